@@ -1,0 +1,310 @@
+//! The emulator's configuration file (JSON): pools, their app clients, identity providers and
+//! seed users. Every field has Cognito's default, so `{}` is a valid file and
+//! `{"pools":[{}]}` gives one ready pool. The same shape is accepted by `POST /_emulator/pools`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Config {
+    pub pools: Vec<PoolConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct PoolConfig {
+    /// `<region>_<name>`; generated when empty.
+    pub id: String,
+    /// `["email"]` / `["phone_number"]`: sign-up with that attribute *as* username (the real
+    /// username becomes a UUID).
+    pub username_attributes: Vec<String>,
+    /// Attributes that can also be typed to sign in: email, phone_number, preferred_username.
+    pub alias_attributes: Vec<String>,
+    pub auto_verified_attributes: Vec<String>,
+    pub required_attributes: Vec<String>,
+    /// Username lookup case sensitivity (Cognito recommends false).
+    pub case_sensitive: bool,
+    pub password_policy: PasswordPolicy,
+    /// OFF | OPTIONAL | ON
+    pub mfa_configuration: String,
+    /// Factors the pool offers: SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP.
+    pub mfa_methods: Vec<String>,
+    /// OFF | ALWAYS | USER_OPT_IN
+    pub device_tracking: String,
+    /// ENABLED answers unknown users like wrong passwords; LEGACY (false) says UserNotFound.
+    pub prevent_user_existence_errors: bool,
+    pub token_validity: TokenValidity,
+    /// Allowed |TIMESTAMP - now| in PASSWORD_VERIFIER, seconds.
+    pub srp_timestamp_skew_seconds: i64,
+    /// Failed sign-ins before "Password attempts exceeded".
+    pub max_failed_sign_ins: u32,
+    /// CUSTOM_AUTH: the questions asked in order (the Define/Create/Verify Lambda triple).
+    pub custom_auth: CustomAuth,
+    /// Message templates; `{####}` is the code, `{username}` the username. A link template
+    /// turns confirmation codes into links (the custom-message Lambda pattern).
+    pub messages: MessageTemplates,
+    pub identity_providers: Vec<IdentityProvider>,
+    pub clients: Vec<ClientConfig>,
+    pub users: Vec<UserConfig>,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            id: String::new(),
+            username_attributes: vec![],
+            alias_attributes: vec!["email".into(), "preferred_username".into()],
+            auto_verified_attributes: vec!["email".into()],
+            required_attributes: vec![],
+            case_sensitive: false,
+            password_policy: PasswordPolicy::default(),
+            mfa_configuration: "OFF".into(),
+            mfa_methods: vec!["SOFTWARE_TOKEN_MFA".into(), "EMAIL_OTP".into(), "SMS_MFA".into()],
+            device_tracking: "OFF".into(),
+            prevent_user_existence_errors: false,
+            token_validity: TokenValidity::default(),
+            srp_timestamp_skew_seconds: 300,
+            max_failed_sign_ins: 5,
+            custom_auth: CustomAuth::default(),
+            messages: MessageTemplates::default(),
+            identity_providers: vec![],
+            clients: vec![ClientConfig::default()],
+            users: vec![],
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct PasswordPolicy {
+    pub minimum_length: usize,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
+    pub temporary_password_validity_days: i64,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        PasswordPolicy {
+            minimum_length: 8,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+            temporary_password_validity_days: 7,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct TokenValidity {
+    pub id_token_seconds: i64,
+    pub access_token_seconds: i64,
+    pub refresh_token_seconds: i64,
+}
+
+impl Default for TokenValidity {
+    fn default() -> Self {
+        TokenValidity { id_token_seconds: 3600, access_token_seconds: 3600, refresh_token_seconds: 30 * 86_400 }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct CustomAuth {
+    pub challenges: Vec<CustomChallenge>,
+    /// Wrong answers allowed per question before the sign-in fails.
+    pub max_attempts: u32,
+}
+
+impl Default for CustomAuth {
+    fn default() -> Self {
+        CustomAuth {
+            challenges: vec![CustomChallenge { question: "What is 6 times 7?".into(), answer: "42".into() }],
+            max_attempts: 3,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomChallenge {
+    pub question: String,
+    pub answer: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct MessageTemplates {
+    pub verification: String,
+    /// When set, sign-up confirmation messages carry this link instead of a bare code.
+    pub verification_link: Option<String>,
+    pub forgot_password: String,
+    pub mfa: String,
+    pub temporary_password: String,
+}
+
+impl Default for MessageTemplates {
+    fn default() -> Self {
+        MessageTemplates {
+            verification: "Your verification code is {####}".into(),
+            verification_link: None,
+            forgot_password: "Your password reset code is {####}".into(),
+            mfa: "Your sign-in code is {####}".into(),
+            temporary_password: "Your username is {username} and temporary password is {####}".into(),
+        }
+    }
+}
+
+/// A social or enterprise identity provider. The emulator shows a consent page in its place.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct IdentityProvider {
+    /// Google, Facebook, LoginWithAmazon, SignInWithApple, or a custom OIDC/SAML name.
+    pub name: String,
+    /// Google | Facebook | LoginWithAmazon | SignInWithApple | OIDC | SAML
+    pub provider_type: String,
+    /// user-pool attribute → provider attribute
+    pub attribute_mapping: BTreeMap<String, String>,
+    pub identifiers: Vec<String>,
+}
+
+impl Default for IdentityProvider {
+    fn default() -> Self {
+        IdentityProvider {
+            name: String::new(),
+            provider_type: String::new(),
+            attribute_mapping: [("email", "email"), ("name", "name")]
+                .into_iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+            identifiers: vec![],
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ClientConfig {
+    /// Generated when empty.
+    pub id: String,
+    pub name: String,
+    pub secret: Option<String>,
+    pub explicit_auth_flows: Vec<String>,
+    pub callback_urls: Vec<String>,
+    pub logout_urls: Vec<String>,
+    /// code | implicit | client_credentials
+    pub allowed_oauth_flows: Vec<String>,
+    pub allowed_oauth_scopes: Vec<String>,
+    /// COGNITO and/or the names of the pool's identity providers.
+    pub supported_identity_providers: Vec<String>,
+    pub refresh_token_rotation: bool,
+    pub retry_grace_period_seconds: i64,
+    pub auth_session_validity_minutes: i64,
+    pub enable_token_revocation: bool,
+    /// Per-client token lifetimes (seconds); the pool's when absent.
+    pub token_validity: Option<TokenValidity>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            id: String::new(),
+            name: "app".into(),
+            secret: None,
+            explicit_auth_flows: vec![
+                "ALLOW_USER_SRP_AUTH".into(),
+                "ALLOW_REFRESH_TOKEN_AUTH".into(),
+                "ALLOW_CUSTOM_AUTH".into(),
+            ],
+            callback_urls: vec![],
+            logout_urls: vec![],
+            allowed_oauth_flows: vec!["code".into()],
+            allowed_oauth_scopes: ["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            supported_identity_providers: vec!["COGNITO".into()],
+            refresh_token_rotation: false,
+            retry_grace_period_seconds: 0,
+            auth_session_validity_minutes: 3,
+            enable_token_revocation: true,
+            token_validity: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct UserConfig {
+    pub username: String,
+    /// A permanent password (user CONFIRMED).
+    pub password: Option<String>,
+    /// A temporary password (user FORCE_CHANGE_PASSWORD: NEW_PASSWORD_REQUIRED at sign-in).
+    pub temporary_password: Option<String>,
+    pub attributes: BTreeMap<String, String>,
+    /// CONFIRMED (default with a password), UNCONFIRMED, RESET_REQUIRED.
+    pub status: Option<String>,
+    pub enabled: Option<bool>,
+    pub groups: Vec<String>,
+    /// A verified TOTP secret (base32), enabled and preferred.
+    pub totp_secret: Option<String>,
+    /// MFA factors enabled for this user: SMS_MFA, EMAIL_OTP.
+    pub mfa: Vec<String>,
+}
+
+/// The pool `cognito-emulator` starts with when given no configuration: ready for the demo.
+pub fn default_config() -> Config {
+    let demo = "http://127.0.0.1:8080/";
+    let mut client = ClientConfig {
+        id: "3n4b5urk1ft4fl3mg5e62d9ado".into(),
+        name: "demo".into(),
+        callback_urls: vec![demo.into(), "http://localhost:8080/".into()],
+        logout_urls: vec![demo.into(), "http://localhost:8080/".into()],
+        supported_identity_providers: ["COGNITO", "Google", "Facebook", "LoginWithAmazon", "SignInWithApple"]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        ..ClientConfig::default()
+    };
+    client.explicit_auth_flows.push("ALLOW_USER_PASSWORD_AUTH".into());
+    let idp = |name: &str| IdentityProvider {
+        name: name.into(),
+        provider_type: name.into(),
+        ..IdentityProvider::default()
+    };
+    Config {
+        pools: vec![PoolConfig {
+            id: "us-east-1_Emulator1".into(),
+            mfa_configuration: "OPTIONAL".into(),
+            device_tracking: "USER_OPT_IN".into(),
+            identity_providers: vec![idp("Google"), idp("Facebook"), idp("LoginWithAmazon"), idp("SignInWithApple")],
+            clients: vec![client],
+            users: vec![
+                UserConfig {
+                    username: "demo".into(),
+                    password: Some("Passw0rd!".into()),
+                    attributes: [("email", "demo@example.com"), ("email_verified", "true"), ("name", "Demo User")]
+                        .into_iter()
+                        .map(|(a, b)| (a.to_string(), b.to_string()))
+                        .collect(),
+                    ..UserConfig::default()
+                },
+                UserConfig {
+                    username: "newhire".into(),
+                    temporary_password: Some("TempPassw0rd!".into()),
+                    attributes: [("email", "newhire@example.com"), ("email_verified", "true")]
+                        .into_iter()
+                        .map(|(a, b)| (a.to_string(), b.to_string()))
+                        .collect(),
+                    ..UserConfig::default()
+                },
+            ],
+            ..PoolConfig::default()
+        }],
+    }
+}

@@ -1,0 +1,46 @@
+//! `cognito-emulator [--port N] [--host ADDR] [--config FILE] [--data FILE]`
+//!
+//! Prints one JSON line when ready: endpoint, userPoolId, clientId, issuer, hostedUiDomain,
+//! redirectSignIn, redirectSignOut. Messages Cognito would send (codes, links) are printed as
+//! JSON lines too, and served at `GET /_emulator/messages`.
+
+use cognito_emulator::{bind, config, serve, Options};
+use std::path::PathBuf;
+
+const USAGE: &str = "usage: cognito-emulator [--port N (default 9229, 0 = any free port)] [--host ADDR (default 127.0.0.1)] [--config FILE] [--data FILE]";
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("cognito-emulator: {e}");
+        std::process::exit(2);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut opts = Options { host: "127.0.0.1".into(), port: 9229, config: config::default_config(), data: None };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
+        match a.as_str() {
+            "--port" => opts.port = value("--port")?.parse().map_err(|_| format!("--port must be a number\n{USAGE}"))?,
+            "--host" => opts.host = value("--host")?,
+            "--config" => {
+                let path = value("--config")?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+                opts.config = serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+            }
+            "--data" => opts.data = Some(PathBuf::from(value("--data")?)),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let b = bind(opts).await?;
+        println!("{}", b.ready);
+        serve(b).await
+    })
+}

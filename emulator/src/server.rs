@@ -1,0 +1,384 @@
+//! HTTP: one axum handler that routes by method and path, adds CORS to every answer, bounds
+//! request bodies, and persists the data file after changes.
+//!
+//! Test endpoints under `/_emulator/` (documented in README.md):
+//! `POST /_emulator/pools` (a pool config → ids), `DELETE /_emulator/pools/{id}`,
+//! `POST /_emulator/pools/{id}/clock` (`{"advanceSeconds": n}`), `POST /_emulator/pools/{id}/rotate-keys`
+//! (`{"keepOld": bool}`), `GET /_emulator/messages?poolId=&username=`, `GET /_emulator/stats?poolId=`,
+//! `POST /_emulator/faults` / `DELETE /_emulator/faults`, `GET /_emulator/config`.
+
+use crate::api::{dispatch, issuer, Ctx};
+use crate::config::{Config, PoolConfig};
+use crate::hosted::{self, Reply};
+use crate::state::{Db, Fault};
+use crate::tokens::Key;
+use crate::util::*;
+use axum::body::{to_bytes, Body};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Largest request body accepted (Cognito's own limit is far below this for every operation).
+const MAX_BODY: usize = 256 * 1024;
+
+pub struct App {
+    pub db: Mutex<Db>,
+    pub base: String,
+    pub data: Option<PathBuf>,
+}
+
+/// What the emulator prints when ready (camelCase, the SDK's config names).
+pub fn ready_info(db: &Db, base: &str) -> Value {
+    let Some(pool) = db.pools.values().next() else { return json!({"endpoint": format!("{base}/")}) };
+    let client = pool.clients.values().next();
+    json!({
+        "endpoint": format!("{base}/"),
+        "userPoolId": pool.config.id,
+        "clientId": client.map(|c| c.id.clone()),
+        "issuer": format!("{base}/{}", pool.config.id),
+        "hostedUiDomain": base,
+        "redirectSignIn": client.and_then(|c| c.callback_urls.first().cloned()),
+        "redirectSignOut": client.and_then(|c| c.logout_urls.first().cloned()),
+    })
+}
+
+fn lock(app: &App) -> std::sync::MutexGuard<'_, Db> {
+    // A poisoned lock means a handler panicked mid-update; the data is still the best we have.
+    app.db.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub fn save(app: &App, db: &Db) {
+    let Some(path) = &app.data else { return };
+    let tmp = path.with_extension("tmp");
+    match serde_json::to_vec(db) {
+        Ok(bytes) => {
+            if std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path)).is_err() {
+                eprintln!("cognito-emulator: could not write {}", path.display());
+            }
+        }
+        Err(e) => eprintln!("cognito-emulator: could not serialize state: {e}"),
+    }
+}
+
+fn response(status: u16, content_type: &str, body: impl Into<Body>, headers: &[(String, String)]) -> Response<Body> {
+    let mut b = Response::builder().status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    if !content_type.is_empty() {
+        b = b.header("Content-Type", content_type);
+    }
+    for (k, v) in headers {
+        b = b.header(k.as_str(), v.as_str());
+    }
+    b.body(body.into()).unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+fn json_response(status: u16, v: &Value) -> Response<Body> {
+    response(status, "application/json", v.to_string(), &[])
+}
+
+fn api_error(e: &ApiError) -> Response<Body> {
+    let body = json!({"__type": e.name, "message": e.message});
+    response(
+        e.status,
+        "application/x-amz-json-1.1",
+        body.to_string(),
+        &[
+            ("x-amzn-RequestId".into(), uuid()),
+            ("x-amzn-ErrorType".into(), format!("{}:", e.name)),
+            ("x-amzn-ErrorMessage".into(), e.message.replace(['\r', '\n'], " ")),
+        ],
+    )
+}
+
+fn reply(r: Reply) -> Response<Body> {
+    match r {
+        Reply::Html(status, html, headers) => response(status, "text/html; charset=utf-8", html, &headers),
+        Reply::Redirect(location, mut headers) => {
+            headers.push(("Location".into(), location));
+            headers.push(("Cache-Control".into(), "no-store".into()));
+            response(302, "", Body::empty(), &headers)
+        }
+        Reply::Json(status, v, mut headers) => {
+            headers.push(("Cache-Control".into(), "no-store".into()));
+            response(status, "application/json", v.to_string(), &headers)
+        }
+        Reply::Empty(status) => response(status, "", Body::empty(), &[]),
+    }
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn query_param(query: &str, k: &str) -> Option<String> {
+    cognito_wasm::codec::form_decode(query).into_iter().find(|(a, _)| a == k).map(|(_, v)| v)
+}
+
+fn add_cors(resp: &mut Response<Body>, origin: Option<&str>) {
+    let h = resp.headers_mut();
+    let allow = origin.and_then(|o| HeaderValue::from_str(o).ok()).unwrap_or(HeaderValue::from_static("*"));
+    h.insert("Access-Control-Allow-Origin", allow);
+    h.insert("Vary", HeaderValue::from_static("Origin"));
+    h.insert(
+        "Access-Control-Expose-Headers",
+        HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date,Cache-Control"),
+    );
+}
+
+fn preflight(headers: &HeaderMap) -> Response<Body> {
+    let req_headers = header(headers, "access-control-request-headers")
+        .unwrap_or("content-type, x-amz-target, x-amz-user-agent, cache-control, authorization")
+        .to_string();
+    response(
+        204,
+        "",
+        Body::empty(),
+        &[
+            ("Access-Control-Allow-Methods".into(), "POST, GET, OPTIONS".into()),
+            ("Access-Control-Allow-Headers".into(), req_headers),
+            ("Access-Control-Max-Age".into(), "600".into()),
+        ],
+    )
+}
+
+pub async fn handle(State(app): State<Arc<App>>, req: Request<Body>) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let origin = header(&parts.headers, "origin").map(String::from);
+    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
+    let mut resp = if parts.method == Method::OPTIONS {
+        preflight(&parts.headers)
+    } else {
+        match to_bytes(body, MAX_BODY).await {
+            Err(_) => api_error(&ApiError { name: "RequestEntityTooLargeException".into(), message: format!("Request body exceeds {MAX_BODY} bytes"), status: 413 }),
+            Ok(bytes) => {
+                let ctx = Ctx { base: app.base.clone(), ip };
+                route(&app, &parts.method, parts.uri.path(), parts.uri.query().unwrap_or(""), &parts.headers, &bytes, &ctx)
+            }
+        }
+    };
+    add_cors(&mut resp, origin.as_deref());
+    resp
+}
+
+fn route(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMap, body: &[u8], ctx: &Ctx) -> Response<Body> {
+    let text = String::from_utf8_lossy(body);
+    let cookies = header(headers, "cookie").unwrap_or("");
+    let auth = header(headers, "authorization");
+    let mut db = lock(app);
+    let get = *method == Method::GET || *method == Method::HEAD;
+    let resp = match (method.as_str(), path) {
+        ("POST", "/") => json_api(&mut db, headers, body, ctx),
+        ("GET", "/") => json_response(200, &ready_info(&db, &app.base)),
+        ("GET", "/oauth2/authorize") => reply(hosted::authorize(&mut db, ctx, query, cookies)),
+        ("GET", "/login") => reply(hosted::login_get(&db, query)),
+        ("POST", "/login") => reply(hosted::login_post(&mut db, ctx, query, &text)),
+        ("GET", "/signup") => reply(hosted::signup_get(&db, query, None)),
+        ("POST", "/signup") => reply(hosted::signup_post(&mut db, ctx, query, &text)),
+        ("GET", "/forgotPassword") => reply(hosted::forgot_get(&db, query, None)),
+        ("POST", "/forgotPassword") => reply(hosted::forgot_post(&mut db, ctx, query, &text)),
+        ("GET", "/confirmUser") => reply(hosted::confirm_user(&mut db, ctx, query)),
+        ("GET", "/error") => reply(hosted::error_page(query)),
+        ("GET", "/logout") => reply(hosted::logout(&mut db, query, cookies)),
+        ("POST", "/oauth2/token") => reply(hosted::token(&mut db, ctx, header(headers, "content-type").unwrap_or(""), auth, &text)),
+        ("GET" | "POST", "/oauth2/userInfo") => reply(hosted::user_info(&db, ctx, auth)),
+        ("POST", "/oauth2/revoke") => reply(hosted::revoke(&mut db, auth, &text)),
+        (m, p) if p.starts_with("/_emulator/idp/") => {
+            let provider = cognito_wasm::codec::url_decode(&p["/_emulator/idp/".len()..]).unwrap_or_default();
+            if m == "POST" {
+                reply(hosted::idp_post(&mut db, ctx, &provider, query, &text))
+            } else {
+                reply(hosted::idp_get(&db, &provider, query))
+            }
+        }
+        (m, p) if p.starts_with("/_emulator/") => test_endpoint(app, &mut db, m, p, query, body),
+        ("GET", p) if p.ends_with("/.well-known/jwks.json") => jwks(&db, p.trim_end_matches("/.well-known/jwks.json").trim_start_matches('/')),
+        ("GET", p) if p.ends_with("/.well-known/openid-configuration") => {
+            discovery(&db, ctx, p.trim_end_matches("/.well-known/openid-configuration").trim_start_matches('/'))
+        }
+        _ => json_response(404, &json!({"message": "Not Found"})),
+    };
+    if !get {
+        save(app, &db);
+    }
+    resp
+}
+
+fn json_api(db: &mut Db, headers: &HeaderMap, body: &[u8], ctx: &Ctx) -> Response<Body> {
+    let Some(op) = header(headers, "x-amz-target").and_then(|t| t.strip_prefix("AWSCognitoIdentityProviderService.")) else {
+        return api_error(&ApiError { name: "UnknownOperationException".into(), message: "Missing or unknown X-Amz-Target".into(), status: 404 });
+    };
+    let ct = header(headers, "content-type").unwrap_or("");
+    if !ct.starts_with("application/x-amz-json-1.1") && !ct.starts_with("application/x-amz-json-1.0") {
+        return api_error(&err("UnknownOperationException", "Content-Type must be application/x-amz-json-1.1"));
+    }
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) => return api_error(&err("SerializationException", "Start of structure or map found where not expected / malformed JSON")),
+    };
+    // Injected faults (tests of retry and error handling).
+    if let Some(i) = db.runtime.faults.iter().position(|f| f.target.is_empty() || f.target == op) {
+        let f = &mut db.runtime.faults[i];
+        let mut e = err(&f.exception, "Injected fault");
+        if let Some(s) = f.status {
+            e.status = s;
+        }
+        f.count = f.count.saturating_sub(1);
+        if f.count == 0 {
+            db.runtime.faults.remove(i);
+        }
+        return api_error(&e);
+    }
+    match dispatch(db, op, &value, ctx) {
+        Ok(v) => response(200, "application/x-amz-json-1.1", v.to_string(), &[("x-amzn-RequestId".into(), uuid())]),
+        Err(e) => api_error(&e),
+    }
+}
+
+fn jwks(db: &Db, pool_id: &str) -> Response<Body> {
+    let Some(pool) = db.pools.get(pool_id) else { return json_response(404, &json!({"message": "User pool not found"})) };
+    let keys: Vec<Value> = pool.jwks_kids.iter().filter_map(|k| db.runtime.keys.get(k)).map(Key::jwk).collect();
+    response(200, "application/json", json!({"keys": keys}).to_string(), &[("Cache-Control".into(), "public, max-age=3600".into())])
+}
+
+fn discovery(db: &Db, ctx: &Ctx, pool_id: &str) -> Response<Body> {
+    if !db.pools.contains_key(pool_id) {
+        return json_response(404, &json!({"message": "User pool not found"}));
+    }
+    let iss = issuer(ctx, pool_id);
+    let b = &ctx.base;
+    json_response(
+        200,
+        &json!({
+            "issuer": iss,
+            "jwks_uri": format!("{iss}/.well-known/jwks.json"),
+            "authorization_endpoint": format!("{b}/oauth2/authorize"),
+            "token_endpoint": format!("{b}/oauth2/token"),
+            "userinfo_endpoint": format!("{b}/oauth2/userInfo"),
+            "end_session_endpoint": format!("{b}/logout"),
+            "revocation_endpoint": format!("{b}/oauth2/revoke"),
+            "response_types_supported": ["code", "token"],
+            "scopes_supported": ["openid", "email", "phone", "profile"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "code_challenge_methods_supported": ["S256"],
+        }),
+    )
+}
+
+fn test_endpoint(app: &App, db: &mut Db, method: &str, path: &str, query: &str, body: &[u8]) -> Response<Body> {
+    let parts: Vec<&str> = path.trim_start_matches("/_emulator/").split('/').collect();
+    let bad = |m: String| json_response(400, &json!({"message": m}));
+    match (method, parts.as_slice()) {
+        ("GET", ["health"]) => json_response(200, &json!({"ok": true})),
+        ("GET", ["config"]) => json_response(200, &ready_info(db, &app.base)),
+        ("POST", ["pools"]) => {
+            let cfg: PoolConfig = match serde_json::from_slice(if body.is_empty() { b"{}" } else { body }) {
+                Ok(c) => c,
+                Err(e) => return bad(format!("invalid pool config: {e}")),
+            };
+            let (id_kid, access_kid) = (db.keys[0].kid.clone(), db.keys[1].kid.clone());
+            match db.add_pool(cfg, &id_kid, &access_kid) {
+                Ok(id) => {
+                    let pool = &db.pools[&id];
+                    let clients: Vec<Value> = pool.clients.values().map(|c| json!({"clientId": c.id, "clientSecret": c.secret})).collect();
+                    json_response(
+                        200,
+                        &json!({
+                            "userPoolId": id,
+                            "clientId": pool.clients.keys().next(),
+                            "clients": clients,
+                            "endpoint": format!("{}/", app.base),
+                            "issuer": format!("{}/{id}", app.base),
+                            "hostedUiDomain": app.base,
+                        }),
+                    )
+                }
+                Err(e) => bad(e.message),
+            }
+        }
+        ("DELETE", ["pools", id]) => {
+            db.pools.remove(*id);
+            json_response(200, &json!({}))
+        }
+        ("POST", ["pools", id, "clock"]) => {
+            let v: Value = serde_json::from_slice(body).unwrap_or(json!({}));
+            let Some(pool) = db.pools.get_mut(*id) else { return bad("no such pool".into()) };
+            if let Some(s) = v["advanceSeconds"].as_i64() {
+                pool.clock_offset += s;
+            }
+            if let Some(s) = v["offsetSeconds"].as_i64() {
+                pool.clock_offset = s;
+            }
+            json_response(200, &json!({"offsetSeconds": pool.clock_offset, "now": pool.now()}))
+        }
+        ("POST", ["pools", id, "rotate-keys"]) => {
+            let v: Value = serde_json::from_slice(body).unwrap_or(json!({}));
+            if !db.pools.contains_key(*id) {
+                return bad("no such pool".into());
+            }
+            let (Ok(k1), Ok(k2)) = (Key::generate(), Key::generate()) else { return bad("key generation failed".into()) };
+            let (Ok(id_kid), Ok(access_kid)) = (db.add_key(k1), db.add_key(k2)) else { return bad("key storage failed".into()) };
+            let Some(pool) = db.pools.get_mut(*id) else { return bad("no such pool".into()) };
+            if !v["keepOld"].as_bool().unwrap_or(true) {
+                pool.jwks_kids.clear();
+            }
+            pool.id_kid = id_kid.clone();
+            pool.access_kid = access_kid.clone();
+            pool.jwks_kids.push(id_kid.clone());
+            pool.jwks_kids.push(access_kid.clone());
+            json_response(200, &json!({"idKid": id_kid, "accessKid": access_kid, "jwksKids": pool.jwks_kids}))
+        }
+        ("GET", ["messages"]) => {
+            let pool = query_param(query, "poolId");
+            let user = query_param(query, "username");
+            let msgs: Vec<&crate::state::Message> = db
+                .messages
+                .iter()
+                .filter(|m| pool.as_ref().is_none_or(|p| &m.pool_id == p))
+                .filter(|m| user.as_ref().is_none_or(|u| &m.username == u || &m.destination == u))
+                .collect();
+            json_response(200, &json!(msgs))
+        }
+        ("GET", ["stats"]) => {
+            let pool = query_param(query, "poolId").unwrap_or_default();
+            json_response(200, &json!(db.stats.get(&pool).cloned().unwrap_or_default()))
+        }
+        ("POST", ["faults"]) => match serde_json::from_slice::<Fault>(body) {
+            Ok(f) => {
+                db.runtime.faults.push(f);
+                json_response(200, &json!({"queued": db.runtime.faults.len()}))
+            }
+            Err(e) => bad(format!("invalid fault: {e}")),
+        },
+        ("DELETE", ["faults"]) => {
+            db.runtime.faults.clear();
+            json_response(200, &json!({}))
+        }
+        _ => json_response(404, &json!({"message": "Not Found"})),
+    }
+}
+
+/// Loads the data file (when it exists) or builds the state from the config, and makes sure
+/// signing keys exist.
+pub fn initial_state(config: &Config, data: Option<&PathBuf>) -> Result<Db, String> {
+    if let Some(path) = data {
+        if path.exists() {
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let mut db: Db = serde_json::from_slice(&bytes).map_err(|e| format!("{} is not an emulator data file: {e}", path.display()))?;
+            db.load_keys()?;
+            if db.keys.len() >= 2 {
+                return Ok(db);
+            }
+        }
+    }
+    let mut db = Db::default();
+    let id_kid = db.add_key(Key::generate()?)?;
+    let access_kid = db.add_key(Key::generate()?)?;
+    for p in &config.pools {
+        db.add_pool(p.clone(), &id_kid, &access_kid).map_err(|e| format!("pool {}: {}", p.id, e.message))?;
+    }
+    Ok(db)
+}

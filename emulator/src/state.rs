@@ -1,0 +1,569 @@
+//! The emulator's data: pools, clients, users, devices, codes, refresh tokens and delivered
+//! messages (persisted with `--data`), plus short-lived sign-in state (not persisted).
+
+use crate::config::{ClientConfig, PoolConfig, UserConfig};
+use crate::tokens::{Key, StoredKey};
+use crate::util::*;
+use cognito_wasm::srp::mont::U3072;
+use cognito_wasm::srp::server::{verifier, ServerEphemeral};
+use cognito_wasm::srp::{unpadded_hex, Salt, SrpA};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct User {
+    pub username: String,
+    pub sub: String,
+    pub attributes: BTreeMap<String, String>,
+    /// SRP salt and verifier (the password itself is never stored).
+    pub salt_hex: Option<String>,
+    pub verifier_hex: Option<String>,
+    /// UNCONFIRMED | CONFIRMED | FORCE_CHANGE_PASSWORD | RESET_REQUIRED | EXTERNAL_PROVIDER
+    pub status: String,
+    pub enabled: bool,
+    pub created: i64,
+    pub modified: i64,
+    pub groups: Vec<String>,
+    pub temp_password_expires: Option<i64>,
+    pub totp_secret: Option<String>,
+    pub totp_pending: Option<String>,
+    pub totp_device_name: Option<String>,
+    pub totp_enabled: bool,
+    pub sms_enabled: bool,
+    pub email_enabled: bool,
+    pub preferred_mfa: Option<String>,
+    pub failed_sign_ins: u32,
+    /// Federated identities (`identities` claim).
+    pub identities: Vec<serde_json::Value>,
+}
+
+impl User {
+    pub fn new(username: &str, now: i64) -> User {
+        User {
+            username: username.to_string(),
+            sub: uuid(),
+            attributes: BTreeMap::new(),
+            salt_hex: None,
+            verifier_hex: None,
+            status: "UNCONFIRMED".into(),
+            enabled: true,
+            created: now,
+            modified: now,
+            groups: vec![],
+            temp_password_expires: None,
+            totp_secret: None,
+            totp_pending: None,
+            totp_device_name: None,
+            totp_enabled: false,
+            sms_enabled: false,
+            email_enabled: false,
+            preferred_mfa: None,
+            failed_sign_ins: 0,
+            identities: vec![],
+        }
+    }
+
+    pub fn set_password(&mut self, pool_name: &str, password: &str) {
+        let salt = Salt::from_bytes(&random_bytes::<16>());
+        let v = verifier(&salt, pool_name, &self.username, password);
+        self.salt_hex = Some(salt.to_hex());
+        self.verifier_hex = Some(unpadded_hex(&v.to_be_bytes()));
+        self.failed_sign_ins = 0;
+    }
+
+    pub fn salt(&self) -> Option<Salt> {
+        Salt::from_hex(self.salt_hex.as_deref()?).ok()
+    }
+
+    pub fn verifier(&self) -> Option<U3072> {
+        let bytes = cognito_wasm::codec::hex_decode(self.verifier_hex.as_deref()?)?;
+        U3072::from_be_bytes(&bytes)
+    }
+
+    /// Recomputes the verifier from a candidate password (USER_PASSWORD_AUTH, ChangePassword).
+    pub fn password_matches(&self, pool_name: &str, password: &str) -> bool {
+        match (self.salt(), self.verifier()) {
+            (Some(salt), Some(v)) => {
+                let cand = verifier(&salt, pool_name, &self.username, password);
+                cognito_wasm::crypto::ct_eq(&cand.to_be_bytes(), &v.to_be_bytes())
+            }
+            _ => false,
+        }
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(String::as_str)
+    }
+
+    pub fn verified(&self, name: &str) -> bool {
+        self.attr(&format!("{name}_verified")) == Some("true")
+    }
+
+    /// MFA factors enabled for this user, preferred first.
+    pub fn mfa_factors(&self, pool: &PoolConfig) -> Vec<&'static str> {
+        let offered = |m: &str| pool.mfa_methods.iter().any(|x| x == m);
+        let mut v = vec![];
+        if self.totp_enabled && self.totp_secret.is_some() && offered("SOFTWARE_TOKEN_MFA") {
+            v.push("SOFTWARE_TOKEN_MFA");
+        }
+        if self.sms_enabled && self.attr("phone_number").is_some() && offered("SMS_MFA") {
+            v.push("SMS_MFA");
+        }
+        if self.email_enabled && self.attr("email").is_some() && offered("EMAIL_OTP") {
+            v.push("EMAIL_OTP");
+        }
+        if let Some(p) = self.preferred_mfa.as_deref() {
+            if let Some(i) = v.iter().position(|m| *m == p) {
+                let m = v.remove(i);
+                v.insert(0, m);
+            }
+        }
+        v
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Device {
+    pub key: String,
+    pub group_key: String,
+    pub username: String,
+    pub client_id: String,
+    /// Set by ConfirmDevice.
+    pub salt_hex: Option<String>,
+    pub verifier_hex: Option<String>,
+    pub name: Option<String>,
+    pub remembered: bool,
+    pub created: i64,
+    pub modified: i64,
+    pub last_auth: i64,
+    pub last_ip: String,
+}
+
+impl Device {
+    pub fn confirmed(&self) -> bool {
+        self.verifier_hex.is_some()
+    }
+    pub fn verifier(&self) -> Option<U3072> {
+        let bytes = cognito_wasm::codec::hex_decode(self.verifier_hex.as_deref()?)?;
+        U3072::from_be_bytes(&bytes)
+    }
+}
+
+/// A one-time code sent to a user (sign-up, attribute verification, password reset).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Code {
+    pub code: String,
+    pub expires: i64,
+    pub attempts: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RefreshRecord {
+    pub pool: String,
+    pub client: String,
+    pub username: String,
+    pub device_key: Option<String>,
+    pub origin_jti: String,
+    pub auth_time: i64,
+    pub expires: i64,
+    pub revoked: bool,
+    /// When rotation replaced this token (GetTokensFromRefreshToken with rotation on).
+    pub rotated_at: Option<i64>,
+    pub scopes: Vec<String>,
+    /// Issued by the OAuth endpoints (tokens carry only the granted scopes).
+    pub hosted: bool,
+}
+
+/// A message Cognito would have e-mailed or texted.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: u64,
+    pub pool_id: String,
+    pub username: String,
+    pub destination: String,
+    /// EMAIL | SMS
+    pub medium: String,
+    /// SIGN_UP | RESEND | ATTRIBUTE_VERIFICATION | FORGOT_PASSWORD | MFA | TEMPORARY_PASSWORD
+    pub kind: String,
+    pub code: String,
+    pub text: String,
+    pub link: Option<String>,
+    pub time: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Pool {
+    pub config: PoolConfig,
+    pub clients: BTreeMap<String, ClientConfig>,
+    pub users: BTreeMap<String, User>,
+    pub devices: BTreeMap<String, Device>,
+    /// (username, purpose) → code; purpose is SIGN_UP, FORGOT_PASSWORD or VERIFY:<attribute>.
+    pub codes: BTreeMap<String, Code>,
+    /// Seconds added to the wall clock for this pool (tests move time forward).
+    pub clock_offset: i64,
+    pub id_kid: String,
+    pub access_kid: String,
+    /// Keys published in the JWKS (current ones and those rotated out).
+    pub jwks_kids: Vec<String>,
+}
+
+impl Pool {
+    pub fn now(&self) -> i64 {
+        system_now() + self.clock_offset
+    }
+    pub fn name(&self) -> &str {
+        self.config.id.split_once('_').map(|(_, n)| n).unwrap_or("")
+    }
+    pub fn code_key(username: &str, purpose: &str) -> String {
+        format!("{username}\u{1f}{purpose}")
+    }
+
+    /// Finds a user by username or, when the pool allows it, an alias / username attribute.
+    pub fn find_user(&self, typed: &str) -> Option<&User> {
+        self.find_username(typed).and_then(|u| self.users.get(&u))
+    }
+
+    pub fn find_username(&self, typed: &str) -> Option<String> {
+        let eq = |a: &str, b: &str| {
+            if self.config.case_sensitive {
+                a == b
+            } else {
+                a.to_lowercase() == b.to_lowercase()
+            }
+        };
+        if let Some(u) = self.users.values().find(|u| eq(&u.username, typed)) {
+            return Some(u.username.clone());
+        }
+        for attr in &self.config.username_attributes {
+            if let Some(u) = self.users.values().find(|u| u.attr(attr).is_some_and(|v| eq(v, typed))) {
+                return Some(u.username.clone());
+            }
+        }
+        for attr in &self.config.alias_attributes {
+            // An alias signs in only once verified (preferred_username needs no verification).
+            if let Some(u) = self.users.values().find(|u| {
+                u.attr(attr).is_some_and(|v| eq(v, typed)) && (attr == "preferred_username" || u.verified(attr))
+            }) {
+                return Some(u.username.clone());
+            }
+        }
+        None
+    }
+
+    pub fn check_password_policy(&self, password: &str) -> ApiResult<()> {
+        let p = &self.config.password_policy;
+        let fail = |m: &str| Err(err("InvalidPasswordException", format!("Password did not conform with policy: {m}")));
+        if password.chars().count() < p.minimum_length {
+            return fail("Password not long enough");
+        }
+        if password.len() > 256 || password.starts_with(char::is_whitespace) || password.ends_with(char::is_whitespace) {
+            return Err(invalid_param("Password must be at most 256 characters and not begin or end with whitespace"));
+        }
+        if p.require_uppercase && !password.chars().any(|c| c.is_uppercase()) {
+            return fail("Password must have uppercase characters");
+        }
+        if p.require_lowercase && !password.chars().any(|c| c.is_lowercase()) {
+            return fail("Password must have lowercase characters");
+        }
+        if p.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
+            return fail("Password must have numeric characters");
+        }
+        if p.require_symbols && !password.chars().any(|c| "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ".contains(c)) {
+            return fail("Password must have symbol characters");
+        }
+        Ok(())
+    }
+
+    pub fn client(&self, id: &str) -> Option<&ClientConfig> {
+        self.clients.get(id)
+    }
+
+    pub fn token_validity(&self, client: &ClientConfig) -> crate::config::TokenValidity {
+        client.token_validity.clone().unwrap_or_else(|| self.config.token_validity.clone())
+    }
+
+    pub fn device_tracking(&self) -> bool {
+        self.config.device_tracking != "OFF"
+    }
+}
+
+/// Server-side state of an SRP exchange, keyed by the SECRET_BLOCK handed to the client.
+#[derive(Clone, Debug)]
+pub struct SrpState {
+    pub pool: String,
+    pub client: String,
+    pub username: String,
+    pub a: SrpA,
+    pub server: ServerEphemeral,
+    pub v: U3072,
+    pub created: i64,
+    pub device_key: Option<String>,
+    /// Set for DEVICE_PASSWORD_VERIFIER: the device being verified.
+    pub device_srp: bool,
+    /// CUSTOM_AUTH with SRP first: continue with custom challenges.
+    pub custom: bool,
+    /// Unknown user under PreventUserExistenceErrors: always fails.
+    pub phantom: bool,
+}
+
+/// A multi-step sign-in, keyed by the `Session` string.
+#[derive(Clone, Debug)]
+pub struct AuthSession {
+    pub pool: String,
+    pub client: String,
+    pub username: String,
+    /// The challenge this session expects an answer to.
+    pub challenge: String,
+    pub expires: i64,
+    pub device_key: Option<String>,
+    /// Passed device SRP: MFA is skipped.
+    pub device_verified: bool,
+    pub custom_round: usize,
+    pub custom_attempts: u32,
+    pub code: Option<String>,
+    pub code_attempts: u32,
+    /// MFA_SETUP: the TOTP secret being associated, and whether it was verified.
+    pub totp_secret: Option<String>,
+    pub totp_verified: bool,
+    pub email_setup: Option<String>,
+    pub srp: Option<SrpState>,
+    /// The session of a just-confirmed sign-up (InitiateAuth USER_AUTH auto sign-in).
+    pub auto_sign_in: bool,
+}
+
+/// An OAuth authorization code (single use, 5 minutes).
+#[derive(Clone, Debug)]
+pub struct AuthCode {
+    pub pool: String,
+    pub client: String,
+    pub username: String,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub nonce: Option<String>,
+    pub scopes: Vec<String>,
+    pub expires: i64,
+    pub auth_time: i64,
+}
+
+/// The hosted UI's own sign-in session (cookie on the emulator's origin, 1 hour).
+#[derive(Clone, Debug)]
+pub struct HostedSession {
+    pub pool: String,
+    pub username: String,
+    pub expires: i64,
+    pub auth_time: i64,
+}
+
+/// A fault to inject: the next `count` calls of `target` (or of any target when empty) answer
+/// with this exception (TooManyRequestsException, InternalErrorException) or hang up (`network`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    #[serde(default)]
+    pub target: String,
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default = "throttle")]
+    pub exception: String,
+    #[serde(default)]
+    pub status: Option<u16>,
+}
+
+fn one() -> u32 {
+    1
+}
+fn throttle() -> String {
+    "TooManyRequestsException".into()
+}
+
+#[derive(Default, Serialize, Deserialize)]
+pub struct Db {
+    pub pools: BTreeMap<String, Pool>,
+    pub keys: Vec<StoredKey>,
+    pub refresh_tokens: HashMap<String, RefreshRecord>,
+    /// origin_jti values revoked by GlobalSignOut / RevokeToken / DeleteUser.
+    pub revoked_origins: Vec<String>,
+    pub messages: Vec<Message>,
+    pub next_message: u64,
+    /// Requests per pool and operation (tests count refreshes with this).
+    pub stats: BTreeMap<String, BTreeMap<String, u64>>,
+    #[serde(skip)]
+    pub runtime: Runtime,
+}
+
+#[derive(Default)]
+pub struct Runtime {
+    pub keys: HashMap<String, Key>,
+    pub srp: HashMap<String, SrpState>,
+    pub sessions: HashMap<String, AuthSession>,
+    pub auth_codes: HashMap<String, AuthCode>,
+    pub hosted: HashMap<String, HostedSession>,
+    pub faults: Vec<Fault>,
+}
+
+impl Db {
+    /// Restores key material after loading from disk.
+    pub fn load_keys(&mut self) -> Result<(), String> {
+        for s in &self.keys {
+            let k = Key::from_stored(s)?;
+            self.runtime.keys.insert(k.kid.clone(), k);
+        }
+        Ok(())
+    }
+
+    pub fn add_key(&mut self, key: Key) -> Result<String, String> {
+        let kid = key.kid.clone();
+        self.keys.push(key.to_stored()?);
+        self.runtime.keys.insert(kid.clone(), key);
+        Ok(kid)
+    }
+
+    /// Creates a pool from its configuration, with the given signing keys.
+    pub fn add_pool(&mut self, mut cfg: PoolConfig, id_kid: &str, access_kid: &str) -> ApiResult<String> {
+        if cfg.id.is_empty() {
+            cfg.id = format!("us-east-1_{}", random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 9));
+        }
+        if cognito_wasm::types::UserPoolId::parse(&cfg.id).is_err() {
+            return Err(invalid_param(format!("Invalid user pool id {}", cfg.id)));
+        }
+        if self.pools.contains_key(&cfg.id) {
+            return Err(err("ResourceExistsException", format!("User pool {} already exists", cfg.id)));
+        }
+        let mut clients = BTreeMap::new();
+        for mut c in std::mem::take(&mut cfg.clients) {
+            if c.id.is_empty() {
+                c.id = random_string(b"abcdefghijklmnopqrstuvwxyz0123456789", 26);
+            }
+            if self.find_client(&c.id).is_some() || clients.contains_key(&c.id) {
+                return Err(err("ResourceExistsException", format!("App client {} already exists", c.id)));
+            }
+            clients.insert(c.id.clone(), c);
+        }
+        let users = std::mem::take(&mut cfg.users);
+        let id = cfg.id.clone();
+        let mut pool = Pool {
+            config: cfg,
+            clients,
+            users: BTreeMap::new(),
+            devices: BTreeMap::new(),
+            codes: BTreeMap::new(),
+            clock_offset: 0,
+            id_kid: id_kid.to_string(),
+            access_kid: access_kid.to_string(),
+            jwks_kids: vec![id_kid.to_string(), access_kid.to_string()],
+        };
+        for u in users {
+            seed_user(&mut pool, u)?;
+        }
+        self.pools.insert(id.clone(), pool);
+        Ok(id)
+    }
+
+    pub fn find_client(&self, client_id: &str) -> Option<(&Pool, &ClientConfig)> {
+        self.pools.values().find_map(|p| p.clients.get(client_id).map(|c| (p, c)))
+    }
+
+    pub fn pool_of_client(&self, client_id: &str) -> ApiResult<String> {
+        self.find_client(client_id)
+            .map(|(p, _)| p.config.id.clone())
+            .ok_or_else(|| err("ResourceNotFoundException", format!("User pool client {client_id} does not exist.")))
+    }
+
+    pub fn pool(&self, id: &str) -> ApiResult<&Pool> {
+        self.pools.get(id).ok_or_else(|| err("ResourceNotFoundException", format!("User pool {id} does not exist.")))
+    }
+
+    pub fn pool_mut(&mut self, id: &str) -> ApiResult<&mut Pool> {
+        self.pools.get_mut(id).ok_or_else(|| err("ResourceNotFoundException", format!("User pool {id} does not exist.")))
+    }
+
+    pub fn count(&mut self, pool: &str, what: &str) {
+        *self.stats.entry(pool.to_string()).or_default().entry(what.to_string()).or_default() += 1;
+    }
+
+    pub fn is_revoked(&self, origin_jti: &str) -> bool {
+        self.revoked_origins.iter().any(|o| o == origin_jti)
+    }
+
+    /// Revokes every refresh token (and the tokens derived from it) of a user.
+    pub fn revoke_user(&mut self, pool: &str, username: &str) {
+        let mut origins = vec![];
+        for r in self.refresh_tokens.values_mut() {
+            if r.pool == pool && r.username == username && !r.revoked {
+                r.revoked = true;
+                origins.push(r.origin_jti.clone());
+            }
+        }
+        self.revoked_origins.extend(origins);
+    }
+
+    /// Records a message Cognito would have sent, and prints it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn deliver(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        destination: &str,
+        medium: &str,
+        kind: &str,
+        code: &str,
+        text: String,
+        link: Option<String>,
+        now: i64,
+    ) {
+        self.next_message += 1;
+        let m = Message {
+            id: self.next_message,
+            pool_id: pool_id.into(),
+            username: username.into(),
+            destination: destination.into(),
+            medium: medium.into(),
+            kind: kind.into(),
+            code: code.into(),
+            text,
+            link,
+            time: now,
+        };
+        println!("{}", serde_json::json!({"message": &m}));
+        self.messages.push(m);
+        if self.messages.len() > 10_000 {
+            self.messages.drain(..1_000);
+        }
+    }
+}
+
+/// Adds a configured seed user.
+pub fn seed_user(pool: &mut Pool, u: UserConfig) -> ApiResult<()> {
+    let now = pool.now();
+    let name = pool.name().to_string();
+    let mut user = User::new(&u.username, now);
+    user.attributes = u.attributes.clone();
+    user.attributes.insert("sub".into(), user.sub.clone());
+    user.groups = u.groups.clone();
+    user.enabled = u.enabled.unwrap_or(true);
+    if let Some(p) = &u.password {
+        user.set_password(&name, p);
+        user.status = "CONFIRMED".into();
+    }
+    if let Some(p) = &u.temporary_password {
+        user.set_password(&name, p);
+        user.status = "FORCE_CHANGE_PASSWORD".into();
+        user.temp_password_expires = Some(now + pool.config.password_policy.temporary_password_validity_days * 86_400);
+    }
+    if let Some(s) = &u.status {
+        user.status = s.clone();
+    }
+    if let Some(secret) = &u.totp_secret {
+        user.totp_secret = Some(secret.clone());
+        user.totp_enabled = true;
+        user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
+    }
+    user.sms_enabled = u.mfa.iter().any(|m| m == "SMS_MFA");
+    user.email_enabled = u.mfa.iter().any(|m| m == "EMAIL_OTP");
+    if pool.users.contains_key(&user.username) {
+        return Err(err("UsernameExistsException", "User already exists"));
+    }
+    pool.users.insert(user.username.clone(), user);
+    Ok(())
+}
