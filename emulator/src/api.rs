@@ -781,6 +781,7 @@ fn update_device_status(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value
 fn admin_pool_user(db: &Db, body: &Value) -> ApiResult<(String, String)> {
     let pool_id = req(body, "UserPoolId")?.to_string();
     let typed = req(body, "Username")?;
+    db.pool(&pool_id)?;
     let username = resolve(db, &pool_id, typed).map_err(|_| err("UserNotFoundException", "User does not exist."))?;
     Ok((pool_id, username))
 }

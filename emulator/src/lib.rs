@@ -74,6 +74,7 @@ pub fn spawn(config: config::Config) -> Result<(String, serde_json::Value), Stri
         rt.block_on(async move {
             match bind(Options { host: "127.0.0.1".into(), port: 0, config, data: None }).await {
                 Ok(b) => {
+                    b.app.db.lock().unwrap_or_else(|e| e.into_inner()).runtime.quiet = true;
                     let base = b.app.base.clone();
                     let _ = tx.send(Ok((base, b.ready.clone())));
                     let _ = serve(b).await;

@@ -5,6 +5,7 @@
 //! JSON lines too, and served at `GET /_emulator/messages`.
 
 use cognito_emulator::{bind, config, serve, Options};
+use std::io::Write;
 use std::path::PathBuf;
 
 const USAGE: &str = "usage: cognito-emulator [--port N (default 9229, 0 = any free port)] [--host ADDR (default 127.0.0.1)] [--config FILE] [--data FILE]";
@@ -40,7 +41,9 @@ fn run() -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async {
         let b = bind(opts).await?;
-        println!("{}", b.ready);
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "{}", b.ready);
+        let _ = out.flush();
         serve(b).await
     })
 }

@@ -9,6 +9,7 @@ use cognito_wasm::srp::server::{verifier, ServerEphemeral};
 use cognito_wasm::srp::{unpadded_hex, Salt, SrpA};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct User {
@@ -400,6 +401,8 @@ pub struct Runtime {
     pub auth_codes: HashMap<String, AuthCode>,
     pub hosted: HashMap<String, HostedSession>,
     pub faults: Vec<Fault>,
+    /// Do not print delivered messages (in-process test servers).
+    pub quiet: bool,
 }
 
 impl Db {
@@ -525,7 +528,10 @@ impl Db {
             link,
             time: now,
         };
-        println!("{}", serde_json::json!({"message": &m}));
+        // Printing is best effort: a closed stdout must not take the server down.
+        if !self.runtime.quiet {
+            let _ = writeln!(std::io::stdout(), "{}", serde_json::json!({"message": &m}));
+        }
         self.messages.push(m);
         if self.messages.len() > 10_000 {
             self.messages.drain(..1_000);
