@@ -69,6 +69,8 @@ pub enum Error {
     OAuth { error: String, description: String },
     /// A return path that is not a relative path on `allowedReturnPaths`.
     InvalidReturnPath { message: String },
+    /// The configured storage refused a write (quota, privacy mode, a custom store's error).
+    Storage { message: String },
 }
 
 impl Error {
@@ -99,6 +101,7 @@ impl Error {
             Error::Config { .. } => "ConfigError",
             Error::OAuth { .. } => "OAuthError",
             Error::InvalidReturnPath { .. } => "InvalidReturnPathError",
+            Error::Storage { .. } => "StorageError",
         }
     }
 
@@ -109,7 +112,8 @@ impl Error {
             | Error::InvalidState { message }
             | Error::TokenVerification { message, .. }
             | Error::Config { message }
-            | Error::InvalidReturnPath { message } => message.clone(),
+            | Error::InvalidReturnPath { message }
+            | Error::Storage { message } => message.clone(),
             Error::SrpProtocol(e) => e.message().to_string(),
             Error::OAuth { error, description } => {
                 if description.is_empty() {

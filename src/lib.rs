@@ -17,6 +17,15 @@ pub mod crypto;
 pub mod error;
 pub mod json;
 pub mod srp;
+pub mod time;
 pub mod types;
 
 pub use error::Error;
+pub mod api;
+pub mod config;
+pub mod jwt;
+pub mod oauth;
+pub mod session;
+pub mod client;
+pub mod web;
+pub mod js;

@@ -136,7 +136,7 @@ fn preflight(headers: &HeaderMap) -> Response<Body> {
         "",
         Body::empty(),
         &[
-            ("Access-Control-Allow-Methods".into(), "POST, GET, OPTIONS".into()),
+            ("Access-Control-Allow-Methods".into(), "POST, GET, DELETE, OPTIONS".into()),
             ("Access-Control-Allow-Headers".into(), req_headers),
             ("Access-Control-Max-Age".into(), "600".into()),
         ],

@@ -41,6 +41,7 @@ pub mod server;
 use crate::codec::{base64_decode, base64_encode, hex_decode, hex_encode};
 use crate::crypto::{hmac_sha256, sha256};
 use crate::json::itoa;
+use crate::time::{civil_from_days, days_from_civil};
 use crate::types::{DeviceGroupKey, DeviceKey, DevicePassword, Password, UserIdForSrp, UserPoolId};
 use mont::U3072;
 
@@ -244,30 +245,6 @@ pub struct SrpTimestamp(String);
 
 const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // 1970-01-01 was a Thursday
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/// Civil date from days since 1970-01-01 (H. Hinnant's algorithm): (year, month 1-12, day).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + (m <= 2) as i64, m, d)
-}
-
-/// Days since 1970-01-01 of a civil date (inverse of [`civil_from_days`]).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 fn push_2(out: &mut String, v: u64) {
     out.push((b'0' + (v / 10) as u8) as char);

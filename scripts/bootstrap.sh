@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what building and testing need — only what is missing, so a second run is quick.
+#   rust wasm32 target · wasm-bindgen-cli (the exact version in Cargo.lock) · wasm-pack ·
+#   Debian's chromium + chromium-driver · npm dev dependencies (incl. a current wasm-opt)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+log() { echo "[bootstrap] $*"; }
+t0=$(date +%s)
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must match the wasm-bindgen crate exactly (pinned in Cargo.toml, resolved in Cargo.lock).
+wb_version=$(awk '$0=="name = \"wasm-bindgen\"" {getline; gsub(/[" ]|version=/, ""); print; exit}' Cargo.lock)
+if [ -z "$wb_version" ]; then echo "cannot read the wasm-bindgen version from Cargo.lock" >&2; exit 1; fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb_version\$" || ! command -v wasm-bindgen-test-runner >/dev/null; then
+  log "installing wasm-bindgen-cli $wb_version (about 4 minutes)"
+  # --locked fails offline here (its lockfile wants an unserved crate version): exact version, unlocked.
+  cargo install wasm-bindgen-cli --version "$wb_version" --force
+fi
+
+if ! command -v wasm-pack >/dev/null; then
+  log "installing wasm-pack (about 4 minutes)"
+  cargo install wasm-pack
+fi
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  log "installing chromium and chromium-driver from Debian"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# npm ci when node_modules is missing or older than the lockfile.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dev dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+log "ready in $(( $(date +%s) - t0 ))s"

@@ -1,0 +1,629 @@
+//! The Cognito user-pool JSON API as data: one builder per operation, one parser for answers
+//! and errors (protocol reference §1). Nothing here sends anything; `client` hands the
+//! [`HttpRequest`] to the one place that performs HTTP.
+//!
+//! ```text
+//! POST {endpoint}
+//! Content-Type: application/x-amz-json-1.1
+//! X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>
+//! {...operation input, PascalCase...}
+//! → 200 {...output}   |   4xx/5xx {"__type": "<Exception>", "message": "..."} (+ x-amzn-ErrorType)
+//! ```
+//! SECRET_HASH is added wherever the app client has a secret, always over the USERNAME sent in
+//! that same request (§2.5, §8.2).
+
+use crate::crypto::secret_hash;
+use crate::error::Error;
+use crate::json::Json;
+use crate::types::*;
+
+/// An HTTP request as data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<String>,
+    /// Ask the browser not to answer from its HTTP cache (`cache: "no-store"`).
+    pub bypass_cache: bool,
+}
+
+/// What came back, reduced to what the SDK reads.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: String,
+    /// `x-amzn-ErrorType`
+    pub error_type: Option<String>,
+    pub cache_control: Option<String>,
+    /// `Date` (RFC 7231), for the server's clock.
+    pub date: Option<String>,
+}
+
+/// The operations this SDK calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    InitiateAuth,
+    RespondToAuthChallenge,
+    GetTokensFromRefreshToken,
+    RevokeToken,
+    SignUp,
+    ConfirmSignUp,
+    ResendConfirmationCode,
+    ForgotPassword,
+    ConfirmForgotPassword,
+    ChangePassword,
+    GetUser,
+    UpdateUserAttributes,
+    DeleteUserAttributes,
+    VerifyUserAttribute,
+    GetUserAttributeVerificationCode,
+    DeleteUser,
+    GlobalSignOut,
+    AssociateSoftwareToken,
+    VerifySoftwareToken,
+    SetUserMFAPreference,
+    ConfirmDevice,
+    ForgetDevice,
+    ListDevices,
+    UpdateDeviceStatus,
+}
+
+impl Op {
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::InitiateAuth => "InitiateAuth",
+            Op::RespondToAuthChallenge => "RespondToAuthChallenge",
+            Op::GetTokensFromRefreshToken => "GetTokensFromRefreshToken",
+            Op::RevokeToken => "RevokeToken",
+            Op::SignUp => "SignUp",
+            Op::ConfirmSignUp => "ConfirmSignUp",
+            Op::ResendConfirmationCode => "ResendConfirmationCode",
+            Op::ForgotPassword => "ForgotPassword",
+            Op::ConfirmForgotPassword => "ConfirmForgotPassword",
+            Op::ChangePassword => "ChangePassword",
+            Op::GetUser => "GetUser",
+            Op::UpdateUserAttributes => "UpdateUserAttributes",
+            Op::DeleteUserAttributes => "DeleteUserAttributes",
+            Op::VerifyUserAttribute => "VerifyUserAttribute",
+            Op::GetUserAttributeVerificationCode => "GetUserAttributeVerificationCode",
+            Op::DeleteUser => "DeleteUser",
+            Op::GlobalSignOut => "GlobalSignOut",
+            Op::AssociateSoftwareToken => "AssociateSoftwareToken",
+            Op::VerifySoftwareToken => "VerifySoftwareToken",
+            Op::SetUserMFAPreference => "SetUserMFAPreference",
+            Op::ConfirmDevice => "ConfirmDevice",
+            Op::ForgetDevice => "ForgetDevice",
+            Op::ListDevices => "ListDevices",
+            Op::UpdateDeviceStatus => "UpdateDeviceStatus",
+        }
+    }
+
+    /// Safe to resend after a network failure or a 5xx (the first attempt may have been
+    /// processed). Throttling is always safe to retry: the request was not processed.
+    pub fn idempotent(self) -> bool {
+        matches!(
+            self,
+            Op::InitiateAuth
+                | Op::GetUser
+                | Op::ListDevices
+                | Op::GlobalSignOut
+                | Op::RevokeToken
+                | Op::ForgetDevice
+                | Op::UpdateDeviceStatus
+                | Op::SetUserMFAPreference
+                | Op::UpdateUserAttributes
+                | Op::DeleteUserAttributes
+        )
+    }
+}
+
+/// One Cognito call, ready to send.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiRequest {
+    pub op: Op,
+    pub body: Json,
+}
+
+pub const USER_AGENT: &str = concat!("cognito-wasm/", env!("CARGO_PKG_VERSION"));
+
+impl ApiRequest {
+    pub fn to_http(&self, endpoint: &str) -> HttpRequest {
+        HttpRequest {
+            method: "POST",
+            url: endpoint.to_string(),
+            headers: vec![
+                ("Content-Type", "application/x-amz-json-1.1".to_string()),
+                ("X-Amz-Target", String::from("AWSCognitoIdentityProviderService.") + self.op.name()),
+                ("X-Amz-User-Agent", USER_AGENT.to_string()),
+            ],
+            body: Some(self.body.to_text()),
+            bypass_cache: true,
+        }
+    }
+}
+
+/// The app client a request is made for.
+#[derive(Clone, Copy, Debug)]
+pub struct AppClient<'a> {
+    pub id: &'a ClientId,
+    pub secret: Option<&'a ClientSecret>,
+}
+
+impl AppClient<'_> {
+    fn hash(&self, username: &str) -> Option<String> {
+        self.secret.map(|s| secret_hash(s.expose(), username, self.id.as_str()))
+    }
+
+    /// `{ClientId, Username, SecretHash?}` plus more members.
+    fn user_body(&self, username: &str, more: Vec<(&str, Json)>) -> Json {
+        let mut m = vec![("ClientId", Json::from(self.id.as_str())), ("Username", Json::from(username))];
+        if let Some(h) = self.hash(username) {
+            m.push(("SecretHash", Json::Str(h)));
+        }
+        m.extend(more);
+        Json::object(m)
+    }
+
+    /// A parameter map (AuthParameters / ChallengeResponses) with USERNAME and SECRET_HASH.
+    fn params(&self, username: &str, extra: &[(&str, &str)]) -> Json {
+        let mut m: Vec<(&str, &str)> = vec![("USERNAME", username)];
+        let h = self.hash(username);
+        if let Some(h) = &h {
+            m.push(("SECRET_HASH", h));
+        }
+        m.extend_from_slice(extra);
+        Json::string_map(m)
+    }
+}
+
+fn req(op: Op, members: Vec<(&str, Json)>) -> ApiRequest {
+    ApiRequest { op, body: Json::object(members) }
+}
+
+fn access(t: &AccessToken) -> (&'static str, Json) {
+    ("AccessToken", Json::from(t.expose()))
+}
+
+/// Name/Value attribute list.
+pub fn attribute_list(attrs: &[(String, String)]) -> Json {
+    Json::Arr(attrs.iter().map(|(k, v)| Json::object([("Name", Json::from(k.as_str())), ("Value", Json::from(v.as_str()))])).collect())
+}
+
+fn with_device<'a>(mut v: Vec<(&'a str, &'a str)>, device: Option<&'a DeviceKey>) -> Vec<(&'a str, &'a str)> {
+    if let Some(d) = device {
+        v.push(("DEVICE_KEY", d.as_str()));
+    }
+    v
+}
+
+/// InitiateAuth USER_SRP_AUTH with the public value A (unpadded hex).
+pub fn initiate_srp(c: AppClient, user: &Username, srp_a: &str, device: Option<&DeviceKey>) -> ApiRequest {
+    let params = c.params(user.as_str(), &with_device(vec![("SRP_A", srp_a)], device));
+    req(Op::InitiateAuth, vec![("AuthFlow", "USER_SRP_AUTH".into()), ("ClientId", c.id.as_str().into()), ("AuthParameters", params)])
+}
+
+/// InitiateAuth USER_PASSWORD_AUTH (the password goes to the server: TLS only).
+pub fn initiate_password(c: AppClient, user: &Username, password: &Password, device: Option<&DeviceKey>) -> ApiRequest {
+    let params = c.params(user.as_str(), &with_device(vec![("PASSWORD", password.expose())], device));
+    req(Op::InitiateAuth, vec![("AuthFlow", "USER_PASSWORD_AUTH".into()), ("ClientId", c.id.as_str().into()), ("AuthParameters", params)])
+}
+
+/// InitiateAuth CUSTOM_AUTH, optionally starting with SRP (`CHALLENGE_NAME=SRP_A`).
+pub fn initiate_custom(c: AppClient, user: &Username, srp_a: Option<&str>, device: Option<&DeviceKey>) -> ApiRequest {
+    let mut extra = vec![];
+    if let Some(a) = srp_a {
+        extra.push(("CHALLENGE_NAME", "SRP_A"));
+        extra.push(("SRP_A", a));
+    }
+    let params = c.params(user.as_str(), &with_device(extra, device));
+    req(Op::InitiateAuth, vec![("AuthFlow", "CUSTOM_AUTH".into()), ("ClientId", c.id.as_str().into()), ("AuthParameters", params)])
+}
+
+/// InitiateAuth USER_AUTH with the Session returned by ConfirmSignUp (auto sign-in).
+pub fn initiate_auto_sign_in(c: AppClient, user: &Username, session: &AuthSession) -> ApiRequest {
+    req(
+        Op::InitiateAuth,
+        vec![
+            ("AuthFlow", "USER_AUTH".into()),
+            ("ClientId", c.id.as_str().into()),
+            ("AuthParameters", c.params(user.as_str(), &[])),
+            ("Session", session.expose().into()),
+        ],
+    )
+}
+
+/// InitiateAuth REFRESH_TOKEN_AUTH. SECRET_HASH is over the canonical username (§8.6).
+pub fn initiate_refresh(c: AppClient, refresh: &RefreshToken, user: &Username, device: Option<&DeviceKey>) -> ApiRequest {
+    let mut m: Vec<(&str, &str)> = vec![("REFRESH_TOKEN", refresh.expose())];
+    let h = c.hash(user.as_str());
+    if let Some(h) = &h {
+        m.push(("SECRET_HASH", h));
+    }
+    let params = Json::string_map(with_device(m, device));
+    req(Op::InitiateAuth, vec![("AuthFlow", "REFRESH_TOKEN_AUTH".into()), ("ClientId", c.id.as_str().into()), ("AuthParameters", params)])
+}
+
+/// GetTokensFromRefreshToken (required when the app client rotates refresh tokens; takes the
+/// raw client secret).
+pub fn get_tokens_from_refresh_token(c: AppClient, refresh: &RefreshToken, device: Option<&DeviceKey>) -> ApiRequest {
+    let mut m = vec![("RefreshToken", Json::from(refresh.expose())), ("ClientId", c.id.as_str().into())];
+    if let Some(s) = c.secret {
+        m.push(("ClientSecret", s.expose().into()));
+    }
+    if let Some(d) = device {
+        m.push(("DeviceKey", d.as_str().into()));
+    }
+    req(Op::GetTokensFromRefreshToken, m)
+}
+
+/// RespondToAuthChallenge; `responses` exclude USERNAME/SECRET_HASH/DEVICE_KEY, added here.
+pub fn respond(c: AppClient, challenge: &str, user: &str, session: Option<&AuthSession>, responses: &[(&str, &str)], device: Option<&DeviceKey>) -> ApiRequest {
+    let params = c.params(user, &with_device(responses.to_vec(), device));
+    let mut m = vec![("ChallengeName", Json::from(challenge)), ("ClientId", c.id.as_str().into()), ("ChallengeResponses", params)];
+    if let Some(s) = session {
+        m.push(("Session", s.expose().into()));
+    }
+    req(Op::RespondToAuthChallenge, m)
+}
+
+pub fn revoke_token(c: AppClient, refresh: &RefreshToken) -> ApiRequest {
+    let mut m = vec![("Token", Json::from(refresh.expose())), ("ClientId", c.id.as_str().into())];
+    if let Some(s) = c.secret {
+        m.push(("ClientSecret", s.expose().into()));
+    }
+    req(Op::RevokeToken, m)
+}
+
+pub fn sign_up(c: AppClient, user: &Username, password: &Password, attrs: &[(String, String)]) -> ApiRequest {
+    let mut more = vec![("Password", Json::from(password.expose()))];
+    if !attrs.is_empty() {
+        more.push(("UserAttributes", attribute_list(attrs)));
+    }
+    ApiRequest { op: Op::SignUp, body: c.user_body(user.as_str(), more) }
+}
+
+pub fn confirm_sign_up(c: AppClient, user: &Username, code: &str) -> ApiRequest {
+    ApiRequest { op: Op::ConfirmSignUp, body: c.user_body(user.as_str(), vec![("ConfirmationCode", code.into())]) }
+}
+
+pub fn resend_confirmation_code(c: AppClient, user: &Username) -> ApiRequest {
+    ApiRequest { op: Op::ResendConfirmationCode, body: c.user_body(user.as_str(), vec![]) }
+}
+
+pub fn forgot_password(c: AppClient, user: &Username) -> ApiRequest {
+    ApiRequest { op: Op::ForgotPassword, body: c.user_body(user.as_str(), vec![]) }
+}
+
+pub fn confirm_forgot_password(c: AppClient, user: &Username, code: &str, password: &Password) -> ApiRequest {
+    ApiRequest {
+        op: Op::ConfirmForgotPassword,
+        body: c.user_body(user.as_str(), vec![("ConfirmationCode", code.into()), ("Password", password.expose().into())]),
+    }
+}
+
+pub fn change_password(t: &AccessToken, previous: &Password, proposed: &Password) -> ApiRequest {
+    req(Op::ChangePassword, vec![("PreviousPassword", previous.expose().into()), ("ProposedPassword", proposed.expose().into()), access(t)])
+}
+
+pub fn get_user(t: &AccessToken) -> ApiRequest {
+    req(Op::GetUser, vec![access(t)])
+}
+
+pub fn update_user_attributes(t: &AccessToken, attrs: &[(String, String)]) -> ApiRequest {
+    req(Op::UpdateUserAttributes, vec![("UserAttributes", attribute_list(attrs)), access(t)])
+}
+
+pub fn delete_user_attributes(t: &AccessToken, names: &[String]) -> ApiRequest {
+    let names = Json::Arr(names.iter().map(|n| Json::from(n.as_str())).collect());
+    req(Op::DeleteUserAttributes, vec![("UserAttributeNames", names), access(t)])
+}
+
+pub fn verify_user_attribute(t: &AccessToken, name: &str, code: &str) -> ApiRequest {
+    req(Op::VerifyUserAttribute, vec![access(t), ("AttributeName", name.into()), ("Code", code.into())])
+}
+
+pub fn get_user_attribute_verification_code(t: &AccessToken, name: &str) -> ApiRequest {
+    req(Op::GetUserAttributeVerificationCode, vec![access(t), ("AttributeName", name.into())])
+}
+
+pub fn delete_user(t: &AccessToken) -> ApiRequest {
+    req(Op::DeleteUser, vec![access(t)])
+}
+
+pub fn global_sign_out(t: &AccessToken) -> ApiRequest {
+    req(Op::GlobalSignOut, vec![access(t)])
+}
+
+/// Who a TOTP association is for: a signed-in user, or a sign-in in MFA_SETUP.
+pub enum TotpAuth<'a> {
+    Access(&'a AccessToken),
+    Session(&'a AuthSession),
+}
+
+impl TotpAuth<'_> {
+    fn member(&self) -> (&'static str, Json) {
+        match self {
+            TotpAuth::Access(t) => access(t),
+            TotpAuth::Session(s) => ("Session", s.expose().into()),
+        }
+    }
+}
+
+pub fn associate_software_token(auth: TotpAuth) -> ApiRequest {
+    req(Op::AssociateSoftwareToken, vec![auth.member()])
+}
+
+pub fn verify_software_token(auth: TotpAuth, code: &str, device_name: Option<&str>) -> ApiRequest {
+    let mut m = vec![auth.member(), ("UserCode", code.into())];
+    if let Some(n) = device_name {
+        m.push(("FriendlyDeviceName", n.into()));
+    }
+    req(Op::VerifySoftwareToken, m)
+}
+
+/// SetUserMFAPreference: for each factor, `Some(enabled)` to change it; `preferred` names one.
+pub fn set_user_mfa_preference(t: &AccessToken, sms: Option<bool>, totp: Option<bool>, email: Option<bool>, preferred: Option<&str>) -> ApiRequest {
+    let mut m = vec![];
+    for (member, factor, v) in [("SMSMfaSettings", "SMS", sms), ("SoftwareTokenMfaSettings", "TOTP", totp), ("EmailMfaSettings", "EMAIL", email)] {
+        if let Some(enabled) = v {
+            m.push((member, Json::object([("Enabled", Json::Bool(enabled)), ("PreferredMfa", Json::Bool(enabled && preferred == Some(factor)))])));
+        }
+    }
+    m.push(access(t));
+    req(Op::SetUserMFAPreference, m)
+}
+
+pub fn confirm_device(t: &AccessToken, key: &DeviceKey, verifier: &str, salt: &str, name: Option<&str>) -> ApiRequest {
+    let mut m = vec![
+        access(t),
+        ("DeviceKey", key.as_str().into()),
+        ("DeviceSecretVerifierConfig", Json::object([("PasswordVerifier", Json::from(verifier)), ("Salt", Json::from(salt))])),
+    ];
+    if let Some(n) = name {
+        m.push(("DeviceName", n.into()));
+    }
+    req(Op::ConfirmDevice, m)
+}
+
+pub fn forget_device(t: &AccessToken, key: &DeviceKey) -> ApiRequest {
+    req(Op::ForgetDevice, vec![access(t), ("DeviceKey", key.as_str().into())])
+}
+
+pub fn list_devices(t: &AccessToken, limit: u32, pagination: Option<&str>) -> ApiRequest {
+    let mut m = vec![access(t), ("Limit", Json::int(limit as i64))];
+    if let Some(p) = pagination {
+        m.push(("PaginationToken", p.into()));
+    }
+    req(Op::ListDevices, m)
+}
+
+pub fn update_device_status(t: &AccessToken, key: &DeviceKey, remembered: bool) -> ApiRequest {
+    req(
+        Op::UpdateDeviceStatus,
+        vec![access(t), ("DeviceKey", key.as_str().into()), ("DeviceRememberedStatus", if remembered { "remembered" } else { "not_remembered" }.into())],
+    )
+}
+
+// -------------------------------------------------------------------------------------------
+// Answers
+
+/// The exception name from `x-amzn-ErrorType` (cut at `:`), else `__type`/`code` (after `#`);
+/// never from the status or the message (§1.5, §8.17).
+pub fn check(resp: &HttpResponse) -> Result<Json, Error> {
+    let body = Json::parse(if resp.body.trim().is_empty() { "{}" } else { &resp.body });
+    if (200..300).contains(&resp.status) {
+        return body.map_err(|_| Error::network("Cognito answered with a body that is not JSON"));
+    }
+    let body = body.unwrap_or(Json::Null);
+    let from_header = resp.error_type.as_deref().and_then(|h| h.split([':', ',']).next()).map(str::trim).filter(|s| !s.is_empty());
+    let from_body = body.str("__type").or(body.str("code")).map(|t| t.rsplit('#').next().unwrap_or(t));
+    let message = body.str("message").or(body.str("Message")).unwrap_or("");
+    match from_header.or(from_body) {
+        Some(name) => Err(Error::Service { name: name.to_string(), message: message.to_string(), status: resp.status }),
+        None if resp.status >= 500 => Err(Error::Service {
+            name: "InternalErrorException".into(),
+            message: String::from("Cognito answered HTTP ") + &crate::json::itoa(resp.status as i64),
+            status: resp.status,
+        }),
+        None => Err(Error::network(String::from("HTTP ") + &crate::json::itoa(resp.status as i64) + " without a Cognito error (a proxy or the wrong endpoint?)")),
+    }
+}
+
+/// Tokens from an `AuthenticationResult` (or the OAuth token endpoint).
+#[derive(Clone, Debug)]
+pub struct Tokens {
+    pub id_token: IdToken,
+    pub access_token: AccessToken,
+    pub refresh_token: Option<RefreshToken>,
+    pub expires_in: i64,
+    pub new_device: Option<(DeviceKey, DeviceGroupKey)>,
+}
+
+/// A challenge to answer.
+#[derive(Clone, Debug)]
+pub struct Challenge {
+    pub name: String,
+    pub session: Option<AuthSession>,
+    pub params: Vec<(String, String)>,
+}
+
+impl Challenge {
+    pub fn param(&self, k: &str) -> Option<&str> {
+        self.params.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum AuthStep {
+    Tokens(Tokens),
+    Challenge(Challenge),
+}
+
+fn malformed(what: &str) -> Error {
+    Error::network(String::from("Cognito answer without ") + what)
+}
+
+pub fn parse_tokens(r: &Json) -> Result<Tokens, Error> {
+    let id = r.str("IdToken").ok_or_else(|| malformed("IdToken"))?;
+    let access = r.str("AccessToken").ok_or_else(|| malformed("AccessToken"))?;
+    let new_device = r.get("NewDeviceMetadata").and_then(|d| Some((DeviceKey::new(d.str("DeviceKey")?), DeviceGroupKey::new(d.str("DeviceGroupKey")?))));
+    Ok(Tokens {
+        id_token: IdToken::new(id),
+        access_token: AccessToken::new(access),
+        refresh_token: r.str("RefreshToken").map(RefreshToken::new),
+        expires_in: r.get("ExpiresIn").and_then(Json::as_i64).unwrap_or(3600),
+        new_device,
+    })
+}
+
+/// InitiateAuth / RespondToAuthChallenge output.
+pub fn parse_auth(v: &Json) -> Result<AuthStep, Error> {
+    if let Some(r) = v.get("AuthenticationResult").filter(|r| !r.is_null()) {
+        return parse_tokens(r).map(AuthStep::Tokens);
+    }
+    let name = v.str("ChallengeName").ok_or_else(|| malformed("AuthenticationResult or ChallengeName"))?;
+    let params = v
+        .get("ChallengeParameters")
+        .and_then(Json::as_object)
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default();
+    Ok(AuthStep::Challenge(Challenge { name: name.to_string(), session: v.str("Session").map(AuthSession::new), params }))
+}
+
+/// CodeDeliveryDetails → `{destination, deliveryMedium, attributeName}`.
+pub fn code_delivery(v: Option<&Json>) -> Json {
+    match v {
+        Some(d) if !d.is_null() => Json::object([
+            ("destination", Json::from(d.str("Destination"))),
+            ("deliveryMedium", Json::from(d.str("DeliveryMedium"))),
+            ("attributeName", Json::from(d.str("AttributeName"))),
+        ]),
+        _ => Json::Null,
+    }
+}
+
+/// `[{Name, Value}]` → `{name: value}`.
+pub fn attributes_object(list: Option<&Json>) -> Json {
+    Json::Obj(
+        list.and_then(Json::as_array)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|a| Some((a.str("Name")?.to_string(), Json::from(a.str("Value").unwrap_or("")))))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app<'a>(id: &'a ClientId, secret: Option<&'a ClientSecret>) -> AppClient<'a> {
+        AppClient { id, secret }
+    }
+
+    #[test]
+    fn exact_request_bytes() {
+        let id = ClientId::new("3n4b5urk1ft4fl3mg5e62d9ado");
+        let secret = ClientSecret::new("1ab2cd3ef4gh5ij6kl7mn8op9qr0st1uv2wx3yz4ab5cd6ef7gh8");
+        let c = app(&id, None);
+        let cs = app(&id, Some(&secret));
+        let u = Username::new("alice");
+        let pw = Password::new("Passw0rd!");
+        let at = AccessToken::new("AT");
+        let rt = RefreshToken::new("RT");
+        let dk = DeviceKey::new("us-east-1_d");
+        let s = AuthSession::new("SESSION");
+        let cases: Vec<(ApiRequest, &str, &str)> = vec![
+            (initiate_srp(c, &u, "abc", None), "InitiateAuth", r#"{"AuthFlow":"USER_SRP_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","SRP_A":"abc"}}"#),
+            (initiate_srp(cs, &u, "abc", Some(&dk)), "InitiateAuth", r#"{"AuthFlow":"USER_SRP_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","SECRET_HASH":"OTwl2jtCsMt0Tg4Wt5uSJAcV5Pg7F3DeZQgcwVDcej4=","SRP_A":"abc","DEVICE_KEY":"us-east-1_d"}}"#),
+            (initiate_password(c, &u, &pw, None), "InitiateAuth", r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","PASSWORD":"Passw0rd!"}}"#),
+            (initiate_custom(c, &u, Some("ab"), None), "InitiateAuth", r#"{"AuthFlow":"CUSTOM_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","CHALLENGE_NAME":"SRP_A","SRP_A":"ab"}}"#),
+            (initiate_auto_sign_in(c, &u, &s), "InitiateAuth", r#"{"AuthFlow":"USER_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice"},"Session":"SESSION"}"#),
+            (initiate_refresh(cs, &rt, &u, Some(&dk)), "InitiateAuth", r#"{"AuthFlow":"REFRESH_TOKEN_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"REFRESH_TOKEN":"RT","SECRET_HASH":"OTwl2jtCsMt0Tg4Wt5uSJAcV5Pg7F3DeZQgcwVDcej4=","DEVICE_KEY":"us-east-1_d"}}"#),
+            (get_tokens_from_refresh_token(cs, &rt, Some(&dk)), "GetTokensFromRefreshToken", r#"{"RefreshToken":"RT","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","ClientSecret":"1ab2cd3ef4gh5ij6kl7mn8op9qr0st1uv2wx3yz4ab5cd6ef7gh8","DeviceKey":"us-east-1_d"}"#),
+            (respond(c, "SMS_MFA", "alice", Some(&s), &[("SMS_MFA_CODE", "123456")], None), "RespondToAuthChallenge", r#"{"ChallengeName":"SMS_MFA","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","ChallengeResponses":{"USERNAME":"alice","SMS_MFA_CODE":"123456"},"Session":"SESSION"}"#),
+            (revoke_token(c, &rt), "RevokeToken", r#"{"Token":"RT","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado"}"#),
+            (sign_up(c, &u, &pw, &[("email".into(), "a@example.com".into())]), "SignUp", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","Password":"Passw0rd!","UserAttributes":[{"Name":"email","Value":"a@example.com"}]}"#),
+            (sign_up(cs, &u, &pw, &[]), "SignUp", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","SecretHash":"OTwl2jtCsMt0Tg4Wt5uSJAcV5Pg7F3DeZQgcwVDcej4=","Password":"Passw0rd!"}"#),
+            (confirm_sign_up(c, &u, "123456"), "ConfirmSignUp", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","ConfirmationCode":"123456"}"#),
+            (resend_confirmation_code(c, &u), "ResendConfirmationCode", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice"}"#),
+            (forgot_password(c, &u), "ForgotPassword", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice"}"#),
+            (confirm_forgot_password(c, &u, "1", &pw), "ConfirmForgotPassword", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","ConfirmationCode":"1","Password":"Passw0rd!"}"#),
+            (change_password(&at, &pw, &Password::new("N3w!")), "ChangePassword", r#"{"PreviousPassword":"Passw0rd!","ProposedPassword":"N3w!","AccessToken":"AT"}"#),
+            (get_user(&at), "GetUser", r#"{"AccessToken":"AT"}"#),
+            (update_user_attributes(&at, &[("name".into(), "A".into())]), "UpdateUserAttributes", r#"{"UserAttributes":[{"Name":"name","Value":"A"}],"AccessToken":"AT"}"#),
+            (delete_user_attributes(&at, &["name".into()]), "DeleteUserAttributes", r#"{"UserAttributeNames":["name"],"AccessToken":"AT"}"#),
+            (verify_user_attribute(&at, "email", "1"), "VerifyUserAttribute", r#"{"AccessToken":"AT","AttributeName":"email","Code":"1"}"#),
+            (get_user_attribute_verification_code(&at, "email"), "GetUserAttributeVerificationCode", r#"{"AccessToken":"AT","AttributeName":"email"}"#),
+            (delete_user(&at), "DeleteUser", r#"{"AccessToken":"AT"}"#),
+            (global_sign_out(&at), "GlobalSignOut", r#"{"AccessToken":"AT"}"#),
+            (associate_software_token(TotpAuth::Session(&s)), "AssociateSoftwareToken", r#"{"Session":"SESSION"}"#),
+            (verify_software_token(TotpAuth::Access(&at), "123456", Some("phone")), "VerifySoftwareToken", r#"{"AccessToken":"AT","UserCode":"123456","FriendlyDeviceName":"phone"}"#),
+            (set_user_mfa_preference(&at, None, Some(true), Some(false), Some("TOTP")), "SetUserMFAPreference", r#"{"SoftwareTokenMfaSettings":{"Enabled":true,"PreferredMfa":true},"EmailMfaSettings":{"Enabled":false,"PreferredMfa":false},"AccessToken":"AT"}"#),
+            (confirm_device(&at, &dk, "V", "S", Some("Chrome")), "ConfirmDevice", r#"{"AccessToken":"AT","DeviceKey":"us-east-1_d","DeviceSecretVerifierConfig":{"PasswordVerifier":"V","Salt":"S"},"DeviceName":"Chrome"}"#),
+            (forget_device(&at, &dk), "ForgetDevice", r#"{"AccessToken":"AT","DeviceKey":"us-east-1_d"}"#),
+            (list_devices(&at, 60, Some("p")), "ListDevices", r#"{"AccessToken":"AT","Limit":60,"PaginationToken":"p"}"#),
+            (update_device_status(&at, &dk, true), "UpdateDeviceStatus", r#"{"AccessToken":"AT","DeviceKey":"us-east-1_d","DeviceRememberedStatus":"remembered"}"#),
+        ];
+        for (r, op, body) in cases {
+            let h = r.to_http("https://cognito-idp.us-east-1.amazonaws.com/");
+            assert_eq!(h.method, "POST");
+            assert_eq!(h.url, "https://cognito-idp.us-east-1.amazonaws.com/");
+            assert_eq!(h.headers[0], ("Content-Type", "application/x-amz-json-1.1".to_string()));
+            assert_eq!(h.headers[1], ("X-Amz-Target", format!("AWSCognitoIdentityProviderService.{op}")));
+            assert_eq!(h.body.as_deref(), Some(body), "{op}");
+        }
+    }
+
+    #[test]
+    fn srp_vector_requests_match_byte_for_byte() {
+        // The case "client_secret": typed alias at InitiateAuth, canonical name afterwards.
+        let id = ClientId::new("3n4b5urk1ft4fl3mg5e62d9ado");
+        let secret = ClientSecret::new("1ab2cd3ef4gh5ij6kl7mn8op9qr0st1uv2wx3yz4ab5cd6ef7gh8");
+        let c = app(&id, Some(&secret));
+        let r = initiate_srp(c, &Username::new("bob@example.com"), "a1", None);
+        assert_eq!(r.body.get("AuthParameters").unwrap().str("SECRET_HASH"), Some("JMyRSSlLccEP/Uq0ub9cu1Vv9Bx0VSTpvTr2fCQsp4Y="));
+        let r = respond(c, "PASSWORD_VERIFIER", "bob", None, &[("TIMESTAMP", "t")], None);
+        assert_eq!(r.body.get("ChallengeResponses").unwrap().str("SECRET_HASH"), Some("K7Dl5ufuNV5aleQfdXFGNBYTQWaBamEFwj89jM2DE54="));
+    }
+
+    fn resp(status: u16, body: &str, header: Option<&str>) -> HttpResponse {
+        HttpResponse { status, body: body.into(), error_type: header.map(String::from), ..Default::default() }
+    }
+
+    #[test]
+    fn error_parsing_follows_the_sdks() {
+        let e = check(&resp(400, r#"{"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#, None)).unwrap_err();
+        assert_eq!((e.name(), e.message().as_str()), ("NotAuthorizedException", "Incorrect username or password."));
+        let e = check(&resp(400, r#"{"__type":"com.amazonaws.cognito#UserNotFoundException","message":"x"}"#, None)).unwrap_err();
+        assert_eq!(e.name(), "UserNotFoundException");
+        let e = check(&resp(400, r#"{"code":"CodeMismatchException","Message":"m"}"#, None)).unwrap_err();
+        assert_eq!((e.name(), e.message().as_str()), ("CodeMismatchException", "m"));
+        let e = check(&resp(400, "{}", Some("TooManyRequestsException:http://internal.amazon.com/"))).unwrap_err();
+        assert_eq!(e.name(), "TooManyRequestsException");
+        assert!(e.retryable());
+        let e = check(&resp(502, "<html>Bad gateway</html>", None)).unwrap_err();
+        assert_eq!(e.name(), "InternalErrorException");
+        assert!(e.retryable());
+        let e = check(&resp(403, "<html>", None)).unwrap_err();
+        assert_eq!(e.name(), "NetworkError");
+        assert!(check(&resp(200, "", None)).unwrap().as_object().unwrap().is_empty());
+        assert_eq!(check(&resp(200, "not json", None)).unwrap_err().name(), "NetworkError");
+    }
+
+    #[test]
+    fn auth_answers() {
+        let v = Json::parse(r#"{"AuthenticationResult":{"AccessToken":"a","IdToken":"i","RefreshToken":"r","ExpiresIn":300,"NewDeviceMetadata":{"DeviceKey":"k","DeviceGroupKey":"g"}},"ChallengeParameters":{}}"#).unwrap();
+        let AuthStep::Tokens(t) = parse_auth(&v).unwrap() else { panic!() };
+        assert_eq!(t.expires_in, 300);
+        assert_eq!(t.new_device.unwrap().0.as_str(), "k");
+        let v = Json::parse(r#"{"ChallengeName":"SMS_MFA","Session":"s","ChallengeParameters":{"CODE_DELIVERY_DESTINATION":"+***1"}}"#).unwrap();
+        let AuthStep::Challenge(c) = parse_auth(&v).unwrap() else { panic!() };
+        assert_eq!(c.name, "SMS_MFA");
+        assert_eq!(c.param("CODE_DELIVERY_DESTINATION"), Some("+***1"));
+        assert!(parse_auth(&Json::parse("{}").unwrap()).is_err());
+        let a = attributes_object(Json::parse(r#"[{"Name":"email","Value":"e"},{"Name":"sub","Value":"s"}]"#).ok().as_ref());
+        assert_eq!(a.to_text(), r#"{"email":"e","sub":"s"}"#);
+    }
+}

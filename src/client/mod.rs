@@ -1,0 +1,340 @@
+//! The SDK's flows, written once against [`Env`] — the browser (`web::WebEnv`) in production,
+//! anything else in tests. Every request is built by `api` / `oauth`, sent by [`Client::send`]
+//! (the one place that calls `Env::fetch` for the JSON API, with bounded jittered retries), and
+//! every decision about tokens is taken by `session` / `jwt` given `now`.
+//!
+//! Submodules: `signin` (sign-in and its challenges, devices), `tokens` (getSession, refresh,
+//! sign-out, verification), `account` (sign-up, passwords, attributes, MFA, devices), `hosted`
+//! (redirect sign-in).
+
+mod account;
+mod hosted;
+mod signin;
+mod tokens;
+
+pub use account::MfaChoice;
+pub use signin::{Flow, SignInInput};
+
+use crate::api::{self, ApiRequest, HttpRequest, HttpResponse};
+use crate::config::Config;
+use crate::error::Error;
+use crate::json::Json;
+use crate::jwt::{Jwk, JwksCache};
+use crate::session::{self, Session, UserKeys};
+use crate::srp::ClientEphemeral;
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
+use std::rc::Rc;
+
+/// What the flows need from the outside world. Time, randomness, storage, HTTP, cross-tab
+/// coordination and RSA all come in here, so the flows themselves stay testable.
+#[allow(async_fn_in_trait)]
+pub trait Env {
+    /// Released when dropped.
+    type Guard;
+    /// Performs one HTTP request. Failure to get any answer is `Error::Network`.
+    async fn fetch(&self, req: &HttpRequest) -> Result<HttpResponse, Error>;
+    /// Milliseconds since the epoch, local clock.
+    fn now_ms(&self) -> f64;
+    async fn sleep(&self, ms: u32);
+    fn random(&self, buf: &mut [u8]) -> Result<(), Error>;
+    /// Reads never fail: an unreadable store reads as empty.
+    async fn get(&self, key: &str) -> Option<String>;
+    async fn set(&self, key: &str, value: &str) -> Result<(), Error>;
+    async fn remove(&self, key: &str);
+    /// A synchronous read when the storage allows it (`None` for async custom storage).
+    fn get_sync(&self, key: &str) -> Option<Option<String>>;
+    /// An exclusive lock shared by every tab of this origin; `true` when it had to wait.
+    async fn lock(&self, name: &str) -> Result<(Self::Guard, bool), Error>;
+    /// Tell the other tabs.
+    fn broadcast(&self, message: &Json);
+    /// Tell this tab's listeners.
+    fn emit(&self, event: &Json);
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    async fn verify_rs256(&self, key: &Jwk, input: &[u8], signature: &[u8]) -> Result<bool, Error>;
+    /// Navigate the page (hosted UI).
+    fn navigate(&self, url: &str) -> Result<(), Error>;
+    /// The page's URL, and replacing it without a reload.
+    fn current_url(&self) -> Option<String>;
+    fn replace_url(&self, url: &str);
+}
+
+/// A value computed once for every caller waiting on it (one refresh for N callers).
+pub(crate) struct Flight<T: Clone> {
+    state: Rc<RefCell<(Option<T>, Vec<Waker>)>>,
+}
+
+impl<T: Clone> Clone for Flight<T> {
+    fn clone(&self) -> Self {
+        Flight { state: self.state.clone() }
+    }
+}
+
+impl<T: Clone> Flight<T> {
+    pub fn new() -> Self {
+        Flight { state: Rc::new(RefCell::new((None, Vec::new()))) }
+    }
+    pub fn finish(&self, value: T) {
+        let wakers = {
+            let mut s = self.state.borrow_mut();
+            s.0 = Some(value);
+            core::mem::take(&mut s.1)
+        };
+        for w in wakers {
+            w.wake();
+        }
+    }
+}
+
+impl<T: Clone> Future for Flight<T> {
+    type Output = T;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let mut s = self.state.borrow_mut();
+        match &s.0 {
+            Some(v) => Poll::Ready(v.clone()),
+            None => {
+                s.1.push(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+type RefreshResult = Result<Option<Session>, Error>;
+
+pub struct Client<E: Env> {
+    pub cfg: Config,
+    pub env: E,
+    jwks: RefCell<JwksCache>,
+    /// Server clock minus local clock (ms), learned from `Date` headers.
+    server_offset_ms: Cell<f64>,
+    refreshing: RefCell<Option<Flight<RefreshResult>>>,
+    prepared: RefCell<Option<ClientEphemeral>>,
+    /// The last session this tab stored or heard of (other tabs broadcast theirs).
+    latest: RefCell<Option<Session>>,
+}
+
+impl<E: Env> Client<E> {
+    pub fn new(cfg: Config, env: E) -> Self {
+        Client {
+            cfg,
+            env,
+            jwks: RefCell::new(JwksCache::default()),
+            server_offset_ms: Cell::new(0.0),
+            refreshing: RefCell::new(None),
+            prepared: RefCell::new(None),
+            latest: RefCell::new(None),
+        }
+    }
+
+    pub(crate) fn app(&self) -> api::AppClient<'_> {
+        api::AppClient { id: &self.cfg.client_id, secret: self.cfg.client_secret.as_ref() }
+    }
+
+    /// The server's clock (local clock corrected by what `Date` headers said), ms.
+    pub fn server_now_ms(&self) -> f64 {
+        self.env.now_ms() + self.server_offset_ms.get()
+    }
+
+    fn learn_clock(&self, resp: &HttpResponse) {
+        if let Some(server) = resp.date.as_deref().and_then(crate::time::parse_http_date) {
+            let offset = server as f64 * 1000.0 - self.env.now_ms();
+            // Date has one-second resolution: only trust a clear difference.
+            self.server_offset_ms.set(if offset.abs() > 2000.0 { offset } else { 0.0 });
+        }
+    }
+
+    /// Full-jitter exponential backoff: random in [50, min(4000, 250·2^attempt)] ms.
+    fn backoff_ms(&self, attempt: u32) -> u32 {
+        let cap = (250u32 << attempt.min(4)).min(4000);
+        let mut b = [0u8; 2];
+        let r = if self.env.random(&mut b).is_ok() { u16::from_le_bytes(b) as u32 } else { 0x8000 };
+        50 + r * cap.saturating_sub(50) / 0xffff
+    }
+
+    /// The one place that sends JSON API requests. Retries throttling always, and network
+    /// failures / 5xx only for operations that are safe to repeat; at most `maxRetries` times.
+    pub async fn send(&self, req: &ApiRequest) -> Result<Json, Error> {
+        let http = req.to_http(&self.cfg.endpoint);
+        let mut attempt = 0;
+        loop {
+            let result = match self.env.fetch(&http).await {
+                Ok(resp) => {
+                    self.learn_clock(&resp);
+                    api::check(&resp)
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Err(e) if attempt < self.cfg.max_retries && retry_allowed(&e, req.op) => {
+                    self.env.sleep(self.backoff_ms(attempt)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// A fetch outside the JSON API (OAuth endpoints, JWKS); learns the clock too.
+    pub(crate) async fn fetch(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
+        let r = self.env.fetch(req).await?;
+        self.learn_clock(&r);
+        Ok(r)
+    }
+
+    pub(crate) fn random_bytes<const N: usize>(&self) -> Result<[u8; N], Error> {
+        let mut b = [0u8; N];
+        self.env.random(&mut b)?;
+        Ok(b)
+    }
+
+    /// A random URL-safe string of `n` bytes of entropy.
+    pub(crate) fn random_token(&self, n: usize) -> Result<String, Error> {
+        let mut b = vec![0u8; n];
+        self.env.random(&mut b)?;
+        Ok(crate::codec::base64url_encode(&b))
+    }
+
+    /// Computes an SRP ephemeral ahead of the next sign-in (call at idle time).
+    pub fn prepare(&self) {
+        if self.prepared.borrow().is_none() {
+            if let Ok(e) = ClientEphemeral::generate() {
+                *self.prepared.borrow_mut() = Some(e);
+            }
+        }
+    }
+
+    pub(crate) fn take_ephemeral(&self) -> Result<ClientEphemeral, Error> {
+        let prepared = self.prepared.borrow_mut().take();
+        match prepared {
+            Some(e) => Ok(e),
+            None => Ok(ClientEphemeral::generate()?),
+        }
+    }
+
+    // --- storage ---------------------------------------------------------------------------
+
+    pub(crate) async fn put(&self, key: &str, value: &str) -> Result<(), Error> {
+        self.env.set(key, value).await
+    }
+
+    pub(crate) fn user_keys(&self, username: &str) -> UserKeys {
+        UserKeys::new(&self.cfg.client_id, username)
+    }
+
+    /// The stored session of LastAuthUser; corrupted entries are removed and read as none.
+    pub async fn load_session(&self) -> Option<Session> {
+        let last = session::last_user_key(&self.cfg.client_id);
+        let Some(user) = self.env.get(&last).await.filter(|u| !u.is_empty() && u.len() <= 256) else {
+            *self.latest.borrow_mut() = None;
+            return None;
+        };
+        let k = self.user_keys(&user);
+        let (id, access, refresh, drift, method) = (
+            self.env.get(&k.id_token()).await,
+            self.env.get(&k.access_token()).await,
+            self.env.get(&k.refresh_token()).await,
+            self.env.get(&k.clock_drift()).await,
+            self.env.get(&k.sign_in_method()).await,
+        );
+        let stored = Session::from_stored(&user, id.as_deref(), access.as_deref(), refresh.as_deref(), drift.as_deref(), method.as_deref());
+        let Some(mut s) = stored else {
+            // Garbage or half a session: clean up, read as signed out.
+            self.env.remove(&last).await;
+            for key in k.session_keys() {
+                self.env.remove(&key).await;
+            }
+            *self.latest.borrow_mut() = None;
+            return None;
+        };
+        // Another tab may have refreshed and told us before our storage shows it.
+        if let Some(l) = self.latest.borrow().as_ref() {
+            if l.username == s.username && l.expires_at_ms() > s.expires_at_ms() {
+                s.id_token = l.id_token.clone();
+                s.access_token = l.access_token.clone();
+                s.id_claims = l.id_claims.clone();
+                s.access_claims = l.access_claims.clone();
+                s.clock_drift_ms = l.clock_drift_ms;
+            }
+        }
+        *self.latest.borrow_mut() = Some(s.clone());
+        Some(s)
+    }
+
+    pub(crate) fn set_latest(&self, s: Option<Session>) {
+        *self.latest.borrow_mut() = s;
+    }
+
+    pub(crate) fn latest(&self) -> Option<Session> {
+        self.latest.borrow().clone()
+    }
+
+    /// `currentUser()`: synchronous, from storage when it is synchronous, else from memory.
+    pub fn current_user(&self) -> Option<Json> {
+        let last = session::last_user_key(&self.cfg.client_id);
+        let s = match self.env.get_sync(&last) {
+            Some(user) => {
+                let user = user?;
+                let k = self.user_keys(&user);
+                let get = |key: String| self.env.get_sync(&key).flatten();
+                Session::from_stored(&user, get(k.id_token()).as_deref(), get(k.access_token()).as_deref(), None, None, None)?
+            }
+            None => self.latest()?,
+        };
+        Some(Json::object([
+            ("username", Json::from(s.username.as_str())),
+            ("sub", Json::from(s.sub())),
+            ("attributes", session::user_attributes(&s.id_claims)),
+        ]))
+    }
+
+    // --- events ----------------------------------------------------------------------------
+
+    /// A message from another tab (BroadcastChannel).
+    pub fn on_broadcast(&self, msg: &Json) {
+        let Some(kind) = msg.str("type") else { return };
+        match kind {
+            "tokenRefresh" | "signedIn" => {
+                // The other tab's fresh tokens, usable before our storage shows them.
+                if let (Some(u), Some(id), Some(at)) = (msg.str("username"), msg.str("idToken"), msg.str("accessToken")) {
+                    let drift = msg.get("clockDrift").and_then(Json::as_i64).map(session::secs_text);
+                    if let Some(s) = Session::from_stored(u, Some(id), Some(at), None, drift.as_deref(), None) {
+                        *self.latest.borrow_mut() = Some(s);
+                    }
+                }
+            }
+            "signedOut" => *self.latest.borrow_mut() = None,
+            _ => {}
+        }
+        // Listeners see the event without the tokens.
+        let mut ev = Json::object([("type", Json::from(kind)), ("username", msg.get("username").cloned().unwrap_or(Json::Null))]);
+        if let Some(e) = msg.get("error") {
+            ev.set("error", e.clone());
+        }
+        ev.set("fromOtherTab", Json::Bool(true));
+        self.env.emit(&ev);
+    }
+}
+
+fn retry_allowed(e: &Error, op: api::Op) -> bool {
+    if e.is("TooManyRequestsException") {
+        return true;
+    }
+    let transient = matches!(e, Error::Network { .. }) || matches!(e, Error::Service { status, .. } if *status >= 500) || e.is("InternalErrorException");
+    transient && op.idempotent()
+}
+
+/// `{"name", "message"}` of an error, for events.
+pub(crate) fn error_json(e: &Error) -> Json {
+    Json::object([("name", Json::from(e.name())), ("message", Json::from(e.message()))])
+}
+
+/// A required string option, or a named error saying which.
+pub(crate) fn required<'a>(input: &'a Json, field: &str) -> Result<&'a str, Error> {
+    match input.str(field) {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err(Error::service("InvalidParameterException", &(String::from(field) + " is required"))),
+    }
+}

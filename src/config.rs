@@ -1,0 +1,337 @@
+//! The `CognitoAuth` options, validated once at construction. Every mistake becomes a
+//! `ConfigError` whose message says what to fix.
+
+use crate::error::Error;
+use crate::json::Json;
+use crate::types::{ClientId, ClientSecret, UserPoolId};
+
+/// The pieces of an absolute URL this SDK needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Url {
+    /// `http` or `https`, lower-case.
+    pub scheme: String,
+    /// Host (with brackets for IPv6), lower-case.
+    pub host: String,
+    /// `:port` or empty.
+    pub port: String,
+    /// Path, query and fragment (starts with `/` or is empty).
+    pub rest: String,
+}
+
+impl Url {
+    /// Parses `scheme://host[:port][/...]`; `None` for anything else (including userinfo).
+    pub fn parse(s: &str) -> Option<Url> {
+        let (scheme, after) = s.split_once("://")?;
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return None;
+        }
+        let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+        let (authority, rest) = after.split_at(end);
+        if authority.is_empty() || authority.contains(['@', '\\', ' ']) {
+            return None;
+        }
+        let (host, port) = match authority.rfind(':') {
+            Some(i) if !authority[i..].contains(']') => {
+                let p = &authority[i + 1..];
+                if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                (&authority[..i], &authority[i..])
+            }
+            _ => (authority, ""),
+        };
+        if host.is_empty() {
+            return None;
+        }
+        Some(Url { scheme, host: host.to_ascii_lowercase(), port: port.to_string(), rest: rest.to_string() })
+    }
+
+    /// `scheme://host[:port]`
+    pub fn origin(&self) -> String {
+        self.scheme.clone() + "://" + &self.host + &self.port
+    }
+
+    pub fn is_loopback(&self) -> bool {
+        self.host == "localhost" || self.host.starts_with("127.") || self.host == "[::1]"
+    }
+
+    /// The path without query or fragment.
+    pub fn path(&self) -> &str {
+        let end = self.rest.find(['?', '#']).unwrap_or(self.rest.len());
+        &self.rest[..end]
+    }
+}
+
+/// Where tokens live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageKind {
+    LocalStorage,
+    SessionStorage,
+    Memory,
+    /// A `{getItem, setItem, removeItem}` object supplied by the app.
+    Custom,
+}
+
+#[derive(Clone, Debug)]
+pub struct HostedUiConfig {
+    /// Base URL of the hosted UI, e.g. `https://myapp.auth.us-east-1.amazoncognito.com`.
+    pub domain: String,
+    pub redirect_sign_in: String,
+    pub redirect_sign_out: String,
+    pub scopes: Vec<String>,
+    /// Relative paths a sign-in may return to; an entry ending in `*` matches a prefix.
+    pub allowed_return_paths: Vec<String>,
+}
+
+pub const DEFAULT_SCOPES: [&str; 4] = ["openid", "email", "profile", "aws.cognito.signin.user.admin"];
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub pool: UserPoolId,
+    pub client_id: ClientId,
+    pub client_secret: Option<ClientSecret>,
+    /// The cognito-idp endpoint, ending in `/`.
+    pub endpoint: String,
+    pub issuer: String,
+    pub hosted_ui: Option<HostedUiConfig>,
+    pub storage: StorageKind,
+    /// The app client rotates refresh tokens: refresh with GetTokensFromRefreshToken.
+    pub refresh_token_rotation: bool,
+    /// Verify every token received (signature, issuer, audience, expiry). Default true.
+    pub verify_tokens: bool,
+    /// Refresh this many seconds before the access or ID token expires.
+    pub refresh_margin_secs: i64,
+    /// Retries for throttling, 5xx and network failures (where a retry is safe).
+    pub max_retries: u32,
+    /// Name sent with ConfirmDevice for remembered devices.
+    pub device_name: Option<String>,
+    /// Issuer shown in authenticator apps for TOTP set-up (default: the pool name).
+    pub app_name: Option<String>,
+}
+
+fn field<'a>(v: &'a Json, k: &str) -> Result<Option<&'a str>, Error> {
+    match v.get(k) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Str(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(Error::config(String::from(k) + " must be a string")),
+    }
+}
+
+fn flag(v: &Json, k: &str, default: bool) -> Result<bool, Error> {
+    match v.get(k) {
+        None | Some(Json::Null) => Ok(default),
+        Some(Json::Bool(b)) => Ok(*b),
+        Some(_) => Err(Error::config(String::from(k) + " must be true or false")),
+    }
+}
+
+fn number(v: &Json, k: &str, default: i64, min: i64, max: i64) -> Result<i64, Error> {
+    match v.get(k) {
+        None | Some(Json::Null) => Ok(default),
+        Some(n) => n
+            .as_i64()
+            .filter(|x| (min..=max).contains(x))
+            .ok_or_else(|| Error::config(String::from(k) + " must be a whole number from " + &crate::json::itoa(min) + " to " + &crate::json::itoa(max))),
+    }
+}
+
+fn strings(v: &Json, k: &str) -> Result<Option<Vec<String>>, Error> {
+    match v.get(k) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Arr(a)) => a
+            .iter()
+            .map(|x| x.as_str().map(String::from).ok_or_else(|| Error::config(String::from(k) + " must be an array of strings")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err(Error::config(String::from(k) + " must be an array of strings")),
+    }
+}
+
+/// An absolute http(s) URL; plain http only on loopback unless `insecure`.
+fn checked_url(name: &str, value: &str, insecure: bool) -> Result<Url, Error> {
+    let url = Url::parse(value).ok_or_else(|| {
+        Error::config(String::from(name) + " \"" + value + "\" is not an absolute http(s) URL")
+    })?;
+    if url.scheme == "http" && !url.is_loopback() && !insecure {
+        return Err(Error::config(
+            String::from(name)
+                + " uses plain http on a non-loopback host; use https, or set allowInsecureEndpoint: true for a trusted test network",
+        ));
+    }
+    Ok(url)
+}
+
+impl Config {
+    /// From the options object given to `new CognitoAuth(...)` (as JSON; the storage object
+    /// itself is handled by the facade).
+    pub fn from_json(v: &Json, custom_storage: bool) -> Result<Config, Error> {
+        if v.as_object().is_none() {
+            return Err(Error::config("CognitoAuth needs an options object: { userPoolId, clientId, ... }"));
+        }
+        let pool_id = field(v, "userPoolId")?
+            .ok_or_else(|| Error::config("userPoolId is required, e.g. \"us-east-1_AbC123\" (Cognito console → User pools)"))?;
+        let pool = UserPoolId::parse(pool_id)?;
+        let client_id = field(v, "clientId")?.unwrap_or("");
+        if client_id.is_empty() {
+            return Err(Error::config("clientId is required: the app client id (Cognito console → App integration → App clients)"));
+        }
+        if client_id.len() > 128 || !client_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'+') {
+            return Err(Error::config(String::from("clientId \"") + client_id + "\" is not an app client id"));
+        }
+        let insecure = flag(v, "allowInsecureEndpoint", false)?;
+        let endpoint = match field(v, "endpoint")? {
+            Some(e) => {
+                let u = checked_url("endpoint", e, insecure)?;
+                let mut s = u.origin() + u.path();
+                if !s.ends_with('/') {
+                    s.push('/');
+                }
+                Some(s)
+            }
+            None => None,
+        };
+        let issuer = match (field(v, "issuer")?, &endpoint) {
+            (Some(i), _) => {
+                let u = checked_url("issuer", i, insecure)?;
+                (u.origin() + u.path()).trim_end_matches('/').to_string()
+            }
+            (None, Some(e)) => e.trim_end_matches('/').to_string() + "/" + pool.as_str(),
+            (None, None) => String::from("https://cognito-idp.") + pool.region() + ".amazonaws.com/" + pool.as_str(),
+        };
+        let endpoint = endpoint.unwrap_or_else(|| String::from("https://cognito-idp.") + pool.region() + ".amazonaws.com/");
+
+        let storage = match v.get("storage") {
+            _ if custom_storage => StorageKind::Custom,
+            None | Some(Json::Null) => StorageKind::LocalStorage,
+            Some(Json::Str(s)) if s == "localStorage" => StorageKind::LocalStorage,
+            Some(Json::Str(s)) if s == "sessionStorage" => StorageKind::SessionStorage,
+            Some(Json::Str(s)) if s == "memory" => StorageKind::Memory,
+            Some(_) => {
+                return Err(Error::config(
+                    "storage must be 'localStorage', 'sessionStorage', 'memory' or an object with getItem, setItem and removeItem",
+                ))
+            }
+        };
+
+        let hosted_ui = match v.get("hostedUi") {
+            None | Some(Json::Null) => None,
+            Some(h @ Json::Obj(_)) => {
+                let domain = field(h, "domain")?
+                    .ok_or_else(|| Error::config("hostedUi.domain is required, e.g. \"myapp.auth.us-east-1.amazoncognito.com\""))?;
+                let domain = if domain.contains("://") { domain.to_string() } else { String::from("https://") + domain };
+                let d = checked_url("hostedUi.domain", &domain, insecure)?;
+                let redirect_sign_in = field(h, "redirectSignIn")?
+                    .ok_or_else(|| Error::config("hostedUi.redirectSignIn is required: a callback URL registered on the app client"))?;
+                checked_url("hostedUi.redirectSignIn", redirect_sign_in, insecure)?;
+                let redirect_sign_out = field(h, "redirectSignOut")?.unwrap_or(redirect_sign_in);
+                checked_url("hostedUi.redirectSignOut", redirect_sign_out, insecure)?;
+                let scopes = strings(h, "scopes")?.unwrap_or_else(|| DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect());
+                let allowed = strings(h, "allowedReturnPaths")?.unwrap_or_else(|| vec!["/".to_string()]);
+                for p in &allowed {
+                    if !p.starts_with('/') || p.starts_with("//") || p.contains('\\') {
+                        return Err(Error::config(String::from("hostedUi.allowedReturnPaths entry \"") + p + "\" must be a path starting with a single '/'"));
+                    }
+                }
+                Some(HostedUiConfig {
+                    domain: d.origin() + d.path().trim_end_matches('/'),
+                    redirect_sign_in: redirect_sign_in.to_string(),
+                    redirect_sign_out: redirect_sign_out.to_string(),
+                    scopes,
+                    allowed_return_paths: allowed,
+                })
+            }
+            Some(_) => return Err(Error::config("hostedUi must be an object: { domain, redirectSignIn, redirectSignOut, scopes, allowedReturnPaths }")),
+        };
+
+        Ok(Config {
+            pool,
+            client_id: ClientId::new(client_id),
+            client_secret: field(v, "clientSecret")?.filter(|s| !s.is_empty()).map(ClientSecret::new),
+            endpoint,
+            issuer,
+            hosted_ui,
+            storage,
+            refresh_token_rotation: flag(v, "refreshTokenRotation", false)?,
+            verify_tokens: flag(v, "verifyTokens", true)?,
+            refresh_margin_secs: number(v, "refreshMarginSeconds", 60, 0, 3000)?,
+            max_retries: number(v, "maxRetries", 3, 0, 10)? as u32,
+            device_name: field(v, "deviceName")?.map(String::from),
+            app_name: field(v, "appName")?.map(String::from),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str) -> Result<Config, Error> {
+        Config::from_json(&Json::parse(text).unwrap(), false)
+    }
+
+    #[test]
+    fn defaults_point_at_the_public_endpoint() {
+        let c = cfg(r#"{"userPoolId":"eu-west-1_AbC123","clientId":"abc123"}"#).unwrap();
+        assert_eq!(c.endpoint, "https://cognito-idp.eu-west-1.amazonaws.com/");
+        assert_eq!(c.issuer, "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123");
+        assert_eq!(c.storage, StorageKind::LocalStorage);
+        assert!(c.verify_tokens);
+        assert!(c.hosted_ui.is_none());
+    }
+
+    #[test]
+    fn endpoint_sets_the_issuer() {
+        let c = cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"http://127.0.0.1:9229"}"#).unwrap();
+        assert_eq!(c.endpoint, "http://127.0.0.1:9229/");
+        assert_eq!(c.issuer, "http://127.0.0.1:9229/us-east-1_X1");
+        let c = cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"http://localhost:9229/","issuer":"http://localhost:9229/other/"}"#).unwrap();
+        assert_eq!(c.issuer, "http://localhost:9229/other");
+    }
+
+    #[test]
+    fn config_errors_say_what_to_fix() {
+        let cases = [
+            (r#"{"clientId":"c"}"#, "userPoolId is required"),
+            (r#"{"userPoolId":"nope","clientId":"c"}"#, "is not a user-pool id"),
+            (r#"{"userPoolId":"us-east-1_X1"}"#, "clientId is required"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"a b"}"#, "is not an app client id"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"http://cognito.example.com/"}"#, "allowInsecureEndpoint"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"ftp://x/"}"#, "not an absolute http(s) URL"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","storage":"cookies"}"#, "storage must be"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","hostedUi":{"redirectSignIn":"https://a/"}}"#, "hostedUi.domain is required"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","hostedUi":{"domain":"d.example"}}"#, "redirectSignIn is required"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","hostedUi":{"domain":"d.example","redirectSignIn":"https://a/","allowedReturnPaths":["//evil"]}}"#, "allowedReturnPaths"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","maxRetries":99}"#, "maxRetries"),
+            (r#"[]"#, "options object"),
+        ];
+        for (json, needle) in cases {
+            let e = cfg(json).unwrap_err();
+            assert_eq!(e.name(), "ConfigError");
+            assert!(e.message().contains(needle), "{json}: {}", e.message());
+        }
+        assert!(cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"http://cognito.test/","allowInsecureEndpoint":true}"#).is_ok());
+    }
+
+    #[test]
+    fn hosted_ui_defaults() {
+        let c = cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","hostedUi":{"domain":"app.auth.us-east-1.amazoncognito.com","redirectSignIn":"https://app.example/cb"}}"#).unwrap();
+        let h = c.hosted_ui.unwrap();
+        assert_eq!(h.domain, "https://app.auth.us-east-1.amazoncognito.com");
+        assert_eq!(h.redirect_sign_out, "https://app.example/cb");
+        assert_eq!(h.scopes, DEFAULT_SCOPES);
+        assert_eq!(h.allowed_return_paths, vec!["/"]);
+    }
+
+    #[test]
+    fn url_parts() {
+        let u = Url::parse("HTTP://LocalHost:8080/a/b?x=1#f").unwrap();
+        assert_eq!(u.origin(), "http://localhost:8080");
+        assert_eq!(u.path(), "/a/b");
+        assert!(u.is_loopback());
+        assert!(Url::parse("https://user@evil.example/").is_none());
+        assert!(Url::parse("javascript:alert(1)").is_none());
+        assert!(Url::parse("https://:80/").is_none());
+        assert_eq!(Url::parse("https://[::1]:9/x").unwrap().host, "[::1]");
+    }
+}

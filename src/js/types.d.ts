@@ -1,0 +1,253 @@
+
+/** A key/value store for tokens; methods may return values or Promises. */
+export interface AuthStorage {
+  getItem(key: string): string | null | Promise<string | null>;
+  setItem(key: string, value: string): void | Promise<void>;
+  removeItem(key: string): void | Promise<void>;
+}
+
+export interface HostedUiOptions {
+  /** e.g. "myapp.auth.us-east-1.amazoncognito.com" or "https://auth.example.com" */
+  domain: string;
+  /** A callback URL registered on the app client (exact match). */
+  redirectSignIn: string;
+  /** A sign-out URL registered on the app client; defaults to redirectSignIn. */
+  redirectSignOut?: string;
+  /** Default: openid email profile aws.cognito.signin.user.admin */
+  scopes?: string[];
+  /** Relative paths a redirect sign-in may return to; "/app/*" matches a prefix. Default ["/"]. */
+  allowedReturnPaths?: string[];
+}
+
+export interface CognitoAuthOptions {
+  /** "<region>_<id>", e.g. "us-east-1_AbC123" */
+  userPoolId: string;
+  clientId: string;
+  /** Only for confidential clients (a browser cannot keep a secret): adds SECRET_HASH. */
+  clientSecret?: string;
+  /** cognito-idp endpoint; default https://cognito-idp.<region>.amazonaws.com/ */
+  endpoint?: string;
+  /** Token issuer; default derived from endpoint (or the public one) and the pool id. */
+  issuer?: string;
+  /** Allow a plain-http endpoint on a non-loopback host (trusted test networks only). */
+  allowInsecureEndpoint?: boolean;
+  hostedUi?: HostedUiOptions;
+  /** Default "localStorage". */
+  storage?: "localStorage" | "sessionStorage" | "memory" | AuthStorage;
+  /** The app client rotates refresh tokens: refresh with GetTokensFromRefreshToken. */
+  refreshTokenRotation?: boolean;
+  /** Verify every token received (JWKS + WebCrypto). Default true. */
+  verifyTokens?: boolean;
+  /** Refresh this long before expiry (seconds, default 60). */
+  refreshMarginSeconds?: number;
+  /** Retries for throttling, 5xx and network failures where safe (default 3, max 10). */
+  maxRetries?: number;
+  /** Name for remembered devices (default: the browser's user agent). */
+  deviceName?: string;
+  /** Issuer shown by authenticator apps for TOTP (default: the pool name). */
+  appName?: string;
+}
+
+export type AuthFlow = "USER_SRP_AUTH" | "USER_PASSWORD_AUTH" | "CUSTOM_WITH_SRP" | "CUSTOM_WITHOUT_SRP";
+
+export interface SignInOptions {
+  username: string;
+  /** Required except for CUSTOM_WITHOUT_SRP. */
+  password?: string;
+  /** Default USER_SRP_AUTH. */
+  flow?: AuthFlow;
+}
+
+export interface CodeDelivery {
+  destination: string | null;
+  deliveryMedium: "EMAIL" | "SMS" | null;
+  attributeName: string | null;
+}
+
+export type MfaType = "SMS_MFA" | "EMAIL_OTP" | "SOFTWARE_TOKEN_MFA";
+
+interface StepBase {
+  /** When the step stops being answerable (ms since the epoch). */
+  expiresAt: number;
+}
+
+export type NextStep = StepBase &
+  (
+    | { challenge: "NEW_PASSWORD_REQUIRED"; requiredAttributes: string[]; userAttributes: Record<string, string> }
+    | { challenge: "SMS_MFA" | "EMAIL_OTP" | "SMS_OTP"; codeDeliveryDetails: { destination: string | null; deliveryMedium: string | null } }
+    | { challenge: "SOFTWARE_TOKEN_MFA"; friendlyDeviceName?: string }
+    | { challenge: "SELECT_MFA_TYPE"; allowedMfaTypes: MfaType[] }
+    | { challenge: "MFA_SETUP"; allowedMfaTypes: MfaType[]; totpSetup?: TotpSetup }
+    | { challenge: "CUSTOM_CHALLENGE"; parameters: Record<string, string> }
+  );
+
+export type SignInResult = { signedIn: true } | { signedIn: false; nextStep: NextStep };
+
+export interface ConfirmSignInOptions {
+  /** SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, and MFA_SETUP with TOTP. */
+  code?: string;
+  /** NEW_PASSWORD_REQUIRED */
+  newPassword?: string;
+  /** NEW_PASSWORD_REQUIRED: required attributes. */
+  attributes?: Record<string, string>;
+  /** SELECT_MFA_TYPE */
+  mfaType?: "SMS" | "EMAIL" | "TOTP" | MfaType;
+  /** MFA_SETUP by e-mail */
+  email?: string;
+  /** MFA_SETUP with TOTP: name of the authenticator. */
+  deviceName?: string;
+  /** CUSTOM_CHALLENGE */
+  answer?: string;
+  /** Any other challenge: raw ChallengeResponses. */
+  challengeResponses?: Record<string, string>;
+}
+
+export interface SignUpOptions {
+  username: string;
+  password: string;
+  attributes?: Record<string, string>;
+  /** Sign in after confirmSignUp with autoSignIn() (survives a reload; no password is kept). */
+  autoSignIn?: boolean;
+}
+
+export interface SignUpResult {
+  userConfirmed: boolean;
+  userSub: string | null;
+  codeDelivery: CodeDelivery | null;
+}
+
+export interface ConfirmSignUpResult {
+  confirmed: true;
+  /** autoSignIn() will sign the user in. */
+  autoSignIn: boolean;
+}
+
+export interface CodeDeliveryResult {
+  codeDelivery: CodeDelivery | null;
+}
+
+export interface UpdateAttributesResult {
+  codeDeliveries: CodeDelivery[];
+}
+
+export interface Session {
+  username: string;
+  idToken: string;
+  accessToken: string;
+  /** When the first of the two tokens expires, local clock (ms since the epoch). */
+  expiresAt: number;
+}
+
+export interface SignOutOptions {
+  /** GlobalSignOut: revoke every session of the user. */
+  global?: boolean;
+  /** Hosted-UI sessions: go to the hosted UI's /logout afterwards (default true). */
+  redirect?: boolean;
+}
+
+export interface CurrentUser {
+  username: string;
+  sub: string | null;
+  /** Attributes from the ID token. */
+  attributes: Record<string, unknown>;
+}
+
+export interface AuthEvent {
+  type: "signedIn" | "signedOut" | "tokenRefresh" | "tokenRefreshFailure";
+  username: string | null;
+  error?: { name: CognitoErrorName; message: string };
+  /** Set when the event happened in another tab. */
+  fromOtherTab?: true;
+}
+
+export type IdentityProvider = "COGNITO" | "Google" | "Facebook" | "LoginWithAmazon" | "SignInWithApple" | (string & {});
+
+export interface AuthorizeOptions {
+  provider?: IdentityProvider;
+  /** Relative path (on allowedReturnPaths) to return to after the callback. Default "/". */
+  returnTo?: string;
+  loginHint?: string;
+  lang?: string;
+  prompt?: "none" | "login" | "consent" | "select_account";
+  idpIdentifier?: string;
+}
+
+export interface RedirectResult {
+  signedIn: true;
+  returnTo: string;
+}
+
+export interface TotpSetup {
+  secretCode: string;
+  /** otpauth://totp/... for a QR code */
+  uri: string;
+}
+
+export type MfaSetting = "ENABLED" | "DISABLED" | "PREFERRED" | "NOT_PREFERRED";
+
+export interface MfaPreferenceUpdate {
+  sms?: MfaSetting;
+  totp?: MfaSetting;
+  email?: MfaSetting;
+}
+
+export interface MfaPreference {
+  enabled: ("SMS" | "TOTP" | "EMAIL")[];
+  preferred: "SMS" | "TOTP" | "EMAIL" | null;
+}
+
+export interface Device {
+  deviceKey: string;
+  name: string | null;
+  /** This browser's device. */
+  current: boolean;
+  attributes: Record<string, string>;
+  createdAt: number | null;
+  lastModifiedAt: number | null;
+  lastAuthenticatedAt: number | null;
+}
+
+/** Every `name` a rejected Promise's Error can carry. */
+export type CognitoErrorName =
+  | "NotAuthorizedException"
+  | "UserNotFoundException"
+  | "UserNotConfirmedException"
+  | "PasswordResetRequiredException"
+  | "UsernameExistsException"
+  | "AliasExistsException"
+  | "InvalidPasswordException"
+  | "InvalidParameterException"
+  | "CodeMismatchException"
+  | "ExpiredCodeException"
+  | "LimitExceededException"
+  | "TooManyRequestsException"
+  | "TooManyFailedAttemptsException"
+  | "ResourceNotFoundException"
+  | "CodeDeliveryFailureException"
+  | "EnableSoftwareTokenMFAException"
+  | "SoftwareTokenMFANotFoundException"
+  | "MFAMethodNotFoundException"
+  | "RefreshTokenReuseException"
+  | "UnsupportedOperationException"
+  | "InternalErrorException"
+  | "NetworkError"
+  | "InvalidStateError"
+  | "TokenVerificationError"
+  | "SrpProtocolError"
+  | "ConfigError"
+  | "OAuthError"
+  | "InvalidReturnPathError"
+  | "StorageError"
+  | (string & {});
+
+export interface CognitoError extends Error {
+  name: CognitoErrorName;
+  /** True when the same call may succeed later (throttling, service faults, network). */
+  retryable: boolean;
+  /** TokenVerificationError: the check that failed (iss, aud, exp, signature, kid, ...). */
+  check?: string;
+  /** OAuthError: the OAuth error code (access_denied, invalid_request, ...). */
+  code?: string;
+  /** Cognito exceptions: the HTTP status. */
+  status?: number;
+}

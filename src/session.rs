@@ -1,0 +1,379 @@
+//! Token lifecycle decisions, given `now`: what is stored where, whether a session needs a
+//! refresh, how far the local clock is from the server's, which errors end a session, and the
+//! records that survive a page reload (an unfinished sign-in, an auto sign-in).
+//!
+//! Storage keys follow amazon-cognito-identity-js / Amplify, so an app moving from them keeps
+//! its signed-in users:
+//!
+//! ```text
+//! CognitoIdentityServiceProvider.<clientId>.LastAuthUser                 = <username>
+//! CognitoIdentityServiceProvider.<clientId>.<username>.idToken | accessToken | refreshToken
+//! CognitoIdentityServiceProvider.<clientId>.<username>.clockDrift        = seconds (local − server)
+//! CognitoIdentityServiceProvider.<clientId>.<username>.deviceKey | deviceGroupKey | randomPasswordKey
+//! CognitoIdentityServiceProvider.<clientId>.<username>.signInMethod      = "hostedUI" | "api"   (ours)
+//! CognitoIdentityServiceProvider.<clientId>.pendingSignIn | autoSignIn | oauth.<nonce>          (ours)
+//! ```
+//! Anything unreadable (corrupted, truncated, foreign) reads as signed out and is removed.
+
+use crate::error::Error;
+use crate::json::{itoa, Json};
+use crate::jwt;
+use crate::types::*;
+
+pub const PREFIX: &str = "CognitoIdentityServiceProvider";
+
+fn base(client: &ClientId) -> String {
+    String::from(PREFIX) + "." + client.as_str()
+}
+
+pub fn last_user_key(client: &ClientId) -> String {
+    base(client) + ".LastAuthUser"
+}
+
+pub fn pending_key(client: &ClientId) -> String {
+    base(client) + ".pendingSignIn"
+}
+
+pub fn auto_sign_in_key(client: &ClientId) -> String {
+    base(client) + ".autoSignIn"
+}
+
+pub fn oauth_key(client: &ClientId, nonce: &str) -> String {
+    base(client) + ".oauth." + nonce
+}
+
+/// Per-user keys.
+pub struct UserKeys {
+    prefix: String,
+}
+
+impl UserKeys {
+    pub fn new(client: &ClientId, username: &str) -> Self {
+        UserKeys { prefix: base(client) + "." + username + "." }
+    }
+    pub fn key(&self, name: &str) -> String {
+        self.prefix.clone() + name
+    }
+    pub fn id_token(&self) -> String {
+        self.key("idToken")
+    }
+    pub fn access_token(&self) -> String {
+        self.key("accessToken")
+    }
+    pub fn refresh_token(&self) -> String {
+        self.key("refreshToken")
+    }
+    pub fn clock_drift(&self) -> String {
+        self.key("clockDrift")
+    }
+    pub fn sign_in_method(&self) -> String {
+        self.key("signInMethod")
+    }
+    pub fn device_key(&self) -> String {
+        self.key("deviceKey")
+    }
+    pub fn device_group_key(&self) -> String {
+        self.key("deviceGroupKey")
+    }
+    pub fn device_password(&self) -> String {
+        self.key("randomPasswordKey")
+    }
+    /// Keys of the session (not of the remembered device, which outlives sign-out).
+    pub fn session_keys(&self) -> [String; 5] {
+        [self.id_token(), self.access_token(), self.refresh_token(), self.clock_drift(), self.sign_in_method()]
+    }
+    pub fn device_keys(&self) -> [String; 3] {
+        [self.device_key(), self.device_group_key(), self.device_password()]
+    }
+}
+
+/// A stored, decodable session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub username: String,
+    pub id_token: IdToken,
+    pub access_token: AccessToken,
+    pub refresh_token: Option<RefreshToken>,
+    pub id_claims: Json,
+    pub access_claims: Json,
+    /// Local clock minus server clock, milliseconds.
+    pub clock_drift_ms: i64,
+    /// Signed in through the hosted UI (refresh at /oauth2/token, sign out at /logout).
+    pub hosted: bool,
+}
+
+impl Session {
+    /// From stored strings; `None` when anything is missing or does not decode as this user's
+    /// Cognito tokens (the caller then clears the keys).
+    pub fn from_stored(
+        username: &str,
+        id: Option<&str>,
+        access: Option<&str>,
+        refresh: Option<&str>,
+        drift: Option<&str>,
+        method: Option<&str>,
+    ) -> Option<Session> {
+        let (id, access) = (id?, access?);
+        let id_claims = jwt::decode(id).ok()?.claims;
+        let access_claims = jwt::decode(access).ok()?.claims;
+        if id_claims.str("token_use") != Some("id") || access_claims.str("token_use") != Some("access") {
+            return None;
+        }
+        // The tokens must belong to the user they are stored under.
+        let owner = access_claims.str("username").or(id_claims.str("cognito:username"))?;
+        if owner != username || id_claims.get("exp")?.as_i64().is_none() || access_claims.get("exp")?.as_i64().is_none() {
+            return None;
+        }
+        let drift_secs: i64 = drift.and_then(|d| d.trim().parse().ok()).unwrap_or(0);
+        Some(Session {
+            username: username.to_string(),
+            id_token: IdToken::new(id),
+            access_token: AccessToken::new(access),
+            refresh_token: refresh.filter(|r| !r.is_empty()).map(RefreshToken::new),
+            id_claims,
+            access_claims,
+            clock_drift_ms: drift_secs.saturating_mul(1000),
+            hosted: method == Some("hostedUI"),
+        })
+    }
+
+    fn exp(&self) -> i64 {
+        let e = |c: &Json| c.get("exp").and_then(Json::as_i64).unwrap_or(0);
+        e(&self.id_claims).min(e(&self.access_claims))
+    }
+
+    /// When the first of the two tokens expires, in the local clock (ms since the epoch).
+    pub fn expires_at_ms(&self) -> f64 {
+        (self.exp() * 1000 + self.clock_drift_ms) as f64
+    }
+
+    /// True when a token expires within `margin_secs` (local clock corrected by the drift).
+    pub fn needs_refresh(&self, now_ms: f64, margin_secs: i64) -> bool {
+        now_ms + (margin_secs * 1000) as f64 >= self.expires_at_ms()
+    }
+
+    pub fn is_expired(&self, now_ms: f64) -> bool {
+        now_ms >= self.expires_at_ms()
+    }
+
+    pub fn sub(&self) -> Option<&str> {
+        self.id_claims.str("sub")
+    }
+
+    /// Scopes in the access token.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.access_claims.str("scope").unwrap_or("").split(' ').any(|s| s == scope)
+    }
+}
+
+/// Local minus server time (seconds), from a fresh token's `iat` — identity-js's `clockDrift`.
+pub fn clock_drift_secs(iat: i64, now_ms: f64) -> i64 {
+    (now_ms / 1000.0) as i64 - iat
+}
+
+/// Errors that prove the session is over (clear it); anything else keeps the tokens.
+pub fn ends_session(e: &Error) -> bool {
+    [
+        "NotAuthorizedException",
+        "TokenRevokedException",
+        "UserNotFoundException",
+        "PasswordResetRequiredException",
+        "UserNotConfirmedException",
+        "RefreshTokenReuseException",
+    ]
+    .iter()
+    .any(|n| e.is(n))
+        || matches!(e, Error::OAuth { error, .. } if error == "invalid_grant")
+}
+
+/// Sign-ins live this long between steps (Cognito's AuthSessionValidity default).
+pub const CHALLENGE_TTL_MS: f64 = 3.0 * 60.0 * 1000.0;
+
+/// An unfinished sign-in, stored so it survives a reload for its 3-minute lifetime.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    /// The USERNAME to send with the next answer (canonical once Cognito named it).
+    pub username: String,
+    pub challenge: String,
+    pub session: Option<AuthSession>,
+    pub params: Vec<(String, String)>,
+    pub expires_at_ms: f64,
+    /// MFA_SETUP: a TOTP secret already associated with this sign-in.
+    pub totp_secret: Option<String>,
+}
+
+impl Pending {
+    pub fn to_json(&self) -> String {
+        Json::object([
+            ("username", Json::from(self.username.as_str())),
+            ("challenge", Json::from(self.challenge.as_str())),
+            ("session", Json::from(self.session.as_ref().map(|s| s.expose()))),
+            ("params", Json::string_map(self.params.iter().map(|(a, b)| (a.as_str(), b.as_str())))),
+            ("expiresAt", Json::int(self.expires_at_ms as i64)),
+            ("totpSecret", Json::from(self.totp_secret.as_deref())),
+        ])
+        .to_text()
+    }
+
+    /// `None` for anything unreadable.
+    pub fn from_json(text: &str) -> Option<Pending> {
+        let v = Json::parse(text).ok()?;
+        Some(Pending {
+            username: v.str("username")?.to_string(),
+            challenge: v.str("challenge")?.to_string(),
+            session: v.str("session").map(AuthSession::new),
+            params: v.get("params")?.as_object()?.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect(),
+            expires_at_ms: v.get("expiresAt")?.as_i64()? as f64,
+            totp_secret: v.str("totpSecret").map(String::from),
+        })
+    }
+
+    pub fn param(&self, k: &str) -> Option<&str> {
+        self.params.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A confirmed sign-up waiting to sign in with ConfirmSignUp's Session (survives a reload).
+#[derive(Clone, Debug)]
+pub struct AutoSignIn {
+    pub username: String,
+    pub session: Option<AuthSession>,
+    pub expires_at_ms: f64,
+}
+
+impl AutoSignIn {
+    pub fn to_json(&self) -> String {
+        Json::object([
+            ("username", Json::from(self.username.as_str())),
+            ("session", Json::from(self.session.as_ref().map(|s| s.expose()))),
+            ("expiresAt", Json::int(self.expires_at_ms as i64)),
+        ])
+        .to_text()
+    }
+    pub fn from_json(text: &str) -> Option<AutoSignIn> {
+        let v = Json::parse(text).ok()?;
+        Some(AutoSignIn {
+            username: v.str("username")?.to_string(),
+            session: v.str("session").map(AuthSession::new),
+            expires_at_ms: v.get("expiresAt")?.as_i64()? as f64,
+        })
+    }
+}
+
+/// The user attributes of an ID token (registered claims left out).
+pub fn user_attributes(id_claims: &Json) -> Json {
+    const RESERVED: [&str; 14] =
+        ["aud", "iss", "exp", "iat", "auth_time", "jti", "origin_jti", "event_id", "token_use", "nonce", "at_hash", "cognito:username", "cognito:groups", "identities"];
+    Json::Obj(
+        id_claims
+            .as_object()
+            .unwrap_or(&[])
+            .iter()
+            .filter(|(k, _)| !RESERVED.contains(&k.as_str()) && !k.starts_with("cognito:"))
+            .cloned()
+            .collect(),
+    )
+}
+
+/// Seconds as text (for `clockDrift`).
+pub fn secs_text(v: i64) -> String {
+    itoa(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::base64url_encode;
+
+    fn jwt(claims: &str) -> String {
+        format!("{}.{}.c2ln", base64url_encode(br#"{"alg":"RS256","kid":"k"}"#), base64url_encode(claims.as_bytes()))
+    }
+
+    fn tokens(exp_id: i64, exp_access: i64) -> (String, String) {
+        (
+            jwt(&format!(r#"{{"token_use":"id","cognito:username":"alice","sub":"s1","email":"a@x","exp":{exp_id},"iat":1000}}"#)),
+            jwt(&format!(r#"{{"token_use":"access","username":"alice","scope":"openid aws.cognito.signin.user.admin","exp":{exp_access},"iat":1000}}"#)),
+        )
+    }
+
+    #[test]
+    fn key_layout_is_amplify_compatible() {
+        let c = ClientId::new("abc");
+        assert_eq!(last_user_key(&c), "CognitoIdentityServiceProvider.abc.LastAuthUser");
+        let k = UserKeys::new(&c, "alice");
+        assert_eq!(k.id_token(), "CognitoIdentityServiceProvider.abc.alice.idToken");
+        assert_eq!(k.device_password(), "CognitoIdentityServiceProvider.abc.alice.randomPasswordKey");
+        assert_eq!(k.clock_drift(), "CognitoIdentityServiceProvider.abc.alice.clockDrift");
+    }
+
+    #[test]
+    fn refresh_decisions_with_drift_and_margin() {
+        let (id, access) = tokens(4600, 4500);
+        // Local clock 100 s ahead of the server.
+        let s = Session::from_stored("alice", Some(&id), Some(&access), Some("r"), Some("100"), None).unwrap();
+        assert_eq!(s.expires_at_ms(), 4_600_000.0, "the earlier exp (4500) plus the drift");
+        assert!(!s.needs_refresh(4_000_000.0, 60));
+        assert!(s.needs_refresh(4_540_000.0, 60));
+        assert!(!s.is_expired(4_599_000.0));
+        assert!(s.is_expired(4_600_000.0));
+        assert!(s.has_scope("aws.cognito.signin.user.admin"));
+        assert!(!s.has_scope("openid email"));
+        assert_eq!(clock_drift_secs(1000, 1_100_500.0), 100);
+    }
+
+    #[test]
+    fn garbage_reads_as_signed_out() {
+        let (id, access) = tokens(10, 10);
+        let ok = Session::from_stored("alice", Some(&id), Some(&access), None, Some("junk"), Some("hostedUI")).unwrap();
+        assert_eq!(ok.clock_drift_ms, 0);
+        assert!(ok.hosted);
+        assert!(ok.refresh_token.is_none());
+        for (user, i, a) in [
+            ("alice", None, Some(access.as_str())),
+            ("alice", Some("garbage"), Some(access.as_str())),
+            ("alice", Some(&id[..id.len() / 2]), Some(access.as_str())),
+            ("alice", Some(access.as_str()), Some(id.as_str())),
+            ("bob", Some(id.as_str()), Some(access.as_str())),
+            ("alice", Some("{}"), Some("[]")),
+        ] {
+            assert!(Session::from_stored(user, i, a, None, None, None).is_none());
+        }
+    }
+
+    #[test]
+    fn which_errors_end_a_session() {
+        assert!(ends_session(&Error::service("NotAuthorizedException", "Refresh Token has expired")));
+        assert!(ends_session(&Error::service("RefreshTokenReuseException", "")));
+        assert!(ends_session(&Error::OAuth { error: "invalid_grant".into(), description: String::new() }));
+        assert!(!ends_session(&Error::service("TooManyRequestsException", "")));
+        assert!(!ends_session(&Error::network("offline")));
+        assert!(!ends_session(&Error::Service { name: "InternalErrorException".into(), message: String::new(), status: 500 }));
+    }
+
+    #[test]
+    fn records_round_trip_and_reject_garbage() {
+        let p = Pending {
+            username: "alice".into(),
+            challenge: "SMS_MFA".into(),
+            session: Some(AuthSession::new("s")),
+            params: vec![("CODE_DELIVERY_DESTINATION".into(), "+***1".into())],
+            expires_at_ms: 1_700_000_000_000.0,
+            totp_secret: None,
+        };
+        let back = Pending::from_json(&p.to_json()).unwrap();
+        assert_eq!(back.challenge, "SMS_MFA");
+        assert_eq!(back.session.as_ref().unwrap().expose(), "s");
+        assert_eq!(back.param("CODE_DELIVERY_DESTINATION"), Some("+***1"));
+        assert_eq!(back.expires_at_ms, p.expires_at_ms);
+        assert!(Pending::from_json("{\"username\":1}").is_none());
+        assert!(Pending::from_json("not json").is_none());
+        let a = AutoSignIn { username: "u".into(), session: None, expires_at_ms: 5.0 };
+        assert_eq!(AutoSignIn::from_json(&a.to_json()).unwrap().username, "u");
+    }
+
+    #[test]
+    fn attributes_leave_out_registered_claims() {
+        let c = Json::parse(r#"{"sub":"s","email":"e","aud":"c","exp":1,"cognito:groups":["g"],"custom:team":"t"}"#).unwrap();
+        assert_eq!(user_attributes(&c).to_text(), r#"{"sub":"s","email":"e","custom:team":"t"}"#);
+    }
+}
