@@ -146,6 +146,8 @@ pub struct JwksCache {
     pub keys: Vec<Jwk>,
     pub fetched_at: Option<i64>,
     pub expires_at: i64,
+    /// A refetch for an unknown kid found nothing: no new refetch before this time.
+    pub penalty_until: i64,
 }
 
 /// What to do for a `kid`.
@@ -156,7 +158,7 @@ pub enum Lookup {
     Fetch,
     /// Unknown kid in a live cache: fetch once, bypassing the HTTP cache.
     Refetch,
-    /// Unknown kid, but a fetch happened within the cool-down.
+    /// Unknown kid, and a refetch for an unknown kid already failed within the cool-down.
     Unknown,
 }
 
@@ -168,10 +170,16 @@ impl JwksCache {
         if let Some(k) = self.keys.iter().find(|k| k.kid == kid) {
             return Lookup::Found(k.clone());
         }
-        match self.fetched_at {
-            Some(t) if now - t < REFETCH_COOLDOWN_SECS => Lookup::Unknown,
-            _ => Lookup::Refetch,
+        if now < self.penalty_until {
+            Lookup::Unknown
+        } else {
+            Lookup::Refetch
         }
+    }
+
+    /// After a refetch that still lacks `kid`: hold off further refetches for a while.
+    pub fn refetch_failed(&mut self, now: i64) {
+        self.penalty_until = now + REFETCH_COOLDOWN_SECS;
     }
 
     pub fn store(&mut self, keys: Vec<Jwk>, cache_control: Option<&str>, now: i64) {
@@ -252,8 +260,13 @@ mod tests {
         assert_eq!(c.lookup("a", 0), Lookup::Fetch);
         c.store(keys, Some("max-age=100"), 1000);
         assert!(matches!(c.lookup("a", 1050), Lookup::Found(_)));
-        assert_eq!(c.lookup("zzz", 1010), Lookup::Unknown, "cool-down after a fetch");
-        assert_eq!(c.lookup("zzz", 1031), Lookup::Refetch);
+        // A rotated key right after a fetch is refetched once...
+        assert_eq!(c.lookup("zzz", 1010), Lookup::Refetch);
+        // ...and if the refetch does not have it either, not again during the cool-down.
+        c.refetch_failed(1010);
+        assert_eq!(c.lookup("zzz", 1020), Lookup::Unknown);
+        assert_eq!(c.lookup("yyy", 1039), Lookup::Unknown, "one refetch per cool-down, whatever the kid");
+        assert_eq!(c.lookup("zzz", 1041), Lookup::Refetch);
         assert_eq!(c.lookup("a", 1100), Lookup::Fetch, "expired by max-age");
         c.store(vec![], None, 2000);
         assert_eq!(c.expires_at, 2000 + DEFAULT_JWKS_TTL_SECS);

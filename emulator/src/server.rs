@@ -193,7 +193,11 @@ fn route(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMa
             }
         }
         (m, p) if p.starts_with("/_emulator/") => test_endpoint(app, &mut db, m, p, query, body),
-        ("GET", p) if p.ends_with("/.well-known/jwks.json") => jwks(&db, p.trim_end_matches("/.well-known/jwks.json").trim_start_matches('/')),
+        ("GET", p) if p.ends_with("/.well-known/jwks.json") => {
+            let pool = p.trim_end_matches("/.well-known/jwks.json").trim_start_matches('/');
+            db.count(pool, "jwks");
+            jwks(&db, pool)
+        }
         ("GET", p) if p.ends_with("/.well-known/openid-configuration") => {
             discovery(&db, ctx, p.trim_end_matches("/.well-known/openid-configuration").trim_start_matches('/'))
         }
@@ -202,7 +206,41 @@ fn route(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMa
     if !get {
         save(app, &db);
     }
+    let mut resp = resp;
+    // The Date header follows the pool's clock, so a test that moves a pool's clock looks, to a
+    // client, like a device clock that is off.
+    if let Some(now) = pool_for_request(&db, path, query, body).and_then(|p| db.pools.get(&p)).map(|p| p.now()) {
+        if let Ok(v) = HeaderValue::from_str(&http_date(now)) {
+            resp.headers_mut().insert("Date", v);
+        }
+    }
     resp
+}
+
+/// Which pool a request concerns (for its clock), when it can be told.
+fn pool_for_request(db: &Db, path: &str, query: &str, body: &[u8]) -> Option<String> {
+    if let Some(rest) = path.strip_prefix('/') {
+        if let Some((pool, tail)) = rest.split_once('/') {
+            if tail.starts_with(".well-known/") {
+                return Some(pool.to_string());
+            }
+        }
+    }
+    if let Ok(v) = serde_json::from_slice::<Value>(body) {
+        if let Some(c) = v["ClientId"].as_str() {
+            return db.find_client(c).map(|(p, _)| p.config.id.clone());
+        }
+        if let Some(p) = v["UserPoolId"].as_str() {
+            return Some(p.to_string());
+        }
+        if let Some(t) = v["AccessToken"].as_str() {
+            return crate::tokens::peek_claims(t)?["iss"].as_str()?.rsplit('/').next().map(String::from);
+        }
+    }
+    let form = cognito_wasm::codec::form_decode(&String::from_utf8_lossy(body));
+    let q = cognito_wasm::codec::form_decode(query);
+    let client = form.iter().chain(q.iter()).find(|(k, _)| k == "client_id").map(|(_, v)| v.clone())?;
+    db.find_client(&client).map(|(p, _)| p.config.id.clone())
 }
 
 fn json_api(db: &mut Db, headers: &HeaderMap, body: &[u8], ctx: &Ctx) -> Response<Body> {

@@ -177,10 +177,13 @@ impl<E: Env> Client<E> {
         }
     }
 
-    /// A fetch outside the JSON API (OAuth endpoints, JWKS); learns the clock too.
+    /// A fetch outside the JSON API (OAuth endpoints, JWKS). Only answers that cannot come
+    /// from the HTTP cache teach the clock: a cached JWKS carries a stale Date.
     pub(crate) async fn fetch(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
         let r = self.env.fetch(req).await?;
-        self.learn_clock(&r);
+        if req.bypass_cache {
+            self.learn_clock(&r);
+        }
         Ok(r)
     }
 
@@ -249,9 +252,11 @@ impl<E: Env> Client<E> {
             *self.latest.borrow_mut() = None;
             return None;
         };
-        // Another tab may have refreshed and told us before our storage shows it.
+        // Another tab may have refreshed and told us before our storage shows it: use its newer
+        // tokens (newer by the server's exp, not by our clock-drift arithmetic).
         if let Some(l) = self.latest.borrow().as_ref() {
-            if l.username == s.username && l.expires_at_ms() > s.expires_at_ms() {
+            let exp = |c: &Json| c.get("exp").and_then(Json::as_i64).unwrap_or(0);
+            if l.username == s.username && l.access_token.expose() != s.access_token.expose() && exp(&l.access_claims) > exp(&s.access_claims) {
                 s.id_token = l.id_token.clone();
                 s.access_token = l.access_token.clone();
                 s.id_claims = l.id_claims.clone();

@@ -211,14 +211,26 @@ impl<E: Env> Client<E> {
     }
 
     async fn jwks_key(&self, kid: &str) -> Result<Jwk, Error> {
+        let mut refetched = false;
         for _ in 0..3 {
             let now = (self.server_now_ms() / 1000.0) as i64;
             let decision = self.jwks.borrow().lookup(kid, now);
             match decision {
                 Lookup::Found(k) => return Ok(k),
                 Lookup::Unknown => break,
-                Lookup::Fetch => self.fetch_jwks(false).await?,
-                Lookup::Refetch => self.fetch_jwks(true).await?,
+                Lookup::Refetch if refetched => {
+                    self.jwks.borrow_mut().refetch_failed(now);
+                    break;
+                }
+                Lookup::Fetch => {
+                    self.fetch_jwks(false).await?;
+                    refetched = true; // a fresh set counts as the one refetch
+                }
+                Lookup::Refetch => {
+                    // A rotated key: the HTTP cache may hold the old set, so bypass it.
+                    self.fetch_jwks(true).await?;
+                    refetched = true;
+                }
             }
         }
         Err(Error::token(TokenCheck::UnknownKid, String::from("no key with kid ") + kid + " in the issuer's JWKS"))

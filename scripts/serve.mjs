@@ -1,0 +1,82 @@
+// A small static server for the demo: www/ at /, pkg/ at /pkg/, and /config.json (the
+// CognitoAuth options for the running emulator). No dependencies, no bundler.
+//   node scripts/serve.mjs --port 8080 --emulator http://127.0.0.1:9229/
+// Also importable: startServer({ port, config }) → { url, close }.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.ts': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+function safeJoin(base, rel) {
+  const p = normalize(join(base, rel));
+  return p === base || p.startsWith(base + sep) ? p : null;
+}
+
+export async function startServer({ port = 8080, host = '127.0.0.1', config = {} } = {}) {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    let path = decodeURIComponent(url.pathname);
+    if (path === '/config.json') {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      return res.end(JSON.stringify(config));
+    }
+    let file;
+    if (path.startsWith('/pkg/')) file = safeJoin(join(ROOT, 'pkg'), path.slice(5));
+    else file = safeJoin(join(ROOT, 'www'), path === '/' ? 'index.html' : path.slice(1));
+    try {
+      if (!file) throw new Error('outside');
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache' });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  await new Promise((ok, fail) => server.once('error', fail).listen(port, host, ok));
+  const { port: actual } = server.address();
+  return { url: `http://${host}:${actual}/`, port: actual, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** The demo's CognitoAuth options for an emulator ready line. */
+export function demoConfig(ready, origin) {
+  return {
+    userPoolId: ready.userPoolId,
+    clientId: ready.clientId,
+    endpoint: ready.endpoint,
+    hostedUi: {
+      domain: ready.hostedUiDomain,
+      redirectSignIn: origin,
+      redirectSignOut: origin,
+      allowedReturnPaths: ['/', '/index.html', '/global.html', '/account/*'],
+    },
+    emulator: ready.endpoint,
+  };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = (k, d) => {
+    const i = process.argv.indexOf(k);
+    return i > 0 ? process.argv[i + 1] : d;
+  };
+  const port = Number(arg('--port', '8080'));
+  const emulator = arg('--emulator', 'http://127.0.0.1:9229/');
+  const ready = await fetch(emulator).then((r) => r.json());
+  const origin = `http://127.0.0.1:${port}/`;
+  const s = await startServer({ port, config: demoConfig(ready, origin) });
+  console.log(`demo: ${s.url}`);
+}

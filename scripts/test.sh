@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# npm test: every test of the project.
+#   1. cargo test (SDK pure code, SRP vectors, emulator over HTTP)
+#   2. wasm-pack test --headless --chrome (SDK in Chromium against a running emulator)
+#   3. pkg/ release build + Node suites: amazon-cognito-identity-js against the emulator,
+#      Playwright end-to-end tests of the demo, the script-tag build and the npm package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
+mkdir -p test-output
+
+step() { echo; echo "=== $* ==="; }
+
+step "native tests (cargo test --workspace)"
+cargo test --workspace
+
+step "emulator for the browser tests"
+cargo build -p cognito-emulator --release
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+./target/release/cognito-emulator --port "$port" > test-output/emulator.log 2>&1 &
+emulator_pid=$!
+trap 'kill $emulator_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$port/_emulator/health" >/dev/null && break
+  sleep 0.1
+done
+export COGNITO_EMULATOR="http://127.0.0.1:$port"
+echo "emulator at $COGNITO_EMULATOR"
+
+step "browser tests (wasm-pack test --headless --chrome)"
+wasm-pack test --headless --chrome
+
+step "release build of pkg/"
+bash scripts/build-pkg.sh
+
+step "Node suites (node --test)"
+node --test --test-reporter=spec tests/node/ tests/e2e/
