@@ -25,13 +25,20 @@ function safeJoin(base, rel) {
   return p === base || p.startsWith(base + sep) ? p : null;
 }
 
-export async function startServer({ port = 8080, host = '127.0.0.1', config = {} } = {}) {
+/** A bare page for tests: loads nothing but lets a test import /pkg/ and drive the SDK. */
+const BLANK = '<!doctype html><meta charset="utf-8"><title>blank</title><body>test page</body>';
+
+export async function startServer({ port = 8080, host = '127.0.0.1', config = {}, testPages = false } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     let path = decodeURIComponent(url.pathname);
     if (path === '/config.json') {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-      return res.end(JSON.stringify(config));
+      return res.end(JSON.stringify(typeof config === 'function' ? config() : config));
+    }
+    if (testPages && path.startsWith('/__test__/')) {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      return res.end(BLANK);
     }
     let file;
     if (path.startsWith('/pkg/')) file = safeJoin(join(ROOT, 'pkg'), path.slice(5));

@@ -1,0 +1,82 @@
+// Playwright (playwright-core driving Debian's Chromium; no browser download) plus the static
+// server and the emulator, for the end-to-end suites.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { startServer } from '../../scripts/serve.mjs';
+import { createPool, emulator } from '../node/emulator.mjs';
+
+export const OUT = new URL('../../test-output/', import.meta.url).pathname;
+mkdirSync(OUT, { recursive: true });
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+}
+
+/** A static server for www/ and pkg/ (plus /__test__/ blank pages) and a pool whose hosted-UI
+ * callbacks point at it. */
+export async function site(poolConfig = {}, { clientExtra = {} } = {}) {
+  let config = {};
+  const server = await startServer({ port: 0, config: () => config, testPages: true });
+  const origin = server.url; // ends with '/'
+  const callbacks = [origin, `${origin}__test__/callback`, `${origin}global.html`];
+  const pool = await createPool({
+    identityProviders: [{ name: 'Google', providerType: 'Google', attributeMapping: { email: 'email', name: 'name' } }],
+    ...poolConfig,
+    clients: [
+      {
+        callbackUrls: callbacks,
+        logoutUrls: [origin, `${origin}__test__/signed-out`],
+        supportedIdentityProviders: ['COGNITO', 'Google'],
+        explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_CUSTOM_AUTH'],
+        ...clientExtra,
+      },
+    ],
+  });
+  const base = await emulator();
+  config = {
+    userPoolId: pool.userPoolId,
+    clientId: pool.clientId,
+    endpoint: `${base}/`,
+    hostedUi: {
+      domain: base,
+      redirectSignIn: `${origin}__test__/callback`,
+      redirectSignOut: `${origin}__test__/signed-out`,
+      allowedReturnPaths: ['/', '/account/*', '/index.html'],
+    },
+    emulator: `${base}/`,
+  };
+  return { server, origin, pool, base, config: () => config, setConfig: (c) => (config = c) };
+}
+
+/** Loads the SDK into a page and makes `window.auth` from the given options. */
+export async function sdk(page, options) {
+  await page.evaluate(async (opts) => {
+    const m = await import('/pkg/cognito_wasm.js');
+    await m.default();
+    window.sdk = m;
+    window.auth = new m.CognitoAuth(opts);
+  }, options);
+}
+
+/** Runs `fn(auth, arg)` in the page; returns {ok, value} or {ok: false, name, message, ...}. */
+export async function call(page, fn, arg) {
+  return page.evaluate(
+    async ([src, a]) => {
+      try {
+        const f = new Function('auth', 'arg', `return (${src})(auth, arg)`);
+        return { ok: true, value: await f(window.auth, a) };
+      } catch (e) {
+        return { ok: false, name: e.name, message: e.message, retryable: e.retryable, code: e.code, check: e.check, isError: e instanceof Error };
+      }
+    },
+    [fn.toString(), arg],
+  );
+}
+
+export async function messages(poolId, username) {
+  const base = await emulator();
+  return fetch(`${base}/_emulator/messages?poolId=${poolId}&username=${encodeURIComponent(username)}`).then((r) => r.json());
+}
