@@ -83,7 +83,7 @@ async fn select_mfa_type_then_email_and_sms_codes() {
     let d = get(&s, "codeDeliveryDetails");
     assert_eq!((get_str(&d, "deliveryMedium"), get_str(&d, "destination")), ("EMAIL".into(), "m***@e***".into()));
     signed_in(&ok(a.confirm_sign_in(obj(&format!(r#"{{"code":"{}"}}"#, last_code(&p, "m").await)))).await);
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     step(&ok(a.sign_in(obj(r#"{"username":"m","password":"Passw0rd!"}"#))).await);
     let s = step(&ok(a.confirm_sign_in(obj(r#"{"mfaType":"SMS"}"#))).await);
     assert_eq!(get_str(&s, "challenge"), "SMS_MFA");
@@ -105,12 +105,12 @@ async fn mfa_setup_with_totp_and_with_email() {
     assert!(uri.contains(&secret) && uri.ends_with("&issuer=Demo%20App"));
     assert_eq!(name_of(&err(a.confirm_sign_in(obj(r#"{"code":"12345"}"#))).await), "InvalidParameterException");
     signed_in(&ok(a.confirm_sign_in(obj(&format!(r#"{{"code":"{}","deviceName":"phone"}}"#, totp(&secret, now_unix()))))).await);
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     let s = step(&ok(a.sign_in(obj(r#"{"username":"s","password":"Passw0rd!"}"#))).await);
     assert_eq!(get_str(&s, "challenge"), "SOFTWARE_TOKEN_MFA");
     assert_eq!(get_str(&s, "friendlyDeviceName"), "phone");
     ok(a.confirm_sign_in(obj(&format!(r#"{{"code":"{}"}}"#, totp(&secret, now_unix()))))).await;
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     // E-mail set-up.
     step(&ok(a.sign_in(obj(r#"{"username":"e","password":"Passw0rd!"}"#))).await);
     let s = step(&ok(a.confirm_sign_in(obj(r#"{"email":"e@example.com"}"#))).await);
@@ -128,7 +128,7 @@ async fn account_mfa_management() {
     let pref = ok(a.fetch_mfa_preference()).await;
     assert!(strings(&get(&pref, "enabled")).is_empty());
     assert!(get(&pref, "preferred").is_null());
-    let setup = ok(a.set_up_totp(obj(r#"{"issuer":"Acme"}"#))).await;
+    let setup = ok(a.set_up_totp(Some(obj(r#"{"issuer":"Acme"}"#)))).await;
     let secret = get_str(&setup, "secretCode");
     assert!(get_str(&setup, "uri").starts_with("otpauth://totp/Acme:u%40example.com?secret="));
     assert_eq!(name_of(&err(a.verify_totp_setup(obj(r#"{"code":"000000"}"#))).await), "EnableSoftwareTokenMFAException");
@@ -138,12 +138,12 @@ async fn account_mfa_management() {
     assert_eq!(strings(&get(&pref, "enabled")), vec!["TOTP", "EMAIL"]);
     assert_eq!(get_str(&pref, "preferred"), "TOTP");
     assert_eq!(name_of(&err(a.update_mfa_preference(obj(r#"{"totp":"SOMETIMES"}"#))).await), "ConfigError");
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     let s = step(&ok(a.sign_in(obj(r#"{"username":"u","password":"Passw0rd!"}"#))).await);
     assert_eq!(get_str(&s, "challenge"), "SOFTWARE_TOKEN_MFA", "the preferred factor is asked");
     ok(a.confirm_sign_in(obj(&format!(r#"{{"code":"{}"}}"#, totp(&secret, now_unix()))))).await;
     ok(a.update_mfa_preference(obj(r#"{"totp":"DISABLED","email":"DISABLED"}"#))).await;
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     signed_in(&ok(a.sign_in(obj(r#"{"username":"u","password":"Passw0rd!"}"#))).await);
 }
 
@@ -161,7 +161,7 @@ async fn custom_auth_rounds_with_and_without_srp() {
     let s = step(&ok(a.confirm_sign_in(obj(r#"{"answer":"4"}"#))).await);
     assert_eq!(get_str(&get(&s, "parameters"), "question"), "Capital of France?");
     signed_in(&ok(a.confirm_sign_in(obj(r#"{"answer":"Paris"}"#))).await);
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     // Too many wrong answers: a named error, and the user can start again.
     step(&ok(a.sign_in(obj(r#"{"username":"c","flow":"CUSTOM_WITHOUT_SRP"}"#))).await);
     ok(a.confirm_sign_in(obj(r#"{"answer":"1"}"#))).await;
@@ -186,14 +186,14 @@ async fn a_remembered_device_skips_mfa_and_refreshes_with_its_key() {
     assert_eq!(get(&dev, "current").as_bool(), Some(true));
     assert_eq!(get_str(&dev, "name"), "Test Browser");
     // Refresh carries the device key (the emulator refuses it otherwise).
-    ok(a.get_session(obj(r#"{"forceRefresh":true}"#))).await;
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.get_session(Some(obj(r#"{"forceRefresh":true}"#)))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     let before = messages(&p, "d").await.len();
     signed_in(&ok(a.sign_in(obj(r#"{"username":"d","password":"Passw0rd!"}"#))).await);
     assert_eq!(messages(&p, "d").await.len(), before, "no MFA code: the device proved itself");
     // Forgetting it brings MFA back.
-    ok(a.forget_device(obj("{}"))).await;
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.forget_device(Some(obj("{}")))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     assert_eq!(get_str(&step(&ok(a.sign_in(obj(r#"{"username":"d","password":"Passw0rd!"}"#))).await), "challenge"), "EMAIL_OTP");
 }
 
@@ -203,11 +203,11 @@ async fn opt_in_devices_are_remembered_on_request() {
     let a = auth(&p, "{}");
     step(&ok(a.sign_in(obj(r#"{"username":"o","password":"Passw0rd!"}"#))).await);
     signed_in(&ok(a.confirm_sign_in(obj(&format!(r#"{{"code":"{}"}}"#, last_code(&p, "o").await)))).await);
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     step(&ok(a.sign_in(obj(r#"{"username":"o","password":"Passw0rd!"}"#))).await);
     signed_in(&ok(a.confirm_sign_in(obj(&format!(r#"{{"code":"{}"}}"#, last_code(&p, "o").await)))).await);
     ok(a.remember_device()).await;
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     signed_in(&ok(a.sign_in(obj(r#"{"username":"o","password":"Passw0rd!"}"#))).await);
 }
 
@@ -221,7 +221,7 @@ async fn an_unfinished_sign_in_survives_a_reload_and_expires() {
     let pending = ok(second.get_pending_sign_in()).await;
     assert_eq!(get_str(&pending, "challenge"), "EMAIL_OTP");
     signed_in(&ok(second.confirm_sign_in(obj(&format!(r#"{{"code":"{}"}}"#, last_code(&p, "r").await)))).await);
-    ok(second.sign_out(obj("{}"))).await;
+    ok(second.sign_out(Some(obj("{}")))).await;
     // Cognito's session lasts 3 minutes.
     step(&ok(second.sign_in(obj(r#"{"username":"r","password":"Passw0rd!"}"#))).await);
     let code = last_code(&p, "r").await;
@@ -256,5 +256,5 @@ async fn auto_sign_in_after_confirmation_survives_a_reload() {
     signed_in(&ok(reloaded.auto_sign_in()).await);
     assert_eq!(get_str(&reloaded.current_user(), "username"), user);
     assert_eq!(name_of(&err(reloaded.auto_sign_in()).await), "InvalidStateError", "used once");
-    ok(reloaded.sign_out(obj("{}"))).await;
+    ok(reloaded.sign_out(Some(obj("{}")))).await;
 }

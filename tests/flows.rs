@@ -31,15 +31,15 @@ async fn sign_up_confirm_and_sign_in_by_srp() {
     assert_eq!(get(&c, "confirmed").as_bool(), Some(true));
     let r = ok(a.sign_in(obj(&format!(r#"{{"username":"{user}","password":"Passw0rd!"}}"#)))).await;
     assert_eq!(get(&r, "signedIn").as_bool(), Some(true), "{}", stringify(&r));
-    let s = ok(a.get_session(obj("{}"))).await;
+    let s = ok(a.get_session(Some(obj("{}")))).await;
     assert_eq!(get_str(&s, "username"), user);
     assert!(get_str(&s, "accessToken").split('.').count() == 3);
     assert!(get(&s, "expiresAt").as_f64().unwrap() > js_sys::Date::now() + 3_000_000.0);
     let cu = a.current_user();
     assert_eq!(get_str(&cu, "username"), user);
     assert_eq!(get_str(&get(&cu, "attributes"), "email"), format!("{user}@example.com"));
-    ok(a.sign_out(obj("{}"))).await;
-    assert!(ok(a.get_session(obj("{}"))).await.is_null());
+    ok(a.sign_out(Some(obj("{}")))).await;
+    assert!(ok(a.get_session(Some(obj("{}")))).await.is_null());
     assert!(a.current_user().is_null());
 }
 
@@ -127,7 +127,7 @@ async fn attributes_and_passwords() {
     let e = err(a.change_password(obj(r#"{"oldPassword":"Passw0rd!","newPassword":"weak"}"#))).await;
     assert_eq!(name_of(&e), "InvalidPasswordException");
     ok(a.change_password(obj(r#"{"oldPassword":"Passw0rd!","newPassword":"N3w!Passw0rd"}"#))).await;
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     let e = err(a.sign_in(obj(r#"{"username":"alice","password":"Passw0rd!"}"#))).await;
     assert_eq!(name_of(&e), "NotAuthorizedException");
     ok(a.sign_in(obj(r#"{"username":"alice","password":"N3w!Passw0rd"}"#))).await;
@@ -194,7 +194,7 @@ async fn throttling_is_retried_and_network_failure_is_named() {
     let a = auth(&p, "{}");
     fault("InitiateAuth", "TooManyRequestsException", 2).await;
     ok(a.sign_in(obj(r#"{"username":"alice","password":"Passw0rd!"}"#))).await;
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     // More failures than retries: the error surfaces, marked retryable.
     fault("InitiateAuth", "TooManyRequestsException", 3).await;
     let fast = auth(&p, r#"{"maxRetries":1}"#);
@@ -211,4 +211,9 @@ async fn throttling_is_retried_and_network_failure_is_named() {
     let e = err(dead.sign_in(obj(r#"{"username":"alice","password":"Passw0rd!"}"#))).await;
     assert_eq!(name_of(&e), "NetworkError");
     assert_eq!(get(&e, "retryable").as_bool(), Some(true));
+}
+
+#[wasm_bindgen_test]
+fn exported_version_matches_the_crate() {
+    assert_eq!(cognito_wasm::js::version(), env!("CARGO_PKG_VERSION"));
 }

@@ -42,7 +42,7 @@ async fn amplify_compatible_local_storage_layout() {
     // A second instance (another page of the app) sees the same session.
     let b = auth(&p, r#"{"storage":"localStorage"}"#);
     assert_eq!(get_str(&b.current_user(), "username"), "t");
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     assert!(s.get_item(&key(&p, "LastAuthUser")).unwrap().is_none());
     assert!(s.get_item(&key(&p, "t.idToken")).unwrap().is_none());
 }
@@ -53,7 +53,7 @@ async fn fifty_concurrent_get_sessions_make_one_refresh() {
     let a = auth(&p, "{}");
     ok(a.sign_in(obj(r#"{"username":"t","password":"Passw0rd!"}"#))).await;
     assert_eq!(stat(&p, "refresh").await, 0.0);
-    let results = all((0..50).map(|_| a.get_session(obj("{}"))).collect()).await;
+    let results = all((0..50).map(|_| a.get_session(Some(obj("{}")))).collect()).await;
     assert_eq!(stat(&p, "refresh").await, 1.0, "one refresh for 50 callers");
     let first = get_str(&results[0], "accessToken");
     assert!(results.iter().all(|r| get_str(r, "accessToken") == first));
@@ -68,10 +68,10 @@ async fn two_clients_sharing_storage_make_one_refresh() {
     // Make the stored tokens look nearly expired to both (as if the server clock had run
     // an hour ahead of this one); refreshed tokens get a correct drift and are fresh.
     local().set_item(&key(&p, "t.clockDrift"), "-3590").unwrap();
-    let r = all(vec![a.get_session(obj("{}")), b.get_session(obj("{}")), a.get_session(obj("{}")), b.get_session(obj("{}"))]).await;
+    let r = all(vec![a.get_session(Some(obj("{}"))), b.get_session(Some(obj("{}"))), a.get_session(Some(obj("{}"))), b.get_session(Some(obj("{}")))]).await;
     assert_eq!(stat(&p, "refresh").await, 1.0, "the Web Lock serialises, the second re-reads");
     assert_eq!(get_str(&r[0], "accessToken"), get_str(&r[1], "accessToken"));
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
 }
 
 #[wasm_bindgen_test]
@@ -91,8 +91,8 @@ async fn events_in_this_tab_and_from_the_other() {
     let _off_a = a.on_auth_event(push(&seen_a)).unwrap();
     let off_b = b.on_auth_event(push(&seen_b)).unwrap();
     ok(a.sign_in(obj(r#"{"username":"t","password":"Passw0rd!"}"#))).await;
-    ok(a.get_session(obj(r#"{"forceRefresh":true}"#))).await;
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.get_session(Some(obj(r#"{"forceRefresh":true}"#)))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     sleep(100).await;
     let list = |arr: &Array| arr.iter().map(|v| v.as_string().unwrap()).collect::<Vec<_>>();
     assert_eq!(list(&seen_a), vec!["signedIn", "tokenRefresh", "signedOut"]);
@@ -112,17 +112,17 @@ async fn rotation_uses_get_tokens_from_refresh_token_and_stores_the_new_one() {
     ok(a.sign_in(obj(r#"{"username":"r","password":"Passw0rd!"}"#))).await;
     let rt_key = key(&p, "r.refreshToken");
     let before = local().get_item(&rt_key).unwrap().unwrap();
-    ok(a.get_session(obj(r#"{"forceRefresh":true}"#))).await;
+    ok(a.get_session(Some(obj(r#"{"forceRefresh":true}"#)))).await;
     let after = local().get_item(&rt_key).unwrap().unwrap();
     assert_ne!(before, after, "the rotated refresh token is stored");
     advance(&p, 5).await;
-    ok(a.get_session(obj(r#"{"forceRefresh":true}"#))).await;
+    ok(a.get_session(Some(obj(r#"{"forceRefresh":true}"#)))).await;
     assert_eq!(stat(&p, "refresh").await, 2.0);
     // The old token is dead: a client still holding it is signed out (RefreshTokenReuseException).
     local().set_item(&rt_key, &before).unwrap();
-    let e = err(a.get_session(obj(r#"{"forceRefresh":true}"#))).await;
+    let e = err(a.get_session(Some(obj(r#"{"forceRefresh":true}"#)))).await;
     assert_eq!(name_of(&e), "RefreshTokenReuseException");
-    assert!(ok(a.get_session(obj("{}"))).await.is_null(), "definitive failures clear the session");
+    assert!(ok(a.get_session(Some(obj("{}")))).await.is_null(), "definitive failures clear the session");
 }
 
 #[wasm_bindgen_test]
@@ -139,17 +139,17 @@ async fn transient_failures_keep_tokens_definitive_ones_clear_them() {
     }).into_js_value()).unwrap();
     for exc in ["InternalErrorException", "TooManyRequestsException"] {
         fault("InitiateAuth", exc, 1).await;
-        let e = err(a.get_session(obj(r#"{"forceRefresh":true}"#))).await;
+        let e = err(a.get_session(Some(obj(r#"{"forceRefresh":true}"#)))).await;
         assert_eq!(name_of(&e), exc);
         assert_eq!(get(&e, "retryable").as_bool(), Some(true));
-        assert!(!ok(a.get_session(obj("{}"))).await.is_null(), "{exc}: tokens kept");
+        assert!(!ok(a.get_session(Some(obj("{}")))).await.is_null(), "{exc}: tokens kept");
     }
     // Revoked elsewhere: the next refresh is refused for good and the session ends.
-    let s = ok(a.get_session(obj("{}"))).await;
+    let s = ok(a.get_session(Some(obj("{}")))).await;
     admin("GlobalSignOut", &format!(r#"{{"AccessToken":"{}"}}"#, get_str(&s, "accessToken"))).await;
-    let e = err(a.get_session(obj(r#"{"forceRefresh":true}"#))).await;
+    let e = err(a.get_session(Some(obj(r#"{"forceRefresh":true}"#)))).await;
     assert_eq!(name_of(&e), "NotAuthorizedException");
-    assert!(ok(a.get_session(obj("{}"))).await.is_null());
+    assert!(ok(a.get_session(Some(obj("{}")))).await.is_null());
     assert!(a.current_user().is_null());
     let names: Vec<String> = failures.iter().map(|v| v.as_string().unwrap()).collect();
     assert_eq!(names, vec!["InternalErrorException", "TooManyRequestsException", "NotAuthorizedException"]);
@@ -163,7 +163,7 @@ async fn verify_token_checks_everything() {
     let second_client = get_str(&clients.get(1), "clientId");
     let a = auth(&p, "{}");
     ok(a.sign_in(obj(r#"{"username":"v","password":"Passw0rd!"}"#))).await;
-    let s = ok(a.get_session(obj("{}"))).await;
+    let s = ok(a.get_session(Some(obj("{}")))).await;
     let (id, at) = (get_str(&s, "idToken"), get_str(&s, "accessToken"));
     let claims = ok(a.verify_token(id.clone())).await;
     assert_eq!(get_str(&claims, "token_use"), "id");
@@ -201,15 +201,15 @@ async fn key_rotation_is_followed_and_unknown_kids_are_refused() {
     let p = pool(r#"{"users":[{"username":"k","password":"Passw0rd!"}]}"#).await;
     let a = auth(&p, "{}");
     ok(a.sign_in(obj(r#"{"username":"k","password":"Passw0rd!"}"#))).await;
-    let old = get_str(&ok(a.get_session(obj("{}"))).await, "idToken");
+    let old = get_str(&ok(a.get_session(Some(obj("{}")))).await, "idToken");
     // New keys: tokens issued from now on carry a kid the cached JWKS does not have; the
     // sign-in verifies them by refetching the JWKS past the HTTP cache.
     http("POST", &format!("/_emulator/pools/{}/rotate-keys", p.id), Some(r#"{"keepOld":true}"#)).await;
-    ok(a.sign_out(obj("{}"))).await;
+    ok(a.sign_out(Some(obj("{}")))).await;
     let fetches = stat(&p, "jwks").await;
     ok(a.sign_in(obj(r#"{"username":"k","password":"Passw0rd!"}"#))).await;
     assert_eq!(stat(&p, "jwks").await, fetches + 1.0, "one refetch for the new kid");
-    let new = get_str(&ok(a.get_session(obj("{}"))).await, "idToken");
+    let new = get_str(&ok(a.get_session(Some(obj("{}")))).await, "idToken");
     assert_ne!(old.split('.').next(), new.split('.').next(), "a different kid");
     ok(a.verify_token(old.clone())).await;
     // Kids that are in no JWKS: refused, and a burst of them costs one refetch at most.
@@ -231,7 +231,7 @@ async fn a_skewed_device_clock_still_signs_in_and_refreshes_sanely() {
     advance(&p, 1200).await;
     let a = auth(&p, "{}");
     ok(a.sign_in(obj(r#"{"username":"c","password":"Passw0rd!"}"#))).await;
-    let s = ok(a.get_session(obj("{}"))).await;
+    let s = ok(a.get_session(Some(obj("{}")))).await;
     let expires = get(&s, "expiresAt").as_f64().unwrap();
     let now = js_sys::Date::now();
     assert!(expires > now + 3_400_000.0 && expires < now + 3_700_000.0, "expiry in local time: {}", expires - now);
@@ -257,7 +257,7 @@ async fn garbage_in_every_storage_key_reads_as_signed_out() {
     }
     let a = auth(&p, r#"{"storage":"localStorage"}"#);
     assert!(a.current_user().is_null());
-    assert!(ok(a.get_session(obj("{}"))).await.is_null());
+    assert!(ok(a.get_session(Some(obj("{}")))).await.is_null());
     assert!(s.get_item(&key(&p, "LastAuthUser")).unwrap().is_none(), "cleaned up");
     assert!(s.get_item(&key(&p, "g.idToken")).unwrap().is_none());
     assert_eq!(name_of(&err(a.confirm_sign_in(obj(r#"{"code":"1"}"#))).await), "InvalidStateError");
@@ -269,14 +269,14 @@ async fn garbage_in_every_storage_key_reads_as_signed_out() {
     // Truncated tokens after sign-in.
     let id = s.get_item(&key(&p, "g.idToken")).unwrap().unwrap();
     s.set_item(&key(&p, "g.idToken"), &id[..id.len() / 2]).unwrap();
-    assert!(ok(a.get_session(obj("{}"))).await.is_null());
+    assert!(ok(a.get_session(Some(obj("{}")))).await.is_null());
     // Tokens of another user stored under this name.
     ok(a.sign_in(obj(r#"{"username":"g","password":"Passw0rd!"}"#))).await;
     let id = s.get_item(&key(&p, "g.idToken")).unwrap().unwrap();
     s.set_item(&key(&p, "LastAuthUser"), "mallory").unwrap();
     s.set_item(&key(&p, "mallory.idToken"), &id).unwrap();
     s.set_item(&key(&p, "mallory.accessToken"), &s.get_item(&key(&p, "g.accessToken")).unwrap().unwrap()).unwrap();
-    assert!(ok(a.get_session(obj("{}"))).await.is_null(), "tokens must belong to the user they are stored under");
+    assert!(ok(a.get_session(Some(obj("{}")))).await.is_null(), "tokens must belong to the user they are stored under");
 }
 
 #[wasm_bindgen_test]
@@ -295,7 +295,7 @@ async fn custom_async_storage() {
     let map: js_sys::Map = get(&store, "map").into();
     assert_eq!(map.get(&key(&p, "LastAuthUser").into()).as_string().as_deref(), Some("c"));
     assert_eq!(get_str(&a.current_user(), "username"), "c", "currentUser works from memory with async storage");
-    assert_eq!(get_str(&ok(a.get_session(obj("{}"))).await, "username"), "c");
-    ok(a.sign_out(obj("{}"))).await;
+    assert_eq!(get_str(&ok(a.get_session(Some(obj("{}")))).await, "username"), "c");
+    ok(a.sign_out(Some(obj("{}")))).await;
     assert!(map.get(&key(&p, "c.accessToken").into()).is_undefined());
 }

@@ -86,6 +86,19 @@ macro_rules! method {
             }
         }
     };
+    (optional $js:literal, $param:literal, $ret:literal, $name:ident, |$c:ident, $input:ident| $body:expr) => {
+        #[wasm_bindgen]
+        impl CognitoAuth {
+            #[wasm_bindgen(js_name = $js, unchecked_return_type = $ret)]
+            pub fn $name(&self, #[wasm_bindgen(unchecked_param_type = $param)] $input: Option<JsValue>) -> Promise {
+                let $c = self.inner.clone();
+                run(async move {
+                    let $input = to_json(&$input.unwrap_or(JsValue::UNDEFINED))?;
+                    $body
+                })
+            }
+        }
+    };
 }
 
 #[wasm_bindgen]
@@ -132,19 +145,19 @@ impl CognitoAuth {
     }
 
     #[wasm_bindgen(js_name = getSession, unchecked_return_type = "Promise<Session | null>")]
-    pub fn get_session(&self, #[wasm_bindgen(unchecked_param_type = "{ forceRefresh?: boolean }")] input: JsValue) -> Promise {
+    pub fn get_session(&self, #[wasm_bindgen(unchecked_param_type = "{ forceRefresh?: boolean } | void")] input: Option<JsValue>) -> Promise {
         let c = self.inner.clone();
         run(async move {
-            let force = to_json(&input)?.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false);
+            let force = to_json(&input.unwrap_or(JsValue::UNDEFINED))?.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false);
             Ok(session_json(c.get_session(force).await?))
         })
     }
 
     #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<{ redirecting?: true }>")]
-    pub fn sign_out(&self, #[wasm_bindgen(unchecked_param_type = "SignOutOptions")] input: JsValue) -> Promise {
+    pub fn sign_out(&self, #[wasm_bindgen(unchecked_param_type = "SignOutOptions | void")] input: Option<JsValue>) -> Promise {
         let c = self.inner.clone();
         run(async move {
-            let o = to_json(&input)?;
+            let o = to_json(&input.unwrap_or(JsValue::UNDEFINED))?;
             c.sign_out(o.get("global").and_then(Json::as_bool).unwrap_or(false), o.get("redirect").and_then(Json::as_bool).unwrap_or(true)).await
         })
     }
@@ -247,12 +260,12 @@ method!("verifyUserAttribute", "{ attributeName: string; code: string }", "Promi
 method!("sendUserAttributeVerificationCode", "{ attributeName: string }", "Promise<CodeDeliveryResult>", send_user_attribute_verification_code, |c, input| c.send_user_attribute_verification_code(&input).await);
 method!("deleteUserAttributes", "{ attributeNames: string[] }", "Promise<{}>", delete_user_attributes, |c, input| c.delete_user_attributes(&input).await);
 method!("confirmSignIn", "ConfirmSignInOptions", "Promise<SignInResult>", confirm_sign_in, |c, input| c.confirm_sign_in(&input).await);
-method!("setUpTotp", "{ issuer?: string }", "Promise<TotpSetup>", set_up_totp, |c, input| c.set_up_totp(&input).await);
+method!(optional "setUpTotp", "{ issuer?: string } | void", "Promise<TotpSetup>", set_up_totp, |c, input| c.set_up_totp(&input).await);
 method!("verifyTotpSetup", "{ code: string; deviceName?: string }", "Promise<{}>", verify_totp_setup, |c, input| c.verify_totp_setup(&input).await);
 method!("updateMfaPreference", "MfaPreferenceUpdate", "Promise<{}>", update_mfa_preference, |c, input| c.update_mfa_preference(&input).await);
-method!("forgetDevice", "{ deviceKey?: string }", "Promise<{}>", forget_device, |c, input| c.forget_device(&input).await);
-method!("signInWithRedirect", "AuthorizeOptions", "Promise<{ redirecting: true }>", sign_in_with_redirect, |c, input| c.sign_in_with_redirect(&input).await);
-method!("authorizeUrl", "AuthorizeOptions", "Promise<string>", authorize_url, |c, input| c.authorize_url(&input).await.map(Json::Str));
+method!(optional "forgetDevice", "{ deviceKey?: string } | void", "Promise<{}>", forget_device, |c, input| c.forget_device(&input).await);
+method!(optional "signInWithRedirect", "AuthorizeOptions | void", "Promise<{ redirecting: true }>", sign_in_with_redirect, |c, input| c.sign_in_with_redirect(&input).await);
+method!(optional "authorizeUrl", "AuthorizeOptions | void", "Promise<string>", authorize_url, |c, input| c.authorize_url(&input).await.map(Json::Str));
 
 /// Version of the SDK.
 #[wasm_bindgen]

@@ -123,6 +123,12 @@ impl WebEnv {
             (StorageKind::Memory, _) => Store::Memory(RefCell::new(BTreeMap::new())),
         };
         let channel = BroadcastChannel::new(&(String::from("cognito-wasm.") + cfg.client_id.as_str())).ok();
+        // Node keeps a process alive while a channel is open; unref() (Node only) lets it exit.
+        if let Some(ch) = &channel {
+            if let Ok(f) = get(ch, "unref").dyn_into::<Function>() {
+                let _ = f.call0(ch);
+            }
+        }
         Ok(WebEnv { store, channel, on_message: RefCell::new(None), listeners: Rc::new(RefCell::new(vec![])) })
     }
 

@@ -1,0 +1,86 @@
+// The npm package as an app gets it: `npm pack` of pkg/, installed into a fresh project from the
+// tarball, imported by name, used from Node (memory storage) to sign in against the emulator,
+// and type-checked with TypeScript --strict (the declarations are precise: wrong calls fail).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createPool, emulator } from '../node/emulator.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+test('npm pack → install from the tarball → import, sign in, type-check', async () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'pkg/package.json'), 'utf8'));
+  for (const k of ['name', 'version', 'license', 'repository', 'types', 'files', 'sideEffects']) assert.ok(k in pkg, `package.json has ${k}`);
+  assert.equal(pkg.sideEffects, false);
+
+  const dir = mkdtempSync(join(tmpdir(), 'cognito-wasm-app-'));
+  try {
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: join(ROOT, 'pkg'), encoding: 'utf8' });
+    const [{ filename, files }] = JSON.parse(out);
+    const packed = files.map((f) => f.path).sort();
+    assert.deepEqual(packed, ['README.md', 'cognito_wasm.d.ts', 'cognito_wasm.global.js', 'cognito_wasm.js', 'cognito_wasm_bg.wasm', 'cognito_wasm_bg.wasm.d.ts', 'package.json']);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, filename)], { cwd: dir, stdio: 'pipe' });
+
+    const base = await emulator();
+    const { userPoolId, clientId } = await createPool({ users: [{ username: 'npm', password: 'Passw0rd!' }] });
+    writeFileSync(
+      join(dir, 'app.mjs'),
+      `import { readFileSync } from 'node:fs';
+       import { initSync, CognitoAuth, version } from 'cognito-wasm';
+       initSync({ module: readFileSync(new URL(import.meta.resolve('cognito-wasm/cognito_wasm_bg.wasm'))) });
+       const auth = new CognitoAuth({ userPoolId: '${userPoolId}', clientId: '${clientId}', endpoint: '${base}/', storage: 'memory' });
+       const r = await auth.signIn({ username: 'npm', password: 'Passw0rd!' });
+       const s = await auth.getSession();
+       let wrong;
+       try { await auth.signIn({ username: 'npm', password: 'x' }); } catch (e) { wrong = e.name; }
+       console.log(JSON.stringify({ version: version(), signedIn: r.signedIn, user: s.username, wrong }));
+       auth.free();`,
+    );
+    const result = JSON.parse(execFileSync('node', ['app.mjs'], { cwd: dir, encoding: 'utf8', timeout: 60_000 }).trim());
+    assert.deepEqual(result, { version: pkg.version, signedIn: true, user: 'npm', wrong: 'InvalidStateError' });
+
+    // TypeScript: correct use compiles; wrong use is rejected at the marked lines.
+    writeFileSync(
+      join(dir, 'check.ts'),
+      `import init, { CognitoAuth } from 'cognito-wasm';
+       import type { SignInResult, CognitoError, AuthEvent, NextStep } from 'cognito-wasm';
+       await init();
+       const auth = new CognitoAuth({ userPoolId: 'us-east-1_X1', clientId: 'c', storage: 'sessionStorage', hostedUi: { domain: 'd.example', redirectSignIn: 'https://a.example/' } });
+       const r: SignInResult = await auth.signIn({ username: 'a', password: 'b' });
+       if (!r.signedIn) {
+         const step: NextStep = r.nextStep;
+         if (step.challenge === 'SMS_MFA') { const d: string | null = step.codeDeliveryDetails.destination; void d; }
+         if (step.challenge === 'MFA_SETUP' && step.totpSetup) { const u: string = step.totpSetup.uri; void u; }
+       }
+       const s = await auth.getSession();
+       const at: string | undefined = s?.accessToken;
+       const off: () => void = auth.onAuthEvent((e: AuthEvent) => { const t: 'signedIn' | 'signedOut' | 'tokenRefresh' | 'tokenRefreshFailure' = e.type; void t; });
+       off();
+       try { await auth.signOut({ global: true }); } catch (e) { const err = e as CognitoError; const retry: boolean = err.retryable; void retry; }
+       // @ts-expect-error userPoolId must be a string
+       new CognitoAuth({ userPoolId: 1, clientId: 'c' });
+       // @ts-expect-error clientId is required
+       new CognitoAuth({ userPoolId: 'us-east-1_X1' });
+       // @ts-expect-error no such option
+       await auth.signIn({ user: 'a' });
+       // @ts-expect-error unknown flow
+       await auth.signIn({ username: 'a', flow: 'MAGIC' });
+       // @ts-expect-error storage must be a known kind or a store object
+       new CognitoAuth({ userPoolId: 'us-east-1_X1', clientId: 'c', storage: 'cookies' });
+       void at;`,
+    );
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], skipLibCheck: false }, files: ['check.ts'] }));
+    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', dir], { cwd: dir, stdio: 'pipe' });
+    // The public class is free of `any`.
+    const dts = readFileSync(join(dir, 'node_modules/cognito-wasm/cognito_wasm.d.ts'), 'utf8');
+    const cls = dts.slice(dts.indexOf('export class CognitoAuth'), dts.indexOf('\n}', dts.indexOf('export class CognitoAuth')));
+    assert.doesNotMatch(cls, /\bany\b/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

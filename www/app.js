@@ -1,0 +1,439 @@
+// The demo: every capability of cognito-wasm on one page, against the local emulator by
+// default (config.json, written by `npm start`, says which pool; without it, the emulator's
+// default pool on 127.0.0.1:9229 is assumed).
+import init, { CognitoAuth } from '../pkg/cognito_wasm.js';
+import { drawQr } from './qr.js';
+
+const $ = (id) => document.getElementById(id);
+const here = `${location.origin}/`;
+const DEFAULTS = {
+  userPoolId: 'us-east-1_Emulator1',
+  clientId: '3n4b5urk1ft4fl3mg5e62d9ado',
+  endpoint: 'http://127.0.0.1:9229/',
+  hostedUi: { domain: 'http://127.0.0.1:9229', redirectSignIn: here, redirectSignOut: here, allowedReturnPaths: ['/', '/index.html', '/global.html', '/account/*'] },
+  emulator: 'http://127.0.0.1:9229/',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Output helpers: results as text, errors by name with their message.
+
+function show(id, text, kind = 'ok') {
+  const el = $(id);
+  el.textContent = text;
+  el.className = `out ${kind}`;
+}
+
+function showError(id, e) {
+  const name = e && e.name ? e.name : 'Error';
+  const msg = e && e.message ? e.message : String(e);
+  show(id, `${name}: ${msg}${e && e.retryable ? ' (retryable)' : ''}`, 'error');
+}
+
+async function act(id, fn) {
+  try {
+    const text = await fn();
+    if (text !== undefined) show(id, text);
+  } catch (e) {
+    showError(id, e);
+  }
+  await refreshUi();
+}
+
+const decode = (jwt) => {
+  try {
+    const p = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(decodeURIComponent(escape(atob(p))));
+  } catch {
+    return null;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+await init();
+const cfg = (await fetch('config.json', { cache: 'no-store' }).then((r) => (r.ok ? r.json() : null)).catch(() => null)) || DEFAULTS;
+const { emulator, ...options } = cfg;
+const auth = new CognitoAuth({ ...options, appName: 'cognito-wasm demo' });
+window.auth = auth; // for the console
+$('config').textContent = `pool ${options.userPoolId} · client ${options.clientId} · ${options.endpoint || 'public endpoint'}`;
+
+let session = null;
+
+async function refreshUi() {
+  const user = auth.currentUser();
+  $('status').textContent = user ? `Signed in as ${user.username}` : 'Signed out';
+  $('status').className = `status ${user ? 'in' : 'outside'}`;
+  try {
+    session = user ? await auth.getSession({}) : null;
+  } catch (e) {
+    session = null;
+    showError('session-out', e);
+  }
+  $('session-user').textContent = session ? session.username : '—';
+  $('id-claims').textContent = session ? JSON.stringify(decode(session.idToken), null, 2) : '';
+  $('access-claims').textContent = session ? JSON.stringify(decode(session.accessToken), null, 2) : '';
+  tick();
+}
+
+function tick() {
+  if (!session) {
+    $('session-countdown').textContent = '—';
+    return;
+  }
+  const s = Math.max(0, Math.round((session.expiresAt - Date.now()) / 1000));
+  $('session-countdown').textContent = `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+}
+setInterval(tick, 1000);
+
+// --- events from this tab and the others ------------------------------------------------------
+
+auth.onAuthEvent((e) => {
+  const li = document.createElement('li');
+  const when = new Date().toLocaleTimeString();
+  li.textContent = `${when} ${e.type}${e.username ? ` (${e.username})` : ''}${e.fromOtherTab ? ' — from another tab' : ''}${e.error ? ` — ${e.error.name}: ${e.error.message}` : ''}`;
+  li.dataset.type = e.type;
+  if (e.fromOtherTab) li.dataset.other = 'true';
+  $('events').prepend(li);
+  refreshUi();
+});
+
+// --- sign-up ---------------------------------------------------------------------------------
+
+let lastSignUp = sessionStorage.getItem('demo.signup') || '';
+
+$('signup-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const f = new FormData(ev.target);
+  act('signup-out', async () => {
+    lastSignUp = f.get('username');
+    sessionStorage.setItem('demo.signup', lastSignUp);
+    const r = await auth.signUp({
+      username: lastSignUp,
+      password: f.get('password'),
+      attributes: { email: f.get('email') },
+      autoSignIn: f.get('autoSignIn') === 'on',
+    });
+    const d = r.codeDelivery;
+    return `Signed up (${r.userSub}). ${d ? `Code sent by ${d.deliveryMedium} to ${d.destination} — see the inbox.` : ''}`;
+  });
+});
+
+async function afterConfirm(r) {
+  if (r.autoSignIn) {
+    const s = await auth.autoSignIn();
+    return s.signedIn ? 'Confirmed and signed in automatically.' : renderChallenge(s.nextStep);
+  }
+  return 'Confirmed. You can sign in now.';
+}
+
+$('confirm-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  act('signup-out', async () => afterConfirm(await auth.confirmSignUp({ username: lastSignUp || $('signup-username').value, code: $('confirm-code').value })));
+});
+
+$('resend').addEventListener('click', () =>
+  act('signup-out', async () => {
+    const r = await auth.resendSignUpCode({ username: lastSignUp || $('signup-username').value });
+    return `New code sent to ${r.codeDelivery?.destination}.`;
+  }),
+);
+
+// --- the emulator's inbox ----------------------------------------------------------------------
+
+async function pollInbox() {
+  if (!emulator) return;
+  try {
+    const msgs = await fetch(`${emulator}_emulator/messages?poolId=${encodeURIComponent(options.userPoolId)}`, { cache: 'no-store' }).then((r) => r.json());
+    const list = $('inbox');
+    const latest = msgs.slice(-8).reverse();
+    const key = latest.map((m) => m.id).join();
+    if (list.dataset.key === key) return;
+    list.dataset.key = key;
+    list.replaceChildren(
+      ...latest.map((m) => {
+        const li = document.createElement('li');
+        li.innerHTML = `<b></b> <span class="dest"></span><br><code class="code"></code>`;
+        li.querySelector('b').textContent = m.kind.replace(/_/g, ' ').toLowerCase();
+        li.querySelector('.dest').textContent = `${m.medium} to ${m.destination}`;
+        li.querySelector('.code').textContent = m.code;
+        if (m.link) {
+          const b = document.createElement('button');
+          b.textContent = 'Open link';
+          b.className = 'link';
+          b.addEventListener('click', () => act('signup-out', async () => afterConfirm(await auth.confirmSignUpFromLink(m.link))));
+          li.append(' ', b);
+        }
+        return li;
+      }),
+    );
+  } catch {
+    /* the emulator may not be running: the page works without the inbox */
+  }
+}
+setInterval(pollInbox, 1500);
+pollInbox();
+
+// --- sign-in and challenges --------------------------------------------------------------------
+
+function field(name, label, type = 'text', value = '') {
+  const l = document.createElement('label');
+  l.textContent = label;
+  const i = document.createElement('input');
+  i.name = name;
+  i.type = type;
+  i.value = value;
+  i.id = `challenge-${name.replace(/[^a-z0-9]/gi, '-')}`;
+  l.append(i);
+  return l;
+}
+
+function renderChallenge(step) {
+  const form = $('challenge-form');
+  const fields = $('challenge-fields');
+  form.hidden = false;
+  form.dataset.challenge = step.challenge;
+  $('totp-qr').hidden = true;
+  $('totp-secret').hidden = true;
+  fields.replaceChildren();
+  const titles = {
+    NEW_PASSWORD_REQUIRED: 'Choose a new password',
+    SMS_MFA: 'Enter the code we texted you',
+    SMS_OTP: 'Enter the code we texted you',
+    EMAIL_OTP: 'Enter the code we e-mailed you',
+    SOFTWARE_TOKEN_MFA: 'Enter the code from your authenticator app',
+    SELECT_MFA_TYPE: 'How should we verify it is you?',
+    MFA_SETUP: 'Set up multi-factor authentication',
+    CUSTOM_CHALLENGE: 'Answer the challenge',
+  };
+  $('challenge-title').textContent = titles[step.challenge] || step.challenge;
+  let info = '';
+  switch (step.challenge) {
+    case 'NEW_PASSWORD_REQUIRED':
+      fields.append(field('newPassword', 'New password', 'password'));
+      for (const a of step.requiredAttributes) fields.append(field(`attr:${a}`, a));
+      break;
+    case 'SMS_MFA':
+    case 'SMS_OTP':
+    case 'EMAIL_OTP':
+      info = `Sent by ${step.codeDeliveryDetails.deliveryMedium} to ${step.codeDeliveryDetails.destination}.`;
+      fields.append(field('code', 'Code'));
+      break;
+    case 'SOFTWARE_TOKEN_MFA':
+      info = step.friendlyDeviceName ? `Authenticator: ${step.friendlyDeviceName}` : '';
+      fields.append(field('code', 'Code'));
+      break;
+    case 'SELECT_MFA_TYPE': {
+      const l = document.createElement('label');
+      l.textContent = 'Method';
+      const s = document.createElement('select');
+      s.name = 'mfaType';
+      s.id = 'challenge-mfaType';
+      for (const t of step.allowedMfaTypes) s.add(new Option(t, t));
+      l.append(s);
+      fields.append(l);
+      break;
+    }
+    case 'MFA_SETUP':
+      if (step.totpSetup) {
+        drawQr($('totp-qr'), step.totpSetup.uri, 4);
+        $('totp-qr').hidden = false;
+        $('totp-secret').textContent = step.totpSetup.secretCode;
+        $('totp-secret').hidden = false;
+        info = 'Scan the code with an authenticator app and enter its 6 digits.';
+        fields.append(field('code', 'Code from the app'));
+      }
+      if (step.allowedMfaTypes.includes('EMAIL_OTP')) fields.append(field('email', 'Or receive codes by e-mail at', 'email'));
+      break;
+    case 'CUSTOM_CHALLENGE':
+      info = step.parameters.question || JSON.stringify(step.parameters);
+      fields.append(field('answer', 'Answer'));
+      break;
+    default:
+      info = JSON.stringify(step);
+  }
+  $('challenge-info').textContent = info;
+  return `Next step: ${step.challenge}`;
+}
+
+function finishSignIn(r) {
+  if (r.signedIn) {
+    $('challenge-form').hidden = true;
+    return 'Signed in.';
+  }
+  return renderChallenge(r.nextStep);
+}
+
+$('signin-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const f = new FormData(ev.target);
+  act('signin-out', async () => finishSignIn(await auth.signIn({ username: f.get('username'), password: f.get('password') || undefined, flow: f.get('flow') })));
+});
+
+$('challenge-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const input = {};
+  const attributes = {};
+  for (const [k, v] of new FormData(ev.target)) {
+    if (!v) continue;
+    if (k.startsWith('attr:')) attributes[k.slice(5)] = v;
+    else input[k] = v;
+  }
+  if (Object.keys(attributes).length) input.attributes = attributes;
+  if (input.email) delete input.code;
+  act('signin-out', async () => finishSignIn(await auth.confirmSignIn(input)));
+});
+
+// --- hosted UI ---------------------------------------------------------------------------------
+
+for (const b of $('providers').querySelectorAll('button')) {
+  b.addEventListener('click', () => act('hosted-out', () => auth.signInWithRedirect({ provider: b.dataset.provider, returnTo: $('hosted-return').value || '/' }).then(() => 'Redirecting…')));
+}
+
+// --- session -----------------------------------------------------------------------------------
+
+$('session-refresh').addEventListener('click', () => act('session-out', async () => {
+  const s = await auth.getSession({ forceRefresh: true });
+  return s ? `Refreshed; expires ${new Date(s.expiresAt).toLocaleTimeString()}.` : 'Signed out.';
+}));
+
+for (const [id, key] of [['session-verify-id', 'idToken'], ['session-verify-access', 'accessToken']]) {
+  $(id).addEventListener('click', () => act('session-out', async () => {
+    if (!session) throw Object.assign(new Error('not signed in'), { name: 'InvalidStateError' });
+    const c = await auth.verifyToken(session[key]);
+    return `${key}: signature, issuer, audience and expiry verified (token_use ${c.token_use}).`;
+  }));
+}
+
+// --- attributes --------------------------------------------------------------------------------
+
+async function loadAttributes() {
+  const a = await auth.getUserAttributes();
+  $('attrs').replaceChildren(...Object.entries(a).flatMap(([k, v]) => {
+    const dt = document.createElement('dt');
+    dt.textContent = k;
+    const dd = document.createElement('dd');
+    dd.textContent = v;
+    return [dt, dd];
+  }));
+  return `${Object.keys(a).length} attributes.`;
+}
+
+$('attrs-load').addEventListener('click', () => act('attrs-out', loadAttributes));
+$('attr-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  act('attrs-out', async () => {
+    const r = await auth.updateUserAttributes({ attributes: { [$('attr-name').value]: $('attr-value').value } });
+    await loadAttributes();
+    return r.codeDeliveries.length ? `Updated; verification code sent to ${r.codeDeliveries[0].destination}.` : 'Updated.';
+  });
+});
+$('attr-delete').addEventListener('click', () => act('attrs-out', async () => {
+  await auth.deleteUserAttributes({ attributeNames: [$('attr-name').value] });
+  await loadAttributes();
+  return 'Deleted.';
+}));
+$('verify-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  act('attrs-out', async () => {
+    await auth.verifyUserAttribute({ attributeName: 'email', code: $('attr-code').value });
+    await loadAttributes();
+    return 'Email verified.';
+  });
+});
+$('attr-send').addEventListener('click', () => act('attrs-out', async () => `Code sent to ${(await auth.sendUserAttributeVerificationCode({ attributeName: 'email' })).codeDelivery?.destination}.`));
+
+// --- passwords ---------------------------------------------------------------------------------
+
+$('change-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  act('password-out', async () => {
+    await auth.changePassword({ oldPassword: $('pw-old').value, newPassword: $('pw-new').value });
+    return 'Password changed.';
+  });
+});
+$('forgot-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  act('password-out', async () => `Reset code sent to ${(await auth.forgotPassword({ username: $('forgot-username').value })).codeDelivery?.destination}.`);
+});
+$('reset-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  act('password-out', async () => {
+    await auth.confirmForgotPassword({ username: $('forgot-username').value, code: $('reset-code').value, newPassword: $('reset-password').value });
+    return 'Password reset: sign in with the new one.';
+  });
+});
+
+// --- MFA and devices ---------------------------------------------------------------------------
+
+$('totp-setup').addEventListener('click', () => act('mfa-out', async () => {
+  const t = await auth.setUpTotp({ issuer: 'cognito-wasm demo' });
+  drawQr($('setup-qr'), t.uri, 4);
+  $('setup-qr').hidden = false;
+  $('setup-secret').textContent = t.secretCode;
+  return 'Scan the code, then enter a code from the app.';
+}));
+$('totp-verify-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  act('mfa-out', async () => {
+    await auth.verifyTotpSetup({ code: $('totp-code').value, deviceName: 'Demo authenticator' });
+    await auth.updateMfaPreference({ totp: 'PREFERRED' });
+    return 'Authenticator verified and preferred.';
+  });
+});
+$('mfa-email-on').addEventListener('click', () => act('mfa-out', async () => {
+  await auth.updateMfaPreference({ email: 'ENABLED' });
+  return 'E-mail codes enabled.';
+}));
+$('mfa-off').addEventListener('click', () => act('mfa-out', async () => {
+  await auth.updateMfaPreference({ totp: 'DISABLED', email: 'DISABLED' });
+  return 'MFA disabled.';
+}));
+$('mfa-load').addEventListener('click', () => act('mfa-out', async () => {
+  const p = await auth.fetchMfaPreference();
+  return `Enabled: ${p.enabled.join(', ') || 'none'}; preferred: ${p.preferred || 'none'}.`;
+}));
+$('device-remember').addEventListener('click', () => act('mfa-out', async () => {
+  await auth.rememberDevice();
+  return 'This device is remembered: MFA is skipped here next time.';
+}));
+$('device-forget').addEventListener('click', () => act('mfa-out', async () => {
+  await auth.forgetDevice({});
+  return 'This device was forgotten.';
+}));
+$('devices-load').addEventListener('click', () => act('mfa-out', async () => {
+  const list = await auth.fetchDevices();
+  $('devices').replaceChildren(...list.map((d) => {
+    const li = document.createElement('li');
+    li.textContent = `${d.current ? '★ ' : ''}${d.name || d.deviceKey} — ${d.attributes.device_status || ''}`;
+    return li;
+  }));
+  return `${list.length} device(s).`;
+}));
+
+// --- sign-out ----------------------------------------------------------------------------------
+
+$('signout-local').addEventListener('click', () => act('signout-out', async () => {
+  await auth.signOut({});
+  return 'Signed out.';
+}));
+$('signout-global').addEventListener('click', () => act('signout-out', async () => {
+  await auth.signOut({ global: true });
+  return 'Signed out everywhere: every session of this user was revoked.';
+}));
+$('delete-user').addEventListener('click', () => act('signout-out', async () => {
+  await auth.deleteUser();
+  return 'Account deleted.';
+}));
+
+// --- start-up: a redirect coming back, or a sign-in waiting for its next step -----------------
+
+if (/[?&#](code|error)=/.test(location.href)) {
+  await act('hosted-out', async () => {
+    const r = await auth.handleRedirectCallback();
+    return `Signed in through the hosted UI; return path ${r.returnTo}`;
+  });
+}
+const pending = await auth.getPendingSignIn();
+if (pending) show('signin-out', renderChallenge(pending));
+await refreshUi();
+document.body.dataset.ready = 'true';
