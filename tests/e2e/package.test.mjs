@@ -22,7 +22,7 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
     const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: join(ROOT, 'pkg'), encoding: 'utf8' });
     const [{ filename, files }] = JSON.parse(out);
     const packed = files.map((f) => f.path).sort();
-    assert.deepEqual(packed, ['README.md', 'cognito_wasm.d.ts', 'cognito_wasm.global.js', 'cognito_wasm.js', 'cognito_wasm_bg.wasm', 'cognito_wasm_bg.wasm.d.ts', 'package.json']);
+    assert.deepEqual(packed, ['LICENSE', 'README.md', 'cognito_wasm.d.ts', 'cognito_wasm.global.js', 'cognito_wasm.js', 'cognito_wasm_bg.wasm', 'cognito_wasm_bg.wasm.d.ts', 'package.json']);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, filename)], { cwd: dir, stdio: 'pipe' });
 
@@ -74,8 +74,12 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
        new CognitoAuth({ userPoolId: 'us-east-1_X1', clientId: 'c', storage: 'cookies' });
        void at;`,
     );
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], skipLibCheck: false }, files: ['check.ts'] }));
-    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', dir], { cwd: dir, stdio: 'pipe' });
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'esnext.disposable', 'dom'], skipLibCheck: false }, files: ['check.ts'] }));
+    try {
+      execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', dir], { cwd: dir, encoding: 'utf8' });
+    } catch (e) {
+      assert.fail(`tsc: ${e.stdout}${e.stderr}`);
+    }
     // The public class is free of `any`.
     const dts = readFileSync(join(dir, 'node_modules/cognito-wasm/cognito_wasm.d.ts'), 'utf8');
     const cls = dts.slice(dts.indexOf('export class CognitoAuth'), dts.indexOf('\n}', dts.indexOf('export class CognitoAuth')));
