@@ -14,7 +14,7 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
 fi
 
 # The CLI must match the wasm-bindgen crate exactly (pinned in Cargo.toml, resolved in Cargo.lock).
-wb_version=$(awk '$0=="name = \"wasm-bindgen\"" {getline; gsub(/[" ]|version=/, ""); print; exit}' Cargo.lock)
+wb_version=$(awk -F'"' '$0=="name = \"wasm-bindgen\"" {getline; print $2; exit}' Cargo.lock)
 if [ -z "$wb_version" ]; then echo "cannot read the wasm-bindgen version from Cargo.lock" >&2; exit 1; fi
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb_version\$" || ! command -v wasm-bindgen-test-runner >/dev/null; then
   log "installing wasm-bindgen-cli $wb_version (about 4 minutes)"
