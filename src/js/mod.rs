@@ -55,7 +55,7 @@ fn run(f: impl Future<Output = Result<Json, Error>> + 'static) -> Promise {
 fn session_json(s: Option<crate::session::Session>) -> Json {
     match s {
         None => Json::Null,
-        Some(s) => Json::object([
+        Some(s) => Json::object(vec![
             ("username", Json::from(s.username.as_str())),
             ("idToken", Json::from(s.id_token.expose())),
             ("accessToken", Json::from(s.access_token.expose())),
@@ -266,6 +266,22 @@ method!("updateMfaPreference", "MfaPreferenceUpdate", "Promise<{}>", update_mfa_
 method!(optional "forgetDevice", "{ deviceKey?: string } | void", "Promise<{}>", forget_device, |c, input| c.forget_device(&input).await);
 method!(optional "signInWithRedirect", "AuthorizeOptions | void", "Promise<{ redirecting: true }>", sign_in_with_redirect, |c, input| c.sign_in_with_redirect(&input).await);
 method!(optional "authorizeUrl", "AuthorizeOptions | void", "Promise<string>", authorize_url, |c, input| c.authorize_url(&input).await.map(Json::Str));
+
+/// One sign-in's client-side SRP work — a fresh `A = g^a` and the PASSWORD_VERIFIER claim over
+/// the given server values — returning the claim signature. For benchmarks and diagnostics.
+#[wasm_bindgen(js_name = srpClaim)]
+pub fn srp_claim(user_pool_id: &str, user_id: &str, password: &str, salt_hex: &str, srp_b_hex: &str, secret_block: &str) -> Result<String, JsValue> {
+    use crate::srp::*;
+    use crate::types::*;
+    let run = || -> Result<String, Error> {
+        let pool = UserPoolId::parse(user_pool_id)?;
+        let eph = ClientEphemeral::generate()?;
+        let ch = VerifierChallenge { salt: Salt::from_hex(salt_hex)?, srp_b: SrpB::from_hex(srp_b_hex)?, secret_block: SecretBlock::from_base64(secret_block)? };
+        let ts = SrpTimestamp::from_unix((js_sys::Date::now() / 1000.0) as i64);
+        Ok(password_claim(&eph, &pool, &UserIdForSrp::new(user_id), &Password::new(password), &ch, &ts)?.signature)
+    };
+    run().map_err(|e| js_error(&e))
+}
 
 /// Version of the SDK.
 #[wasm_bindgen]
