@@ -1,11 +1,15 @@
 // @aws-amplify/auth v6 doing the same job as cognito-wasm's signIn + getSession.
 import { Amplify } from '@aws-amplify/core';
 import { fetchAuthSession, signIn as amplifySignIn, signOut } from '@aws-amplify/auth';
+import { cognitoUserPoolsTokenProvider } from '@aws-amplify/auth/cognito';
 
 let configured = '';
 export async function signIn({ userPoolId, clientId, endpoint, username, password }) {
   if (configured !== userPoolId) {
-    Amplify.configure({ Auth: { Cognito: { userPoolId, userPoolClientId: clientId, userPoolEndpoint: endpoint } } });
+    // What aws-amplify's configure does for the auth category: the token provider is wired in.
+    const config = { Auth: { Cognito: { userPoolId, userPoolClientId: clientId, userPoolEndpoint: endpoint } } };
+    Amplify.configure(config, { Auth: { tokenProvider: cognitoUserPoolsTokenProvider } });
+    cognitoUserPoolsTokenProvider.setAuthConfig(config.Auth);
     configured = userPoolId;
   }
   const r = await amplifySignIn({ username, password });

@@ -58,7 +58,7 @@ impl<E: Env> Client<E> {
             let rec = AutoSignIn { username: user.as_str().to_string(), session: None, expires_at_ms: self.env.now_ms() + 86_400_000.0 };
             self.put(&key, &rec.to_json()).await?;
         }
-        Ok(Json::object(vec![
+        Ok(Json::object([
             ("userConfirmed", Json::Bool(v.get("UserConfirmed").and_then(Json::as_bool).unwrap_or(false))),
             ("userSub", Json::from(v.str("UserSub"))),
             ("codeDelivery", code_delivery(v.get("CodeDeliveryDetails"))),
@@ -81,7 +81,7 @@ impl<E: Env> Client<E> {
             }
             _ => false,
         };
-        Ok(Json::object(vec![("confirmed", Json::Bool(true)), ("autoSignIn", Json::Bool(auto))]))
+        Ok(Json::object([("confirmed", Json::Bool(true)), ("autoSignIn", Json::Bool(auto))]))
     }
 
     /// `confirmSignUpFromLink(url)`: username and code from an e-mailed link
@@ -94,19 +94,19 @@ impl<E: Env> Client<E> {
         let (Some(u), Some(c)) = (get(&["username", "user_name"]), get(&["code", "confirmation_code"])) else {
             return Err(Error::config("the link carries no username and code (expected ?username=…&code=… or ?user_name=…&confirmation_code=…)"));
         };
-        self.confirm_sign_up(&Json::object(vec![("username", Json::from(u)), ("code", Json::from(c))])).await
+        self.confirm_sign_up(&Json::object([("username", Json::from(u)), ("code", Json::from(c))])).await
     }
 
     pub async fn resend_sign_up_code(&self, input: &Json) -> Result<Json, Error> {
         let user = Username::new(required(input, "username")?);
         let v = self.send(&api::resend_confirmation_code(self.app(), &user)).await?;
-        Ok(Json::object(vec![("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
+        Ok(Json::object([("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
     }
 
     pub async fn forgot_password(&self, input: &Json) -> Result<Json, Error> {
         let user = Username::new(required(input, "username")?);
         let v = self.send(&api::forgot_password(self.app(), &user)).await?;
-        Ok(Json::object(vec![("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
+        Ok(Json::object([("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
     }
 
     pub async fn confirm_forgot_password(&self, input: &Json) -> Result<Json, Error> {
@@ -147,7 +147,7 @@ impl<E: Env> Client<E> {
         }
         let (v, _) = self.as_user(|t| api::update_user_attributes(t, &attrs)).await?;
         let list: Vec<Json> = v.get("CodeDeliveryDetailsList").and_then(Json::as_array).unwrap_or(&[]).iter().map(|d| code_delivery(Some(d))).collect();
-        Ok(Json::object(vec![("codeDeliveries", Json::Arr(list))]))
+        Ok(Json::object([("codeDeliveries", Json::Arr(list))]))
     }
 
     pub async fn verify_user_attribute(&self, input: &Json) -> Result<Json, Error> {
@@ -160,7 +160,7 @@ impl<E: Env> Client<E> {
     pub async fn send_user_attribute_verification_code(&self, input: &Json) -> Result<Json, Error> {
         let name = required(input, "attributeName")?;
         let (v, _) = self.as_user(|t| api::get_user_attribute_verification_code(t, name)).await?;
-        Ok(Json::object(vec![("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
+        Ok(Json::object([("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
     }
 
     pub async fn delete_user_attributes(&self, input: &Json) -> Result<Json, Error> {
@@ -190,7 +190,7 @@ impl<E: Env> Client<E> {
         let secret = v.str("SecretCode").ok_or_else(|| Error::network("AssociateSoftwareToken without SecretCode"))?;
         let issuer = input.str("issuer").map(String::from).or(self.cfg.app_name.clone()).unwrap_or_else(|| self.cfg.pool.pool_name().to_string());
         let account = s.id_claims.str("email").unwrap_or(&s.username).to_string();
-        Ok(Json::object(vec![("secretCode", Json::from(secret)), ("uri", Json::Str(crate::oauth::totp_uri(&issuer, &account, secret)))]))
+        Ok(Json::object([("secretCode", Json::from(secret)), ("uri", Json::Str(crate::oauth::totp_uri(&issuer, &account, secret)))]))
     }
 
     /// `verifyTotpSetup({code, deviceName})`.
@@ -227,7 +227,7 @@ impl<E: Env> Client<E> {
             }
         }
         let enabled: Vec<Json> = v.get("UserMFASettingList").and_then(Json::as_array).unwrap_or(&[]).iter().filter_map(|m| m.as_str().map(|m| Json::from(map(m)))).collect();
-        Ok(Json::object(vec![("enabled", Json::Arr(enabled)), ("preferred", Json::from(v.str("PreferredMfaSetting").map(map)))]))
+        Ok(Json::object([("enabled", Json::Arr(enabled)), ("preferred", Json::from(v.str("PreferredMfaSetting").map(map)))]))
     }
 
     /// `rememberDevice()`: marks this browser's device as remembered (skips MFA next time).
@@ -265,7 +265,7 @@ impl<E: Env> Client<E> {
             for d in v.get("Devices").and_then(Json::as_array).unwrap_or(&[]) {
                 let attrs = api::attributes_object(d.get("DeviceAttributes"));
                 let key = d.str("DeviceKey").unwrap_or("");
-                out.push(Json::object(vec![
+                out.push(Json::object([
                     ("deviceKey", Json::from(key)),
                     ("name", attrs.get("device_name").cloned().unwrap_or(Json::Null)),
                     ("current", Json::Bool(own.as_deref() == Some(key))),

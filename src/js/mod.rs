@@ -55,7 +55,7 @@ fn run(f: impl Future<Output = Result<Json, Error>> + 'static) -> Promise {
 fn session_json(s: Option<crate::session::Session>) -> Json {
     match s {
         None => Json::Null,
-        Some(s) => Json::object(vec![
+        Some(s) => Json::object([
             ("username", Json::from(s.username.as_str())),
             ("idToken", Json::from(s.id_token.expose())),
             ("accessToken", Json::from(s.access_token.expose())),
