@@ -118,6 +118,13 @@ fn pad_u(x: &U3072) -> Vec<u8> {
     pad(&x.to_be_bytes())
 }
 
+/// `g^e mod N` with `g = 2`: the fixed-base comb (built once, on first use) for exponents of
+/// up to 288 bits — `a` and `x` — and plain square-and-shift above that.
+pub fn g_pow(e: &[u8]) -> U3072 {
+    static COMB: std::sync::OnceLock<mont::Comb2> = std::sync::OnceLock::new();
+    COMB.get_or_init(mont::Comb2::new).pow(e).unwrap_or_else(|| mont::pow2(e))
+}
+
 /// Lower-case hex without leading zeros (how SRP_A / SRP_B / SALT travel).
 pub fn unpadded_hex(be: &[u8]) -> String {
     let h = hex_encode(be);
@@ -338,7 +345,7 @@ impl ClientEphemeral {
         if a.is_empty() || a == [1] {
             return Err(SrpError::WeakPrivateValue);
         }
-        let public = mont::pow2(a);
+        let public = g_pow(a);
         Ok(ClientEphemeral { a: a.to_vec(), public: SrpA(public) })
     }
 
@@ -438,7 +445,7 @@ pub(crate) fn add_be(a: &[u8], b: &[u8]) -> Vec<u8> {
 
 /// `S = (B - k·g^x)^(a + u·x) mod N` (the base reduced mod N first: it is usually negative).
 pub fn client_premaster(eph: &ClientEphemeral, b: &SrpB, u: &[u8; 32], x: &[u8; 32]) -> U3072 {
-    let kgx = mont::mul_mod(&k(), &mont::pow2(x));
+    let kgx = mont::mul_mod(&k(), &g_pow(x));
     let base = mont::sub_mod(&b.0.reduce(), &kgx);
     mont::pow(&base, &client_exponent(&eph.a, u, x))
 }
@@ -538,7 +545,7 @@ impl DeviceSecrets {
         let password = base64_encode(password_bytes);
         let salt = Salt::from_bytes(salt_bytes);
         let x = compute_x(&salt, group.as_str(), device.as_str(), &password);
-        let v = mont::pow2(&x);
+        let v = g_pow(&x);
         DeviceSecrets {
             password: DevicePassword::new(password),
             password_verifier: base64_encode(&pad_u(&v)),

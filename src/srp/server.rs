@@ -15,7 +15,7 @@ use crate::crypto::ct_eq;
 
 /// `v = g^x mod N` with `x = H(pad(salt) | H(prefix | userId | ":" | password))`.
 pub fn verifier(salt: &Salt, prefix: &str, user_id: &str, password: &str) -> U3072 {
-    mont::pow2(&compute_x(salt, prefix, user_id, password))
+    super::g_pow(&compute_x(salt, prefix, user_id, password))
 }
 
 /// The server's ephemeral pair `(b, B)`.
@@ -34,7 +34,7 @@ impl core::fmt::Debug for ServerEphemeral {
 impl ServerEphemeral {
     /// `B = (k·v + g^b) mod N` for a given `b`.
     pub fn new(b: &[u8], v: &U3072) -> Result<Self, SrpError> {
-        let big_b = mont::add_mod(&mont::mul_mod(&k(), &v.reduce()), &mont::pow2(b));
+        let big_b = mont::add_mod(&mont::mul_mod(&k(), &v.reduce()), &super::g_pow(b));
         if big_b.is_zero() {
             return Err(SrpError::BModNZero);
         }
