@@ -217,3 +217,32 @@ async fn throttling_is_retried_and_network_failure_is_named() {
 fn exported_version_matches_the_crate() {
     assert_eq!(cognito_wasm::js::version(), env!("CARGO_PKG_VERSION"));
 }
+
+/// A confidential app client: SECRET_HASH over the typed name at InitiateAuth, over
+/// USER_ID_FOR_SRP afterwards, over the canonical name on refresh, and the raw secret for
+/// revocation — the emulator refuses any mistake.
+#[wasm_bindgen_test]
+async fn client_secret_at_every_step() {
+    let secret = "s3cr3t0s3cr3t0s3cr3t0s3cr3t0";
+    let p = pool(&format!(
+        r#"{{"clients":[{{"secret":"{secret}","explicitAuthFlows":["ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]}}],"users":[{{"username":"sec","password":"Passw0rd!","attributes":{{"email":"sec@example.com","email_verified":"true"}}}}]}}"#
+    ))
+    .await;
+    let without = auth(&p, "{}");
+    let e = err(without.sign_in(obj(r#"{"username":"sec","password":"Passw0rd!"}"#))).await;
+    assert_eq!(name_of(&e), "NotAuthorizedException");
+    assert!(message_of(&e).contains("SECRET_HASH"));
+    let a = auth(&p, &format!(r#"{{"clientSecret":"{secret}"}}"#));
+    // Typed alias, canonical name at PASSWORD_VERIFIER.
+    ok(a.sign_in(obj(r#"{"username":"sec@example.com","password":"Passw0rd!"}"#))).await;
+    assert_eq!(get_str(&a.current_user(), "username"), "sec");
+    ok(a.get_session(Some(obj(r#"{"forceRefresh":true}"#)))).await;
+    assert_eq!(stat(&p, "refresh").await, 1.0);
+    ok(a.sign_out(Some(obj("{}")))).await;
+    let user = unique("s");
+    ok(a.sign_up(obj(&format!(r#"{{"username":"{user}","password":"Passw0rd!","attributes":{{"email":"{user}@example.com"}}}}"#)))).await;
+    ok(a.confirm_sign_up(obj(&format!(r#"{{"username":"{user}","code":"{}"}}"#, last_code(&p, &user).await)))).await;
+    ok(a.forgot_password(obj(&format!(r#"{{"username":"{user}"}}"#)))).await;
+    ok(a.confirm_forgot_password(obj(&format!(r#"{{"username":"{user}","code":"{}","newPassword":"N3w!Passw0rd"}}"#, last_code(&p, &user).await)))).await;
+    ok(a.sign_in(obj(&format!(r#"{{"username":"{user}","password":"N3w!Passw0rd"}}"#)))).await;
+}
