@@ -11,7 +11,6 @@ use crate::json::Json;
 use crate::jwt::Jwk;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -75,7 +74,8 @@ fn deferred() -> (Promise, Function) {
 
 enum Store {
     Web(web_sys::Storage),
-    Memory(RefCell<BTreeMap<String, String>>),
+    /// A handful of keys: a vector is enough (and a tenth of a BTreeMap's code).
+    Memory(RefCell<Vec<(String, String)>>),
     Custom(JsValue),
 }
 
@@ -120,7 +120,7 @@ impl WebEnv {
             (StorageKind::Custom, None) => return Err(Error::config("storage object missing")),
             (StorageKind::LocalStorage, _) => web("localStorage")?,
             (StorageKind::SessionStorage, _) => web("sessionStorage")?,
-            (StorageKind::Memory, _) => Store::Memory(RefCell::new(BTreeMap::new())),
+            (StorageKind::Memory, _) => Store::Memory(RefCell::new(Vec::new())),
         };
         let channel = BroadcastChannel::new(&(String::from("cognito-wasm.") + cfg.client_id.as_str())).ok();
         // Node keeps a process alive while a channel is open; unref() (Node only) lets it exit.
@@ -166,6 +166,10 @@ impl Drop for WebEnv {
             ch.close();
         }
     }
+}
+
+fn memory_get(m: &RefCell<Vec<(String, String)>>, key: &str) -> Option<String> {
+    m.borrow().iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
 }
 
 fn lock_manager() -> Option<LockManager> {
@@ -229,7 +233,7 @@ impl Env for WebEnv {
     async fn get(&self, key: &str) -> Option<String> {
         match &self.store {
             Store::Web(s) => s.get_item(key).ok().flatten(),
-            Store::Memory(m) => m.borrow().get(key).cloned(),
+            Store::Memory(m) => memory_get(m, key),
             Store::Custom(o) => Self::call_custom(o, "getItem", &[&JsValue::from_str(key)]).await.ok().and_then(|v| v.as_string()),
         }
     }
@@ -239,7 +243,9 @@ impl Env for WebEnv {
         match &self.store {
             Store::Web(s) => s.set_item(key, value).map_err(fail),
             Store::Memory(m) => {
-                m.borrow_mut().insert(key.to_string(), value.to_string());
+                let mut m = m.borrow_mut();
+                m.retain(|(k, _)| k != key);
+                m.push((key.to_string(), value.to_string()));
                 Ok(())
             }
             Store::Custom(o) => Self::call_custom(o, "setItem", &[&JsValue::from_str(key), &JsValue::from_str(value)]).await.map(|_| ()).map_err(fail),
@@ -251,9 +257,7 @@ impl Env for WebEnv {
             Store::Web(s) => {
                 let _ = s.remove_item(key);
             }
-            Store::Memory(m) => {
-                m.borrow_mut().remove(key);
-            }
+            Store::Memory(m) => m.borrow_mut().retain(|(k, _)| k != key),
             Store::Custom(o) => {
                 let _ = Self::call_custom(o, "removeItem", &[&JsValue::from_str(key)]).await;
             }
@@ -263,7 +267,7 @@ impl Env for WebEnv {
     fn get_sync(&self, key: &str) -> Option<Option<String>> {
         match &self.store {
             Store::Web(s) => Some(s.get_item(key).ok().flatten()),
-            Store::Memory(m) => Some(m.borrow().get(key).cloned()),
+            Store::Memory(m) => Some(memory_get(m, key)),
             Store::Custom(o) => {
                 let f: Function = get(o, "getItem").dyn_into().ok()?;
                 let v = f.call1(o, &JsValue::from_str(key)).ok()?;
