@@ -258,7 +258,14 @@ pub fn get_tokens_from_refresh_token(c: AppClient, refresh: &RefreshToken, devic
 }
 
 /// RespondToAuthChallenge; `responses` exclude USERNAME/SECRET_HASH/DEVICE_KEY, added here.
-pub fn respond(c: AppClient, challenge: &str, user: &str, session: Option<&AuthSession>, responses: &[(&str, &str)], device: Option<&DeviceKey>) -> ApiRequest {
+pub fn respond(
+    c: AppClient,
+    challenge: &str,
+    user: &str,
+    session: Option<&AuthSession>,
+    responses: &[(&str, &str)],
+    device: Option<&DeviceKey>,
+) -> ApiRequest {
     let params = c.params(user, &with_device(responses.to_vec(), device));
     let mut m = vec![("ChallengeName", Json::from(challenge)), ("ClientId", c.id.as_str().into()), ("ChallengeResponses", params)];
     if let Some(s) = session {
@@ -363,11 +370,22 @@ pub fn verify_software_token(auth: TotpAuth, code: &str, device_name: Option<&st
 }
 
 /// SetUserMFAPreference: for each factor, `Some(enabled)` to change it; `preferred` names one.
-pub fn set_user_mfa_preference(t: &AccessToken, sms: Option<bool>, totp: Option<bool>, email: Option<bool>, preferred: Option<&str>) -> ApiRequest {
+pub fn set_user_mfa_preference(
+    t: &AccessToken,
+    sms: Option<bool>,
+    totp: Option<bool>,
+    email: Option<bool>,
+    preferred: Option<&str>,
+) -> ApiRequest {
     let mut m = vec![];
-    for (member, factor, v) in [("SMSMfaSettings", "SMS", sms), ("SoftwareTokenMfaSettings", "TOTP", totp), ("EmailMfaSettings", "EMAIL", email)] {
+    for (member, factor, v) in
+        [("SMSMfaSettings", "SMS", sms), ("SoftwareTokenMfaSettings", "TOTP", totp), ("EmailMfaSettings", "EMAIL", email)]
+    {
         if let Some(enabled) = v {
-            m.push((member, Json::object([("Enabled", Json::Bool(enabled)), ("PreferredMfa", Json::Bool(enabled && preferred == Some(factor)))])));
+            m.push((
+                member,
+                Json::object([("Enabled", Json::Bool(enabled)), ("PreferredMfa", Json::Bool(enabled && preferred == Some(factor)))]),
+            ));
         }
     }
     m.push(access(t));
@@ -401,7 +419,11 @@ pub fn list_devices(t: &AccessToken, limit: u32, pagination: Option<&str>) -> Ap
 pub fn update_device_status(t: &AccessToken, key: &DeviceKey, remembered: bool) -> ApiRequest {
     req(
         Op::UpdateDeviceStatus,
-        vec![access(t), ("DeviceKey", key.as_str().into()), ("DeviceRememberedStatus", if remembered { "remembered" } else { "not_remembered" }.into())],
+        vec![
+            access(t),
+            ("DeviceKey", key.as_str().into()),
+            ("DeviceRememberedStatus", if remembered { "remembered" } else { "not_remembered" }.into()),
+        ],
     )
 }
 
@@ -426,7 +448,9 @@ pub fn check(resp: &HttpResponse) -> Result<Json, Error> {
             message: String::from("Cognito answered HTTP ") + &crate::json::itoa(resp.status as i64),
             status: resp.status,
         }),
-        None => Err(Error::network(String::from("HTTP ") + &crate::json::itoa(resp.status as i64) + " without a Cognito error (a proxy or the wrong endpoint?)")),
+        None => Err(Error::network(
+            String::from("HTTP ") + &crate::json::itoa(resp.status as i64) + " without a Cognito error (a proxy or the wrong endpoint?)",
+        )),
     }
 }
 
@@ -467,7 +491,8 @@ fn malformed(what: &str) -> Error {
 pub fn parse_tokens(r: &Json) -> Result<Tokens, Error> {
     let id = r.str("IdToken").ok_or_else(|| malformed("IdToken"))?;
     let access = r.str("AccessToken").ok_or_else(|| malformed("AccessToken"))?;
-    let new_device = r.get("NewDeviceMetadata").and_then(|d| Some((DeviceKey::new(d.str("DeviceKey")?), DeviceGroupKey::new(d.str("DeviceGroupKey")?))));
+    let new_device =
+        r.get("NewDeviceMetadata").and_then(|d| Some((DeviceKey::new(d.str("DeviceKey")?), DeviceGroupKey::new(d.str("DeviceGroupKey")?))));
     Ok(Tokens {
         id_token: IdToken::new(id),
         access_token: AccessToken::new(access),
@@ -535,36 +560,116 @@ mod tests {
         let dk = DeviceKey::new("us-east-1_d");
         let s = AuthSession::new("SESSION");
         let cases: Vec<(ApiRequest, &str, &str)> = vec![
-            (initiate_srp(c, &u, "abc", None), "InitiateAuth", r#"{"AuthFlow":"USER_SRP_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","SRP_A":"abc"}}"#),
-            (initiate_srp(cs, &u, "abc", Some(&dk)), "InitiateAuth", r#"{"AuthFlow":"USER_SRP_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","SECRET_HASH":"OTwl2jtCsMt0Tg4Wt5uSJAcV5Pg7F3DeZQgcwVDcej4=","SRP_A":"abc","DEVICE_KEY":"us-east-1_d"}}"#),
-            (initiate_password(c, &u, &pw, None), "InitiateAuth", r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","PASSWORD":"Passw0rd!"}}"#),
-            (initiate_custom(c, &u, Some("ab"), None), "InitiateAuth", r#"{"AuthFlow":"CUSTOM_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","CHALLENGE_NAME":"SRP_A","SRP_A":"ab"}}"#),
-            (initiate_auto_sign_in(c, &u, &s), "InitiateAuth", r#"{"AuthFlow":"USER_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice"},"Session":"SESSION"}"#),
-            (initiate_refresh(cs, &rt, &u, Some(&dk)), "InitiateAuth", r#"{"AuthFlow":"REFRESH_TOKEN_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"REFRESH_TOKEN":"RT","SECRET_HASH":"OTwl2jtCsMt0Tg4Wt5uSJAcV5Pg7F3DeZQgcwVDcej4=","DEVICE_KEY":"us-east-1_d"}}"#),
-            (get_tokens_from_refresh_token(cs, &rt, Some(&dk)), "GetTokensFromRefreshToken", r#"{"RefreshToken":"RT","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","ClientSecret":"1ab2cd3ef4gh5ij6kl7mn8op9qr0st1uv2wx3yz4ab5cd6ef7gh8","DeviceKey":"us-east-1_d"}"#),
-            (respond(c, "SMS_MFA", "alice", Some(&s), &[("SMS_MFA_CODE", "123456")], None), "RespondToAuthChallenge", r#"{"ChallengeName":"SMS_MFA","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","ChallengeResponses":{"USERNAME":"alice","SMS_MFA_CODE":"123456"},"Session":"SESSION"}"#),
+            (
+                initiate_srp(c, &u, "abc", None),
+                "InitiateAuth",
+                r#"{"AuthFlow":"USER_SRP_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","SRP_A":"abc"}}"#,
+            ),
+            (
+                initiate_srp(cs, &u, "abc", Some(&dk)),
+                "InitiateAuth",
+                r#"{"AuthFlow":"USER_SRP_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","SECRET_HASH":"OTwl2jtCsMt0Tg4Wt5uSJAcV5Pg7F3DeZQgcwVDcej4=","SRP_A":"abc","DEVICE_KEY":"us-east-1_d"}}"#,
+            ),
+            (
+                initiate_password(c, &u, &pw, None),
+                "InitiateAuth",
+                r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","PASSWORD":"Passw0rd!"}}"#,
+            ),
+            (
+                initiate_custom(c, &u, Some("ab"), None),
+                "InitiateAuth",
+                r#"{"AuthFlow":"CUSTOM_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","CHALLENGE_NAME":"SRP_A","SRP_A":"ab"}}"#,
+            ),
+            (
+                initiate_auto_sign_in(c, &u, &s),
+                "InitiateAuth",
+                r#"{"AuthFlow":"USER_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice"},"Session":"SESSION"}"#,
+            ),
+            (
+                initiate_refresh(cs, &rt, &u, Some(&dk)),
+                "InitiateAuth",
+                r#"{"AuthFlow":"REFRESH_TOKEN_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"REFRESH_TOKEN":"RT","SECRET_HASH":"OTwl2jtCsMt0Tg4Wt5uSJAcV5Pg7F3DeZQgcwVDcej4=","DEVICE_KEY":"us-east-1_d"}}"#,
+            ),
+            (
+                get_tokens_from_refresh_token(cs, &rt, Some(&dk)),
+                "GetTokensFromRefreshToken",
+                r#"{"RefreshToken":"RT","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","ClientSecret":"1ab2cd3ef4gh5ij6kl7mn8op9qr0st1uv2wx3yz4ab5cd6ef7gh8","DeviceKey":"us-east-1_d"}"#,
+            ),
+            (
+                respond(c, "SMS_MFA", "alice", Some(&s), &[("SMS_MFA_CODE", "123456")], None),
+                "RespondToAuthChallenge",
+                r#"{"ChallengeName":"SMS_MFA","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","ChallengeResponses":{"USERNAME":"alice","SMS_MFA_CODE":"123456"},"Session":"SESSION"}"#,
+            ),
             (revoke_token(c, &rt), "RevokeToken", r#"{"Token":"RT","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado"}"#),
-            (sign_up(c, &u, &pw, &[("email".into(), "a@example.com".into())]), "SignUp", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","Password":"Passw0rd!","UserAttributes":[{"Name":"email","Value":"a@example.com"}]}"#),
-            (sign_up(cs, &u, &pw, &[]), "SignUp", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","SecretHash":"OTwl2jtCsMt0Tg4Wt5uSJAcV5Pg7F3DeZQgcwVDcej4=","Password":"Passw0rd!"}"#),
-            (confirm_sign_up(c, &u, "123456"), "ConfirmSignUp", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","ConfirmationCode":"123456"}"#),
+            (
+                sign_up(c, &u, &pw, &[("email".into(), "a@example.com".into())]),
+                "SignUp",
+                r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","Password":"Passw0rd!","UserAttributes":[{"Name":"email","Value":"a@example.com"}]}"#,
+            ),
+            (
+                sign_up(cs, &u, &pw, &[]),
+                "SignUp",
+                r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","SecretHash":"OTwl2jtCsMt0Tg4Wt5uSJAcV5Pg7F3DeZQgcwVDcej4=","Password":"Passw0rd!"}"#,
+            ),
+            (
+                confirm_sign_up(c, &u, "123456"),
+                "ConfirmSignUp",
+                r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","ConfirmationCode":"123456"}"#,
+            ),
             (resend_confirmation_code(c, &u), "ResendConfirmationCode", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice"}"#),
             (forgot_password(c, &u), "ForgotPassword", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice"}"#),
-            (confirm_forgot_password(c, &u, "1", &pw), "ConfirmForgotPassword", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","ConfirmationCode":"1","Password":"Passw0rd!"}"#),
-            (change_password(&at, &pw, &Password::new("N3w!")), "ChangePassword", r#"{"PreviousPassword":"Passw0rd!","ProposedPassword":"N3w!","AccessToken":"AT"}"#),
+            (
+                confirm_forgot_password(c, &u, "1", &pw),
+                "ConfirmForgotPassword",
+                r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","ConfirmationCode":"1","Password":"Passw0rd!"}"#,
+            ),
+            (
+                change_password(&at, &pw, &Password::new("N3w!")),
+                "ChangePassword",
+                r#"{"PreviousPassword":"Passw0rd!","ProposedPassword":"N3w!","AccessToken":"AT"}"#,
+            ),
             (get_user(&at), "GetUser", r#"{"AccessToken":"AT"}"#),
-            (update_user_attributes(&at, &[("name".into(), "A".into())]), "UpdateUserAttributes", r#"{"UserAttributes":[{"Name":"name","Value":"A"}],"AccessToken":"AT"}"#),
-            (delete_user_attributes(&at, &["name".into()]), "DeleteUserAttributes", r#"{"UserAttributeNames":["name"],"AccessToken":"AT"}"#),
+            (
+                update_user_attributes(&at, &[("name".into(), "A".into())]),
+                "UpdateUserAttributes",
+                r#"{"UserAttributes":[{"Name":"name","Value":"A"}],"AccessToken":"AT"}"#,
+            ),
+            (
+                delete_user_attributes(&at, &["name".into()]),
+                "DeleteUserAttributes",
+                r#"{"UserAttributeNames":["name"],"AccessToken":"AT"}"#,
+            ),
             (verify_user_attribute(&at, "email", "1"), "VerifyUserAttribute", r#"{"AccessToken":"AT","AttributeName":"email","Code":"1"}"#),
-            (get_user_attribute_verification_code(&at, "email"), "GetUserAttributeVerificationCode", r#"{"AccessToken":"AT","AttributeName":"email"}"#),
+            (
+                get_user_attribute_verification_code(&at, "email"),
+                "GetUserAttributeVerificationCode",
+                r#"{"AccessToken":"AT","AttributeName":"email"}"#,
+            ),
             (delete_user(&at), "DeleteUser", r#"{"AccessToken":"AT"}"#),
             (global_sign_out(&at), "GlobalSignOut", r#"{"AccessToken":"AT"}"#),
             (associate_software_token(TotpAuth::Session(&s)), "AssociateSoftwareToken", r#"{"Session":"SESSION"}"#),
-            (verify_software_token(TotpAuth::Access(&at), "123456", Some("phone")), "VerifySoftwareToken", r#"{"AccessToken":"AT","UserCode":"123456","FriendlyDeviceName":"phone"}"#),
-            (set_user_mfa_preference(&at, None, Some(true), Some(false), Some("TOTP")), "SetUserMFAPreference", r#"{"SoftwareTokenMfaSettings":{"Enabled":true,"PreferredMfa":true},"EmailMfaSettings":{"Enabled":false,"PreferredMfa":false},"AccessToken":"AT"}"#),
-            (confirm_device(&at, &dk, "V", "S", Some("Chrome")), "ConfirmDevice", r#"{"AccessToken":"AT","DeviceKey":"us-east-1_d","DeviceSecretVerifierConfig":{"PasswordVerifier":"V","Salt":"S"},"DeviceName":"Chrome"}"#),
+            (
+                verify_software_token(TotpAuth::Access(&at), "123456", Some("phone")),
+                "VerifySoftwareToken",
+                r#"{"AccessToken":"AT","UserCode":"123456","FriendlyDeviceName":"phone"}"#,
+            ),
+            (
+                set_user_mfa_preference(&at, None, Some(true), Some(false), Some("TOTP")),
+                "SetUserMFAPreference",
+                r#"{"SoftwareTokenMfaSettings":{"Enabled":true,"PreferredMfa":true},"EmailMfaSettings":{"Enabled":false,"PreferredMfa":false},"AccessToken":"AT"}"#,
+            ),
+            (
+                confirm_device(&at, &dk, "V", "S", Some("Chrome")),
+                "ConfirmDevice",
+                r#"{"AccessToken":"AT","DeviceKey":"us-east-1_d","DeviceSecretVerifierConfig":{"PasswordVerifier":"V","Salt":"S"},"DeviceName":"Chrome"}"#,
+            ),
             (forget_device(&at, &dk), "ForgetDevice", r#"{"AccessToken":"AT","DeviceKey":"us-east-1_d"}"#),
             (list_devices(&at, 60, Some("p")), "ListDevices", r#"{"AccessToken":"AT","Limit":60,"PaginationToken":"p"}"#),
-            (update_device_status(&at, &dk, true), "UpdateDeviceStatus", r#"{"AccessToken":"AT","DeviceKey":"us-east-1_d","DeviceRememberedStatus":"remembered"}"#),
+            (
+                update_device_status(&at, &dk, true),
+                "UpdateDeviceStatus",
+                r#"{"AccessToken":"AT","DeviceKey":"us-east-1_d","DeviceRememberedStatus":"remembered"}"#,
+            ),
         ];
         for (r, op, body) in cases {
             let h = r.to_http("https://cognito-idp.us-east-1.amazonaws.com/");
@@ -618,7 +723,8 @@ mod tests {
         let AuthStep::Tokens(t) = parse_auth(&v).unwrap() else { panic!() };
         assert_eq!(t.expires_in, 300);
         assert_eq!(t.new_device.unwrap().0.as_str(), "k");
-        let v = Json::parse(r#"{"ChallengeName":"SMS_MFA","Session":"s","ChallengeParameters":{"CODE_DELIVERY_DESTINATION":"+***1"}}"#).unwrap();
+        let v = Json::parse(r#"{"ChallengeName":"SMS_MFA","Session":"s","ChallengeParameters":{"CODE_DELIVERY_DESTINATION":"+***1"}}"#)
+            .unwrap();
         let AuthStep::Challenge(c) = parse_auth(&v).unwrap() else { panic!() };
         assert_eq!(c.name, "SMS_MFA");
         assert_eq!(c.param("CODE_DELIVERY_DESTINATION"), Some("+***1"));

@@ -129,10 +129,9 @@ fn flag(v: &Json, k: &str, default: bool) -> Result<bool, Error> {
 fn number(v: &Json, k: &str, default: i64, min: i64, max: i64) -> Result<i64, Error> {
     match v.get(k) {
         None | Some(Json::Null) => Ok(default),
-        Some(n) => n
-            .as_i64()
-            .filter(|x| (min..=max).contains(x))
-            .ok_or_else(|| Error::config(String::from(k) + " must be a whole number from " + &crate::json::itoa(min) + " to " + &crate::json::itoa(max))),
+        Some(n) => n.as_i64().filter(|x| (min..=max).contains(x)).ok_or_else(|| {
+            Error::config(String::from(k) + " must be a whole number from " + &crate::json::itoa(min) + " to " + &crate::json::itoa(max))
+        }),
     }
 }
 
@@ -150,9 +149,7 @@ fn strings(v: &Json, k: &str) -> Result<Option<Vec<String>>, Error> {
 
 /// An absolute http(s) URL; plain http only on loopback unless `insecure`.
 fn checked_url(name: &str, value: &str, insecure: bool) -> Result<Url, Error> {
-    let url = Url::parse(value).ok_or_else(|| {
-        Error::config(String::from(name) + " \"" + value + "\" is not an absolute http(s) URL")
-    })?;
+    let url = Url::parse(value).ok_or_else(|| Error::config(String::from(name) + " \"" + value + "\" is not an absolute http(s) URL"))?;
     if url.scheme == "http" && !url.is_loopback() && !insecure {
         return Err(Error::config(
             String::from(name)
@@ -230,7 +227,9 @@ impl Config {
                 let allowed = strings(h, "allowedReturnPaths")?.unwrap_or_else(|| vec!["/".to_string()]);
                 for p in &allowed {
                     if !p.starts_with('/') || p.starts_with("//") || p.contains('\\') {
-                        return Err(Error::config(String::from("hostedUi.allowedReturnPaths entry \"") + p + "\" must be a path starting with a single '/'"));
+                        return Err(Error::config(
+                            String::from("hostedUi.allowedReturnPaths entry \"") + p + "\" must be a path starting with a single '/'",
+                        ));
                     }
                 }
                 Some(HostedUiConfig {
@@ -241,7 +240,11 @@ impl Config {
                     allowed_return_paths: allowed,
                 })
             }
-            Some(_) => return Err(Error::config("hostedUi must be an object: { domain, redirectSignIn, redirectSignOut, scopes, allowedReturnPaths }")),
+            Some(_) => {
+                return Err(Error::config(
+                    "hostedUi must be an object: { domain, redirectSignIn, redirectSignOut, scopes, allowedReturnPaths }",
+                ))
+            }
         };
 
         Ok(Config {
@@ -285,7 +288,10 @@ mod tests {
         let c = cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"http://127.0.0.1:9229"}"#).unwrap();
         assert_eq!(c.endpoint, "http://127.0.0.1:9229/");
         assert_eq!(c.issuer, "http://127.0.0.1:9229/us-east-1_X1");
-        let c = cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"http://localhost:9229/","issuer":"http://localhost:9229/other/"}"#).unwrap();
+        let c = cfg(
+            r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"http://localhost:9229/","issuer":"http://localhost:9229/other/"}"#,
+        )
+        .unwrap();
         assert_eq!(c.issuer, "http://localhost:9229/other");
     }
 
@@ -301,7 +307,10 @@ mod tests {
             (r#"{"userPoolId":"us-east-1_X1","clientId":"c","storage":"cookies"}"#, "storage must be"),
             (r#"{"userPoolId":"us-east-1_X1","clientId":"c","hostedUi":{"redirectSignIn":"https://a/"}}"#, "hostedUi.domain is required"),
             (r#"{"userPoolId":"us-east-1_X1","clientId":"c","hostedUi":{"domain":"d.example"}}"#, "redirectSignIn is required"),
-            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","hostedUi":{"domain":"d.example","redirectSignIn":"https://a/","allowedReturnPaths":["//evil"]}}"#, "allowedReturnPaths"),
+            (
+                r#"{"userPoolId":"us-east-1_X1","clientId":"c","hostedUi":{"domain":"d.example","redirectSignIn":"https://a/","allowedReturnPaths":["//evil"]}}"#,
+                "allowedReturnPaths",
+            ),
             (r#"{"userPoolId":"us-east-1_X1","clientId":"c","maxRetries":99}"#, "maxRetries"),
             (r#"[]"#, "options object"),
         ];
@@ -310,7 +319,9 @@ mod tests {
             assert_eq!(e.name(), "ConfigError");
             assert!(e.message().contains(needle), "{json}: {}", e.message());
         }
-        assert!(cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"http://cognito.test/","allowInsecureEndpoint":true}"#).is_ok());
+        assert!(
+            cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"http://cognito.test/","allowInsecureEndpoint":true}"#).is_ok()
+        );
     }
 
     #[test]

@@ -54,10 +54,7 @@ mod tests {
 
     #[test]
     fn sha256_and_hmac_known_answers() {
-        assert_eq!(
-            hex_encode(&sha256(&[b"a", b"bc"])),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(hex_encode(&sha256(&[b"a", b"bc"])), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         // RFC 4231 test case 2.
         assert_eq!(
             hex_encode(&hmac_sha256(b"Jefe", &[b"what do ya want ", b"for nothing?"])),

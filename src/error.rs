@@ -129,9 +129,7 @@ impl Error {
     /// network failures.
     pub fn retryable(&self) -> bool {
         match self {
-            Error::Service { name, status, .. } => {
-                *status >= 500 || name == "TooManyRequestsException" || name == "InternalErrorException"
-            }
+            Error::Service { name, status, .. } => *status >= 500 || name == "TooManyRequestsException" || name == "InternalErrorException",
             Error::Network { .. } => true,
             Error::OAuth { error, .. } => error == "server_error" || error == "temporarily_unavailable",
             _ => false,

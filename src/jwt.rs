@@ -83,11 +83,16 @@ pub fn check_claims(c: &Json, e: &Expect) -> Result<TokenUse, Error> {
         _ => return Err(fail(TokenCheck::TokenUse, "token_use is neither id nor access")),
     };
     if e.token_use.is_some_and(|u| u != use_) {
-        return Err(fail(TokenCheck::TokenUse, if use_ == TokenUse::Id { "expected an access token, got an ID token" } else { "expected an ID token, got an access token" }));
+        return Err(fail(
+            TokenCheck::TokenUse,
+            if use_ == TokenUse::Id { "expected an access token, got an ID token" } else { "expected an ID token, got an access token" },
+        ));
     }
     match use_ {
         TokenUse::Id if c.str("aud") != Some(e.client_id) => return Err(fail(TokenCheck::Audience, "aud is not this app client")),
-        TokenUse::Access if c.str("client_id") != Some(e.client_id) => return Err(fail(TokenCheck::ClientId, "client_id is not this app client")),
+        TokenUse::Access if c.str("client_id") != Some(e.client_id) => {
+            return Err(fail(TokenCheck::ClientId, "client_id is not this app client"))
+        }
         _ => {}
     }
     let exp = c.get("exp").and_then(Json::as_i64).ok_or_else(|| fail(TokenCheck::Expired, "exp is missing"))?;

@@ -22,10 +22,10 @@ pub mod types;
 
 pub use error::Error;
 pub mod api;
+pub mod client;
 pub mod config;
+pub mod js;
 pub mod jwt;
 pub mod oauth;
 pub mod session;
-pub mod client;
 pub mod web;
-pub mod js;

@@ -67,7 +67,8 @@ pub fn decode_state(state: &str) -> Result<(String, String), Error> {
     let bad = || Error::invalid_state("the state parameter is not one this app created (altered or foreign)");
     let bytes = base64_decode(state).ok_or_else(bad)?;
     let v = Json::parse(core::str::from_utf8(&bytes).map_err(|_| bad())?).map_err(|_| bad())?;
-    let nonce = v.str("n").filter(|n| n.len() >= 16 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')).ok_or_else(bad)?;
+    let nonce =
+        v.str("n").filter(|n| n.len() >= 16 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')).ok_or_else(bad)?;
     Ok((nonce.to_string(), v.str("r").ok_or_else(bad)?.to_string()))
 }
 
@@ -207,14 +208,24 @@ pub fn authorize_url(h: &HostedUiConfig, client: &ClientId, state: &str, pkce: &
 fn form_post<'a>(url: String, client: &'a ClientId, secret: Option<&ClientSecret>, mut fields: Vec<(&'a str, &'a str)>) -> HttpRequest {
     let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded".to_string())];
     match secret {
-        Some(s) => headers.push(("Authorization", String::from("Basic ") + &base64_encode((String::from(client.as_str()) + ":" + s.expose()).as_bytes()))),
+        Some(s) => headers.push((
+            "Authorization",
+            String::from("Basic ") + &base64_encode((String::from(client.as_str()) + ":" + s.expose()).as_bytes()),
+        )),
         None => fields.push(("client_id", client.as_str())),
     }
     HttpRequest { method: "POST", url, headers, body: Some(form_encode(&fields)), bypass_cache: true }
 }
 
 /// The code exchange at `/oauth2/token`.
-pub fn token_request(h: &HostedUiConfig, client: &ClientId, secret: Option<&ClientSecret>, code: &str, redirect_uri: &str, verifier: &PkceVerifier) -> HttpRequest {
+pub fn token_request(
+    h: &HostedUiConfig,
+    client: &ClientId,
+    secret: Option<&ClientSecret>,
+    code: &str,
+    redirect_uri: &str,
+    verifier: &PkceVerifier,
+) -> HttpRequest {
     form_post(
         h.domain.clone() + "/oauth2/token",
         client,
@@ -224,7 +235,13 @@ pub fn token_request(h: &HostedUiConfig, client: &ClientId, secret: Option<&Clie
 }
 
 /// A refresh at `/oauth2/token` (hosted-UI sessions keep their scopes this way).
-pub fn refresh_request(h: &HostedUiConfig, client: &ClientId, secret: Option<&ClientSecret>, refresh: &RefreshToken, device: Option<&DeviceKey>) -> HttpRequest {
+pub fn refresh_request(
+    h: &HostedUiConfig,
+    client: &ClientId,
+    secret: Option<&ClientSecret>,
+    refresh: &RefreshToken,
+    device: Option<&DeviceKey>,
+) -> HttpRequest {
     let mut f = vec![("grant_type", "refresh_token"), ("refresh_token", refresh.expose())];
     if let Some(d) = device {
         f.push(("device_key", d.as_str()));
@@ -299,7 +316,10 @@ pub fn parse_token_response(resp: &HttpResponse) -> Result<Tokens, Error> {
             description: v.str("error_description").or(v.str("error_message")).unwrap_or("").to_string(),
         });
     }
-    let id = v.str("id_token").ok_or_else(|| Error::OAuth { error: "invalid_scope".into(), description: "no id_token: add the openid scope to hostedUi.scopes".into() })?;
+    let id = v.str("id_token").ok_or_else(|| Error::OAuth {
+        error: "invalid_scope".into(),
+        description: "no id_token: add the openid scope to hostedUi.scopes".into(),
+    })?;
     let access = v.str("access_token").ok_or_else(|| Error::network("token endpoint answer without access_token"))?;
     Ok(Tokens {
         id_token: IdToken::new(id),
@@ -334,7 +354,8 @@ mod tests {
     fn state_round_trip_and_tamper() {
         let s = encode_state("n0nce-abcdefghijklmnop", "/app?x=1");
         assert_eq!(decode_state(&s).unwrap(), ("n0nce-abcdefghijklmnop".into(), "/app?x=1".into()));
-        for bad in ["", "!!!", &base64url_encode(b"{\"n\":\"short\",\"r\":\"/\"}"), &base64url_encode(b"{\"r\":\"/\"}"), &(s.clone() + "x")] {
+        for bad in ["", "!!!", &base64url_encode(b"{\"n\":\"short\",\"r\":\"/\"}"), &base64url_encode(b"{\"r\":\"/\"}"), &(s.clone() + "x")]
+        {
             assert_eq!(decode_state(bad).unwrap_err().name(), "InvalidStateError", "{bad}");
         }
     }
@@ -388,7 +409,14 @@ mod tests {
         let h = hosted();
         let c = ClientId::new("cid");
         let p = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into());
-        let u = authorize_url(&h, &c, "ST", &p, "ON", &AuthorizeOptions { provider: Some("Google".into()), login_hint: Some("a@b.c".into()), ..Default::default() });
+        let u = authorize_url(
+            &h,
+            &c,
+            "ST",
+            &p,
+            "ON",
+            &AuthorizeOptions { provider: Some("Google".into()), login_hint: Some("a@b.c".into()), ..Default::default() },
+        );
         assert_eq!(
             u,
             "https://app.auth.us-east-1.amazoncognito.com/oauth2/authorize?response_type=code&client_id=cid&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&scope=openid%20email&state=ST&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&nonce=ON&identity_provider=Google&login_hint=a%40b.c"
@@ -402,7 +430,10 @@ mod tests {
         let t = refresh_request(&h, &c, Some(&s), &RefreshToken::new("R"), None);
         assert_eq!(t.headers[1], ("Authorization", "Basic Y2lkOnNlYw==".to_string()));
         assert_eq!(t.body.as_deref(), Some("grant_type=refresh_token&refresh_token=R"));
-        assert_eq!(logout_url(&h, &c), "https://app.auth.us-east-1.amazoncognito.com/logout?client_id=cid&logout_uri=https%3A%2F%2Fapp.example%2F");
+        assert_eq!(
+            logout_url(&h, &c),
+            "https://app.auth.us-east-1.amazoncognito.com/logout?client_id=cid&logout_uri=https%3A%2F%2Fapp.example%2F"
+        );
     }
 
     #[test]
@@ -420,12 +451,19 @@ mod tests {
 
     #[test]
     fn token_endpoint_answers() {
-        let ok = HttpResponse { status: 200, body: r#"{"id_token":"i","access_token":"a","refresh_token":"r","expires_in":3600,"token_type":"Bearer"}"#.into(), ..Default::default() };
+        let ok = HttpResponse {
+            status: 200,
+            body: r#"{"id_token":"i","access_token":"a","refresh_token":"r","expires_in":3600,"token_type":"Bearer"}"#.into(),
+            ..Default::default()
+        };
         let t = parse_token_response(&ok).unwrap();
         assert_eq!(t.refresh_token.unwrap().expose(), "r");
         let bad = HttpResponse { status: 400, body: r#"{"error":"invalid_grant"}"#.into(), ..Default::default() };
         let e = parse_token_response(&bad).unwrap_err();
         assert_eq!((e.name(), e.message().as_str()), ("OAuthError", "invalid_grant"));
-        assert_eq!(totp_uri("My App", "alice@example.com", "ABC"), "otpauth://totp/My%20App:alice%40example.com?secret=ABC&issuer=My%20App");
+        assert_eq!(
+            totp_uri("My App", "alice@example.com", "ABC"),
+            "otpauth://totp/My%20App:alice%40example.com?secret=ABC&issuer=My%20App"
+        );
     }
 }

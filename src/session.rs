@@ -262,8 +262,22 @@ impl AutoSignIn {
 
 /// The user attributes of an ID token (registered claims left out).
 pub fn user_attributes(id_claims: &Json) -> Json {
-    const RESERVED: [&str; 14] =
-        ["aud", "iss", "exp", "iat", "auth_time", "jti", "origin_jti", "event_id", "token_use", "nonce", "at_hash", "cognito:username", "cognito:groups", "identities"];
+    const RESERVED: [&str; 14] = [
+        "aud",
+        "iss",
+        "exp",
+        "iat",
+        "auth_time",
+        "jti",
+        "origin_jti",
+        "event_id",
+        "token_use",
+        "nonce",
+        "at_hash",
+        "cognito:username",
+        "cognito:groups",
+        "identities",
+    ];
     Json::Obj(
         id_claims
             .as_object()
@@ -292,7 +306,9 @@ mod tests {
     fn tokens(exp_id: i64, exp_access: i64) -> (String, String) {
         (
             jwt(&format!(r#"{{"token_use":"id","cognito:username":"alice","sub":"s1","email":"a@x","exp":{exp_id},"iat":1000}}"#)),
-            jwt(&format!(r#"{{"token_use":"access","username":"alice","scope":"openid aws.cognito.signin.user.admin","exp":{exp_access},"iat":1000}}"#)),
+            jwt(&format!(
+                r#"{{"token_use":"access","username":"alice","scope":"openid aws.cognito.signin.user.admin","exp":{exp_access},"iat":1000}}"#
+            )),
         )
     }
 

@@ -117,8 +117,7 @@ impl UserPoolId {
     pub fn parse(id: &str) -> Result<Self, Error> {
         let bad = || {
             Error::config(
-                String::from("userPoolId \"") + id
-                    + "\" is not a user-pool id: expected <region>_<name> such as \"us-east-1_AbC123\"",
+                String::from("userPoolId \"") + id + "\" is not a user-pool id: expected <region>_<name> such as \"us-east-1_AbC123\"",
             )
         };
         let split = id.find('_').ok_or_else(bad)?;

@@ -45,7 +45,9 @@ async fn new_password_required_with_required_attributes() {
 
 #[wasm_bindgen_test]
 async fn totp_sign_in_with_real_codes() {
-    let p = pool(&format!(r#"{{"mfaConfiguration":"OPTIONAL","users":[{{"username":"m","password":"Passw0rd!","totpSecret":"{SECRET}"}}]}}"#)).await;
+    let p =
+        pool(&format!(r#"{{"mfaConfiguration":"OPTIONAL","users":[{{"username":"m","password":"Passw0rd!","totpSecret":"{SECRET}"}}]}}"#))
+            .await;
     let a = auth(&p, "{}");
     let s = step(&ok(a.sign_in(obj(r#"{"username":"m","password":"Passw0rd!"}"#))).await);
     assert_eq!(get_str(&s, "challenge"), "SOFTWARE_TOKEN_MFA");
@@ -57,7 +59,9 @@ async fn totp_sign_in_with_real_codes() {
 
 #[wasm_bindgen_test]
 async fn too_many_wrong_codes_end_the_attempt_and_a_new_one_works() {
-    let p = pool(&format!(r#"{{"mfaConfiguration":"OPTIONAL","users":[{{"username":"m","password":"Passw0rd!","totpSecret":"{SECRET}"}}]}}"#)).await;
+    let p =
+        pool(&format!(r#"{{"mfaConfiguration":"OPTIONAL","users":[{{"username":"m","password":"Passw0rd!","totpSecret":"{SECRET}"}}]}}"#))
+            .await;
     let a = auth(&p, "{}");
     step(&ok(a.sign_in(obj(r#"{"username":"m","password":"Passw0rd!"}"#))).await);
     let wrong = if totp(SECRET, now_unix()) == "000000" { "111111" } else { "000000" };
@@ -93,7 +97,8 @@ async fn select_mfa_type_then_email_and_sms_codes() {
 
 #[wasm_bindgen_test]
 async fn mfa_setup_with_totp_and_with_email() {
-    let p = pool(r#"{"mfaConfiguration":"ON","users":[{"username":"s","password":"Passw0rd!"},{"username":"e","password":"Passw0rd!"}]}"#).await;
+    let p = pool(r#"{"mfaConfiguration":"ON","users":[{"username":"s","password":"Passw0rd!"},{"username":"e","password":"Passw0rd!"}]}"#)
+        .await;
     let a = auth(&p, r#"{"appName":"Demo App"}"#);
     let s = step(&ok(a.sign_in(obj(r#"{"username":"s","password":"Passw0rd!"}"#))).await);
     assert_eq!(get_str(&s, "challenge"), "MFA_SETUP");
@@ -170,7 +175,10 @@ async fn custom_auth_rounds_with_and_without_srp() {
     // With SRP first: the password is proven, then the questions.
     let s = step(&ok(a.sign_in(obj(r#"{"username":"c","password":"Passw0rd!","flow":"CUSTOM_WITH_SRP"}"#))).await);
     assert_eq!(get_str(&get(&s, "parameters"), "question"), "2+2?");
-    assert_eq!(name_of(&err(a.sign_in(obj(r#"{"username":"c","password":"wrong","flow":"CUSTOM_WITH_SRP"}"#))).await), "NotAuthorizedException");
+    assert_eq!(
+        name_of(&err(a.sign_in(obj(r#"{"username":"c","password":"wrong","flow":"CUSTOM_WITH_SRP"}"#))).await),
+        "NotAuthorizedException"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -248,7 +256,10 @@ async fn auto_sign_in_after_confirmation_survives_a_reload() {
     let p = pool("{}").await;
     let a = auth(&p, r#"{"storage":"localStorage"}"#);
     let user = unique("auto");
-    ok(a.sign_up(obj(&format!(r#"{{"username":"{user}","password":"Passw0rd!","attributes":{{"email":"{user}@example.com"}},"autoSignIn":true}}"#)))).await;
+    ok(a.sign_up(obj(&format!(
+        r#"{{"username":"{user}","password":"Passw0rd!","attributes":{{"email":"{user}@example.com"}},"autoSignIn":true}}"#
+    ))))
+    .await;
     let code = last_code(&p, &user).await;
     let c = ok(a.confirm_sign_up(obj(&format!(r#"{{"username":"{user}","code":"{code}"}}"#)))).await;
     assert_eq!(get(&c, "autoSignIn").as_bool(), Some(true));

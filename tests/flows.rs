@@ -15,7 +15,8 @@ async fn sign_up_confirm_and_sign_in_by_srp() {
     let p = pool("{}").await;
     let a = auth(&p, "{}");
     let user = unique("u");
-    let r = ok(a.sign_up(obj(&format!(r#"{{"username":"{user}","password":"Passw0rd!","attributes":{{"email":"{user}@example.com"}}}}"#)))).await;
+    let r = ok(a.sign_up(obj(&format!(r#"{{"username":"{user}","password":"Passw0rd!","attributes":{{"email":"{user}@example.com"}}}}"#))))
+        .await;
     assert_eq!(get(&r, "userConfirmed").as_bool(), Some(false));
     assert_eq!(get_str(&get(&r, "codeDelivery"), "deliveryMedium"), "EMAIL");
     assert_eq!(get_str(&get(&r, "codeDelivery"), "attributeName"), "email");
@@ -182,7 +183,9 @@ async fn config_errors_at_construction() {
         assert!(message_of(&e).contains(needle), "{opts}: {}", message_of(&e));
     }
     // A function in the storage slot is refused too; an object with the three methods is fine.
-    let store = js_sys::Function::new_no_args("return {getItem(){return null}, setItem(){}, removeItem(){}}").call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    let store = js_sys::Function::new_no_args("return {getItem(){return null}, setItem(){}, removeItem(){}}")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
     let opts = obj(r#"{"userPoolId":"us-east-1_X1","clientId":"c"}"#);
     js_sys::Reflect::set(&opts, &"storage".into(), &store).unwrap();
     assert!(cognito_wasm::js::CognitoAuth::new(opts).is_ok());
@@ -243,6 +246,10 @@ async fn client_secret_at_every_step() {
     ok(a.sign_up(obj(&format!(r#"{{"username":"{user}","password":"Passw0rd!","attributes":{{"email":"{user}@example.com"}}}}"#)))).await;
     ok(a.confirm_sign_up(obj(&format!(r#"{{"username":"{user}","code":"{}"}}"#, last_code(&p, &user).await)))).await;
     ok(a.forgot_password(obj(&format!(r#"{{"username":"{user}"}}"#)))).await;
-    ok(a.confirm_forgot_password(obj(&format!(r#"{{"username":"{user}","code":"{}","newPassword":"N3w!Passw0rd"}}"#, last_code(&p, &user).await)))).await;
+    ok(a.confirm_forgot_password(obj(&format!(
+        r#"{{"username":"{user}","code":"{}","newPassword":"N3w!Passw0rd"}}"#,
+        last_code(&p, &user).await
+    ))))
+    .await;
     ok(a.sign_in(obj(&format!(r#"{{"username":"{user}","password":"N3w!Passw0rd"}}"#)))).await;
 }

@@ -50,10 +50,7 @@ fn primitives() {
         assert_eq!(SrpTimestamp::parse(want.as_str().unwrap()), Some(secs));
     }
     for c in p.get("secret_hash").unwrap().as_array().unwrap() {
-        assert_eq!(
-            secret_hash(s(c, "client_secret"), s(c, "username"), s(c, "client_id")),
-            s(c, "SECRET_HASH")
-        );
+        assert_eq!(secret_hash(s(c, "client_secret"), s(c, "username"), s(c, "client_id")), s(c, "SECRET_HASH"));
     }
 }
 
@@ -109,8 +106,7 @@ fn every_sign_in_case_every_intermediate() {
         let ts = SrpTimestamp::from_string(s(c, "timestamp"));
         assert!(SrpTimestamp::parse(ts.as_str()).is_some(), "{id}: timestamp shape");
 
-        let claim = password_claim(&eph, &pool, &UserIdForSrp::new(s(params, "USER_ID_FOR_SRP")), &password, &ch, &ts)
-            .unwrap();
+        let claim = password_claim(&eph, &pool, &UserIdForSrp::new(s(params, "USER_ID_FOR_SRP")), &password, &ch, &ts).unwrap();
         assert_eq!(hex_encode(&claim.u), s(e, "u_hex"), "{id}: u");
         assert_eq!(hex_encode(&claim.x), s(e, "x_hex"), "{id}: x");
         assert_eq!(u_hex(&claim.s), s(e, "S_hex"), "{id}: S");
@@ -136,8 +132,7 @@ fn every_sign_in_case_every_intermediate() {
         assert!(server.verify(&a_pub, &ver, pool.pool_name(), user.as_str(), &ch.secret_block, &ts, &claim.signature).unwrap());
         let wrong = s(e, "wrong_password_signature");
         assert!(!server.verify(&a_pub, &ver, pool.pool_name(), user.as_str(), &ch.secret_block, &ts, wrong).unwrap());
-        let wrong_claim =
-            password_claim(&eph, &pool, &user, &Password::new(password.expose().to_string() + "x"), &ch, &ts).unwrap();
+        let wrong_claim = password_claim(&eph, &pool, &user, &Password::new(password.expose().to_string() + "x"), &ch, &ts).unwrap();
         assert_eq!(wrong_claim.signature, wrong, "{id}: wrong-password signature");
 
         if id == "client_secret" {
@@ -197,9 +192,7 @@ fn device_case() {
     assert_eq!(claim.signature, s(resp, "PASSWORD_CLAIM_SIGNATURE"));
     assert_eq!(s(resp, "TIMESTAMP"), ts.as_str());
     let a_pub = SrpA::from_hex(&eph.public().to_hex()).unwrap();
-    assert!(server
-        .verify(&a_pub, &v_dev, group.as_str(), device.as_str(), &ch.secret_block, &ts, &claim.signature)
-        .unwrap());
+    assert!(server.verify(&a_pub, &v_dev, group.as_str(), device.as_str(), &ch.secret_block, &ts, &claim.signature).unwrap());
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -289,12 +282,12 @@ fn client_and_server_agree_on_random_inputs() {
         let password = Password::new(rng.text(8 + round));
         let salt = Salt::from_bytes(&rng.bytes(16));
         let v = verifier(&salt, pool.pool_name(), user.as_str(), password.expose());
-        let eph = if round == 0 { ClientEphemeral::generate().unwrap() } else {
+        let eph = if round == 0 {
+            ClientEphemeral::generate().unwrap()
+        } else {
             ClientEphemeral::from_private(&rng.bytes(PRIVATE_BYTES)).unwrap()
         };
-        let server = if round == 0 { ServerEphemeral::generate(&v).unwrap() } else {
-            ServerEphemeral::new(&rng.bytes(32), &v).unwrap()
-        };
+        let server = if round == 0 { ServerEphemeral::generate(&v).unwrap() } else { ServerEphemeral::new(&rng.bytes(32), &v).unwrap() };
         let block = SecretBlock::from_base64(&cognito_wasm::codec::base64_encode(&rng.bytes(48))).unwrap();
         let ch = VerifierChallenge {
             salt: Salt::from_hex(&salt.to_hex()).unwrap(),
@@ -322,9 +315,9 @@ fn client_and_server_agree_on_random_inputs() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn generated_private_value_is_288_bits() {
+    const { assert!(PRIVATE_BYTES * 8 >= 275, "RFC 7919 §5.2 for the 3072-bit group") };
     let a = ClientEphemeral::generate().unwrap();
     let b = ClientEphemeral::generate().unwrap();
     assert_ne!(a.public().to_hex(), b.public().to_hex());
-    assert!(PRIVATE_BYTES * 8 >= 275);
     assert!(format!("{a:?}").contains("redacted"));
 }

@@ -68,7 +68,13 @@ async fn two_clients_sharing_storage_make_one_refresh() {
     // Make the stored tokens look nearly expired to both (as if the server clock had run
     // an hour ahead of this one); refreshed tokens get a correct drift and are fresh.
     local().set_item(&key(&p, "t.clockDrift"), "-3590").unwrap();
-    let r = all(vec![a.get_session(Some(obj("{}"))), b.get_session(Some(obj("{}"))), a.get_session(Some(obj("{}"))), b.get_session(Some(obj("{}")))]).await;
+    let r = all(vec![
+        a.get_session(Some(obj("{}"))),
+        b.get_session(Some(obj("{}"))),
+        a.get_session(Some(obj("{}"))),
+        b.get_session(Some(obj("{}"))),
+    ])
+    .await;
     assert_eq!(stat(&p, "refresh").await, 1.0, "the Web Lock serialises, the second re-reads");
     assert_eq!(get_str(&r[0], "accessToken"), get_str(&r[1], "accessToken"));
     ok(a.sign_out(Some(obj("{}")))).await;
@@ -84,7 +90,11 @@ async fn events_in_this_tab_and_from_the_other() {
     let push = |arr: &Array| {
         let arr = arr.clone();
         Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-            arr.push(&JsValue::from_str(&format!("{}{}", get_str(&e, "type"), if get(&e, "fromOtherTab").is_truthy() { "@other" } else { "" })));
+            arr.push(&JsValue::from_str(&format!(
+                "{}{}",
+                get_str(&e, "type"),
+                if get(&e, "fromOtherTab").is_truthy() { "@other" } else { "" }
+            )));
         })
         .into_js_value()
     };
@@ -132,11 +142,16 @@ async fn transient_failures_keep_tokens_definitive_ones_clear_them() {
     ok(a.sign_in(obj(r#"{"username":"k","password":"Passw0rd!"}"#))).await;
     let failures = Array::new();
     let f = failures.clone();
-    let _off = a.on_auth_event(Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-        if get_str(&e, "type") == "tokenRefreshFailure" {
-            f.push(&get(&get(&e, "error"), "name"));
-        }
-    }).into_js_value()).unwrap();
+    let _off = a
+        .on_auth_event(
+            Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                if get_str(&e, "type") == "tokenRefreshFailure" {
+                    f.push(&get(&get(&e, "error"), "name"));
+                }
+            })
+            .into_js_value(),
+        )
+        .unwrap();
     for exc in ["InternalErrorException", "TooManyRequestsException"] {
         fault("InitiateAuth", exc, 1).await;
         let e = err(a.get_session(Some(obj(r#"{"forceRefresh":true}"#)))).await;
@@ -172,7 +187,8 @@ async fn verify_token_checks_everything() {
     let check = |e: &JsValue| get(e, "check").as_string().unwrap_or_default();
     // Tampered payload, same signature.
     let parts: Vec<&str> = id.split('.').collect();
-    let forged_payload = cognito_wasm::codec::base64url_encode(br#"{"sub":"x","token_use":"id","aud":"x","iss":"x","exp":9999999999,"iat":1}"#);
+    let forged_payload =
+        cognito_wasm::codec::base64url_encode(br#"{"sub":"x","token_use":"id","aud":"x","iss":"x","exp":9999999999,"iat":1}"#);
     let e = err(a.verify_token(format!("{}.{}.{}", parts[0], forged_payload, parts[2]))).await;
     assert_eq!((name_of(&e), check(&e)), ("TokenVerificationError".into(), "signature".into()));
     let e = err(a.verify_token("not-a-jwt".into())).await;

@@ -155,7 +155,11 @@ pub fn check_client_secret(db: &Db, client_id: &str, given: Option<&str>) -> Api
     if let Some(secret) = &client.secret {
         match given {
             Some(g) if ct_eq(g.as_bytes(), secret.as_bytes()) => {}
-            _ => return Err(not_authorized(&format!("Client {client_id} is configured with secret but ClientSecret was not received or is wrong"))),
+            _ => {
+                return Err(not_authorized(&format!(
+                    "Client {client_id} is configured with secret but ClientSecret was not received or is wrong"
+                )))
+            }
         }
     }
     Ok(())
@@ -205,10 +209,7 @@ fn caller(db: &Db, body: &Value, ctx: &Ctx) -> ApiResult<Caller> {
 }
 
 fn user_mut<'a>(db: &'a mut Db, pool: &str, username: &str) -> ApiResult<&'a mut User> {
-    db.pool_mut(pool)?
-        .users
-        .get_mut(username)
-        .ok_or_else(|| err("UserNotFoundException", "User does not exist."))
+    db.pool_mut(pool)?.users.get_mut(username).ok_or_else(|| err("UserNotFoundException", "User does not exist."))
 }
 
 /// Resolves what the user typed to a canonical username, or UserNotFoundException.
@@ -308,7 +309,13 @@ fn sign_up(db: &mut Db, body: &Value, _ctx: &Ctx) -> ApiResult<Value> {
         user_attrs.push((attr.clone(), username.to_string()));
         uuid()
     } else {
-        if pool.find_user(username).is_some_and(|u| if cfg.case_sensitive { u.username == username } else { u.username.eq_ignore_ascii_case(username) }) {
+        if pool.find_user(username).is_some_and(|u| {
+            if cfg.case_sensitive {
+                u.username == username
+            } else {
+                u.username.eq_ignore_ascii_case(username)
+            }
+        }) {
             return Err(err("UsernameExistsException", "User already exists"));
         }
         username.to_string()
@@ -509,7 +516,10 @@ fn apply_attribute_update(db: &mut Db, pool_id: &str, username: &str, attrs: Vec
         if k == "sub" || (send && k.ends_with("_verified")) {
             return Err(not_authorized("A client attempted to write unauthorized attribute"));
         }
-        if (k == "email" || k == "phone_number") && pool.users.values().any(|u| u.username != username && u.attr(k) == Some(v) && u.verified(k)) && pool.config.alias_attributes.contains(k) {
+        if (k == "email" || k == "phone_number")
+            && pool.users.values().any(|u| u.username != username && u.attr(k) == Some(v) && u.verified(k))
+            && pool.config.alias_attributes.contains(k)
+        {
             return Err(err("AliasExistsException", format!("An account with the given {k} already exists.")));
         }
     }
@@ -643,7 +653,9 @@ fn set_mfa(db: &mut Db, pool_id: &str, username: &str, body: &Value) -> ApiResul
     let offered = db.pool(pool_id)?.config.mfa_methods.clone();
     let user = user_mut(db, pool_id, username)?;
     let setting = |k: &str| body.get(k).filter(|v| v.is_object());
-    for (field, factor) in [("SoftwareTokenMfaSettings", "SOFTWARE_TOKEN_MFA"), ("SMSMfaSettings", "SMS_MFA"), ("EmailMfaSettings", "EMAIL_OTP")] {
+    for (field, factor) in
+        [("SoftwareTokenMfaSettings", "SOFTWARE_TOKEN_MFA"), ("SMSMfaSettings", "SMS_MFA"), ("EmailMfaSettings", "EMAIL_OTP")]
+    {
         let Some(s) = setting(field) else { continue };
         let enabled = s.get("Enabled").and_then(Value::as_bool).unwrap_or(false);
         let preferred = s.get("PreferredMfa").and_then(Value::as_bool).unwrap_or(false);
@@ -709,7 +721,8 @@ fn confirm_device(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
     let c = caller(db, body, ctx)?;
     let key = req(body, "DeviceKey")?;
     let cfg = body.get("DeviceSecretVerifierConfig").ok_or_else(|| missing("DeviceSecretVerifierConfig"))?;
-    let verifier = cognito_wasm::codec::base64_decode(req(cfg, "PasswordVerifier")?).ok_or_else(|| invalid_param("PasswordVerifier is not base64"))?;
+    let verifier =
+        cognito_wasm::codec::base64_decode(req(cfg, "PasswordVerifier")?).ok_or_else(|| invalid_param("PasswordVerifier is not base64"))?;
     let salt = cognito_wasm::codec::base64_decode(req(cfg, "Salt")?).ok_or_else(|| invalid_param("Salt is not base64"))?;
     if cognito_wasm::srp::mont::U3072::from_be_bytes(&verifier).is_none() || salt.is_empty() {
         return Err(invalid_param("Invalid DeviceSecretVerifierConfig"));
@@ -823,12 +836,8 @@ fn admin_create_user(db: &mut Db, body: &Value) -> ApiResult<Value> {
     } else {
         username.to_string()
     };
-    let cfg = crate::config::UserConfig {
-        username: canonical.clone(),
-        temporary_password: Some(temp.clone()),
-        attributes,
-        ..Default::default()
-    };
+    let cfg =
+        crate::config::UserConfig { username: canonical.clone(), temporary_password: Some(temp.clone()), attributes, ..Default::default() };
     let pool = db.pool_mut(&pool_id)?;
     seed_user(pool, cfg)?;
     if opt(body, "MessageAction") != Some("SUPPRESS") {

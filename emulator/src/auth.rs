@@ -116,19 +116,10 @@ fn account_state(db: &Db, pool: &str, username: &str) -> ApiResult<Option<&'stat
 fn new_password_challenge(db: &mut Db, pool: &str, client: &ClientConfig, username: &str, device_key: Option<String>) -> ApiResult<Value> {
     let p = db.pool(pool)?;
     let u = &p.users[username];
-    let visible: Map<String, Value> = u
-        .attributes
-        .iter()
-        .filter(|(k, _)| *k != "sub" && !k.ends_with("_verified"))
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    let required: Vec<String> = p
-        .config
-        .required_attributes
-        .iter()
-        .filter(|a| u.attr(a).is_none())
-        .map(|a| format!("userAttributes.{a}"))
-        .collect();
+    let visible: Map<String, Value> =
+        u.attributes.iter().filter(|(k, _)| *k != "sub" && !k.ends_with("_verified")).map(|(k, v)| (k.clone(), json!(v))).collect();
+    let required: Vec<String> =
+        p.config.required_attributes.iter().filter(|a| u.attr(a).is_none()).map(|a| format!("userAttributes.{a}")).collect();
     let mut s = session_template(db, pool, client, username, "NEW_PASSWORD_REQUIRED");
     s.device_key = device_key;
     let session = new_session(db, s);
@@ -160,7 +151,15 @@ fn custom_challenge(db: &mut Db, pool: &str, client: &ClientConfig, username: &s
 }
 
 /// After the first factor: password change, custom rounds, device, MFA, tokens.
-fn after_first_factor(db: &mut Db, ctx: &Ctx, pool: &str, client: &ClientConfig, username: &str, device_key: Option<String>, custom: bool) -> ApiResult<Value> {
+fn after_first_factor(
+    db: &mut Db,
+    ctx: &Ctx,
+    pool: &str,
+    client: &ClientConfig,
+    username: &str,
+    device_key: Option<String>,
+    custom: bool,
+) -> ApiResult<Value> {
     if let Some(u) = db.pool_mut(pool)?.users.get_mut(username) {
         u.failed_sign_ins = 0;
     }
@@ -174,7 +173,14 @@ fn after_first_factor(db: &mut Db, ctx: &Ctx, pool: &str, client: &ClientConfig,
 }
 
 /// Device check, then MFA, then tokens.
-fn after_password(db: &mut Db, ctx: &Ctx, pool: &str, client: &ClientConfig, username: &str, device_key: Option<String>) -> ApiResult<Value> {
+fn after_password(
+    db: &mut Db,
+    ctx: &Ctx,
+    pool: &str,
+    client: &ClientConfig,
+    username: &str,
+    device_key: Option<String>,
+) -> ApiResult<Value> {
     let p = db.pool(pool)?;
     if let (true, Some(key)) = (p.device_tracking(), device_key.as_deref()) {
         match p.devices.get(key) {
@@ -198,7 +204,8 @@ fn send_mfa_code(db: &mut Db, pool: &str, username: &str, factor: &str, to: Opti
     let p = db.pool(pool)?;
     let u = &p.users[username];
     let (attr, medium) = if factor == "SMS_MFA" { ("phone_number", "SMS") } else { ("email", "EMAIL") };
-    let dest = to.map(String::from).or_else(|| u.attr(attr).map(String::from)).ok_or_else(|| invalid_param(format!("User has no {attr}")))?;
+    let dest =
+        to.map(String::from).or_else(|| u.attr(attr).map(String::from)).ok_or_else(|| invalid_param(format!("User has no {attr}")))?;
     let code = digits(if factor == "EMAIL_OTP" { 8 } else { 6 });
     let text = p.config.messages.mfa.replace("{####}", &code).replace("{username}", username);
     let now = p.now();
@@ -206,7 +213,14 @@ fn send_mfa_code(db: &mut Db, pool: &str, username: &str, factor: &str, to: Opti
     Ok((code, json!({"CODE_DELIVERY_DELIVERY_MEDIUM": medium, "CODE_DELIVERY_DESTINATION": mask_destination(&dest), "USERNAME": username})))
 }
 
-fn issue_mfa_challenge(db: &mut Db, pool: &str, client: &ClientConfig, username: &str, factor: &str, device_key: Option<String>) -> ApiResult<Value> {
+fn issue_mfa_challenge(
+    db: &mut Db,
+    pool: &str,
+    client: &ClientConfig,
+    username: &str,
+    factor: &str,
+    device_key: Option<String>,
+) -> ApiResult<Value> {
     let mut s = session_template(db, pool, client, username, factor);
     s.device_key = device_key;
     let params = if factor == "SOFTWARE_TOKEN_MFA" {
@@ -221,7 +235,15 @@ fn issue_mfa_challenge(db: &mut Db, pool: &str, client: &ClientConfig, username:
     Ok(challenge(factor, Some(session), params))
 }
 
-fn mfa_step(db: &mut Db, ctx: &Ctx, pool: &str, client: &ClientConfig, username: &str, device_key: Option<String>, device_verified: bool) -> ApiResult<Value> {
+fn mfa_step(
+    db: &mut Db,
+    ctx: &Ctx,
+    pool: &str,
+    client: &ClientConfig,
+    username: &str,
+    device_key: Option<String>,
+    device_verified: bool,
+) -> ApiResult<Value> {
     let p = db.pool(pool)?;
     let mode = p.config.mfa_configuration.clone();
     if device_verified || mode == "OFF" {
@@ -271,7 +293,8 @@ pub struct Issued {
 
 impl Issued {
     pub fn to_result(&self) -> Value {
-        let mut r = json!({"AccessToken": self.access_token, "IdToken": self.id_token, "ExpiresIn": self.expires_in, "TokenType": "Bearer"});
+        let mut r =
+            json!({"AccessToken": self.access_token, "IdToken": self.id_token, "ExpiresIn": self.expires_in, "TokenType": "Bearer"});
         if let Some(rt) = &self.refresh_token {
             r["RefreshToken"] = json!(rt);
         }
@@ -425,7 +448,14 @@ pub fn issue_tokens(db: &mut Db, ctx: &Ctx, pool_id: &str, client: &ClientConfig
     Ok(Issued { id_token, access_token, refresh_token, expires_in: validity.access_token_seconds, new_device })
 }
 
-fn tokens_response(db: &mut Db, ctx: &Ctx, pool: &str, client: &ClientConfig, username: &str, device_key: Option<String>) -> ApiResult<Value> {
+fn tokens_response(
+    db: &mut Db,
+    ctx: &Ctx,
+    pool: &str,
+    client: &ClientConfig,
+    username: &str,
+    device_key: Option<String>,
+) -> ApiResult<Value> {
     let new_device = device_key.is_none();
     let issued = issue_tokens(db, ctx, pool, client, username, Issue { device_key, with_refresh: true, new_device, ..Default::default() })?;
     Ok(json!({"AuthenticationResult": issued.to_result(), "ChallengeParameters": {}}))
@@ -440,7 +470,9 @@ pub fn initiate_auth(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
     let params = map_of(body, "AuthParameters")?;
     let p = |k: &str| params.get(k).and_then(Value::as_str);
     if !matches!(flow, "USER_SRP_AUTH" | "USER_PASSWORD_AUTH" | "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" | "CUSTOM_AUTH" | "USER_AUTH") {
-        return Err(invalid_param(format!("1 validation error detected: Value '{flow}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set")));
+        return Err(invalid_param(format!(
+            "1 validation error detected: Value '{flow}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set"
+        )));
     }
     if !flow_allowed(&client, flow) {
         return Err(invalid_param(format!("{flow} flow not enabled for this client")));
@@ -451,7 +483,8 @@ pub fn initiate_auth(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
         "USER_AUTH" => {
             let typed = p("USERNAME").ok_or_else(|| missing("USERNAME"))?;
             check_secret_hash(db, client_id, typed, p("SECRET_HASH"))?;
-            let session = opt(body, "Session").ok_or_else(|| invalid_param("USER_AUTH here supports only the auto sign-in Session from ConfirmSignUp"))?;
+            let session = opt(body, "Session")
+                .ok_or_else(|| invalid_param("USER_AUTH here supports only the auto sign-in Session from ConfirmSignUp"))?;
             let s = db.runtime.sessions.remove(session).ok_or_else(|| not_authorized("Invalid session for the user."))?;
             let username = db.pool(&pool)?.find_username(typed);
             if !s.auto_sign_in || s.client != client.id || username.as_deref() != Some(s.username.as_str()) {
@@ -629,7 +662,8 @@ pub fn respond_to_auth_challenge(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiRes
                 }
             }
             let u = &pl.users[&username];
-            let missing_attr = pl.config.required_attributes.iter().find(|a| u.attr(a).is_none() && !attrs.iter().any(|(k, _)| k == *a)).cloned();
+            let missing_attr =
+                pl.config.required_attributes.iter().find(|a| u.attr(a).is_none() && !attrs.iter().any(|(k, _)| k == *a)).cloned();
             if let Some(req_attr) = missing_attr {
                 db.runtime.sessions.insert(session_id, s);
                 return Err(invalid_param(format!("Invalid attributes given, {req_attr} is missing")));
@@ -701,7 +735,9 @@ pub fn respond_to_auth_challenge(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiRes
             }
             if !s.totp_verified {
                 db.runtime.sessions.insert(session_id, s);
-                return Err(invalid_param("Software token MFA has not been verified: call AssociateSoftwareToken and VerifySoftwareToken with this Session"));
+                return Err(invalid_param(
+                    "Software token MFA has not been verified: call AssociateSoftwareToken and VerifySoftwareToken with this Session",
+                ));
             }
             let u = db.pool_mut(&pool)?.users.get_mut(&username).ok_or_else(|| err("UserNotFoundException", "User does not exist."))?;
             u.totp_secret = s.totp_secret.clone();
@@ -732,7 +768,11 @@ pub fn respond_to_auth_challenge(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiRes
                 return Err(not_authorized("Invalid device key given."));
             }
             let pl = db.pool(&pool)?;
-            let d = pl.devices.get(key).filter(|d| d.username == username).ok_or_else(|| err("ResourceNotFoundException", "Device does not exist."))?;
+            let d = pl
+                .devices
+                .get(key)
+                .filter(|d| d.username == username)
+                .ok_or_else(|| err("ResourceNotFoundException", "Device does not exist."))?;
             let v = d.verifier().ok_or_else(|| err("ResourceNotFoundException", "Device does not exist."))?;
             let salt_hex = d.salt_hex.clone().unwrap_or_default();
             let server = ServerEphemeral::generate(&v).map_err(|e| err("InternalErrorException", e.message()))?;
@@ -826,7 +866,9 @@ fn refresh_via_initiate_auth(db: &mut Db, ctx: &Ctx, pool: &str, client: &Client
     let p = |k: &str| params.get(k).and_then(Value::as_str);
     let token = p("REFRESH_TOKEN").ok_or_else(|| missing("REFRESH_TOKEN"))?;
     if client.refresh_token_rotation {
-        return Err(invalid_param("REFRESH_TOKEN_AUTH is not supported for app clients with refresh token rotation: use GetTokensFromRefreshToken"));
+        return Err(invalid_param(
+            "REFRESH_TOKEN_AUTH is not supported for app clients with refresh token rotation: use GetTokensFromRefreshToken",
+        ));
     }
     let r = refresh_record(db, client, token)?;
     // SECRET_HASH over the canonical username (protocol reference §8.6).
@@ -839,7 +881,12 @@ fn refresh_via_initiate_auth(db: &mut Db, ctx: &Ctx, pool: &str, client: &Client
         pool,
         client,
         &r.username,
-        Issue { device_key: r.device_key.clone(), origin: Some((r.origin_jti.clone(), r.auth_time)), scopes: r.hosted.then(|| r.scopes.clone()), ..Default::default() },
+        Issue {
+            device_key: r.device_key.clone(),
+            origin: Some((r.origin_jti.clone(), r.auth_time)),
+            scopes: r.hosted.then(|| r.scopes.clone()),
+            ..Default::default()
+        },
     )?;
     Ok(json!({"AuthenticationResult": issued.to_result(), "ChallengeParameters": {}}))
 }

@@ -123,10 +123,7 @@ pub struct CustomAuth {
 
 impl Default for CustomAuth {
     fn default() -> Self {
-        CustomAuth {
-            challenges: vec![CustomChallenge { question: "What is 6 times 7?".into(), answer: "42".into() }],
-            max_attempts: 3,
-        }
+        CustomAuth { challenges: vec![CustomChallenge { question: "What is 6 times 7?".into(), answer: "42".into() }], max_attempts: 3 }
     }
 }
 
@@ -178,10 +175,7 @@ impl Default for IdentityProvider {
         IdentityProvider {
             name: String::new(),
             provider_type: String::new(),
-            attribute_mapping: [("email", "email"), ("name", "name")]
-                .into_iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect(),
+            attribute_mapping: [("email", "email"), ("name", "name")].into_iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
             identifiers: vec![],
         }
     }
@@ -216,11 +210,7 @@ impl Default for ClientConfig {
             id: String::new(),
             name: "app".into(),
             secret: None,
-            explicit_auth_flows: vec![
-                "ALLOW_USER_SRP_AUTH".into(),
-                "ALLOW_REFRESH_TOKEN_AUTH".into(),
-                "ALLOW_CUSTOM_AUTH".into(),
-            ],
+            explicit_auth_flows: vec!["ALLOW_USER_SRP_AUTH".into(), "ALLOW_REFRESH_TOKEN_AUTH".into(), "ALLOW_CUSTOM_AUTH".into()],
             callback_urls: vec![],
             logout_urls: vec![],
             allowed_oauth_flows: vec!["code".into()],
@@ -272,11 +262,7 @@ pub fn default_config() -> Config {
         ..ClientConfig::default()
     };
     client.explicit_auth_flows.push("ALLOW_USER_PASSWORD_AUTH".into());
-    let idp = |name: &str| IdentityProvider {
-        name: name.into(),
-        provider_type: name.into(),
-        ..IdentityProvider::default()
-    };
+    let idp = |name: &str| IdentityProvider { name: name.into(), provider_type: name.into(), ..IdentityProvider::default() };
     Config {
         pools: vec![PoolConfig {
             id: "us-east-1_Emulator1".into(),

@@ -156,7 +156,8 @@ pub fn validate(db: &Db, query: &str) -> Result<Authorize, Reply> {
         }
         (None, None) => {}
     }
-    let requested: Vec<String> = param(&q, "scope").map(|s| s.split([' ', '+']).filter(|x| !x.is_empty()).map(String::from).collect()).unwrap_or_default();
+    let requested: Vec<String> =
+        param(&q, "scope").map(|s| s.split([' ', '+']).filter(|x| !x.is_empty()).map(String::from).collect()).unwrap_or_default();
     let allowed = &client.allowed_oauth_scopes;
     a.scopes = if requested.is_empty() { allowed.clone() } else { requested.into_iter().filter(|s| allowed.contains(s)).collect() };
     if a.scopes.is_empty() {
@@ -167,7 +168,15 @@ pub fn validate(db: &Db, query: &str) -> Result<Authorize, Reply> {
     }
     if let Some(p) = &a.provider {
         let known = p == "COGNITO" || pool.config.identity_providers.iter().any(|i| &i.name == p || i.identifiers.contains(p));
-        if !known || !(p == "COGNITO" || client.supported_identity_providers.iter().any(|s| s == p) || pool.config.identity_providers.iter().any(|i| i.identifiers.contains(p) && client.supported_identity_providers.contains(&i.name))) {
+        if !known
+            || !(p == "COGNITO"
+                || client.supported_identity_providers.iter().any(|s| s == p)
+                || pool
+                    .config
+                    .identity_providers
+                    .iter()
+                    .any(|i| i.identifiers.contains(p) && client.supported_identity_providers.contains(&i.name)))
+        {
             return Err(redirect_error(&a, "invalid_request", "The identity provider is not enabled for this client"));
         }
     }
@@ -190,11 +199,20 @@ fn complete(db: &mut Db, ctx: &Ctx, a: &Authorize, username: &str, auth_time: Op
     let now = db.pools.get(&a.pool).map(|p| p.now()).unwrap_or_else(system_now);
     let auth_time = auth_time.unwrap_or(now);
     let sid = opaque_token(32);
-    db.runtime.hosted.insert(sid.clone(), HostedSession { pool: a.pool.clone(), username: username.into(), expires: now + 3600, auth_time });
+    db.runtime
+        .hosted
+        .insert(sid.clone(), HostedSession { pool: a.pool.clone(), username: username.into(), expires: now + 3600, auth_time });
     let cookie = vec![("Set-Cookie".to_string(), format!("{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600"))];
     let sep = if a.redirect_uri.contains('?') { '&' } else { '?' };
     if a.response_type == "token" {
-        let issued = match issue_tokens(db, ctx, &a.pool, &a.client, username, Issue { scopes: Some(a.scopes.clone()), nonce: a.nonce.clone(), origin: Some((uuid(), auth_time)), ..Default::default() }) {
+        let issued = match issue_tokens(
+            db,
+            ctx,
+            &a.pool,
+            &a.client,
+            username,
+            Issue { scopes: Some(a.scopes.clone()), nonce: a.nonce.clone(), origin: Some((uuid(), auth_time)), ..Default::default() },
+        ) {
             Ok(i) => i,
             Err(e) => return redirect_error(a, "server_error", &e.message),
         };
@@ -267,7 +285,10 @@ fn login_page(db: &Db, a: &Authorize, error: Option<&str>, username: &str) -> Re
     let body = form(
         &format!("/login?{}", a.query),
         &[],
-        &[Field { name: "username", label: "Username", kind: "text", value: username }, Field { name: "password", label: "Password", kind: "password", value: "" }],
+        &[
+            Field { name: "username", label: "Username", kind: "text", value: username },
+            Field { name: "password", label: "Password", kind: "password", value: "" },
+        ],
         "Sign in",
         error,
         &extra,
@@ -315,9 +336,19 @@ fn pending(db: &mut Db, a: &Authorize, username: &str, step: &str, code: Option<
 
 fn step_page(a: &Authorize, step: &str, flow: &str, error: Option<&str>) -> Reply {
     let (title, fields, submit): (&str, Vec<Field>, &str) = match step {
-        "NEW_PASSWORD" => ("Change your password", vec![Field { name: "new_password", label: "New password", kind: "password", value: "" }], "Change password"),
-        "CONFIRM" => ("Confirm your account", vec![Field { name: "code", label: "Verification code (see the emulator's messages)", kind: "text", value: "" }], "Confirm"),
-        "SOFTWARE_TOKEN_MFA" => ("Enter your authenticator code", vec![Field { name: "code", label: "6-digit code", kind: "text", value: "" }], "Sign in"),
+        "NEW_PASSWORD" => (
+            "Change your password",
+            vec![Field { name: "new_password", label: "New password", kind: "password", value: "" }],
+            "Change password",
+        ),
+        "CONFIRM" => (
+            "Confirm your account",
+            vec![Field { name: "code", label: "Verification code (see the emulator's messages)", kind: "text", value: "" }],
+            "Confirm",
+        ),
+        "SOFTWARE_TOKEN_MFA" => {
+            ("Enter your authenticator code", vec![Field { name: "code", label: "6-digit code", kind: "text", value: "" }], "Sign in")
+        }
         _ => ("Enter the code we sent you", vec![Field { name: "code", label: "Code", kind: "text", value: "" }], "Sign in"),
     };
     let body = form(&format!("/login?{}", a.query), &[("flow", flow), ("step", step)], &fields, submit, error, "");
@@ -373,7 +404,9 @@ pub fn login_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Reply
     let field = |k: &str| param(&f, k).unwrap_or("").to_string();
     if let Some(flow) = param(&f, "flow") {
         let step = field("step");
-        let Some(mut s) = db.runtime.sessions.remove(flow) else { return login_page(db, &a, Some("Your session has expired. Sign in again."), "") };
+        let Some(mut s) = db.runtime.sessions.remove(flow) else {
+            return login_page(db, &a, Some("Your session has expired. Sign in again."), "");
+        };
         let now = db.pools.get(&a.pool).map(|p| p.now()).unwrap_or_else(system_now);
         if s.challenge != format!("HOSTED:{step}") || s.expires <= now || s.client != a.client.id {
             return login_page(db, &a, Some("Your session has expired. Sign in again."), "");
@@ -421,7 +454,8 @@ pub fn login_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Reply
             "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "EMAIL_OTP" => {
                 let code = field("code");
                 let ok = if step == "SOFTWARE_TOKEN_MFA" {
-                    let secret = db.pools.get(&a.pool).and_then(|p| p.users.get(&username)).and_then(|u| u.totp_secret.clone()).unwrap_or_default();
+                    let secret =
+                        db.pools.get(&a.pool).and_then(|p| p.users.get(&username)).and_then(|u| u.totp_secret.clone()).unwrap_or_default();
                     totp_matches(&secret, &code, now)
                 } else {
                     s.code.as_deref().is_some_and(|c| ct_eq(c.as_bytes(), code.as_bytes()))
@@ -506,7 +540,14 @@ pub fn forgot_get(db: &Db, query: &str, error: Option<&str>) -> Reply {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let body = form(&format!("/forgotPassword?{}", a.query), &[], &[Field { name: "username", label: "Username", kind: "text", value: "" }], "Reset my password", error, "");
+    let body = form(
+        &format!("/forgotPassword?{}", a.query),
+        &[],
+        &[Field { name: "username", label: "Username", kind: "text", value: "" }],
+        "Reset my password",
+        error,
+        "",
+    );
     Reply::Html(if error.is_some() { 400 } else { 200 }, page("Forgot your password?", &body), vec![])
 }
 
@@ -519,7 +560,8 @@ pub fn forgot_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Repl
     let field = |k: &str| param(&f, k).unwrap_or("").to_string();
     let username = field("username");
     if f.iter().any(|(k, _)| k == "code") {
-        let mut body = json!({"ClientId": a.client.id, "Username": username, "ConfirmationCode": field("code"), "Password": field("password")});
+        let mut body =
+            json!({"ClientId": a.client.id, "Username": username, "ConfirmationCode": field("code"), "Password": field("password")});
         if let Some(secret) = &a.client.secret {
             body["SecretHash"] = json!(cognito_wasm::crypto::secret_hash(secret, &username, &a.client.id));
         }
@@ -542,7 +584,10 @@ fn reset_page(a: &Authorize, username: &str, error: Option<&str>) -> Reply {
     let body = form(
         &format!("/forgotPassword?{}", a.query),
         &[("username", username)],
-        &[Field { name: "code", label: "Code", kind: "text", value: "" }, Field { name: "password", label: "New password", kind: "password", value: "" }],
+        &[
+            Field { name: "code", label: "Code", kind: "text", value: "" },
+            Field { name: "password", label: "New password", kind: "password", value: "" },
+        ],
         "Change password",
         error,
         "",
@@ -562,7 +607,11 @@ pub fn confirm_user(db: &mut Db, ctx: &Ctx, query: &str) -> Reply {
     }
     match crate::api::dispatch(db, "ConfirmSignUp", &body, ctx) {
         Ok(_) => Reply::Html(200, page("Account confirmed", "<p id=\"confirmed\">Your registration has been confirmed.</p>"), vec![]),
-        Err(e) => Reply::Html(400, page("Confirmation failed", &format!(r#"<p class="err" id="error">{}: {}</p>"#, esc(&e.name), esc(&e.message))), vec![]),
+        Err(e) => Reply::Html(
+            400,
+            page("Confirmation failed", &format!(r#"<p class="err" id="error">{}: {}</p>"#, esc(&e.name), esc(&e.message))),
+            vec![],
+        ),
     }
 }
 
@@ -584,7 +633,11 @@ pub fn idp_get(db: &Db, provider: &str, query: &str) -> Reply {
         ],
         "Allow",
         None,
-        &format!(r#"<form method="post" action="/_emulator/idp/{}?{}"><button type="submit" name="action" value="cancel" id="cancel" style="background:#777">Cancel</button></form>"#, esc(&url_encode(provider)), esc(&a.query)),
+        &format!(
+            r#"<form method="post" action="/_emulator/idp/{}?{}"><button type="submit" name="action" value="cancel" id="cancel" style="background:#777">Cancel</button></form>"#,
+            esc(&url_encode(provider)),
+            esc(&a.query)
+        ),
     );
     Reply::Html(200, page(&format!("Sign in with {provider} (emulated)"), &body), vec![])
 }
@@ -599,7 +652,9 @@ pub fn idp_post(db: &mut Db, ctx: &Ctx, provider: &str, query: &str, form_body: 
         return redirect_error(&a, "access_denied", "User cancelled the sign-in at the identity provider");
     }
     let Some(pool) = db.pools.get_mut(&a.pool) else { return error_page_redirect("server_error", &a.client.id) };
-    let Some(idp) = pool.config.identity_providers.iter().find(|i| i.name == provider || i.identifiers.iter().any(|x| x == provider)).cloned() else {
+    let Some(idp) =
+        pool.config.identity_providers.iter().find(|i| i.name == provider || i.identifiers.iter().any(|x| x == provider)).cloned()
+    else {
         return redirect_error(&a, "invalid_request", "unknown identity provider");
     };
     let profile: std::collections::BTreeMap<String, String> = f.iter().filter(|(k, _)| k != "action").cloned().collect();
@@ -634,7 +689,11 @@ fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
 }
 
 /// Client authentication at /oauth2/token and /oauth2/revoke: Basic or form fields.
-fn client_auth<'a>(db: &'a Db, authorization: Option<&str>, form: &[(String, String)]) -> Result<(&'a Pool, &'a ClientConfig, bool), Reply> {
+fn client_auth<'a>(
+    db: &'a Db,
+    authorization: Option<&str>,
+    form: &[(String, String)],
+) -> Result<(&'a Pool, &'a ClientConfig, bool), Reply> {
     let (id, secret, basic) = match authorization.and_then(|h| h.strip_prefix("Basic ")) {
         Some(b) => {
             let decoded = base64_decode(b.trim()).and_then(|d| String::from_utf8(d).ok()).unwrap_or_default();
@@ -643,7 +702,9 @@ fn client_auth<'a>(db: &'a Db, authorization: Option<&str>, form: &[(String, Str
         }
         None => (param(form, "client_id").unwrap_or("").to_string(), param(form, "client_secret").map(String::from), false),
     };
-    let Some((pool, client)) = db.find_client(&id) else { return Err(oauth_error(if basic { 401 } else { 400 }, "invalid_client", "unknown client")) };
+    let Some((pool, client)) = db.find_client(&id) else {
+        return Err(oauth_error(if basic { 401 } else { 400 }, "invalid_client", "unknown client"));
+    };
     if let Some(expected) = &client.secret {
         if !secret.as_deref().is_some_and(|s| ct_eq(s.as_bytes(), expected.as_bytes())) {
             return Err(oauth_error(if basic { 401 } else { 400 }, "invalid_client", "client authentication failed"));
@@ -665,7 +726,9 @@ pub fn token(db: &mut Db, ctx: &Ctx, content_type: &str, authorization: Option<&
     match param(&f, "grant_type") {
         Some("authorization_code") => {
             let code = param(&f, "code").unwrap_or("");
-            let Some(c) = db.runtime.auth_codes.remove(code) else { return oauth_error(400, "invalid_grant", "invalid or used authorization code") };
+            let Some(c) = db.runtime.auth_codes.remove(code) else {
+                return oauth_error(400, "invalid_grant", "invalid or used authorization code");
+            };
             let now = db.pools.get(&c.pool).map(|p| p.now()).unwrap_or_else(system_now);
             if c.client != client.id || c.expires <= now {
                 return oauth_error(400, "invalid_grant", "authorization code expired or issued to another client");
@@ -674,13 +737,28 @@ pub fn token(db: &mut Db, ctx: &Ctx, content_type: &str, authorization: Option<&
                 return oauth_error(400, "invalid_grant", "redirect_uri does not match the authorization request");
             }
             if let Some(challenge) = &c.code_challenge {
-                let Some(verifier) = param(&f, "code_verifier") else { return oauth_error(400, "invalid_grant", "code_verifier is required") };
+                let Some(verifier) = param(&f, "code_verifier") else {
+                    return oauth_error(400, "invalid_grant", "code_verifier is required");
+                };
                 let computed = base64url_encode(&sha256(&[verifier.as_bytes()]));
                 if !ct_eq(computed.as_bytes(), challenge.as_bytes()) {
                     return oauth_error(400, "invalid_grant", "code_verifier does not match code_challenge");
                 }
             }
-            let issued = match issue_tokens(db, ctx, &c.pool, &client, &c.username, Issue { scopes: Some(c.scopes.clone()), nonce: c.nonce.clone(), with_refresh: true, origin: Some((uuid(), c.auth_time)), ..Default::default() }) {
+            let issued = match issue_tokens(
+                db,
+                ctx,
+                &c.pool,
+                &client,
+                &c.username,
+                Issue {
+                    scopes: Some(c.scopes.clone()),
+                    nonce: c.nonce.clone(),
+                    with_refresh: true,
+                    origin: Some((uuid(), c.auth_time)),
+                    ..Default::default()
+                },
+            ) {
                 Ok(i) => i,
                 Err(e) => return oauth_error(400, "invalid_grant", &e.message),
             };
@@ -711,10 +789,18 @@ pub fn token(db: &mut Db, ctx: &Ctx, content_type: &str, authorization: Option<&
 
 pub fn user_info(db: &Db, ctx: &Ctx, authorization: Option<&str>) -> Reply {
     let bad = |d: &str| {
-        Reply::Json(401, json!({"error": "invalid_token", "error_description": d}), vec![("WWW-Authenticate".into(), format!("error=\"invalid_token\", error_description=\"{d}\""))])
+        Reply::Json(
+            401,
+            json!({"error": "invalid_token", "error_description": d}),
+            vec![("WWW-Authenticate".into(), format!("error=\"invalid_token\", error_description=\"{d}\""))],
+        )
     };
     let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ")) else {
-        return Reply::Json(400, json!({"error": "invalid_request"}), vec![("WWW-Authenticate".into(), "error=\"invalid_request\", error_description=\"Bearer token required\"".into())]);
+        return Reply::Json(
+            400,
+            json!({"error": "invalid_request"}),
+            vec![("WWW-Authenticate".into(), "error=\"invalid_request\", error_description=\"Bearer token required\"".into())],
+        );
     };
     let Some(claims) = crate::tokens::header_kid(token).and_then(|k| db.runtime.keys.get(&k)).and_then(|k| k.verify(token)) else {
         return bad("Access token is expired, disabled, or deleted, or the user has globally signed out.");
@@ -723,7 +809,11 @@ pub fn user_info(db: &Db, ctx: &Ctx, authorization: Option<&str>) -> Reply {
     let Some(pool) = db.pools.get(pool_id) else { return bad("Invalid token") };
     let scopes: Vec<&str> = claims["scope"].as_str().unwrap_or("").split(' ').collect();
     let revoked = claims["origin_jti"].as_str().is_some_and(|o| db.is_revoked(o));
-    if claims["token_use"] != "access" || claims["exp"].as_i64().unwrap_or(0) <= pool.now() || revoked || claims["iss"].as_str() != Some(&issuer(ctx, pool_id)) {
+    if claims["token_use"] != "access"
+        || claims["exp"].as_i64().unwrap_or(0) <= pool.now()
+        || revoked
+        || claims["iss"].as_str() != Some(&issuer(ctx, pool_id))
+    {
         return bad("Access token is expired, disabled, or deleted, or the user has globally signed out.");
     }
     if !scopes.contains(&"openid") {

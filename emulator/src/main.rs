@@ -8,7 +8,8 @@ use cognito_emulator::{bind, config, serve, Options};
 use std::io::Write;
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: cognito-emulator [--port N (default 9229, 0 = any free port)] [--host ADDR (default 127.0.0.1)] [--config FILE] [--data FILE]";
+const USAGE: &str =
+    "usage: cognito-emulator [--port N (default 9229, 0 = any free port)] [--host ADDR (default 127.0.0.1)] [--config FILE] [--data FILE]";
 
 fn main() {
     if let Err(e) = run() {

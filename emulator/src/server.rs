@@ -151,7 +151,11 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request<Body>) -> Response
         preflight(&parts.headers)
     } else {
         match to_bytes(body, MAX_BODY).await {
-            Err(_) => api_error(&ApiError { name: "RequestEntityTooLargeException".into(), message: format!("Request body exceeds {MAX_BODY} bytes"), status: 413 }),
+            Err(_) => api_error(&ApiError {
+                name: "RequestEntityTooLargeException".into(),
+                message: format!("Request body exceeds {MAX_BODY} bytes"),
+                status: 413,
+            }),
             Ok(bytes) => {
                 let ctx = Ctx { base: app.base.clone(), ip };
                 route(&app, &parts.method, parts.uri.path(), parts.uri.query().unwrap_or(""), &parts.headers, &bytes, &ctx)
@@ -245,7 +249,11 @@ fn pool_for_request(db: &Db, path: &str, query: &str, body: &[u8]) -> Option<Str
 
 fn json_api(db: &mut Db, headers: &HeaderMap, body: &[u8], ctx: &Ctx) -> Response<Body> {
     let Some(op) = header(headers, "x-amz-target").and_then(|t| t.strip_prefix("AWSCognitoIdentityProviderService.")) else {
-        return api_error(&ApiError { name: "UnknownOperationException".into(), message: "Missing or unknown X-Amz-Target".into(), status: 404 });
+        return api_error(&ApiError {
+            name: "UnknownOperationException".into(),
+            message: "Missing or unknown X-Amz-Target".into(),
+            status: 404,
+        });
     };
     let ct = header(headers, "content-type").unwrap_or("");
     if !ct.starts_with("application/x-amz-json-1.1") && !ct.starts_with("application/x-amz-json-1.0") {

@@ -243,9 +243,11 @@ impl Pool {
         }
         for attr in &self.config.alias_attributes {
             // An alias signs in only once verified (preferred_username needs no verification).
-            if let Some(u) = self.users.values().find(|u| {
-                u.attr(attr).is_some_and(|v| eq(v, typed)) && (attr == "preferred_username" || u.verified(attr))
-            }) {
+            if let Some(u) = self
+                .users
+                .values()
+                .find(|u| u.attr(attr).is_some_and(|v| eq(v, typed)) && (attr == "preferred_username" || u.verified(attr)))
+            {
                 return Some(u.username.clone());
             }
         }

@@ -59,11 +59,8 @@ impl Key {
     /// A compact JWS: `{"kid","alg":"RS256"}.payload.signature`.
     pub fn sign(&self, claims: &Value) -> String {
         let header = json!({"kid": self.kid, "alg": "RS256"});
-        let signing_input = format!(
-            "{}.{}",
-            base64url_encode(header.to_string().as_bytes()),
-            base64url_encode(claims.to_string().as_bytes())
-        );
+        let signing_input =
+            format!("{}.{}", base64url_encode(header.to_string().as_bytes()), base64url_encode(claims.to_string().as_bytes()));
         let sig = SigningKey::<Sha256>::new(self.private.clone()).sign(signing_input.as_bytes());
         format!("{signing_input}.{}", base64url_encode(&sig.to_bytes()))
     }

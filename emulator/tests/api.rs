@@ -6,7 +6,10 @@ use common::*;
 use serde_json::{json, Value};
 
 fn sign_up(client: &str, username: &str, password: &str, email: &str) -> Result<Value, Failure> {
-    call("SignUp", json!({"ClientId": client, "Username": username, "Password": password, "UserAttributes": [{"Name": "email", "Value": email}]}))
+    call(
+        "SignUp",
+        json!({"ClientId": client, "Username": username, "Password": password, "UserAttributes": [{"Name": "email", "Value": email}]}),
+    )
 }
 
 #[test]
@@ -23,17 +26,26 @@ fn sign_up_confirm_and_resend() {
     let code = m[0]["code"].as_str().unwrap().to_string();
     assert!(m[0]["text"].as_str().unwrap().contains(&code));
     expect_err(srp_sign_in(&pool, &client, "sam", "Passw0rd!"), "UserNotConfirmedException");
-    expect_err(call("ConfirmSignUp", json!({"ClientId": client, "Username": "sam", "ConfirmationCode": "000000"})), "CodeMismatchException");
+    expect_err(
+        call("ConfirmSignUp", json!({"ClientId": client, "Username": "sam", "ConfirmationCode": "000000"})),
+        "CodeMismatchException",
+    );
     // Resend supersedes the first code.
     let rr = call("ResendConfirmationCode", json!({"ClientId": client, "Username": "sam"})).unwrap();
     assert_eq!(rr["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
     let code2 = last_code(&pool, "sam");
     if code2 != code {
-        expect_err(call("ConfirmSignUp", json!({"ClientId": client, "Username": "sam", "ConfirmationCode": code})), "CodeMismatchException");
+        expect_err(
+            call("ConfirmSignUp", json!({"ClientId": client, "Username": "sam", "ConfirmationCode": code})),
+            "CodeMismatchException",
+        );
     }
     let ok = call("ConfirmSignUp", json!({"ClientId": client, "Username": "sam", "ConfirmationCode": code2})).unwrap();
     assert!(ok["Session"].is_string());
-    let f = expect_err(call("ConfirmSignUp", json!({"ClientId": client, "Username": "sam", "ConfirmationCode": code2})), "NotAuthorizedException");
+    let f = expect_err(
+        call("ConfirmSignUp", json!({"ClientId": client, "Username": "sam", "ConfirmationCode": code2})),
+        "NotAuthorizedException",
+    );
     assert!(f.message.contains("CONFIRMED"));
     expect_err(call("ResendConfirmationCode", json!({"ClientId": client, "Username": "sam"})), "InvalidParameterException");
     let t = tokens(&pool, &client, "sam", "Passw0rd!");
@@ -44,7 +56,10 @@ fn sign_up_confirm_and_resend() {
 fn sign_up_validation_errors() {
     let (pool, client) = new_pool(json!({"requiredAttributes": ["email"]}));
     sign_up(&client, "taken", "Passw0rd!", "t@example.com").unwrap();
-    assert_eq!(expect_err(sign_up(&client, "taken", "Passw0rd!", "t2@example.com"), "UsernameExistsException").message, "User already exists");
+    assert_eq!(
+        expect_err(sign_up(&client, "taken", "Passw0rd!", "t2@example.com"), "UsernameExistsException").message,
+        "User already exists"
+    );
     expect_err(sign_up(&client, "TAKEN", "Passw0rd!", "t2@example.com"), "UsernameExistsException");
     for (pw, why) in [
         ("Sh0rt!", "Password not long enough"),
@@ -56,12 +71,21 @@ fn sign_up_validation_errors() {
         let f = expect_err(sign_up(&client, "weak", pw, "w@example.com"), "InvalidPasswordException");
         assert_eq!(f.message, format!("Password did not conform with policy: {why}"));
     }
-    let f = expect_err(call("SignUp", json!({"ClientId": client, "Username": "noemail", "Password": "Passw0rd!"})), "InvalidParameterException");
+    let f = expect_err(
+        call("SignUp", json!({"ClientId": client, "Username": "noemail", "Password": "Passw0rd!"})),
+        "InvalidParameterException",
+    );
     assert!(f.message.contains("email"));
     expect_err(call("SignUp", json!({"ClientId": client, "Username": "has space", "Password": "Passw0rd!"})), "InvalidParameterException");
     expect_err(call("SignUp", json!({"ClientId": client, "Password": "Passw0rd!"})), "InvalidParameterException");
     expect_err(call("SignUp", json!({"ClientId": "unknown", "Username": "x", "Password": "Passw0rd!"})), "ResourceNotFoundException");
-    let f = expect_err(call("SignUp", json!({"ClientId": client, "Username": "sneaky", "Password": "Passw0rd!", "UserAttributes": [{"Name": "email", "Value": "s@example.com"}, {"Name": "email_verified", "Value": "true"}]})), "NotAuthorizedException");
+    let f = expect_err(
+        call(
+            "SignUp",
+            json!({"ClientId": client, "Username": "sneaky", "Password": "Passw0rd!", "UserAttributes": [{"Name": "email", "Value": "s@example.com"}, {"Name": "email_verified", "Value": "true"}]}),
+        ),
+        "NotAuthorizedException",
+    );
     assert!(f.message.contains("unauthorized attribute"));
     let _ = pool;
 }
@@ -78,9 +102,15 @@ fn codes_expire() {
     let right = last_code(&pool, "guess");
     let wrong = if right == "111111" { "222222" } else { "111111" };
     for _ in 0..5 {
-        expect_err(call("ConfirmSignUp", json!({"ClientId": client, "Username": "guess", "ConfirmationCode": wrong})), "CodeMismatchException");
+        expect_err(
+            call("ConfirmSignUp", json!({"ClientId": client, "Username": "guess", "ConfirmationCode": wrong})),
+            "CodeMismatchException",
+        );
     }
-    expect_err(call("ConfirmSignUp", json!({"ClientId": client, "Username": "guess", "ConfirmationCode": right})), "LimitExceededException");
+    expect_err(
+        call("ConfirmSignUp", json!({"ClientId": client, "Username": "guess", "ConfirmationCode": right})),
+        "LimitExceededException",
+    );
 }
 
 #[test]
@@ -90,16 +120,32 @@ fn forgot_password_flow() {
     assert_eq!(r["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
     let code = last_code(&pool, "alice");
     assert_eq!(messages(&pool, "alice").last().unwrap()["kind"], "FORGOT_PASSWORD");
-    expect_err(call("ConfirmForgotPassword", json!({"ClientId": client, "Username": "alice", "ConfirmationCode": code, "Password": "weak"})), "InvalidPasswordException");
-    expect_err(call("ConfirmForgotPassword", json!({"ClientId": client, "Username": "alice", "ConfirmationCode": "000000", "Password": "N3w!Passw0rd"})), "CodeMismatchException");
-    call("ConfirmForgotPassword", json!({"ClientId": client, "Username": "alice", "ConfirmationCode": code, "Password": "N3w!Passw0rd"})).unwrap();
+    expect_err(
+        call("ConfirmForgotPassword", json!({"ClientId": client, "Username": "alice", "ConfirmationCode": code, "Password": "weak"})),
+        "InvalidPasswordException",
+    );
+    expect_err(
+        call(
+            "ConfirmForgotPassword",
+            json!({"ClientId": client, "Username": "alice", "ConfirmationCode": "000000", "Password": "N3w!Passw0rd"}),
+        ),
+        "CodeMismatchException",
+    );
+    call("ConfirmForgotPassword", json!({"ClientId": client, "Username": "alice", "ConfirmationCode": code, "Password": "N3w!Passw0rd"}))
+        .unwrap();
     expect_err(srp_sign_in(&pool, &client, "alice", "Passw0rd!"), "NotAuthorizedException");
     assert!(srp_sign_in(&pool, &client, "alice", "N3w!Passw0rd").is_ok());
     // Reset codes live an hour.
     call("ForgotPassword", json!({"ClientId": client, "Username": "alice"})).unwrap();
     let code = last_code(&pool, "alice");
     advance(&pool, 3601);
-    expect_err(call("ConfirmForgotPassword", json!({"ClientId": client, "Username": "alice", "ConfirmationCode": code, "Password": "Another1!pw"})), "ExpiredCodeException");
+    expect_err(
+        call(
+            "ConfirmForgotPassword",
+            json!({"ClientId": client, "Username": "alice", "ConfirmationCode": code, "Password": "Another1!pw"}),
+        ),
+        "ExpiredCodeException",
+    );
     // Nowhere to send the code.
     let (_, c2) = new_pool(json!({"users": [{"username": "nomail", "password": "Passw0rd!"}]}));
     expect_err(call("ForgotPassword", json!({"ClientId": c2, "Username": "nomail"})), "InvalidParameterException");
@@ -111,8 +157,14 @@ fn change_password_and_user_attributes() {
     let (pool, client) = pool_default();
     let t = tokens(&pool, &client, "alice", "Passw0rd!");
     let at = t["AccessToken"].as_str().unwrap();
-    expect_err(call("ChangePassword", json!({"AccessToken": at, "PreviousPassword": "wrong", "ProposedPassword": "N3w!Passw0rd"})), "NotAuthorizedException");
-    expect_err(call("ChangePassword", json!({"AccessToken": at, "PreviousPassword": "Passw0rd!", "ProposedPassword": "weak"})), "InvalidPasswordException");
+    expect_err(
+        call("ChangePassword", json!({"AccessToken": at, "PreviousPassword": "wrong", "ProposedPassword": "N3w!Passw0rd"})),
+        "NotAuthorizedException",
+    );
+    expect_err(
+        call("ChangePassword", json!({"AccessToken": at, "PreviousPassword": "Passw0rd!", "ProposedPassword": "weak"})),
+        "InvalidPasswordException",
+    );
     call("ChangePassword", json!({"AccessToken": at, "PreviousPassword": "Passw0rd!", "ProposedPassword": "N3w!Passw0rd"})).unwrap();
     assert!(srp_sign_in(&pool, &client, "alice", "N3w!Passw0rd").is_ok());
 
@@ -125,11 +177,15 @@ fn change_password_and_user_attributes() {
     let r = call("UpdateUserAttributes", json!({"AccessToken": at, "UserAttributes": [{"Name": "email", "Value": "alice2@example.com"}, {"Name": "name", "Value": "Alice"}, {"Name": "custom:team", "Value": "blue"}]})).unwrap();
     assert_eq!(r["CodeDeliveryDetailsList"][0]["AttributeName"], "email");
     let u = call("GetUser", json!({"AccessToken": at})).unwrap();
-    let get = |n: &str| u["UserAttributes"].as_array().unwrap().iter().find(|a| a["Name"] == n).map(|a| a["Value"].as_str().unwrap().to_string());
+    let get =
+        |n: &str| u["UserAttributes"].as_array().unwrap().iter().find(|a| a["Name"] == n).map(|a| a["Value"].as_str().unwrap().to_string());
     assert_eq!(get("email_verified").as_deref(), Some("false"));
     assert_eq!(get("custom:team").as_deref(), Some("blue"));
     let code = last_code(&pool, "alice");
-    expect_err(call("VerifyUserAttribute", json!({"AccessToken": at, "AttributeName": "email", "Code": "000000"})), "CodeMismatchException");
+    expect_err(
+        call("VerifyUserAttribute", json!({"AccessToken": at, "AttributeName": "email", "Code": "000000"})),
+        "CodeMismatchException",
+    );
     call("VerifyUserAttribute", json!({"AccessToken": at, "AttributeName": "email", "Code": code})).unwrap();
     call("GetUserAttributeVerificationCode", json!({"AccessToken": at, "AttributeName": "email"})).unwrap();
     assert_eq!(messages(&pool, "alice").last().unwrap()["kind"], "ATTRIBUTE_VERIFICATION");
@@ -137,7 +193,10 @@ fn change_password_and_user_attributes() {
     let u = call("GetUser", json!({"AccessToken": at})).unwrap();
     assert!(!u["UserAttributes"].as_array().unwrap().iter().any(|a| a["Name"] == "name"));
     expect_err(call("DeleteUserAttributes", json!({"AccessToken": at, "UserAttributeNames": ["sub"]})), "InvalidParameterException");
-    expect_err(call("UpdateUserAttributes", json!({"AccessToken": at, "UserAttributes": [{"Name": "email_verified", "Value": "true"}]})), "NotAuthorizedException");
+    expect_err(
+        call("UpdateUserAttributes", json!({"AccessToken": at, "UserAttributes": [{"Name": "email_verified", "Value": "true"}]})),
+        "NotAuthorizedException",
+    );
 }
 
 #[test]
@@ -211,7 +270,8 @@ fn admin_operations() {
 
 #[test]
 fn verification_link_template() {
-    let (pool, client) = new_pool(json!({"messages": {"verificationLink": "http://127.0.0.1:8080/?confirm=1&username={username}&code={####}"}}));
+    let (pool, client) =
+        new_pool(json!({"messages": {"verificationLink": "http://127.0.0.1:8080/?confirm=1&username={username}&code={####}"}}));
     sign_up(&client, "linky", "Passw0rd!", "linky@example.com").unwrap();
     let m = messages(&pool, "linky");
     let link = m[0]["link"].as_str().unwrap();

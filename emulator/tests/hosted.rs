@@ -155,7 +155,11 @@ fn code_flow_with_pkce_round_trip() {
     assert_eq!(serde_json::from_str::<Value>(&exchange(&client, &code, Some(&p.verifier)).body).unwrap()["error"], "invalid_grant");
     // The access token works with the user API (it has the admin scope) and with userInfo.
     assert!(call("GetUser", json!({"AccessToken": t["access_token"]})).is_ok());
-    let ui = agent().get(&format!("{}/oauth2/userInfo", base())).set("Authorization", &format!("Bearer {}", t["access_token"].as_str().unwrap())).call().unwrap();
+    let ui = agent()
+        .get(&format!("{}/oauth2/userInfo", base()))
+        .set("Authorization", &format!("Bearer {}", t["access_token"].as_str().unwrap()))
+        .call()
+        .unwrap();
     let ui: Value = serde_json::from_str(&ui.into_string().unwrap()).unwrap();
     assert_eq!(ui["username"], "alice");
     assert_eq!(ui["email_verified"], "true", "userInfo returns verified flags as strings");
@@ -191,11 +195,15 @@ fn authorize_validation() {
     // Unknown client / redirect mismatch: the emulator's own error page, never the app.
     let r = get(&format!("/oauth2/authorize?response_type=code&client_id=nope&redirect_uri={}", url_encode(CB)), None);
     assert!(r.location.unwrap().starts_with("/error?error=invalid_client"));
-    let r = get(&format!("/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}", url_encode("http://evil.example/cb")), None);
+    let r = get(
+        &format!("/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}", url_encode("http://evil.example/cb")),
+        None,
+    );
     let loc = r.location.unwrap();
     assert!(loc.starts_with("/error?error=redirect_mismatch"), "{loc}");
     assert_eq!(get(&loc, None).status, 400);
-    let r = get(&format!("/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}", url_encode(&format!("{CB}/extra"))), None);
+    let r =
+        get(&format!("/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}", url_encode(&format!("{CB}/extra"))), None);
     assert!(r.location.unwrap().starts_with("/error?error=redirect_mismatch"), "exact match only");
     // PKCE is required for this public client; only S256.
     let r = get(&format!("/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}&state=s1", url_encode(CB)), None);
@@ -249,7 +257,10 @@ fn social_provider_consent_creates_a_federated_user() {
 fn hosted_tokens_without_admin_scope_cannot_call_the_user_api() {
     let (_, client) = hosted_pool(json!({}));
     let p = pkce();
-    let a = get(&authorize_url(&client, &p, &[]).replace("+aws.cognito.signin.user.admin", "").replace("%20aws.cognito.signin.user.admin", ""), None);
+    let a = get(
+        &authorize_url(&client, &p, &[]).replace("+aws.cognito.signin.user.admin", "").replace("%20aws.cognito.signin.user.admin", ""),
+        None,
+    );
     let login_path = a.location.unwrap();
     let r = post_form(&login_path, &[("username", "alice"), ("password", "Passw0rd!")], &[]);
     let code = q(&query_of(&r.location.unwrap()), "code").unwrap().to_string();
@@ -260,14 +271,18 @@ fn hosted_tokens_without_admin_scope_cannot_call_the_user_api() {
     // An API token has no openid scope: userInfo refuses it.
     let (pool, client2) = pool_default();
     let api = tokens(&pool, &client2, "alice", "Passw0rd!");
-    let r = agent().get(&format!("{}/oauth2/userInfo", base())).set("Authorization", &format!("Bearer {}", api["AccessToken"].as_str().unwrap())).call();
+    let r = agent()
+        .get(&format!("{}/oauth2/userInfo", base()))
+        .set("Authorization", &format!("Bearer {}", api["AccessToken"].as_str().unwrap()))
+        .call();
     assert!(matches!(r, Err(ureq::Error::Status(401, _))));
 }
 
 #[test]
 fn logout_and_confidential_clients() {
     let secret = "s3cr3ts3cr3ts3cr3ts3cr3ts3cr3t";
-    let (_, client) = hosted_pool(json!({"clients": [{"secret": secret, "callbackUrls": [CB], "logoutUrls": ["http://127.0.0.1:8080/bye"]}]}));
+    let (_, client) =
+        hosted_pool(json!({"clients": [{"secret": secret, "callbackUrls": [CB], "logoutUrls": ["http://127.0.0.1:8080/bye"]}]}));
     // A confidential client may skip PKCE; the code exchange needs its secret (Basic auth).
     let a = get(&format!("/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}&scope=openid", url_encode(CB)), None);
     let login_path = a.location.unwrap();
@@ -275,10 +290,18 @@ fn logout_and_confidential_clients() {
     let cookie = r.cookie.clone().unwrap();
     let code = q(&query_of(&r.location.unwrap()), "code").unwrap().to_string();
     let f = [("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", CB)];
-    let bad = post_form("/oauth2/token", &f, &[("Authorization", &format!("Basic {}", cognito_wasm::codec::base64_encode(format!("{client}:wrong").as_bytes())))]);
+    let bad = post_form(
+        "/oauth2/token",
+        &f,
+        &[("Authorization", &format!("Basic {}", cognito_wasm::codec::base64_encode(format!("{client}:wrong").as_bytes())))],
+    );
     assert_eq!(bad.status, 401);
     assert_eq!(serde_json::from_str::<Value>(&bad.body).unwrap()["error"], "invalid_client");
-    let ok = post_form("/oauth2/token", &f, &[("Authorization", &format!("Basic {}", cognito_wasm::codec::base64_encode(format!("{client}:{secret}").as_bytes())))]);
+    let ok = post_form(
+        "/oauth2/token",
+        &f,
+        &[("Authorization", &format!("Basic {}", cognito_wasm::codec::base64_encode(format!("{client}:{secret}").as_bytes())))],
+    );
     assert_eq!(ok.status, 200, "{}", ok.body);
     let t: Value = serde_json::from_str(&ok.body).unwrap();
     assert!(t["id_token"].is_string());
@@ -286,7 +309,10 @@ fn logout_and_confidential_clients() {
     let out = get(&format!("/logout?client_id={client}&logout_uri={}", url_encode("http://127.0.0.1:8080/bye")), Some(&cookie));
     assert_eq!(out.location.as_deref(), Some("http://127.0.0.1:8080/bye"));
     assert!(out.cookie.unwrap().ends_with('='));
-    let again = get(&format!("/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}&scope=openid", url_encode(CB)), Some(&cookie));
+    let again = get(
+        &format!("/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}&scope=openid", url_encode(CB)),
+        Some(&cookie),
+    );
     assert!(again.location.unwrap().starts_with("/login?"), "the hosted session ended");
     let bad = get(&format!("/logout?client_id={client}&logout_uri={}", url_encode("http://evil.example/")), None);
     assert!(bad.location.unwrap().starts_with("/error?error=redirect_mismatch"));
@@ -316,7 +342,11 @@ fn hosted_pages_for_new_password_mfa_and_sign_up() {
     let r = post_form(&login_path, &[("username", "totp"), ("password", "Passw0rd!")], &[]);
     assert!(r.body.contains("authenticator"));
     let flow = extract_hidden(&r.body, "flow");
-    let r2 = post_form(&login_path, &[("flow", &flow), ("step", "SOFTWARE_TOKEN_MFA"), ("code", &totp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", now_unix()))], &[]);
+    let r2 = post_form(
+        &login_path,
+        &[("flow", &flow), ("step", "SOFTWARE_TOKEN_MFA"), ("code", &totp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", now_unix()))],
+        &[],
+    );
     assert!(r2.location.unwrap().starts_with(CB));
 
     // Sign-up page → confirmation page → back to the app.

@@ -20,7 +20,10 @@ fn malformed_requests_get_named_errors() {
     let f = expect_err(call("SignUp", json!({"ClientId": client})), "InvalidParameterException");
     assert!(f.message.contains("'username'"), "{}", f.message);
     expect_err(call("SignUp", json!({"ClientId": client, "Username": 42, "Password": "x"})), "SerializationException");
-    expect_err(call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": "nope"})), "SerializationException");
+    expect_err(
+        call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": "nope"})),
+        "SerializationException",
+    );
     let huge = format!("{{\"ClientId\":\"{}\"}}", "x".repeat(400_000));
     let f = expect_err(raw("SignUp", &huge, "application/x-amz-json-1.1"), "RequestEntityTooLargeException");
     assert_eq!(f.status, 413);
@@ -88,7 +91,11 @@ fn start_cli(args: &[&str]) -> (Child, Value) {
 }
 
 fn cli_call(endpoint: &str, op: &str, body: Value) -> Result<Value, u16> {
-    match ureq::post(endpoint).set("Content-Type", "application/x-amz-json-1.1").set("X-Amz-Target", &format!("AWSCognitoIdentityProviderService.{op}")).send_string(&body.to_string()) {
+    match ureq::post(endpoint)
+        .set("Content-Type", "application/x-amz-json-1.1")
+        .set("X-Amz-Target", &format!("AWSCognitoIdentityProviderService.{op}"))
+        .send_string(&body.to_string())
+    {
         Ok(r) => Ok(serde_json::from_str(&r.into_string().unwrap()).unwrap()),
         Err(ureq::Error::Status(s, _)) => Err(s),
         Err(e) => panic!("{e}"),
@@ -112,7 +119,12 @@ fn cli_ready_line_defaults_and_persistence() {
     assert_eq!(ready["issuer"], format!("{}{}", endpoint, "us-east-1_Emulator1"));
     let client = ready["clientId"].as_str().unwrap().to_string();
     cli_call(&endpoint, "SignUp", json!({"ClientId": client, "Username": "persisted", "Password": "Passw0rd!", "UserAttributes": [{"Name": "email", "Value": "p@example.com"}]})).unwrap();
-    let pw = cli_call(&endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "demo", "PASSWORD": "Passw0rd!"}})).unwrap();
+    let pw = cli_call(
+        &endpoint,
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "demo", "PASSWORD": "Passw0rd!"}}),
+    )
+    .unwrap();
     let t = &pw["AuthenticationResult"];
     let rt = t["RefreshToken"].as_str().unwrap().to_string();
     // The demo pool tracks devices: the refresh token is bound to a confirmed device.
@@ -130,7 +142,8 @@ fn cli_ready_line_defaults_and_persistence() {
     // The user survived: signing up again collides; the refresh token still works.
     assert_eq!(cli_call(endpoint2, "SignUp", json!({"ClientId": client, "Username": "persisted", "Password": "Passw0rd!"})), Err(400));
     assert_eq!(cli_call(endpoint2, "GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": rt})), Err(400));
-    let r = cli_call(endpoint2, "GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": rt, "DeviceKey": key.as_str()})).unwrap();
+    let r = cli_call(endpoint2, "GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": rt, "DeviceKey": key.as_str()}))
+        .unwrap();
     assert!(r["AuthenticationResult"]["AccessToken"].is_string());
     drop(child);
 

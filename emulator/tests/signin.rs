@@ -65,7 +65,11 @@ fn srp_sign_in_issues_cognito_shaped_tokens() {
     verify_rs256(&pool, t["IdToken"].as_str().unwrap());
     verify_rs256(&pool, t["AccessToken"].as_str().unwrap());
     let h = |jwt: &str| claims(&format!("x.{}", jwt.split('.').next().unwrap()));
-    assert_ne!(h(t["IdToken"].as_str().unwrap())["kid"], h(t["AccessToken"].as_str().unwrap())["kid"], "ID and access tokens use different keys");
+    assert_ne!(
+        h(t["IdToken"].as_str().unwrap())["kid"],
+        h(t["AccessToken"].as_str().unwrap())["kid"],
+        "ID and access tokens use different keys"
+    );
 
     let disc = get_json(&format!("/{pool}/.well-known/openid-configuration"));
     assert_eq!(disc["issuer"], iss);
@@ -146,7 +150,9 @@ fn srp_is_strict_about_timestamp_secret_block_and_signature() {
         let p = &init["ChallengeParameters"];
         let ch = VerifierChallenge::from_params(|k| p[k].as_str()).unwrap();
         let ts = SrpTimestamp::from_string(&bad);
-        let claim = password_claim(&eph, &UserPoolId::parse(&pool).unwrap(), &UserIdForSrp::new("alice"), &Password::new("Passw0rd!"), &ch, &ts).unwrap();
+        let claim =
+            password_claim(&eph, &UserPoolId::parse(&pool).unwrap(), &UserIdForSrp::new("alice"), &Password::new("Passw0rd!"), &ch, &ts)
+                .unwrap();
         let r = respond(
             &client,
             "PASSWORD_VERIFIER",
@@ -160,7 +166,10 @@ fn srp_is_strict_about_timestamp_secret_block_and_signature() {
         }
     }
     // Tampered signature.
-    expect_err(attempt(now, &|r| r["PASSWORD_CLAIM_SIGNATURE"] = json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")), "NotAuthorizedException");
+    expect_err(
+        attempt(now, &|r| r["PASSWORD_CLAIM_SIGNATURE"] = json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")),
+        "NotAuthorizedException",
+    );
     // The SECRET_BLOCK is single use.
     let (init, eph) = srp_init(&client, "alice", &[]);
     let resp = verifier_response(&pool, &init.unwrap(), &eph, "Passw0rd!", now);
@@ -168,9 +177,15 @@ fn srp_is_strict_about_timestamp_secret_block_and_signature() {
     expect_err(respond(&client, "PASSWORD_VERIFIER", &Value::Null, resp), "NotAuthorizedException");
     // Bad SRP_A.
     let n_hex = unpadded_hex(&mont::N.to_be_bytes());
-    let r = call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": {"USERNAME": "alice", "SRP_A": n_hex}}));
+    let r = call(
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": {"USERNAME": "alice", "SRP_A": n_hex}}),
+    );
     expect_err(r, "InvalidParameterException");
-    let r = call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": {"USERNAME": "alice", "SRP_A": "f".repeat(5000)}}));
+    let r = call(
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": {"USERNAME": "alice", "SRP_A": "f".repeat(5000)}}),
+    );
     expect_err(r, "InvalidParameterException");
 }
 
@@ -208,7 +223,10 @@ fn alias_and_email_as_username() {
     assert_eq!(init.unwrap()["ChallengeParameters"]["USER_ID_FOR_SRP"], sub, "canonical username is the UUID");
     let t = tokens(&pool2, &client2, "carol@example.com", "Passw0rd!");
     assert_eq!(claims(t["AccessToken"].as_str().unwrap())["username"], sub);
-    expect_err(call("SignUp", json!({"ClientId": client2, "Username": "not-an-email", "Password": "Passw0rd!"})), "InvalidParameterException");
+    expect_err(
+        call("SignUp", json!({"ClientId": client2, "Username": "not-an-email", "Password": "Passw0rd!"})),
+        "InvalidParameterException",
+    );
 }
 
 #[test]
@@ -237,7 +255,10 @@ fn client_secret_hash_at_each_step() {
     let rt = t["RefreshToken"].as_str().unwrap();
     let r = call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}}));
     expect_err(r, "NotAuthorizedException");
-    let r = call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt, "SECRET_HASH": sh("bob")}}));
+    let r = call(
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt, "SECRET_HASH": sh("bob")}}),
+    );
     assert!(r.unwrap()["AuthenticationResult"]["AccessToken"].is_string());
     // GetTokensFromRefreshToken takes the raw secret.
     expect_err(call("GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": rt})), "NotAuthorizedException");
@@ -247,16 +268,31 @@ fn client_secret_hash_at_each_step() {
 #[test]
 fn user_password_auth_needs_the_flow_enabled() {
     let (_, client) = pool_default();
-    let r = call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}}));
+    let r = call(
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}}),
+    );
     assert_eq!(expect_err(r, "InvalidParameterException").message, "USER_PASSWORD_AUTH flow not enabled for this client");
-    let (_, client) = new_pool(json!({"clients": [{"explicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}], "users": [{"username": "u", "password": "Passw0rd!"}]}));
-    let ok = call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "u", "PASSWORD": "Passw0rd!"}})).unwrap();
+    let (_, client) = new_pool(
+        json!({"clients": [{"explicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}], "users": [{"username": "u", "password": "Passw0rd!"}]}),
+    );
+    let ok = call(
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "u", "PASSWORD": "Passw0rd!"}}),
+    )
+    .unwrap();
     assert!(ok["AuthenticationResult"]["IdToken"].is_string());
-    let r = call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "u", "PASSWORD": "nope"}}));
+    let r = call(
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "u", "PASSWORD": "nope"}}),
+    );
     expect_err(r, "NotAuthorizedException");
     let (r, _) = srp_init(&client, "u", &[]);
     expect_err(r, "InvalidParameterException");
-    expect_err(call("InitiateAuth", json!({"ClientId": "nope", "AuthFlow": "USER_SRP_AUTH", "AuthParameters": {}})), "ResourceNotFoundException");
+    expect_err(
+        call("InitiateAuth", json!({"ClientId": "nope", "AuthFlow": "USER_SRP_AUTH", "AuthParameters": {}})),
+        "ResourceNotFoundException",
+    );
     expect_err(call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "MAGIC", "AuthParameters": {}})), "InvalidParameterException");
 }
 
@@ -271,12 +307,17 @@ fn account_states_after_the_proof() {
     expect_err(srp_sign_in(&pool, &client, "reset", "Passw0rd!"), "PasswordResetRequiredException");
     assert_eq!(expect_err(srp_sign_in(&pool, &client, "off", "Passw0rd!"), "NotAuthorizedException").message, "User is disabled.");
     // The state is not revealed without the password.
-    assert_eq!(expect_err(srp_sign_in(&pool, &client, "unconf", "Wr0ng!pass"), "NotAuthorizedException").message, "Incorrect username or password.");
+    assert_eq!(
+        expect_err(srp_sign_in(&pool, &client, "unconf", "Wr0ng!pass"), "NotAuthorizedException").message,
+        "Incorrect username or password."
+    );
 }
 
 #[test]
 fn new_password_required() {
-    let (pool, client) = new_pool(json!({"requiredAttributes": ["name"], "users": [{"username": "nh", "temporaryPassword": "TempPassw0rd!", "attributes": {"email": "nh@example.com"}}]}));
+    let (pool, client) = new_pool(
+        json!({"requiredAttributes": ["name"], "users": [{"username": "nh", "temporaryPassword": "TempPassw0rd!", "attributes": {"email": "nh@example.com"}}]}),
+    );
     let r = srp_sign_in(&pool, &client, "nh", "TempPassw0rd!").unwrap();
     assert_eq!(r["ChallengeName"], "NEW_PASSWORD_REQUIRED");
     let params = &r["ChallengeParameters"];
@@ -285,10 +326,22 @@ fn new_password_required() {
     let attrs: Value = serde_json::from_str(params["userAttributes"].as_str().unwrap()).unwrap();
     assert_eq!(attrs["email"], "nh@example.com");
     let s = &r["Session"];
-    let f = expect_err(respond(&client, "NEW_PASSWORD_REQUIRED", s, json!({"USERNAME": "nh", "NEW_PASSWORD": "short"})), "InvalidPasswordException");
+    let f = expect_err(
+        respond(&client, "NEW_PASSWORD_REQUIRED", s, json!({"USERNAME": "nh", "NEW_PASSWORD": "short"})),
+        "InvalidPasswordException",
+    );
     assert!(f.message.starts_with("Password did not conform with policy"));
-    expect_err(respond(&client, "NEW_PASSWORD_REQUIRED", s, json!({"USERNAME": "nh", "NEW_PASSWORD": "N3w!Password"})), "InvalidParameterException");
-    let done = respond(&client, "NEW_PASSWORD_REQUIRED", s, json!({"USERNAME": "nh", "NEW_PASSWORD": "N3w!Password", "userAttributes.name": "New Hire"})).unwrap();
+    expect_err(
+        respond(&client, "NEW_PASSWORD_REQUIRED", s, json!({"USERNAME": "nh", "NEW_PASSWORD": "N3w!Password"})),
+        "InvalidParameterException",
+    );
+    let done = respond(
+        &client,
+        "NEW_PASSWORD_REQUIRED",
+        s,
+        json!({"USERNAME": "nh", "NEW_PASSWORD": "N3w!Password", "userAttributes.name": "New Hire"}),
+    )
+    .unwrap();
     assert_eq!(claims(done["AuthenticationResult"]["IdToken"].as_str().unwrap())["name"], "New Hire");
     assert!(srp_sign_in(&pool, &client, "nh", "N3w!Password").unwrap()["AuthenticationResult"].is_object());
     expect_err(srp_sign_in(&pool, &client, "nh", "TempPassw0rd!"), "NotAuthorizedException");
@@ -300,7 +353,8 @@ fn refresh_and_rotation_and_revocation() {
     let t = tokens(&pool, &client, "alice", "Passw0rd!");
     let rt = t["RefreshToken"].as_str().unwrap();
     advance(&pool, 60);
-    let r = call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}})).unwrap();
+    let r = call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}}))
+        .unwrap();
     let n = &r["AuthenticationResult"];
     assert!(n.get("RefreshToken").is_none(), "no new refresh token without rotation");
     let (old, new) = (claims(t["AccessToken"].as_str().unwrap()), claims(n["AccessToken"].as_str().unwrap()));
@@ -311,25 +365,41 @@ fn refresh_and_rotation_and_revocation() {
     let g = call("GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": rt})).unwrap();
     assert!(g["AuthenticationResult"].get("RefreshToken").is_none());
     assert_eq!(stats(&pool)["refresh"], 2);
-    expect_err(call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": "garbage"}})), "NotAuthorizedException");
+    expect_err(
+        call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": "garbage"}})),
+        "NotAuthorizedException",
+    );
 
     // RevokeToken: the refresh token and the tokens derived from it stop working.
     call("GetUser", json!({"AccessToken": n["AccessToken"]})).unwrap();
     call("RevokeToken", json!({"ClientId": client, "Token": rt})).unwrap();
-    expect_err(call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}})), "NotAuthorizedException");
-    assert_eq!(expect_err(call("GetUser", json!({"AccessToken": n["AccessToken"]})), "NotAuthorizedException").message, "Access Token has been revoked");
+    expect_err(
+        call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}})),
+        "NotAuthorizedException",
+    );
+    assert_eq!(
+        expect_err(call("GetUser", json!({"AccessToken": n["AccessToken"]})), "NotAuthorizedException").message,
+        "Access Token has been revoked"
+    );
     expect_err(call("RevokeToken", json!({"ClientId": client, "Token": t["AccessToken"]})), "UnsupportedTokenTypeException");
 
     // Expired refresh token.
     let t2 = tokens(&pool, &client, "alice", "Passw0rd!");
     advance(&pool, 31 * 86_400);
-    expect_err(call("GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": t2["RefreshToken"]})), "NotAuthorizedException");
+    expect_err(
+        call("GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": t2["RefreshToken"]})),
+        "NotAuthorizedException",
+    );
 
     // Rotation.
-    let (pool, client) = new_pool(json!({"clients": [{"refreshTokenRotation": true}], "users": [{"username": "r", "password": "Passw0rd!"}]}));
+    let (pool, client) =
+        new_pool(json!({"clients": [{"refreshTokenRotation": true}], "users": [{"username": "r", "password": "Passw0rd!"}]}));
     let t = tokens(&pool, &client, "r", "Passw0rd!");
     let rt = t["RefreshToken"].as_str().unwrap();
-    expect_err(call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}})), "InvalidParameterException");
+    expect_err(
+        call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}})),
+        "InvalidParameterException",
+    );
     let g = call("GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": rt})).unwrap();
     let rt2 = g["AuthenticationResult"]["RefreshToken"].as_str().unwrap();
     assert_ne!(rt, rt2);
@@ -346,7 +416,10 @@ fn global_sign_out_revokes_everything() {
     call("GlobalSignOut", json!({"AccessToken": a["AccessToken"]})).unwrap();
     for t in [&a, &b] {
         expect_err(call("GetUser", json!({"AccessToken": t["AccessToken"]})), "NotAuthorizedException");
-        expect_err(call("GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": t["RefreshToken"]})), "NotAuthorizedException");
+        expect_err(
+            call("GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": t["RefreshToken"]})),
+            "NotAuthorizedException",
+        );
     }
     assert!(tokens(&pool, &client, "alice", "Passw0rd!")["AccessToken"].is_string());
 }
@@ -363,11 +436,15 @@ fn totp_set_up_and_sign_in() {
     let t = tokens(&pool, &client, "m", "Passw0rd!");
     let at = t["AccessToken"].as_str().unwrap();
     // TOTP cannot be enabled before it is verified.
-    expect_err(call("SetUserMFAPreference", json!({"AccessToken": at, "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true}})), "InvalidParameterException");
+    expect_err(
+        call("SetUserMFAPreference", json!({"AccessToken": at, "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true}})),
+        "InvalidParameterException",
+    );
     let secret = call("AssociateSoftwareToken", json!({"AccessToken": at})).unwrap()["SecretCode"].as_str().unwrap().to_string();
     assert_eq!(secret.len(), 32);
     expect_err(call("VerifySoftwareToken", json!({"AccessToken": at, "UserCode": "000000"})), "EnableSoftwareTokenMFAException");
-    let ok = call("VerifySoftwareToken", json!({"AccessToken": at, "UserCode": totp(&secret, now_unix()), "FriendlyDeviceName": "phone"})).unwrap();
+    let ok = call("VerifySoftwareToken", json!({"AccessToken": at, "UserCode": totp(&secret, now_unix()), "FriendlyDeviceName": "phone"}))
+        .unwrap();
     assert_eq!(ok["Status"], "SUCCESS");
     call("SetUserMFAPreference", json!({"AccessToken": at, "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true}})).unwrap();
     let u = call("GetUser", json!({"AccessToken": at})).unwrap();
@@ -378,21 +455,42 @@ fn totp_set_up_and_sign_in() {
     assert_eq!(r["ChallengeName"], "SOFTWARE_TOKEN_MFA");
     assert_eq!(r["ChallengeParameters"]["FRIENDLY_DEVICE_NAME"], "phone");
     let s = &r["Session"];
-    expect_err(respond(&client, "SOFTWARE_TOKEN_MFA", s, json!({"USERNAME": "m", "SOFTWARE_TOKEN_MFA_CODE": "123456"})), "CodeMismatchException");
-    let done = respond(&client, "SOFTWARE_TOKEN_MFA", s, json!({"USERNAME": "m", "SOFTWARE_TOKEN_MFA_CODE": totp(&secret, now_unix())})).unwrap();
+    expect_err(
+        respond(&client, "SOFTWARE_TOKEN_MFA", s, json!({"USERNAME": "m", "SOFTWARE_TOKEN_MFA_CODE": "123456"})),
+        "CodeMismatchException",
+    );
+    let done =
+        respond(&client, "SOFTWARE_TOKEN_MFA", s, json!({"USERNAME": "m", "SOFTWARE_TOKEN_MFA_CODE": totp(&secret, now_unix())})).unwrap();
     assert!(done["AuthenticationResult"]["AccessToken"].is_string());
 
     // Three wrong codes end the session; an expired session says so.
     let r = srp_sign_in(&pool, &client, "m", "Passw0rd!").unwrap();
     let s = &r["Session"];
     for _ in 0..2 {
-        expect_err(respond(&client, "SOFTWARE_TOKEN_MFA", s, json!({"USERNAME": "m", "SOFTWARE_TOKEN_MFA_CODE": "999999"})), "CodeMismatchException");
+        expect_err(
+            respond(&client, "SOFTWARE_TOKEN_MFA", s, json!({"USERNAME": "m", "SOFTWARE_TOKEN_MFA_CODE": "999999"})),
+            "CodeMismatchException",
+        );
     }
-    expect_err(respond(&client, "SOFTWARE_TOKEN_MFA", s, json!({"USERNAME": "m", "SOFTWARE_TOKEN_MFA_CODE": "999999"})), "NotAuthorizedException");
-    expect_err(respond(&client, "SOFTWARE_TOKEN_MFA", s, json!({"USERNAME": "m", "SOFTWARE_TOKEN_MFA_CODE": totp(&secret, now_unix())})), "NotAuthorizedException");
+    expect_err(
+        respond(&client, "SOFTWARE_TOKEN_MFA", s, json!({"USERNAME": "m", "SOFTWARE_TOKEN_MFA_CODE": "999999"})),
+        "NotAuthorizedException",
+    );
+    expect_err(
+        respond(&client, "SOFTWARE_TOKEN_MFA", s, json!({"USERNAME": "m", "SOFTWARE_TOKEN_MFA_CODE": totp(&secret, now_unix())})),
+        "NotAuthorizedException",
+    );
     let r = srp_sign_in(&pool, &client, "m", "Passw0rd!").unwrap();
     advance(&pool, 181);
-    let f = expect_err(respond(&client, "SOFTWARE_TOKEN_MFA", &r["Session"], json!({"USERNAME": "m", "SOFTWARE_TOKEN_MFA_CODE": totp(&secret, now_unix() + 181)})), "NotAuthorizedException");
+    let f = expect_err(
+        respond(
+            &client,
+            "SOFTWARE_TOKEN_MFA",
+            &r["Session"],
+            json!({"USERNAME": "m", "SOFTWARE_TOKEN_MFA_CODE": totp(&secret, now_unix() + 181)}),
+        ),
+        "NotAuthorizedException",
+    );
     assert!(f.message.contains("expired"));
 }
 
@@ -401,7 +499,8 @@ fn email_and_sms_codes_and_selection() {
     let (pool, client) = mfa_pool("OPTIONAL");
     let t = tokens(&pool, &client, "m", "Passw0rd!");
     let at = t["AccessToken"].as_str().unwrap();
-    call("SetUserMFAPreference", json!({"AccessToken": at, "EmailMfaSettings": {"Enabled": true}, "SMSMfaSettings": {"Enabled": true}})).unwrap();
+    call("SetUserMFAPreference", json!({"AccessToken": at, "EmailMfaSettings": {"Enabled": true}, "SMSMfaSettings": {"Enabled": true}}))
+        .unwrap();
     let r = srp_sign_in(&pool, &client, "m", "Passw0rd!").unwrap();
     assert_eq!(r["ChallengeName"], "SELECT_MFA_TYPE");
     let can: Vec<String> = serde_json::from_str(r["ChallengeParameters"]["MFAS_CAN_CHOOSE"].as_str().unwrap()).unwrap();
@@ -456,7 +555,8 @@ fn custom_auth_rounds() {
         "customAuth": {"challenges": [{"question": "2+2?", "answer": "4"}, {"question": "Capital of France?", "answer": "Paris"}], "maxAttempts": 2},
         "users": [{"username": "c", "password": "Passw0rd!"}]
     }));
-    let start = || call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "CUSTOM_AUTH", "AuthParameters": {"USERNAME": "c"}})).unwrap();
+    let start =
+        || call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "CUSTOM_AUTH", "AuthParameters": {"USERNAME": "c"}})).unwrap();
     let r = start();
     assert_eq!(r["ChallengeName"], "CUSTOM_CHALLENGE");
     assert_eq!(r["ChallengeParameters"]["question"], "2+2?");
@@ -494,7 +594,15 @@ fn confirm_device(pool: &str, access: &str, meta: &Value) -> (DeviceKey, DeviceG
     (key, group, secrets.password, r)
 }
 
-fn device_sign_in(pool: &str, client: &str, user: &str, password: &str, key: &DeviceKey, group: &DeviceGroupKey, dpw: &DevicePassword) -> Result<Value, Failure> {
+fn device_sign_in(
+    pool: &str,
+    client: &str,
+    user: &str,
+    password: &str,
+    key: &DeviceKey,
+    group: &DeviceGroupKey,
+    dpw: &DevicePassword,
+) -> Result<Value, Failure> {
     let (init, eph) = srp_init(client, user, &[("DEVICE_KEY", key.as_str())]);
     let mut resp = verifier_response(pool, &init?, &eph, password, now_unix());
     resp["DEVICE_KEY"] = json!(key.as_str());
@@ -503,7 +611,12 @@ fn device_sign_in(pool: &str, client: &str, user: &str, password: &str, key: &De
         return Ok(r);
     }
     let eph2 = ClientEphemeral::generate().unwrap();
-    let d = respond(client, "DEVICE_SRP_AUTH", &r["Session"], json!({"USERNAME": user, "DEVICE_KEY": key.as_str(), "SRP_A": eph2.public().to_hex()}))?;
+    let d = respond(
+        client,
+        "DEVICE_SRP_AUTH",
+        &r["Session"],
+        json!({"USERNAME": user, "DEVICE_KEY": key.as_str(), "SRP_A": eph2.public().to_hex()}),
+    )?;
     assert_eq!(d["ChallengeName"], "DEVICE_PASSWORD_VERIFIER");
     let p = &d["ChallengeParameters"];
     let ch = VerifierChallenge::from_params(|k| p[k].as_str()).unwrap();
@@ -539,8 +652,15 @@ fn remembered_device_skips_mfa_and_binds_refresh() {
 
     // Refresh must name the device.
     let rt = t["RefreshToken"].as_str().unwrap();
-    expect_err(call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}})), "NotAuthorizedException");
-    assert!(call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt, "DEVICE_KEY": key.as_str()}})).is_ok());
+    expect_err(
+        call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}})),
+        "NotAuthorizedException",
+    );
+    assert!(call(
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt, "DEVICE_KEY": key.as_str()}})
+    )
+    .is_ok());
     assert!(call("GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": rt, "DeviceKey": key.as_str()})).is_ok());
 
     // Next sign-in: device SRP instead of the e-mail code, and no new device.
@@ -555,7 +675,10 @@ fn remembered_device_skips_mfa_and_binds_refresh() {
 
     // Forgetting the device: its refresh tokens and its key stop working.
     call("ForgetDevice", json!({"AccessToken": d["AuthenticationResult"]["AccessToken"], "DeviceKey": key.as_str()})).unwrap();
-    expect_err(call("GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": rt, "DeviceKey": key.as_str()})), "NotAuthorizedException");
+    expect_err(
+        call("GetTokensFromRefreshToken", json!({"ClientId": client, "RefreshToken": rt, "DeviceKey": key.as_str()})),
+        "NotAuthorizedException",
+    );
     let f = expect_err(device_sign_in(&pool, &client, "d", "Passw0rd!", &key, &group, &dpw), "ResourceNotFoundException");
     assert!(f.message.contains("Device"));
 }
@@ -569,12 +692,19 @@ fn device_opt_in_needs_update_device_status() {
     // Not remembered: no device SRP, plain tokens.
     let r = device_sign_in(&pool, &client, "o", "Passw0rd!", &key, &group, &dpw).unwrap();
     assert!(r["AuthenticationResult"].is_object());
-    call("UpdateDeviceStatus", json!({"AccessToken": t["AccessToken"], "DeviceKey": key.as_str(), "DeviceRememberedStatus": "remembered"})).unwrap();
+    call("UpdateDeviceStatus", json!({"AccessToken": t["AccessToken"], "DeviceKey": key.as_str(), "DeviceRememberedStatus": "remembered"}))
+        .unwrap();
     let (init, eph) = srp_init(&client, "o", &[("DEVICE_KEY", key.as_str())]);
     let mut resp = verifier_response(&pool, &init.unwrap(), &eph, "Passw0rd!", now_unix());
     resp["DEVICE_KEY"] = json!(key.as_str());
     assert_eq!(respond(&client, "PASSWORD_VERIFIER", &Value::Null, resp).unwrap()["ChallengeName"], "DEVICE_SRP_AUTH");
-    expect_err(call("UpdateDeviceStatus", json!({"AccessToken": t["AccessToken"], "DeviceKey": "us-east-1_nope", "DeviceRememberedStatus": "remembered"})), "ResourceNotFoundException");
+    expect_err(
+        call(
+            "UpdateDeviceStatus",
+            json!({"AccessToken": t["AccessToken"], "DeviceKey": "us-east-1_nope", "DeviceRememberedStatus": "remembered"}),
+        ),
+        "ResourceNotFoundException",
+    );
 }
 
 #[test]
@@ -583,10 +713,26 @@ fn auto_sign_in_with_the_confirm_sign_up_session() {
     call("SignUp", json!({"ClientId": client, "Username": "auto", "Password": "Passw0rd!", "UserAttributes": [{"Name": "email", "Value": "auto@example.com"}]})).unwrap();
     let c = call("ConfirmSignUp", json!({"ClientId": client, "Username": "auto", "ConfirmationCode": last_code(&pool, "auto")})).unwrap();
     let session = c["Session"].as_str().unwrap();
-    expect_err(call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_AUTH", "AuthParameters": {"USERNAME": "someone"}, "Session": session})), "NotAuthorizedException");
+    expect_err(
+        call(
+            "InitiateAuth",
+            json!({"ClientId": client, "AuthFlow": "USER_AUTH", "AuthParameters": {"USERNAME": "someone"}, "Session": session}),
+        ),
+        "NotAuthorizedException",
+    );
     call("SignUp", json!({"ClientId": client, "Username": "auto2", "Password": "Passw0rd!", "UserAttributes": [{"Name": "email", "Value": "auto2@example.com"}]})).unwrap();
     let c = call("ConfirmSignUp", json!({"ClientId": client, "Username": "auto2", "ConfirmationCode": last_code(&pool, "auto2")})).unwrap();
-    let r = call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_AUTH", "AuthParameters": {"USERNAME": "auto2"}, "Session": c["Session"]})).unwrap();
+    let r = call(
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "USER_AUTH", "AuthParameters": {"USERNAME": "auto2"}, "Session": c["Session"]}),
+    )
+    .unwrap();
     assert_eq!(claims(r["AuthenticationResult"]["IdToken"].as_str().unwrap())["cognito:username"], "auto2");
-    expect_err(call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_AUTH", "AuthParameters": {"USERNAME": "auto2"}, "Session": c["Session"]})), "NotAuthorizedException");
+    expect_err(
+        call(
+            "InitiateAuth",
+            json!({"ClientId": client, "AuthFlow": "USER_AUTH", "AuthParameters": {"USERNAME": "auto2"}, "Session": c["Session"]}),
+        ),
+        "NotAuthorizedException",
+    );
 }

@@ -15,7 +15,6 @@
 
 // Limb loops index several arrays in lockstep; iterator forms obscure the carry chains.
 #![allow(clippy::needless_range_loop)]
-
 #![cfg_attr(not(test), no_std)]
 
 extern crate alloc;
@@ -367,7 +366,7 @@ impl<'a> Bits<'a> {
 /// first window possibly shorter so that the rest align.
 fn windows(bits: &Bits, w: usize, mut step: impl FnMut(usize, u32)) {
     let len = bits.len();
-    let first = if len % w == 0 { w } else { len % w };
+    let first = if len.is_multiple_of(w) { w } else { len % w };
     if len == 0 {
         return;
     }
@@ -586,7 +585,12 @@ mod tests {
             let eb = BigUint::from_bytes_be(&e);
             assert_eq!(big(&comb.pow(&e).unwrap()), BigUint::from(2u8).modpow(&eb, &n()), "len {len}");
         }
-        assert_eq!(big(&comb.pow(&[0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap()), BigUint::from(2u8).modpow(&(BigUint::from(1u8) << 287usize), &n()));
+        assert_eq!(
+            big(&comb
+                .pow(&[0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+                .unwrap()),
+            BigUint::from(2u8).modpow(&(BigUint::from(1u8) << 287usize), &n())
+        );
         assert!(comb.pow(&[1; 37]).is_none(), "over 288 bits: not for the comb");
         assert_eq!(big(&comb.pow(&[0, 0, 0, 1]).unwrap()), BigUint::from(2u8));
     }

@@ -92,7 +92,9 @@ impl<E: Env> Client<E> {
         let pairs = form_decode(query);
         let get = |names: &[&str]| pairs.iter().find(|(k, _)| names.contains(&k.as_str())).map(|(_, v)| v.clone());
         let (Some(u), Some(c)) = (get(&["username", "user_name"]), get(&["code", "confirmation_code"])) else {
-            return Err(Error::config("the link carries no username and code (expected ?username=…&code=… or ?user_name=…&confirmation_code=…)"));
+            return Err(Error::config(
+                "the link carries no username and code (expected ?username=…&code=… or ?user_name=…&confirmation_code=…)",
+            ));
         };
         self.confirm_sign_up(&Json::object([("username", Json::from(u)), ("code", Json::from(c))])).await
     }
@@ -146,7 +148,8 @@ impl<E: Env> Client<E> {
             return Err(Error::service("InvalidParameterException", "attributes is required: { attributes: { name: value } }"));
         }
         let (v, _) = self.as_user(|t| api::update_user_attributes(t, &attrs)).await?;
-        let list: Vec<Json> = v.get("CodeDeliveryDetailsList").and_then(Json::as_array).unwrap_or(&[]).iter().map(|d| code_delivery(Some(d))).collect();
+        let list: Vec<Json> =
+            v.get("CodeDeliveryDetailsList").and_then(Json::as_array).unwrap_or(&[]).iter().map(|d| code_delivery(Some(d))).collect();
         Ok(Json::object([("codeDeliveries", Json::Arr(list))]))
     }
 
@@ -188,7 +191,8 @@ impl<E: Env> Client<E> {
     pub async fn set_up_totp(&self, input: &Json) -> Result<Json, Error> {
         let (v, s) = self.as_user(|t| api::associate_software_token(TotpAuth::Access(t))).await?;
         let secret = v.str("SecretCode").ok_or_else(|| Error::network("AssociateSoftwareToken without SecretCode"))?;
-        let issuer = input.str("issuer").map(String::from).or(self.cfg.app_name.clone()).unwrap_or_else(|| self.cfg.pool.pool_name().to_string());
+        let issuer =
+            input.str("issuer").map(String::from).or(self.cfg.app_name.clone()).unwrap_or_else(|| self.cfg.pool.pool_name().to_string());
         let account = s.id_claims.str("email").unwrap_or(&s.username).to_string();
         Ok(Json::object([("secretCode", Json::from(secret)), ("uri", Json::Str(crate::oauth::totp_uri(&issuer, &account, secret)))]))
     }
@@ -210,7 +214,8 @@ impl<E: Env> Client<E> {
         let totp = MfaChoice::parse(input.get("totp"), "totp")?;
         let email = MfaChoice::parse(input.get("email"), "email")?;
         let enabled = |c: Option<MfaChoice>| c.map(|c| c != MfaChoice::Disabled);
-        let preferred = [("SMS", sms), ("TOTP", totp), ("EMAIL", email)].into_iter().find(|(_, c)| *c == Some(MfaChoice::Preferred)).map(|(f, _)| f);
+        let preferred =
+            [("SMS", sms), ("TOTP", totp), ("EMAIL", email)].into_iter().find(|(_, c)| *c == Some(MfaChoice::Preferred)).map(|(f, _)| f);
         self.as_user(|t| api::set_user_mfa_preference(t, enabled(sms), enabled(totp), enabled(email), preferred)).await?;
         Ok(done())
     }
@@ -226,14 +231,23 @@ impl<E: Env> Client<E> {
                 other => other,
             }
         }
-        let enabled: Vec<Json> = v.get("UserMFASettingList").and_then(Json::as_array).unwrap_or(&[]).iter().filter_map(|m| m.as_str().map(|m| Json::from(map(m)))).collect();
+        let enabled: Vec<Json> = v
+            .get("UserMFASettingList")
+            .and_then(Json::as_array)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|m| m.as_str().map(|m| Json::from(map(m))))
+            .collect();
         Ok(Json::object([("enabled", Json::Arr(enabled)), ("preferred", Json::from(v.str("PreferredMfaSetting").map(map)))]))
     }
 
     /// `rememberDevice()`: marks this browser's device as remembered (skips MFA next time).
     pub async fn remember_device(&self) -> Result<Json, Error> {
         let s = self.signed_in().await?;
-        let d = self.device_of(&s.username).await.ok_or_else(|| Error::invalid_state("no device is tracked for this browser (device tracking off in the pool?)"))?;
+        let d = self
+            .device_of(&s.username)
+            .await
+            .ok_or_else(|| Error::invalid_state("no device is tracked for this browser (device tracking off in the pool?)"))?;
         self.as_user(|t| api::update_device_status(t, &d.key, true)).await?;
         Ok(done())
     }

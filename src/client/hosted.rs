@@ -11,7 +11,9 @@ use crate::session;
 
 impl<E: Env> Client<E> {
     fn hosted(&self) -> Result<&HostedUiConfig, Error> {
-        self.cfg.hosted_ui.as_ref().ok_or_else(|| Error::config("hostedUi is not configured: pass hostedUi: { domain, redirectSignIn, redirectSignOut } to CognitoAuth"))
+        self.cfg.hosted_ui.as_ref().ok_or_else(|| {
+            Error::config("hostedUi is not configured: pass hostedUi: { domain, redirectSignIn, redirectSignOut } to CognitoAuth")
+        })
     }
 
     fn app_origin(&self, h: &HostedUiConfig) -> String {
@@ -66,7 +68,13 @@ impl<E: Env> Client<E> {
         self.put(&session::oauth_key(&self.cfg.client_id, &nonce), &txn.to_json()).await?;
         self.sweep_transactions(Some((&nonce, txn.expires_ms))).await?;
         let s = |k: &str| input.str(k).filter(|v| !v.is_empty()).map(String::from);
-        let opts = AuthorizeOptions { provider: s("provider"), idp_identifier: s("idpIdentifier"), login_hint: s("loginHint"), lang: s("lang"), prompt: s("prompt") };
+        let opts = AuthorizeOptions {
+            provider: s("provider"),
+            idp_identifier: s("idpIdentifier"),
+            login_hint: s("loginHint"),
+            lang: s("lang"),
+            prompt: s("prompt"),
+        };
         let state = oauth::encode_state(&nonce, &return_to);
         Ok(oauth::authorize_url(h, &self.cfg.client_id, &state, &pkce, &oidc_nonce, &opts))
     }
@@ -91,14 +99,13 @@ impl<E: Env> Client<E> {
         let state = cb.state.as_deref().ok_or_else(|| Error::invalid_state("the callback has no state parameter"))?;
         let (nonce, return_to) = oauth::decode_state(state)?;
         let key = session::oauth_key(&self.cfg.client_id, &nonce);
-        let text = self
-            .env
-            .get(&key)
-            .await
-            .ok_or_else(|| Error::invalid_state("unknown or already used state: this callback was replayed, altered, or started in another browser"))?;
+        let text = self.env.get(&key).await.ok_or_else(|| {
+            Error::invalid_state("unknown or already used state: this callback was replayed, altered, or started in another browser")
+        })?;
         // Single use, whatever happens next.
         self.env.remove(&key).await;
-        let txn = Transaction::from_json(&nonce, &text).ok_or_else(|| Error::invalid_state("the stored sign-in transaction is unreadable: start again"))?;
+        let txn = Transaction::from_json(&nonce, &text)
+            .ok_or_else(|| Error::invalid_state("the stored sign-in transaction is unreadable: start again"))?;
         if self.env.now_ms() >= txn.expires_ms {
             return Err(Error::invalid_state("the sign-in took longer than 10 minutes: start again"));
         }

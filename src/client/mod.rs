@@ -256,7 +256,10 @@ impl<E: Env> Client<E> {
         // tokens (newer by the server's exp, not by our clock-drift arithmetic).
         if let Some(l) = self.latest.borrow().as_ref() {
             let exp = |c: &Json| c.get("exp").and_then(Json::as_i64).unwrap_or(0);
-            if l.username == s.username && l.access_token.expose() != s.access_token.expose() && exp(&l.access_claims) > exp(&s.access_claims) {
+            if l.username == s.username
+                && l.access_token.expose() != s.access_token.expose()
+                && exp(&l.access_claims) > exp(&s.access_claims)
+            {
                 s.id_token = l.id_token.clone();
                 s.access_token = l.access_token.clone();
                 s.id_claims = l.id_claims.clone();
@@ -327,7 +330,9 @@ fn retry_allowed(e: &Error, op: api::Op) -> bool {
     if e.is("TooManyRequestsException") {
         return true;
     }
-    let transient = matches!(e, Error::Network { .. }) || matches!(e, Error::Service { status, .. } if *status >= 500) || e.is("InternalErrorException");
+    let transient = matches!(e, Error::Network { .. })
+        || matches!(e, Error::Service { status, .. } if *status >= 500)
+        || e.is("InternalErrorException");
     transient && op.idempotent()
 }
 

@@ -45,7 +45,9 @@ impl SignInInput {
             "CUSTOM_WITHOUT_SRP" | "CUSTOM_AUTH" => Flow::CustomWithoutSrp,
             other => {
                 return Err(Error::config(
-                    String::from("flow \"") + other + "\" is not one of USER_SRP_AUTH, USER_PASSWORD_AUTH, CUSTOM_WITH_SRP, CUSTOM_WITHOUT_SRP",
+                    String::from("flow \"")
+                        + other
+                        + "\" is not one of USER_SRP_AUTH, USER_PASSWORD_AUTH, CUSTOM_WITH_SRP, CUSTOM_WITHOUT_SRP",
                 ))
             }
         };
@@ -132,8 +134,16 @@ impl<E: Env> Client<E> {
 
     /// PASSWORD_VERIFIER: the claim over USER_ID_FOR_SRP, answered with that name (and its
     /// SECRET_HASH and remembered device). `None` when Cognito did not know our device.
-    async fn answer_password_verifier(&self, ch: &Challenge, eph: &ClientEphemeral, password: &Password, use_device: bool) -> Result<Option<(AuthStep, String)>, Error> {
-        let user = UserIdForSrp::new(ch.param("USER_ID_FOR_SRP").or(ch.param("USERNAME")).ok_or(srp::SrpError::MissingParameter("USER_ID_FOR_SRP"))?);
+    async fn answer_password_verifier(
+        &self,
+        ch: &Challenge,
+        eph: &ClientEphemeral,
+        password: &Password,
+        use_device: bool,
+    ) -> Result<Option<(AuthStep, String)>, Error> {
+        let user = UserIdForSrp::new(
+            ch.param("USER_ID_FOR_SRP").or(ch.param("USERNAME")).ok_or(srp::SrpError::MissingParameter("USER_ID_FOR_SRP"))?,
+        );
         let vc = VerifierChallenge::from_params(|k| ch.param(k))?;
         let ts = SrpTimestamp::from_unix((self.server_now_ms() / 1000.0) as i64);
         let claim = srp::password_claim(eph, &self.cfg.pool, &user, password, &vc, &ts)?;
@@ -143,7 +153,11 @@ impl<E: Env> Client<E> {
             "PASSWORD_VERIFIER",
             user.as_str(),
             ch.session.as_ref(),
-            &[("PASSWORD_CLAIM_SECRET_BLOCK", vc.secret_block.as_str()), ("TIMESTAMP", ts.as_str()), ("PASSWORD_CLAIM_SIGNATURE", &claim.signature)],
+            &[
+                ("PASSWORD_CLAIM_SECRET_BLOCK", vc.secret_block.as_str()),
+                ("TIMESTAMP", ts.as_str()),
+                ("PASSWORD_CLAIM_SIGNATURE", &claim.signature),
+            ],
             device.as_ref(),
         );
         match self.send(&req).await {
@@ -184,7 +198,10 @@ impl<E: Env> Client<E> {
 
     /// DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER with the remembered device's secrets.
     async fn device_srp(&self, ch: &Challenge, username: &str) -> Result<AuthStep, Error> {
-        let d = self.device_of(username).await.ok_or_else(|| Error::invalid_state("Cognito asked for the remembered device, but its secrets are not in storage"))?;
+        let d = self
+            .device_of(username)
+            .await
+            .ok_or_else(|| Error::invalid_state("Cognito asked for the remembered device, but its secrets are not in storage"))?;
         let eph = ClientEphemeral::generate()?;
         let a = eph.public().to_hex();
         let req = api::respond(self.app(), "DEVICE_SRP_AUTH", username, ch.session.as_ref(), &[("SRP_A", &a)], Some(&d.key));
@@ -199,7 +216,11 @@ impl<E: Env> Client<E> {
             "DEVICE_PASSWORD_VERIFIER",
             username,
             dv.session.as_ref(),
-            &[("PASSWORD_CLAIM_SECRET_BLOCK", vc.secret_block.as_str()), ("TIMESTAMP", ts.as_str()), ("PASSWORD_CLAIM_SIGNATURE", &claim.signature)],
+            &[
+                ("PASSWORD_CLAIM_SECRET_BLOCK", vc.secret_block.as_str()),
+                ("TIMESTAMP", ts.as_str()),
+                ("PASSWORD_CLAIM_SIGNATURE", &claim.signature),
+            ],
             Some(&d.key),
         );
         api::parse_auth(&self.send(&req).await?)
@@ -270,12 +291,16 @@ impl<E: Env> Client<E> {
                     let issuer = self.cfg.app_name.clone().unwrap_or_else(|| self.cfg.pool.pool_name().to_string());
                     m.push((
                         "totpSetup",
-                        Json::object([("secretCode", Json::from(secret.as_str())), ("uri", Json::Str(crate::oauth::totp_uri(&issuer, &p.username, secret)))]),
+                        Json::object([
+                            ("secretCode", Json::from(secret.as_str())),
+                            ("uri", Json::Str(crate::oauth::totp_uri(&issuer, &p.username, secret))),
+                        ]),
                     ));
                 }
             }
             _ => {
-                let params = p.params.iter().filter(|(k, _)| k != "USERNAME" && k != "USER_ID_FOR_SRP").map(|(k, v)| (k.as_str(), v.as_str()));
+                let params =
+                    p.params.iter().filter(|(k, _)| k != "USERNAME" && k != "USER_ID_FOR_SRP").map(|(k, v)| (k.as_str(), v.as_str()));
                 m.push(("parameters", Json::string_map(params)));
             }
         }
@@ -328,7 +353,12 @@ impl<E: Env> Client<E> {
                     "SMS" | "SMS_MFA" => "SMS_MFA",
                     "EMAIL" | "EMAIL_OTP" | "EMAIL_MFA" => "EMAIL_OTP",
                     "TOTP" | "SOFTWARE_TOKEN_MFA" => "SOFTWARE_TOKEN_MFA",
-                    other => return Err(Error::service("InvalidParameterException", &(String::from("mfaType ") + other + " is not SMS, EMAIL or TOTP"))),
+                    other => {
+                        return Err(Error::service(
+                            "InvalidParameterException",
+                            &(String::from("mfaType ") + other + " is not SMS, EMAIL or TOTP"),
+                        ))
+                    }
                 };
                 responses.push(("ANSWER".into(), t.into()));
             }
@@ -379,7 +409,9 @@ impl<E: Env> Client<E> {
         let rec = self.env.get(&key).await.and_then(|t| AutoSignIn::from_json(&t));
         let Some(rec) = rec.filter(|r| r.session.is_some()) else {
             self.env.remove(&key).await;
-            return Err(Error::invalid_state("no confirmed sign-up is waiting to sign in: call signUp with autoSignIn: true, then confirmSignUp"));
+            return Err(Error::invalid_state(
+                "no confirmed sign-up is waiting to sign in: call signUp with autoSignIn: true, then confirmSignUp",
+            ));
         };
         if self.env.now_ms() >= rec.expires_at_ms {
             self.env.remove(&key).await;
@@ -404,7 +436,10 @@ impl<E: Env> Client<E> {
             }
         }
         let access = crate::jwt::decode(t.access_token.expose())?.claims;
-        let username = access.str("username").ok_or_else(|| Error::token(crate::error::TokenCheck::Malformed, "access token without username"))?.to_string();
+        let username = access
+            .str("username")
+            .ok_or_else(|| Error::token(crate::error::TokenCheck::Malformed, "access token without username"))?
+            .to_string();
         let iat = access.get("iat").and_then(Json::as_i64).unwrap_or(0);
         let drift = session::clock_drift_secs(iat, self.env.now_ms());
         let k = self.user_keys(&username);

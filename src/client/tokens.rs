@@ -113,7 +113,9 @@ impl<E: Env> Client<E> {
             }
             _ if self.cfg.refresh_token_rotation => {
                 let v = self.send(&api::get_tokens_from_refresh_token(self.app(), &refresh, device.as_ref())).await?;
-                api::parse_tokens(v.get("AuthenticationResult").ok_or_else(|| Error::network("refresh answer without AuthenticationResult"))?)?
+                api::parse_tokens(
+                    v.get("AuthenticationResult").ok_or_else(|| Error::network("refresh answer without AuthenticationResult"))?,
+                )?
             }
             _ => {
                 let user = Username::new(s.username.clone());

@@ -131,7 +131,6 @@ impl CognitoAuth {
         set_timeout(cb.unchecked_ref(), 0);
     }
 
-
     #[wasm_bindgen(js_name = signIn, unchecked_return_type = "Promise<SignInResult>")]
     pub fn sign_in(&self, #[wasm_bindgen(unchecked_param_type = "SignInOptions")] input: JsValue) -> Promise {
         let c = self.inner.clone();
@@ -145,7 +144,10 @@ impl CognitoAuth {
     }
 
     #[wasm_bindgen(js_name = getSession, unchecked_return_type = "Promise<Session | null>")]
-    pub fn get_session(&self, #[wasm_bindgen(unchecked_param_type = "{ forceRefresh?: boolean } | void")] input: Option<JsValue>) -> Promise {
+    pub fn get_session(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ forceRefresh?: boolean } | void")] input: Option<JsValue>,
+    ) -> Promise {
         let c = self.inner.clone();
         run(async move {
             let force = to_json(&input.unwrap_or(JsValue::UNDEFINED))?.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false);
@@ -158,7 +160,8 @@ impl CognitoAuth {
         let c = self.inner.clone();
         run(async move {
             let o = to_json(&input.unwrap_or(JsValue::UNDEFINED))?;
-            c.sign_out(o.get("global").and_then(Json::as_bool).unwrap_or(false), o.get("redirect").and_then(Json::as_bool).unwrap_or(true)).await
+            c.sign_out(o.get("global").and_then(Json::as_bool).unwrap_or(false), o.get("redirect").and_then(Json::as_bool).unwrap_or(true))
+                .await
         })
     }
 
@@ -234,7 +237,10 @@ impl CognitoAuth {
     /// Calls `listener(event)` for signedIn, signedOut, tokenRefresh and tokenRefreshFailure,
     /// in this tab and from other tabs. Returns the function that unsubscribes.
     #[wasm_bindgen(js_name = onAuthEvent, unchecked_return_type = "() => void")]
-    pub fn on_auth_event(&self, #[wasm_bindgen(unchecked_param_type = "(event: AuthEvent) => void")] listener: JsValue) -> Result<JsValue, JsValue> {
+    pub fn on_auth_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: AuthEvent) => void")] listener: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let f: Function = listener.dyn_into().map_err(|_| js_error(&Error::config("onAuthEvent needs a function")))?;
         let listeners = self.inner.env.listeners.clone();
         let id = listeners.borrow().iter().map(|(i, _)| *i).max().unwrap_or(0) + 1;
@@ -250,19 +256,53 @@ impl CognitoAuth {
 }
 
 method!("signUp", "SignUpOptions", "Promise<SignUpResult>", sign_up, |c, input| c.sign_up(&input).await);
-method!("confirmSignUp", "{ username: string; code: string }", "Promise<ConfirmSignUpResult>", confirm_sign_up, |c, input| c.confirm_sign_up(&input).await);
-method!("resendSignUpCode", "{ username: string }", "Promise<CodeDeliveryResult>", resend_sign_up_code, |c, input| c.resend_sign_up_code(&input).await);
-method!("forgotPassword", "{ username: string }", "Promise<CodeDeliveryResult>", forgot_password, |c, input| c.forgot_password(&input).await);
-method!("confirmForgotPassword", "{ username: string; code: string; newPassword: string }", "Promise<{}>", confirm_forgot_password, |c, input| c.confirm_forgot_password(&input).await);
-method!("changePassword", "{ oldPassword: string; newPassword: string }", "Promise<{}>", change_password, |c, input| c.change_password(&input).await);
-method!("updateUserAttributes", "{ attributes: Record<string, string> }", "Promise<UpdateAttributesResult>", update_user_attributes, |c, input| c.update_user_attributes(&input).await);
-method!("verifyUserAttribute", "{ attributeName: string; code: string }", "Promise<{}>", verify_user_attribute, |c, input| c.verify_user_attribute(&input).await);
-method!("sendUserAttributeVerificationCode", "{ attributeName: string }", "Promise<CodeDeliveryResult>", send_user_attribute_verification_code, |c, input| c.send_user_attribute_verification_code(&input).await);
-method!("deleteUserAttributes", "{ attributeNames: string[] }", "Promise<{}>", delete_user_attributes, |c, input| c.delete_user_attributes(&input).await);
+method!("confirmSignUp", "{ username: string; code: string }", "Promise<ConfirmSignUpResult>", confirm_sign_up, |c, input| c
+    .confirm_sign_up(&input)
+    .await);
+method!("resendSignUpCode", "{ username: string }", "Promise<CodeDeliveryResult>", resend_sign_up_code, |c, input| c
+    .resend_sign_up_code(&input)
+    .await);
+method!("forgotPassword", "{ username: string }", "Promise<CodeDeliveryResult>", forgot_password, |c, input| c
+    .forgot_password(&input)
+    .await);
+method!(
+    "confirmForgotPassword",
+    "{ username: string; code: string; newPassword: string }",
+    "Promise<{}>",
+    confirm_forgot_password,
+    |c, input| c.confirm_forgot_password(&input).await
+);
+method!("changePassword", "{ oldPassword: string; newPassword: string }", "Promise<{}>", change_password, |c, input| c
+    .change_password(&input)
+    .await);
+method!(
+    "updateUserAttributes",
+    "{ attributes: Record<string, string> }",
+    "Promise<UpdateAttributesResult>",
+    update_user_attributes,
+    |c, input| c.update_user_attributes(&input).await
+);
+method!("verifyUserAttribute", "{ attributeName: string; code: string }", "Promise<{}>", verify_user_attribute, |c, input| c
+    .verify_user_attribute(&input)
+    .await);
+method!(
+    "sendUserAttributeVerificationCode",
+    "{ attributeName: string }",
+    "Promise<CodeDeliveryResult>",
+    send_user_attribute_verification_code,
+    |c, input| c.send_user_attribute_verification_code(&input).await
+);
+method!("deleteUserAttributes", "{ attributeNames: string[] }", "Promise<{}>", delete_user_attributes, |c, input| c
+    .delete_user_attributes(&input)
+    .await);
 method!("confirmSignIn", "ConfirmSignInOptions", "Promise<SignInResult>", confirm_sign_in, |c, input| c.confirm_sign_in(&input).await);
 method!(optional "setUpTotp", "{ issuer?: string } | void", "Promise<TotpSetup>", set_up_totp, |c, input| c.set_up_totp(&input).await);
-method!("verifyTotpSetup", "{ code: string; deviceName?: string }", "Promise<{}>", verify_totp_setup, |c, input| c.verify_totp_setup(&input).await);
-method!("updateMfaPreference", "MfaPreferenceUpdate", "Promise<{}>", update_mfa_preference, |c, input| c.update_mfa_preference(&input).await);
+method!("verifyTotpSetup", "{ code: string; deviceName?: string }", "Promise<{}>", verify_totp_setup, |c, input| c
+    .verify_totp_setup(&input)
+    .await);
+method!("updateMfaPreference", "MfaPreferenceUpdate", "Promise<{}>", update_mfa_preference, |c, input| c
+    .update_mfa_preference(&input)
+    .await);
 method!(optional "forgetDevice", "{ deviceKey?: string } | void", "Promise<{}>", forget_device, |c, input| c.forget_device(&input).await);
 method!(optional "signInWithRedirect", "AuthorizeOptions | void", "Promise<{ redirecting: true }>", sign_in_with_redirect, |c, input| c.sign_in_with_redirect(&input).await);
 method!(optional "authorizeUrl", "AuthorizeOptions | void", "Promise<string>", authorize_url, |c, input| c.authorize_url(&input).await.map(Json::Str));
@@ -270,13 +310,24 @@ method!(optional "authorizeUrl", "AuthorizeOptions | void", "Promise<string>", a
 /// One sign-in's client-side SRP work — a fresh `A = g^a` and the PASSWORD_VERIFIER claim over
 /// the given server values — returning the claim signature. For benchmarks and diagnostics.
 #[wasm_bindgen(js_name = srpClaim)]
-pub fn srp_claim(user_pool_id: &str, user_id: &str, password: &str, salt_hex: &str, srp_b_hex: &str, secret_block: &str) -> Result<String, JsValue> {
+pub fn srp_claim(
+    user_pool_id: &str,
+    user_id: &str,
+    password: &str,
+    salt_hex: &str,
+    srp_b_hex: &str,
+    secret_block: &str,
+) -> Result<String, JsValue> {
     use crate::srp::*;
     use crate::types::*;
     let run = || -> Result<String, Error> {
         let pool = UserPoolId::parse(user_pool_id)?;
         let eph = ClientEphemeral::generate()?;
-        let ch = VerifierChallenge { salt: Salt::from_hex(salt_hex)?, srp_b: SrpB::from_hex(srp_b_hex)?, secret_block: SecretBlock::from_base64(secret_block)? };
+        let ch = VerifierChallenge {
+            salt: Salt::from_hex(salt_hex)?,
+            srp_b: SrpB::from_hex(srp_b_hex)?,
+            secret_block: SecretBlock::from_base64(secret_block)?,
+        };
         let ts = SrpTimestamp::from_unix((js_sys::Date::now() / 1000.0) as i64);
         Ok(password_claim(&eph, &pool, &UserIdForSrp::new(user_id), &Password::new(password), &ch, &ts)?.signature)
     };

@@ -377,11 +377,7 @@ impl VerifierChallenge {
         let salt = get("SALT").ok_or(SrpError::MissingParameter("SALT"))?;
         let b = get("SRP_B").ok_or(SrpError::MissingParameter("SRP_B"))?;
         let block = get("SECRET_BLOCK").ok_or(SrpError::MissingParameter("SECRET_BLOCK"))?;
-        Ok(VerifierChallenge {
-            salt: Salt::from_hex(salt)?,
-            srp_b: SrpB::from_hex(b)?,
-            secret_block: SecretBlock::from_base64(block)?,
-        })
+        Ok(VerifierChallenge { salt: Salt::from_hex(salt)?, srp_b: SrpB::from_hex(b)?, secret_block: SecretBlock::from_base64(block)? })
     }
 }
 
@@ -462,10 +458,7 @@ pub fn hkdf_key(u: &[u8; 32], s: &U3072) -> [u8; 16] {
 
 /// `base64(HMAC(K, prefix | userId | secretBlock | TIMESTAMP))`.
 pub fn claim_signature(key: &[u8; 16], prefix: &str, user_id: &str, block: &SecretBlock, ts: &SrpTimestamp) -> String {
-    base64_encode(&hmac_sha256(
-        key,
-        &[prefix.as_bytes(), user_id.as_bytes(), block.bytes(), ts.as_str().as_bytes()],
-    ))
+    base64_encode(&hmac_sha256(key, &[prefix.as_bytes(), user_id.as_bytes(), block.bytes(), ts.as_str().as_bytes()]))
 }
 
 /// The result of answering a verifier challenge. Intermediates are kept for the vector tests
@@ -562,4 +555,3 @@ impl DeviceSecrets {
         Ok(Self::from_random(group, device, &pw, &salt))
     }
 }
-

@@ -91,11 +91,12 @@ impl Drop for LockGuard {
 }
 
 type Listeners = Rc<RefCell<Vec<(u32, Function)>>>;
+type MessageHandler = Closure<dyn FnMut(MessageEvent)>;
 
 pub struct WebEnv {
     store: Store,
     channel: Option<BroadcastChannel>,
-    on_message: RefCell<Option<Closure<dyn FnMut(MessageEvent)>>>,
+    on_message: RefCell<Option<MessageHandler>>,
     pub listeners: Listeners,
 }
 
@@ -202,7 +203,11 @@ impl Env for WebEnv {
         let request = Request::new_with_str_and_init(&req.url, &init).map_err(|e| Error::network(js_message(&e)))?;
         let resp: Response = JsFuture::from(global_fetch(&request))
             .await
-            .map_err(|e| Error::network(String::from("cannot reach ") + &req.url + ": " + &js_message(&e) + " (offline, blocked by CORS, or a wrong endpoint?)"))?
+            .map_err(|e| {
+                Error::network(
+                    String::from("cannot reach ") + &req.url + ": " + &js_message(&e) + " (offline, blocked by CORS, or a wrong endpoint?)",
+                )
+            })?
             .dyn_into()
             .map_err(|_| Error::network("fetch returned something that is not a Response"))?;
         let text = resp.text().map_err(|e| Error::network(js_message(&e)))?;
@@ -248,7 +253,9 @@ impl Env for WebEnv {
                 m.push((key.to_string(), value.to_string()));
                 Ok(())
             }
-            Store::Custom(o) => Self::call_custom(o, "setItem", &[&JsValue::from_str(key), &JsValue::from_str(value)]).await.map(|_| ()).map_err(fail),
+            Store::Custom(o) => {
+                Self::call_custom(o, "setItem", &[&JsValue::from_str(key), &JsValue::from_str(value)]).await.map(|_| ()).map_err(fail)
+            }
         }
     }
 
@@ -303,7 +310,8 @@ impl Env for WebEnv {
                 let _ = Reflect::set(&opts, &JsValue::from_str("ifAvailable"), &JsValue::TRUE);
             }
             let _ = locks.request(name, &opts, &cb);
-            let held = JsFuture::from(granted).await.map_err(|e| Error::invalid_state(String::from("Web Lock failed: ") + &js_message(&e)))?;
+            let held =
+                JsFuture::from(granted).await.map_err(|e| Error::invalid_state(String::from("Web Lock failed: ") + &js_message(&e)))?;
             if held.is_truthy() {
                 return Ok((LockGuard(Some(release_now)), wait));
             }
@@ -338,7 +346,10 @@ impl Env for WebEnv {
         let alg = to_js(&Json::object([("name", Json::from("RSASSA-PKCS1-v1_5")), ("hash", Json::from("SHA-256"))]));
         let usages = Array::of1(&JsValue::from_str("verify"));
         let k = JsFuture::from(import_key("jwk", &jwk, &alg, false, &usages).map_err(fail)?).await.map_err(fail)?;
-        let ok = JsFuture::from(subtle_verify("RSASSA-PKCS1-v1_5", &k, &Uint8Array::from(signature), &Uint8Array::from(input)).map_err(fail)?).await.map_err(fail)?;
+        let ok =
+            JsFuture::from(subtle_verify("RSASSA-PKCS1-v1_5", &k, &Uint8Array::from(signature), &Uint8Array::from(input)).map_err(fail)?)
+                .await
+                .map_err(fail)?;
         Ok(ok.is_truthy())
     }
 

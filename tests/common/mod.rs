@@ -44,7 +44,8 @@ pub async fn http(method: &str, path: &str, body: Option<&str>) -> JsValue {
         init.push_str(&format!(r#","body":{}"#, JSON::stringify(&JsValue::from_str(b)).unwrap().as_string().unwrap()));
     }
     init.push('}');
-    let resp: web_sys::Response = JsFuture::from(fetch_with_str_and_init(&format!("{EMULATOR}{path}"), &obj(&init))).await.unwrap().dyn_into().unwrap();
+    let resp: web_sys::Response =
+        JsFuture::from(fetch_with_str_and_init(&format!("{EMULATOR}{path}"), &obj(&init))).await.unwrap().dyn_into().unwrap();
     JsFuture::from(resp.json().unwrap()).await.unwrap()
 }
 
@@ -54,7 +55,8 @@ pub async fn admin(op: &str, body: &str) -> JsValue {
         r#"{{"method":"POST","headers":{{"Content-Type":"application/x-amz-json-1.1","X-Amz-Target":"AWSCognitoIdentityProviderService.{op}"}},"body":{}}}"#,
         JSON::stringify(&JsValue::from_str(body)).unwrap().as_string().unwrap()
     ));
-    let resp: web_sys::Response = JsFuture::from(fetch_with_str_and_init(&format!("{EMULATOR}/"), &init)).await.unwrap().dyn_into().unwrap();
+    let resp: web_sys::Response =
+        JsFuture::from(fetch_with_str_and_init(&format!("{EMULATOR}/"), &init)).await.unwrap().dyn_into().unwrap();
     JsFuture::from(resp.json().unwrap()).await.unwrap()
 }
 

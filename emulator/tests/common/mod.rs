@@ -82,7 +82,9 @@ pub fn new_pool(cfg: Value) -> (String, String) {
 }
 
 pub fn pool_default() -> (String, String) {
-    new_pool(json!({"users": [{"username": "alice", "password": "Passw0rd!", "attributes": {"email": "alice@example.com", "email_verified": "true"}}]}))
+    new_pool(
+        json!({"users": [{"username": "alice", "password": "Passw0rd!", "attributes": {"email": "alice@example.com", "email_verified": "true"}}]}),
+    )
 }
 
 pub fn advance(pool: &str, seconds: i64) {
@@ -90,7 +92,10 @@ pub fn advance(pool: &str, seconds: i64) {
 }
 
 pub fn messages(pool: &str, username: &str) -> Vec<Value> {
-    get_json(&format!("/_emulator/messages?poolId={pool}&username={}", cognito_wasm::codec::url_encode(username))).as_array().unwrap().clone()
+    get_json(&format!("/_emulator/messages?poolId={pool}&username={}", cognito_wasm::codec::url_encode(username)))
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 pub fn last_code(pool: &str, username: &str) -> String {
