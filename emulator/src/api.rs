@@ -386,24 +386,7 @@ fn confirm_sign_up(db: &mut Db, body: &Value) -> ApiResult<Value> {
     let session = opaque_token(96);
     db.runtime.sessions.insert(
         session.clone(),
-        AuthSession {
-            pool: pool_id,
-            client: client_id.to_string(),
-            username,
-            challenge: "AUTO_SIGN_IN".into(),
-            expires: now + validity * 60,
-            device_key: None,
-            device_verified: false,
-            custom_round: 0,
-            custom_attempts: 0,
-            code: None,
-            code_attempts: 0,
-            totp_secret: None,
-            totp_verified: false,
-            email_setup: None,
-            srp: None,
-            auto_sign_in: true,
-        },
+        AuthSession { auto_sign_in: true, ..AuthSession::new(&pool_id, client_id, &username, "AUTO_SIGN_IN", now + validity * 60) },
     );
     Ok(json!({"Session": session}))
 }

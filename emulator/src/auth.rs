@@ -48,24 +48,7 @@ fn new_session(db: &mut Db, s: AuthSession) -> String {
 
 fn session_template(db: &Db, pool: &str, client: &ClientConfig, username: &str, challenge: &str) -> AuthSession {
     let now = db.pools.get(pool).map(|p| p.now()).unwrap_or_else(system_now);
-    AuthSession {
-        pool: pool.to_string(),
-        client: client.id.clone(),
-        username: username.to_string(),
-        challenge: challenge.to_string(),
-        expires: now + client.auth_session_validity_minutes.max(3) * 60,
-        device_key: None,
-        device_verified: false,
-        custom_round: 0,
-        custom_attempts: 0,
-        code: None,
-        code_attempts: 0,
-        totp_secret: None,
-        totp_verified: false,
-        email_setup: None,
-        srp: None,
-        auto_sign_in: false,
-    }
+    AuthSession::new(pool, &client.id, username, challenge, now + client.auth_session_validity_minutes.max(3) * 60)
 }
 
 fn challenge(name: &str, session: Option<String>, params: Value) -> Value {

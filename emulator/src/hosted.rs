@@ -312,24 +312,7 @@ fn pending(db: &mut Db, a: &Authorize, username: &str, step: &str, code: Option<
     let id = opaque_token(32);
     db.runtime.sessions.insert(
         id.clone(),
-        AuthSession {
-            pool: a.pool.clone(),
-            client: a.client.id.clone(),
-            username: username.into(),
-            challenge: format!("HOSTED:{step}"),
-            expires: now + 300,
-            device_key: None,
-            device_verified: false,
-            custom_round: 0,
-            custom_attempts: 0,
-            code,
-            code_attempts: 0,
-            totp_secret: None,
-            totp_verified: false,
-            email_setup: None,
-            srp: None,
-            auto_sign_in: false,
-        },
+        AuthSession { code, ..AuthSession::new(&a.pool, &a.client.id, username, &format!("HOSTED:{step}"), now + 300) },
     );
     id
 }

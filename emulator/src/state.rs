@@ -335,6 +335,30 @@ pub struct AuthSession {
     pub auto_sign_in: bool,
 }
 
+impl AuthSession {
+    /// A session waiting for `challenge`, with nothing else set yet.
+    pub fn new(pool: &str, client: &str, username: &str, challenge: &str, expires: i64) -> AuthSession {
+        AuthSession {
+            pool: pool.to_string(),
+            client: client.to_string(),
+            username: username.to_string(),
+            challenge: challenge.to_string(),
+            expires,
+            device_key: None,
+            device_verified: false,
+            custom_round: 0,
+            custom_attempts: 0,
+            code: None,
+            code_attempts: 0,
+            totp_secret: None,
+            totp_verified: false,
+            email_setup: None,
+            srp: None,
+            auto_sign_in: false,
+        }
+    }
+}
+
 /// An OAuth authorization code (single use, 5 minutes).
 #[derive(Clone, Debug)]
 pub struct AuthCode {
