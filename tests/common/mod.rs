@@ -142,6 +142,7 @@ pub fn unique(prefix: &str) -> String {
 
 #[path = "../support/totp.rs"]
 mod totp_impl;
+#[allow(unused_imports)]
 pub use totp_impl::totp;
 
 pub fn now_unix() -> i64 {

@@ -157,4 +157,5 @@ pub fn claims(jwt: &str) -> Value {
 
 #[path = "../../../tests/support/totp.rs"]
 mod totp_impl;
+#[allow(unused_imports)]
 pub use totp_impl::totp;
