@@ -17,10 +17,7 @@ trap cleanup EXIT INT TERM
 
 ./target/release/cognito-emulator --port "$EMULATOR_PORT" &
 pids+=($!)
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$EMULATOR_PORT/_emulator/health" >/dev/null && break
-  sleep 0.1
-done
+node scripts/wait-for.mjs "http://127.0.0.1:$EMULATOR_PORT/_emulator/health"
 node scripts/serve.mjs --port "$WEB_PORT" --emulator "http://127.0.0.1:$EMULATOR_PORT/" &
 pids+=($!)
 sleep 0.5

@@ -23,10 +23,7 @@ port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{
 ./target/release/cognito-emulator --port "$port" > test-output/emulator.log 2>&1 &
 emulator_pid=$!
 trap 'kill $emulator_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$port/_emulator/health" >/dev/null && break
-  sleep 0.1
-done
+node scripts/wait-for.mjs "http://127.0.0.1:$port/_emulator/health"
 export COGNITO_EMULATOR="http://127.0.0.1:$port"
 echo "emulator at $COGNITO_EMULATOR"
 
