@@ -423,6 +423,22 @@ mod tests {
         );
         let u = authorize_url(&h, &c, "ST", &p, "ON", &AuthorizeOptions { prompt: Some("none".into()), ..Default::default() });
         assert!(!u.contains("identity_provider") && u.ends_with("&prompt=none"));
+        let u = authorize_url(
+            &h,
+            &c,
+            "ST",
+            &p,
+            "ON",
+            &AuthorizeOptions {
+                provider: Some("MySaml".into()),
+                idp_identifier: Some("example.com".into()),
+                lang: Some("fr".into()),
+                ..Default::default()
+            },
+        );
+        assert!(u.ends_with("&idp_identifier=example.com&lang=fr"), "idp_identifier wins over identity_provider: {u}");
+        let u = authorize_url(&h, &c, "ST", &p, "ON", &AuthorizeOptions::default());
+        assert!(u.ends_with("&identity_provider=COGNITO"));
         let t = token_request(&h, &c, None, "CODE", "https://app.example/cb", &p.verifier);
         assert_eq!(t.url, "https://app.auth.us-east-1.amazoncognito.com/oauth2/token");
         assert_eq!(t.body.as_deref(), Some("grant_type=authorization_code&code=CODE&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk&client_id=cid"));

@@ -141,6 +141,19 @@ async fn transient_failures_keep_tokens_definitive_ones_clear_them() {
     let a = auth(&p, r#"{"maxRetries":0}"#);
     ok(a.sign_in(obj(r#"{"username":"k","password":"Passw0rd!"}"#))).await;
     let failures = Array::new();
+    let elsewhere = Array::new();
+    let other_tab = auth(&p, "{}");
+    let e2 = elsewhere.clone();
+    let _off_other = other_tab
+        .on_auth_event(
+            Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                if get_str(&e, "type") == "tokenRefreshFailure" && get(&e, "fromOtherTab").is_truthy() {
+                    e2.push(&get(&get(&e, "error"), "name"));
+                }
+            })
+            .into_js_value(),
+        )
+        .unwrap();
     let f = failures.clone();
     let _off = a
         .on_auth_event(
@@ -168,6 +181,9 @@ async fn transient_failures_keep_tokens_definitive_ones_clear_them() {
     assert!(a.current_user().is_null());
     let names: Vec<String> = failures.iter().map(|v| v.as_string().unwrap()).collect();
     assert_eq!(names, vec!["InternalErrorException", "TooManyRequestsException", "NotAuthorizedException"]);
+    sleep(50).await;
+    let there: Vec<String> = elsewhere.iter().map(|v| v.as_string().unwrap()).collect();
+    assert_eq!(there, names, "every tab hears about refresh failures");
 }
 
 #[wasm_bindgen_test]

@@ -31,8 +31,15 @@ fn esc(s: &str) -> String {
 }
 
 fn page(title: &str, body: &str) -> String {
+    page_lang(title, body, "en")
+}
+
+/// A hosted page; `lang` (the authorize parameter) only sets the document language: the
+/// emulator's pages are in English.
+fn page_lang(title: &str, body: &str, lang: &str) -> String {
+    let lang: String = lang.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(16).collect();
     format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{t}</title><style>
 body{{font-family:system-ui,sans-serif;background:#f2f4f8;margin:0;display:flex;justify-content:center}}
 main{{background:#fff;margin:2rem 1rem;padding:1.5rem 2rem;border-radius:8px;box-shadow:0 1px 4px #0002;max-width:22rem;width:100%}}
@@ -293,7 +300,8 @@ fn login_page(db: &Db, a: &Authorize, error: Option<&str>, username: &str) -> Re
         error,
         &extra,
     );
-    Reply::Html(if error.is_some() { 400 } else { 200 }, page("Sign in", &body), vec![])
+    let lang = param(&form_decode(&a.query), "lang").unwrap_or("en").to_string();
+    Reply::Html(if error.is_some() { 400 } else { 200 }, page_lang("Sign in", &body, &lang), vec![])
 }
 
 pub fn login_get(db: &Db, query: &str) -> Reply {

@@ -218,6 +218,9 @@ fn authorize_validation() {
     assert_eq!(q(&query_of(&r.location.unwrap()), "error"), Some("unauthorized_client"));
     let r = get(&authorize_url(&client, &p, &[("identity_provider", "Twitter")]), None);
     assert_eq!(q(&query_of(&r.location.unwrap()), "error"), Some("invalid_request"));
+    // lang reaches the page.
+    let fr = get(&authorize_url(&client, &p, &[("lang", "fr")]), None).location.unwrap();
+    assert!(get(&fr, None).body.contains(r#"<html lang="fr">"#));
     // Wrong password re-renders the page with the error.
     let a = get(&authorize_url(&client, &p, &[("login_hint", "alice")]), None).location.unwrap();
     let page = get(&a, None);

@@ -85,11 +85,7 @@ impl<E: Env> Client<E> {
                 Err(e)
             }
             Err(e) => {
-                self.env.emit(&Json::object([
-                    ("type", Json::from("tokenRefreshFailure")),
-                    ("username", Json::from(s.username.as_str())),
-                    ("error", super::error_json(&e)),
-                ]));
+                self.announce("tokenRefreshFailure", Some(&s), Some(&e));
                 // Throttled, offline, or a server fault: keep the session; tokens that are still
                 // valid are still usable.
                 if !force && !s.is_expired(self.env.now_ms()) {

@@ -126,6 +126,8 @@ test('the demo: sign-up, inbox, confirmation, SRP sign-in, TOTP, refresh, global
   await shot(page, 'panel-attributes', 'attributes');
 
   // Global sign-out; the next sign-in asks for the TOTP code (the step UI).
+  await shot(page, 'panel-password', 'password');
+  await shot(page, 'panel-signout', 'signout');
   await page.click('#signout-global');
   await waitText(page, '#signout-out', /Signed out everywhere/);
   await waitText(page, '#status', /Signed out/);

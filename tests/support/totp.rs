@@ -24,4 +24,3 @@ pub fn totp(secret_b32: &str, unix: i64) -> String {
     let n = u32::from_be_bytes([h[o] & 0x7f, h[o + 1], h[o + 2], h[o + 3]]) % 1_000_000;
     format!("{n:06}")
 }
-
