@@ -314,7 +314,7 @@ fn client_and_server_agree_on_random_inputs() {
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-fn generated_private_value_is_288_bits() {
+fn generated_private_values_are_fresh_and_redacted() {
     const { assert!(PRIVATE_BYTES * 8 >= 275, "RFC 7919 §5.2 for the 3072-bit group") };
     let a = ClientEphemeral::generate().unwrap();
     let b = ClientEphemeral::generate().unwrap();

@@ -4,7 +4,7 @@
 use crate::auth;
 use crate::config::PoolConfig;
 use crate::state::*;
-use crate::tokens::{header_kid, peek_claims};
+use crate::tokens::header_kid;
 use crate::util::*;
 use cognito_wasm::crypto::{ct_eq, secret_hash};
 use cognito_wasm::srp::Salt;
@@ -977,9 +977,4 @@ fn describe_user_pool_client(db: &mut Db, body: &Value) -> ApiResult<Value> {
         "EnableTokenRevocation": c.enable_token_revocation,
         "RefreshTokenRotation": {"Feature": if c.refresh_token_rotation { "ENABLED" } else { "DISABLED" }, "RetryGracePeriodSeconds": c.retry_grace_period_seconds},
     }}))
-}
-
-/// The claims of a token this emulator issued (for tests and the hosted UI).
-pub fn token_claims(token: &str) -> Option<Value> {
-    peek_claims(token)
 }
