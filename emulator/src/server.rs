@@ -23,6 +23,10 @@ use std::sync::{Arc, Mutex};
 
 /// Largest request body accepted (Cognito's own limit is far below this for every operation).
 const MAX_BODY: usize = 256 * 1024;
+/// A body over `MAX_BODY` is still read up to this size before the 413 goes out: answering while
+/// the client is still writing resets the connection and the client sees a transport error
+/// instead of `RequestEntityTooLargeException`.
+const DRAIN_BODY: usize = 16 * 1024 * 1024;
 
 pub struct App {
     pub db: Mutex<Db>,
@@ -150,13 +154,13 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request<Body>) -> Response
     let mut resp = if parts.method == Method::OPTIONS {
         preflight(&parts.headers)
     } else {
-        match to_bytes(body, MAX_BODY).await {
-            Err(_) => api_error(&ApiError {
+        match to_bytes(body, DRAIN_BODY).await.ok().filter(|b| b.len() <= MAX_BODY) {
+            None => api_error(&ApiError {
                 name: "RequestEntityTooLargeException".into(),
                 message: format!("Request body exceeds {MAX_BODY} bytes"),
                 status: 413,
             }),
-            Ok(bytes) => {
+            Some(bytes) => {
                 let ctx = Ctx { base: app.base.clone(), ip };
                 route(&app, &parts.method, parts.uri.path(), parts.uri.query().unwrap_or(""), &parts.headers, &bytes, &ctx)
             }
