@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need — only what is missing, so a second run is quick.
-#   rust wasm32 target · wasm-bindgen-cli (the exact version in Cargo.lock) · wasm-pack ·
+#   rust wasm32 target · (optional) a nightly with rust-src · wasm-bindgen-cli (the exact version in Cargo.lock) · wasm-pack ·
 #   Debian's chromium + chromium-driver · npm dev dependencies (incl. a current wasm-opt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,20 @@ t0=$(date +%s)
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+
+# Optional, for a smaller package: a nightly with rust-src lets scripts/build-pkg.sh rebuild std
+# with panic=immediate-abort. Best effort: without it the package is built with stable.
+nightly=nightly-2026-05-20
+has_src() { local r; r=$(rustup run "$1" rustc --print sysroot 2>/dev/null) && [ -d "$r/lib/rustlib/src/rust/library" ]; }
+if ! has_src "$nightly" && ! has_src nightly; then
+  if rustup run nightly rustc --version >/dev/null 2>&1; then
+    log "adding rust-src to the nightly toolchain"
+    rustup component add rust-src --toolchain nightly || log "could not add rust-src: the package will be built with stable"
+  else
+    log "installing $nightly with rust-src (smaller package)"
+    rustup toolchain install "$nightly" --profile minimal --component rust-src || log "could not install $nightly: the package will be built with stable"
+  fi
 fi
 
 # The CLI must match the wasm-bindgen crate exactly (pinned in Cargo.toml, resolved in Cargo.lock).

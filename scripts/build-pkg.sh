@@ -1,13 +1,44 @@
 #!/usr/bin/env bash
-# Builds pkg/: the ES module (wasm-pack --target web), optimised with a current wasm-opt
-# (npm binaryen; Debian's 108 breaks externref tables), a script-tag build (global
-# CognitoWasm), and the npm package.json.
+# Builds pkg/: the release wasm, its ES module glue (wasm-bindgen --target web), optimised with
+# a current wasm-opt (npm binaryen; Debian's 108 breaks externref tables), then
+# scripts/finish-pkg.mjs adds the methods, minifies, makes the script-tag build (global
+# CognitoWasm) and the npm package.json.
+#
+# Size: with a nightly toolchain that has rust-src (scripts/bootstrap.sh installs one), std is
+# rebuilt with panic=immediate-abort, which drops the panic messages and their formatting code
+# (about 12 KB gzipped). Without one, or if that build fails, the stable build is used and
+# this script says so; the package works the same either way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-wasm-pack build --target web --release --out-dir pkg --out-name cognito_wasm 2>&1 | grep -v "^\[INFO\]: ⬇️\|^\[WARN\]: ⚠️   origin crate has no README" || true
-test -f pkg/cognito_wasm_bg.wasm
+NIGHTLY=${COGNITO_NIGHTLY:-nightly-2026-05-20}
+
+small_build() {
+  local tc
+  for tc in "$NIGHTLY" nightly; do
+    local sysroot
+    sysroot=$(rustup run "$tc" rustc --print sysroot 2>/dev/null) || continue
+    [ -d "$sysroot/lib/rustlib/src/rust/library" ] || continue
+    if RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" cargo "+$tc" build --release --target wasm32-unknown-unknown \
+      -p cognito-wasm -Z build-std=std,panic_abort --target-dir target/small --quiet; then
+      echo "[build-pkg] std rebuilt with panic=immediate-abort ($tc)" >&2
+      wasm=target/small/wasm32-unknown-unknown/release/cognito_wasm.wasm
+      return 0
+    fi
+  done
+  return 1
+}
+
+if ! small_build; then
+  echo "[build-pkg] no nightly toolchain with rust-src: stable build (about 12 KB gzipped larger)" >&2
+  cargo build --release --target wasm32-unknown-unknown -p cognito-wasm --quiet
+  wasm=target/wasm32-unknown-unknown/release/cognito_wasm.wasm
+fi
+
+rm -rf pkg
+wasm-bindgen --target web --out-dir pkg --out-name cognito_wasm "$wasm"
 node_modules/.bin/wasm-opt pkg/cognito_wasm_bg.wasm -Oz --converge --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
   --enable-mutable-globals --enable-multivalue -o pkg/cognito_wasm_bg.wasm
+cp LICENSE pkg/
 node scripts/finish-pkg.mjs

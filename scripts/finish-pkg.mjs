@@ -6,6 +6,23 @@ import { buildSync } from 'esbuild';
 const cargo = readFileSync('Cargo.toml', 'utf8');
 const field = (k) => (cargo.match(new RegExp(`^${k} = "([^"]*)"`, 'm')) || [])[1];
 
+// The asynchronous methods go on the prototype (src/js/methods.js), then the module is
+// minified in place with a source map: the glue is part of what every page downloads.
+const glue = readFileSync('pkg/cognito_wasm.js', 'utf8');
+if (!glue.includes('cognito-wasm: async methods')) {
+  writeFileSync('pkg/cognito_wasm.js', glue + '\n' + readFileSync('src/js/methods.js', 'utf8'));
+}
+buildSync({
+  entryPoints: ['pkg/cognito_wasm.js'],
+  outfile: 'pkg/cognito_wasm.js',
+  allowOverwrite: true,
+  format: 'esm',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: true,
+  logLevel: 'error',
+});
+
 buildSync({
   entryPoints: ['pkg/cognito_wasm.js'],
   outfile: 'pkg/cognito_wasm.global.js',
@@ -37,7 +54,7 @@ const pkg = {
     './global': './cognito_wasm.global.js',
     './cognito_wasm_bg.wasm': './cognito_wasm_bg.wasm',
   },
-  files: ['cognito_wasm_bg.wasm', 'cognito_wasm.js', 'cognito_wasm.d.ts', 'cognito_wasm_bg.wasm.d.ts', 'cognito_wasm.global.js', 'README.md'],
+  files: ['cognito_wasm_bg.wasm', 'cognito_wasm.js', 'cognito_wasm.js.map', 'cognito_wasm.d.ts', 'cognito_wasm_bg.wasm.d.ts', 'cognito_wasm.global.js', 'README.md'],
   sideEffects: false,
 };
 writeFileSync('pkg/package.json', JSON.stringify(pkg, null, 2) + '\n');

@@ -120,25 +120,27 @@ impl<E: Env> Client<E> {
     }
 
     /// Runs a signed-in request; a missing admin scope is explained.
-    async fn as_user(&self, build: impl FnOnce(&AccessToken) -> api::ApiRequest) -> Result<(Json, Session), Error> {
+    fn as_user<'a>(&'a self, build: &'a dyn Fn(&AccessToken) -> api::ApiRequest) -> core::pin::Pin<Box<dyn core::future::Future<Output = Result<(Json, Session), Error>> + 'a>> {
+        Box::pin(async move {
         let s = self.signed_in().await?;
         let req = build(&s.access_token);
         match self.send(&req).await {
             Ok(v) => Ok((v, s)),
             Err(e) => Err(self.explain_scope(e, &s)),
         }
+        })
     }
 
     pub async fn change_password(&self, input: &Json) -> Result<Json, Error> {
         let old = Password::new(required(input, "oldPassword")?);
         let new = Password::new(required(input, "newPassword")?);
-        self.as_user(|t| api::change_password(t, &old, &new)).await?;
+        self.as_user(&|t| api::change_password(t, &old, &new)).await?;
         Ok(done())
     }
 
     /// `getUserAttributes()` → `{name: value}` from GetUser.
     pub async fn get_user_attributes(&self) -> Result<Json, Error> {
-        let (v, _) = self.as_user(api::get_user).await?;
+        let (v, _) = self.as_user(&api::get_user).await?;
         Ok(api::attributes_object(v.get("UserAttributes")))
     }
 
@@ -147,7 +149,7 @@ impl<E: Env> Client<E> {
         if attrs.is_empty() {
             return Err(Error::service("InvalidParameterException", "attributes is required: { attributes: { name: value } }"));
         }
-        let (v, _) = self.as_user(|t| api::update_user_attributes(t, &attrs)).await?;
+        let (v, _) = self.as_user(&|t| api::update_user_attributes(t, &attrs)).await?;
         let list: Vec<Json> =
             v.get("CodeDeliveryDetailsList").and_then(Json::as_array).unwrap_or(&[]).iter().map(|d| code_delivery(Some(d))).collect();
         Ok(Json::object([("codeDeliveries", Json::Arr(list))]))
@@ -156,13 +158,13 @@ impl<E: Env> Client<E> {
     pub async fn verify_user_attribute(&self, input: &Json) -> Result<Json, Error> {
         let name = required(input, "attributeName")?;
         let code = required(input, "code")?;
-        self.as_user(|t| api::verify_user_attribute(t, name, code)).await?;
+        self.as_user(&|t| api::verify_user_attribute(t, name, code)).await?;
         Ok(done())
     }
 
     pub async fn send_user_attribute_verification_code(&self, input: &Json) -> Result<Json, Error> {
         let name = required(input, "attributeName")?;
-        let (v, _) = self.as_user(|t| api::get_user_attribute_verification_code(t, name)).await?;
+        let (v, _) = self.as_user(&|t| api::get_user_attribute_verification_code(t, name)).await?;
         Ok(Json::object([("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
     }
 
@@ -174,13 +176,13 @@ impl<E: Env> Client<E> {
             .iter()
             .filter_map(|n| n.as_str().map(String::from))
             .collect();
-        self.as_user(|t| api::delete_user_attributes(t, &names)).await?;
+        self.as_user(&|t| api::delete_user_attributes(t, &names)).await?;
         Ok(done())
     }
 
     /// Deletes the user, then signs out locally.
     pub async fn delete_user(&self) -> Result<Json, Error> {
-        let (_, s) = self.as_user(api::delete_user).await?;
+        let (_, s) = self.as_user(&api::delete_user).await?;
         self.forget_local_device(&s.username).await;
         self.clear_local(Some(&s)).await;
         self.announce("signedOut", Some(&s), None);
@@ -189,7 +191,7 @@ impl<E: Env> Client<E> {
 
     /// `setUpTotp({issuer})` → `{secretCode, uri}` (otpauth:// for a QR code).
     pub async fn set_up_totp(&self, input: &Json) -> Result<Json, Error> {
-        let (v, s) = self.as_user(|t| api::associate_software_token(TotpAuth::Access(t))).await?;
+        let (v, s) = self.as_user(&|t| api::associate_software_token(TotpAuth::Access(t))).await?;
         let secret = v.str("SecretCode").ok_or_else(|| Error::network("AssociateSoftwareToken without SecretCode"))?;
         let issuer =
             input.str("issuer").map(String::from).or(self.cfg.app_name.clone()).unwrap_or_else(|| self.cfg.pool.pool_name().to_string());
@@ -201,7 +203,7 @@ impl<E: Env> Client<E> {
     pub async fn verify_totp_setup(&self, input: &Json) -> Result<Json, Error> {
         let code = required(input, "code")?;
         let name = input.str("deviceName");
-        let (v, _) = self.as_user(|t| api::verify_software_token(TotpAuth::Access(t), code, name)).await?;
+        let (v, _) = self.as_user(&|t| api::verify_software_token(TotpAuth::Access(t), code, name)).await?;
         if v.str("Status") != Some("SUCCESS") {
             return Err(Error::service("EnableSoftwareTokenMFAException", "the code was not accepted"));
         }
@@ -216,13 +218,13 @@ impl<E: Env> Client<E> {
         let enabled = |c: Option<MfaChoice>| c.map(|c| c != MfaChoice::Disabled);
         let preferred =
             [("SMS", sms), ("TOTP", totp), ("EMAIL", email)].into_iter().find(|(_, c)| *c == Some(MfaChoice::Preferred)).map(|(f, _)| f);
-        self.as_user(|t| api::set_user_mfa_preference(t, enabled(sms), enabled(totp), enabled(email), preferred)).await?;
+        self.as_user(&|t| api::set_user_mfa_preference(t, enabled(sms), enabled(totp), enabled(email), preferred)).await?;
         Ok(done())
     }
 
     /// `fetchMfaPreference()` → `{enabled: [...], preferred}`.
     pub async fn fetch_mfa_preference(&self) -> Result<Json, Error> {
-        let (v, _) = self.as_user(api::get_user).await?;
+        let (v, _) = self.as_user(&api::get_user).await?;
         fn map(m: &str) -> &str {
             match m {
                 "SMS_MFA" => "SMS",
@@ -248,7 +250,7 @@ impl<E: Env> Client<E> {
             .device_of(&s.username)
             .await
             .ok_or_else(|| Error::invalid_state("no device is tracked for this browser (device tracking off in the pool?)"))?;
-        self.as_user(|t| api::update_device_status(t, &d.key, true)).await?;
+        self.as_user(&|t| api::update_device_status(t, &d.key, true)).await?;
         Ok(done())
     }
 
@@ -260,7 +262,7 @@ impl<E: Env> Client<E> {
             Some(k) => DeviceKey::new(k),
             None => own.clone().ok_or_else(|| Error::invalid_state("no device is tracked for this browser"))?,
         };
-        self.as_user(|t| api::forget_device(t, &key)).await?;
+        self.as_user(&|t| api::forget_device(t, &key)).await?;
         if own.is_some_and(|o| o == key) {
             self.forget_local_device(&s.username).await;
         }
@@ -275,7 +277,7 @@ impl<E: Env> Client<E> {
         let mut out = vec![];
         let mut page: Option<String> = None;
         for _ in 0..20 {
-            let (v, _) = self.as_user(|t| api::list_devices(t, 60, page.as_deref())).await?;
+            let (v, _) = self.as_user(&|t| api::list_devices(t, 60, page.as_deref())).await?;
             for d in v.get("Devices").and_then(Json::as_array).unwrap_or(&[]) {
                 let attrs = api::attributes_object(d.get("DeviceAttributes"));
                 let key = d.str("DeviceKey").unwrap_or("");

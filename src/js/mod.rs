@@ -44,12 +44,8 @@ pub fn js_error(e: &Error) -> JsValue {
 type Task = Pin<Box<dyn Future<Output = Result<Json, Error>>>>;
 
 /// One (type-erased) driver for every method: a single copy of the Promise glue in the wasm.
-fn run_boxed(f: Task) -> Promise {
+fn run(f: Task) -> Promise {
     future_to_promise(async move { f.await.map(|v| to_js(&v)).map_err(|e| js_error(&e)) })
-}
-
-fn run(f: impl Future<Output = Result<Json, Error>> + 'static) -> Promise {
-    run_boxed(Box::pin(f))
 }
 
 fn session_json(s: Option<crate::session::Session>) -> Json {
@@ -68,37 +64,6 @@ fn session_json(s: Option<crate::session::Session>) -> Json {
 #[wasm_bindgen]
 pub struct CognitoAuth {
     inner: Rc<Client<WebEnv>>,
-}
-
-/// A method taking one options object (wasm-bindgen expands attributes, not macros, inside
-/// an impl: each method gets an impl block of its own).
-macro_rules! method {
-    ($js:literal, $param:literal, $ret:literal, $name:ident, |$c:ident, $input:ident| $body:expr) => {
-        #[wasm_bindgen]
-        impl CognitoAuth {
-            #[wasm_bindgen(js_name = $js, unchecked_return_type = $ret)]
-            pub fn $name(&self, #[wasm_bindgen(unchecked_param_type = $param)] $input: JsValue) -> Promise {
-                let $c = self.inner.clone();
-                run(async move {
-                    let $input = to_json(&$input)?;
-                    $body
-                })
-            }
-        }
-    };
-    (optional $js:literal, $param:literal, $ret:literal, $name:ident, |$c:ident, $input:ident| $body:expr) => {
-        #[wasm_bindgen]
-        impl CognitoAuth {
-            #[wasm_bindgen(js_name = $js, unchecked_return_type = $ret)]
-            pub fn $name(&self, #[wasm_bindgen(unchecked_param_type = $param)] $input: Option<JsValue>) -> Promise {
-                let $c = self.inner.clone();
-                run(async move {
-                    let $input = to_json(&$input.unwrap_or(JsValue::UNDEFINED))?;
-                    $body
-                })
-            }
-        }
-    };
 }
 
 #[wasm_bindgen]
@@ -131,101 +96,15 @@ impl CognitoAuth {
         set_timeout(cb.unchecked_ref(), 0);
     }
 
-    #[wasm_bindgen(js_name = signIn, unchecked_return_type = "Promise<SignInResult>")]
-    pub fn sign_in(&self, #[wasm_bindgen(unchecked_param_type = "SignInOptions")] input: JsValue) -> Promise {
-        let c = self.inner.clone();
-        let me = CognitoAuth { inner: c.clone() };
-        run(async move {
-            let input = SignInInput::from_json(&to_json(&input)?)?;
-            let r = c.sign_in(input).await;
-            me.prepare_soon();
-            r
-        })
-    }
-
-    #[wasm_bindgen(js_name = getSession, unchecked_return_type = "Promise<Session | null>")]
-    pub fn get_session(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "{ forceRefresh?: boolean } | void")] input: Option<JsValue>,
-    ) -> Promise {
-        let c = self.inner.clone();
-        run(async move {
-            let force = to_json(&input.unwrap_or(JsValue::UNDEFINED))?.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false);
-            Ok(session_json(c.get_session(force).await?))
-        })
-    }
-
-    #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<{ redirecting?: true }>")]
-    pub fn sign_out(&self, #[wasm_bindgen(unchecked_param_type = "SignOutOptions | void")] input: Option<JsValue>) -> Promise {
-        let c = self.inner.clone();
-        run(async move {
-            let o = to_json(&input.unwrap_or(JsValue::UNDEFINED))?;
-            c.sign_out(o.get("global").and_then(Json::as_bool).unwrap_or(false), o.get("redirect").and_then(Json::as_bool).unwrap_or(true))
-                .await
-        })
-    }
-
-    #[wasm_bindgen(js_name = autoSignIn, unchecked_return_type = "Promise<SignInResult>")]
-    pub fn auto_sign_in(&self) -> Promise {
-        let c = self.inner.clone();
-        run(async move { c.auto_sign_in().await })
-    }
-
-    /// The sign-in step waiting for `confirmSignIn` (also after a reload), or null.
-    #[wasm_bindgen(js_name = getPendingSignIn, unchecked_return_type = "Promise<NextStep | null>")]
-    pub fn get_pending_sign_in(&self) -> Promise {
-        let c = self.inner.clone();
-        run(async move { Ok(c.pending_step().await.unwrap_or(Json::Null)) })
-    }
-
-    #[wasm_bindgen(js_name = getUserAttributes, unchecked_return_type = "Promise<Record<string, string>>")]
-    pub fn get_user_attributes(&self) -> Promise {
-        let c = self.inner.clone();
-        run(async move { c.get_user_attributes().await })
-    }
-
-    #[wasm_bindgen(js_name = deleteUser, unchecked_return_type = "Promise<{}>")]
-    pub fn delete_user(&self) -> Promise {
-        let c = self.inner.clone();
-        run(async move { c.delete_user().await })
-    }
-
-    #[wasm_bindgen(js_name = fetchMfaPreference, unchecked_return_type = "Promise<MfaPreference>")]
-    pub fn fetch_mfa_preference(&self) -> Promise {
-        let c = self.inner.clone();
-        run(async move { c.fetch_mfa_preference().await })
-    }
-
-    #[wasm_bindgen(js_name = rememberDevice, unchecked_return_type = "Promise<{}>")]
-    pub fn remember_device(&self) -> Promise {
-        let c = self.inner.clone();
-        run(async move { c.remember_device().await })
-    }
-
-    #[wasm_bindgen(js_name = fetchDevices, unchecked_return_type = "Promise<Device[]>")]
-    pub fn fetch_devices(&self) -> Promise {
-        let c = self.inner.clone();
-        run(async move { c.fetch_devices().await })
-    }
-
-    #[wasm_bindgen(js_name = confirmSignUpFromLink, unchecked_return_type = "Promise<ConfirmSignUpResult>")]
-    pub fn confirm_sign_up_from_link(&self, url: String) -> Promise {
-        let c = self.inner.clone();
-        run(async move { c.confirm_sign_up_from_link(&url).await })
-    }
-
-    #[wasm_bindgen(js_name = handleRedirectCallback, unchecked_return_type = "Promise<RedirectResult>")]
-    pub fn handle_redirect_callback(&self, url: Option<String>) -> Promise {
-        let c = self.inner.clone();
-        run(async move { c.handle_redirect_callback(url).await })
-    }
-
-    /// Verifies a Cognito JWT (signature with the issuer's JWKS, iss, token_use, audience,
-    /// expiry) and returns its claims.
-    #[wasm_bindgen(js_name = verifyToken, unchecked_return_type = "Promise<Record<string, unknown>>")]
-    pub fn verify_token(&self, jwt: String) -> Promise {
-        let c = self.inner.clone();
-        run(async move { c.verify(&jwt, None, None).await })
+    /// The one entry point behind every asynchronous method: `src/js/methods.js` installs
+    /// `signIn`, `getSession`, ... on the prototype, each calling this with its own name. One
+    /// export and one copy of the Promise glue instead of one per method.
+    #[wasm_bindgen(js_name = __call, skip_typescript)]
+    pub fn call(&self, method: &str, input: JsValue) -> Promise {
+        match self.task(method, &input) {
+            Ok(task) => run(task),
+            Err(e) => Promise::reject(&js_error(&e)),
+        }
     }
 
     /// The signed-in user from the ID token, synchronously, or null.
@@ -255,57 +134,74 @@ impl CognitoAuth {
     }
 }
 
-method!("signUp", "SignUpOptions", "Promise<SignUpResult>", sign_up, |c, input| c.sign_up(&input).await);
-method!("confirmSignUp", "{ username: string; code: string }", "Promise<ConfirmSignUpResult>", confirm_sign_up, |c, input| c
-    .confirm_sign_up(&input)
-    .await);
-method!("resendSignUpCode", "{ username: string }", "Promise<CodeDeliveryResult>", resend_sign_up_code, |c, input| c
-    .resend_sign_up_code(&input)
-    .await);
-method!("forgotPassword", "{ username: string }", "Promise<CodeDeliveryResult>", forgot_password, |c, input| c
-    .forgot_password(&input)
-    .await);
-method!(
-    "confirmForgotPassword",
-    "{ username: string; code: string; newPassword: string }",
-    "Promise<{}>",
-    confirm_forgot_password,
-    |c, input| c.confirm_forgot_password(&input).await
-);
-method!("changePassword", "{ oldPassword: string; newPassword: string }", "Promise<{}>", change_password, |c, input| c
-    .change_password(&input)
-    .await);
-method!(
-    "updateUserAttributes",
-    "{ attributes: Record<string, string> }",
-    "Promise<UpdateAttributesResult>",
-    update_user_attributes,
-    |c, input| c.update_user_attributes(&input).await
-);
-method!("verifyUserAttribute", "{ attributeName: string; code: string }", "Promise<{}>", verify_user_attribute, |c, input| c
-    .verify_user_attribute(&input)
-    .await);
-method!(
-    "sendUserAttributeVerificationCode",
-    "{ attributeName: string }",
-    "Promise<CodeDeliveryResult>",
-    send_user_attribute_verification_code,
-    |c, input| c.send_user_attribute_verification_code(&input).await
-);
-method!("deleteUserAttributes", "{ attributeNames: string[] }", "Promise<{}>", delete_user_attributes, |c, input| c
-    .delete_user_attributes(&input)
-    .await);
-method!("confirmSignIn", "ConfirmSignInOptions", "Promise<SignInResult>", confirm_sign_in, |c, input| c.confirm_sign_in(&input).await);
-method!(optional "setUpTotp", "{ issuer?: string } | void", "Promise<TotpSetup>", set_up_totp, |c, input| c.set_up_totp(&input).await);
-method!("verifyTotpSetup", "{ code: string; deviceName?: string }", "Promise<{}>", verify_totp_setup, |c, input| c
-    .verify_totp_setup(&input)
-    .await);
-method!("updateMfaPreference", "MfaPreferenceUpdate", "Promise<{}>", update_mfa_preference, |c, input| c
-    .update_mfa_preference(&input)
-    .await);
-method!(optional "forgetDevice", "{ deviceKey?: string } | void", "Promise<{}>", forget_device, |c, input| c.forget_device(&input).await);
-method!(optional "signInWithRedirect", "AuthorizeOptions | void", "Promise<{ redirecting: true }>", sign_in_with_redirect, |c, input| c.sign_in_with_redirect(&input).await);
-method!(optional "authorizeUrl", "AuthorizeOptions | void", "Promise<string>", authorize_url, |c, input| c.authorize_url(&input).await.map(Json::Str));
+impl CognitoAuth {
+    /// The work of `method` (a JS method name) on its argument.
+    fn task(&self, method: &str, raw: &JsValue) -> Result<Task, Error> {
+        let c = self.inner.clone();
+        let input = to_json(raw)?;
+        // Methods whose argument is a string: the URL or the token.
+        let text = || input.as_str().map(String::from);
+        let need_text = |what: &str| text().ok_or_else(|| Error::config(String::from(method) + " needs " + what));
+        let t: Task = match method {
+            "signIn" => {
+                let input = SignInInput::from_json(&input)?;
+                let me = CognitoAuth { inner: c.clone() };
+                Box::pin(async move {
+                    let r = c.sign_in(input).await;
+                    me.prepare_soon();
+                    r
+                })
+            }
+            "getSession" => {
+                let force = input.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false);
+                Box::pin(async move { Ok(session_json(c.get_session(force).await?)) })
+            }
+            "signOut" => {
+                let global = input.get("global").and_then(Json::as_bool).unwrap_or(false);
+                let redirect = input.get("redirect").and_then(Json::as_bool).unwrap_or(true);
+                Box::pin(async move { c.sign_out(global, redirect).await })
+            }
+            "autoSignIn" => Box::pin(async move { c.auto_sign_in().await }),
+            "getPendingSignIn" => Box::pin(async move { Ok(c.pending_step().await.unwrap_or(Json::Null)) }),
+            "getUserAttributes" => Box::pin(async move { c.get_user_attributes().await }),
+            "deleteUser" => Box::pin(async move { c.delete_user().await }),
+            "fetchMfaPreference" => Box::pin(async move { c.fetch_mfa_preference().await }),
+            "rememberDevice" => Box::pin(async move { c.remember_device().await }),
+            "fetchDevices" => Box::pin(async move { c.fetch_devices().await }),
+            "confirmSignUpFromLink" => {
+                let url = need_text("the link's URL")?;
+                Box::pin(async move { c.confirm_sign_up_from_link(&url).await })
+            }
+            "handleRedirectCallback" => {
+                let url = text();
+                Box::pin(async move { c.handle_redirect_callback(url).await })
+            }
+            "verifyToken" => {
+                let jwt = need_text("a JWT")?;
+                Box::pin(async move { c.verify(&jwt, None, None).await })
+            }
+            "signUp" => Box::pin(async move { c.sign_up(&input).await }),
+            "confirmSignUp" => Box::pin(async move { c.confirm_sign_up(&input).await }),
+            "resendSignUpCode" => Box::pin(async move { c.resend_sign_up_code(&input).await }),
+            "forgotPassword" => Box::pin(async move { c.forgot_password(&input).await }),
+            "confirmForgotPassword" => Box::pin(async move { c.confirm_forgot_password(&input).await }),
+            "changePassword" => Box::pin(async move { c.change_password(&input).await }),
+            "updateUserAttributes" => Box::pin(async move { c.update_user_attributes(&input).await }),
+            "verifyUserAttribute" => Box::pin(async move { c.verify_user_attribute(&input).await }),
+            "sendUserAttributeVerificationCode" => Box::pin(async move { c.send_user_attribute_verification_code(&input).await }),
+            "deleteUserAttributes" => Box::pin(async move { c.delete_user_attributes(&input).await }),
+            "confirmSignIn" => Box::pin(async move { c.confirm_sign_in(&input).await }),
+            "setUpTotp" => Box::pin(async move { c.set_up_totp(&input).await }),
+            "verifyTotpSetup" => Box::pin(async move { c.verify_totp_setup(&input).await }),
+            "updateMfaPreference" => Box::pin(async move { c.update_mfa_preference(&input).await }),
+            "forgetDevice" => Box::pin(async move { c.forget_device(&input).await }),
+            "signInWithRedirect" => Box::pin(async move { c.sign_in_with_redirect(&input).await }),
+            "authorizeUrl" => Box::pin(async move { c.authorize_url(&input).await.map(Json::Str) }),
+            _ => return Err(Error::config(String::from("CognitoAuth has no method ") + method)),
+        };
+        Ok(t)
+    }
+}
 
 /// One sign-in's client-side SRP work — a fresh `A = g^a` and the PASSWORD_VERIFIER claim over
 /// the given server values — returning the claim signature. For benchmarks and diagnostics.
@@ -338,4 +234,34 @@ pub fn srp_claim(
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The names `methods.js` installs, the names `task` dispatches and the methods the
+    /// TypeScript interface declares are the same set.
+    #[test]
+    fn methods_js_dispatch_and_types_agree() {
+        let js = include_str!("methods.js");
+        let list = &js[js.find("for (const m of [").unwrap()..js.find("])").unwrap()];
+        let installed: Vec<&str> = list.split('\'').skip(1).step_by(2).collect();
+        let src = include_str!("mod.rs");
+        let dispatch = &src[src.find("let t: Task = match method {").unwrap()..src.find("CognitoAuth has no method").unwrap()];
+        let arms: Vec<&str> = dispatch.lines().filter_map(|l| l.trim().strip_prefix('"')).filter_map(|l| l.split('"').next()).collect();
+        let dts = include_str!("types.d.ts");
+        let iface = &dts[dts.find("export interface CognitoAuth {").unwrap()..];
+        let declared: Vec<&str> = iface
+            .lines()
+            .filter_map(|l| l.strip_prefix("  ").filter(|l| !l.starts_with([' ', '/', '*'])))
+            .filter_map(|l| l.split('(').next())
+            .collect();
+        fn sorted<'a>(v: &[&'a str]) -> Vec<&'a str> {
+            let mut v = v.to_vec();
+            v.sort();
+            v
+        }
+        assert_eq!(installed.len(), 30, "{installed:?}");
+        assert_eq!(sorted(&installed), sorted(&arms));
+        assert_eq!(sorted(&installed), sorted(&declared));
+    }
 }

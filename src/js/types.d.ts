@@ -251,3 +251,54 @@ export interface CognitoError extends Error {
   /** Cognito exceptions: the HTTP status. */
   status?: number;
 }
+
+/** The asynchronous methods (merged into the `CognitoAuth` class). Every rejection is a `CognitoError`. */
+export interface CognitoAuth {
+  /** Signs in (SRP by default). Resolves `{ signedIn: true }` or the next challenge step. */
+  signIn(options: SignInOptions): Promise<SignInResult>;
+  /** Answers the pending challenge (MFA code, new password, TOTP setup, custom answer, ...). */
+  confirmSignIn(options: ConfirmSignInOptions): Promise<SignInResult>;
+  /** The sign-in step waiting for `confirmSignIn` (also after a reload), or null. */
+  getPendingSignIn(): Promise<NextStep | null>;
+  /** Signs in after `confirmSignUp` of a `signUp({ autoSignIn: true })`. */
+  autoSignIn(): Promise<SignInResult>;
+  /** The current tokens, refreshed first when they expire soon; null when signed out. */
+  getSession(options?: { forceRefresh?: boolean }): Promise<Session | null>;
+  signOut(options?: SignOutOptions): Promise<{ redirecting?: true }>;
+  signUp(options: SignUpOptions): Promise<SignUpResult>;
+  confirmSignUp(options: { username: string; code: string }): Promise<ConfirmSignUpResult>;
+  /** Confirms from an e-mailed link carrying `username` and `code` (or `user_name`, `confirmation_code`). */
+  confirmSignUpFromLink(url: string): Promise<ConfirmSignUpResult>;
+  resendSignUpCode(options: { username: string }): Promise<CodeDeliveryResult>;
+  forgotPassword(options: { username: string }): Promise<CodeDeliveryResult>;
+  confirmForgotPassword(options: { username: string; code: string; newPassword: string }): Promise<{}>;
+  changePassword(options: { oldPassword: string; newPassword: string }): Promise<{}>;
+  getUserAttributes(): Promise<Record<string, string>>;
+  updateUserAttributes(options: { attributes: Record<string, string> }): Promise<UpdateAttributesResult>;
+  verifyUserAttribute(options: { attributeName: string; code: string }): Promise<{}>;
+  sendUserAttributeVerificationCode(options: { attributeName: string }): Promise<CodeDeliveryResult>;
+  deleteUserAttributes(options: { attributeNames: string[] }): Promise<{}>;
+  /** Deletes the user, then signs out locally. */
+  deleteUser(): Promise<{}>;
+  /** Starts TOTP setup: the secret and an otpauth:// URI for a QR code. */
+  setUpTotp(options?: { issuer?: string }): Promise<TotpSetup>;
+  verifyTotpSetup(options: { code: string; deviceName?: string }): Promise<{}>;
+  updateMfaPreference(options: MfaPreferenceUpdate): Promise<{}>;
+  fetchMfaPreference(): Promise<MfaPreference>;
+  /** Marks this browser's device as remembered (it then skips MFA). */
+  rememberDevice(): Promise<{}>;
+  /** Forgets a device: this browser's by default. */
+  forgetDevice(options?: { deviceKey?: string }): Promise<{}>;
+  fetchDevices(): Promise<Device[]>;
+  /** Redirects to the hosted UI (PKCE S256, one-time state). */
+  signInWithRedirect(options?: AuthorizeOptions): Promise<{ redirecting: true }>;
+  /** The hosted-UI authorize URL, for apps that navigate themselves. */
+  authorizeUrl(options?: AuthorizeOptions): Promise<string>;
+  /** Completes a hosted-UI sign-in on the redirect page (the current URL by default). */
+  handleRedirectCallback(url?: string | null): Promise<RedirectResult>;
+  /**
+   * Verifies a Cognito JWT (signature with the issuer's JWKS, iss, token_use, audience,
+   * expiry) and returns its claims.
+   */
+  verifyToken(jwt: string): Promise<Record<string, unknown>>;
+}

@@ -22,7 +22,7 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
     const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: join(ROOT, 'pkg'), encoding: 'utf8' });
     const [{ filename, files }] = JSON.parse(out);
     const packed = files.map((f) => f.path).sort();
-    assert.deepEqual(packed, ['LICENSE', 'README.md', 'cognito_wasm.d.ts', 'cognito_wasm.global.js', 'cognito_wasm.js', 'cognito_wasm_bg.wasm', 'cognito_wasm_bg.wasm.d.ts', 'package.json']);
+    assert.deepEqual(packed, ['LICENSE', 'README.md', 'cognito_wasm.d.ts', 'cognito_wasm.global.js', 'cognito_wasm.js', 'cognito_wasm.js.map', 'cognito_wasm_bg.wasm', 'cognito_wasm_bg.wasm.d.ts', 'package.json']);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, filename)], { cwd: dir, stdio: 'pipe' });
 
@@ -80,10 +80,13 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
     } catch (e) {
       assert.fail(`tsc: ${e.stdout}${e.stderr}`);
     }
-    // The public class is free of `any`.
+    // The public class and its methods' interface are free of `any`.
     const dts = readFileSync(join(dir, 'node_modules/cognito-wasm/cognito_wasm.d.ts'), 'utf8');
-    const cls = dts.slice(dts.indexOf('export class CognitoAuth'), dts.indexOf('\n}', dts.indexOf('export class CognitoAuth')));
-    assert.doesNotMatch(cls, /\bany\b/);
+    for (const head of ['export class CognitoAuth', 'export interface CognitoAuth']) {
+      const at = dts.indexOf(head);
+      assert.ok(at >= 0, `${head} is declared`);
+      assert.doesNotMatch(dts.slice(at, dts.indexOf('\n}', at)), /\bany\b/);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
