@@ -6,6 +6,56 @@ import { buildSync } from 'esbuild';
 const cargo = readFileSync('Cargo.toml', 'utf8');
 const field = (k) => (cargo.match(new RegExp(`^${k} = "([^"]*)"`, 'm')) || [])[1];
 
+// The wasm's imports and exports were renamed (scripts/build-pkg.sh prints the map): rename them
+// in the glue too. Every name must be found, or the build stops.
+const namesFile = process.argv[2];
+if (namesFile && existsSync(namesFile)) {
+  const names = JSON.parse(readFileSync(namesFile, 'utf8'));
+  let g = readFileSync('pkg/cognito_wasm.js', 'utf8');
+  const swap = (re, to, what) => {
+    const n = (g.match(re) || []).length;
+    if (n === 0) throw new Error(`finish-pkg: ${what} not found in the glue`);
+    g = g.replace(re, to);
+  };
+  const modules = new Set(names.imports.map(([m]) => m));
+  if (modules.size !== 1) throw new Error(`finish-pkg: expected one import module, got ${[...modules]}`);
+  swap(new RegExp(`"${[...modules][0].replace(/[.]/g, '\\.')}": import0`, 'g'), `"${importModule('pkg/cognito_wasm_bg.wasm')}": import0`, 'the import module');
+  for (const [, from, to] of names.imports) swap(new RegExp(`\\b${from}: function`, 'g'), `${JSON.stringify(to)}: function`, `import ${from}`);
+  for (const [from, to] of names.exports) {
+    if (!g.includes(`wasm.${from}`)) continue; // exported but unused by the glue
+    swap(new RegExp(`\\bwasm\\.${from}\\b`, 'g'), `wasm[${JSON.stringify(to)}]`, `export ${from}`);
+  }
+  writeFileSync('pkg/cognito_wasm.js', g);
+  let t = readFileSync('pkg/cognito_wasm_bg.wasm.d.ts', 'utf8');
+  for (const [from, to] of names.exports) {
+    if (!/^[A-Za-z_$][\w$]*$/.test(to)) throw new Error(`finish-pkg: export name ${to} is not an identifier`);
+    t = t.replace(new RegExp(`\\bconst ${from}:`), `const ${to}:`);
+  }
+  writeFileSync('pkg/cognito_wasm_bg.wasm.d.ts', t);
+}
+
+/** The module name of a wasm file's imports (they all share one). */
+function importModule(file) {
+  const b = readFileSync(file);
+  let p = 8;
+  const leb = () => {
+    let r = 0, s = 0, x;
+    do { x = b[p++]; r |= (x & 0x7f) << s; s += 7; } while (x & 0x80);
+    return r >>> 0;
+  };
+  while (p < b.length) {
+    const id = b[p++];
+    const len = leb();
+    if (id === 2) {
+      leb(); // count
+      const l = leb();
+      return b.subarray(p, p + l).toString('utf8');
+    }
+    p += len;
+  }
+  throw new Error(`finish-pkg: ${file} has no imports`);
+}
+
 // The asynchronous methods go on the prototype (src/js/methods.js), then the module is
 // minified in place with a source map: the glue is part of what every page downloads.
 const glue = readFileSync('pkg/cognito_wasm.js', 'utf8');

@@ -1,6 +1,8 @@
 //! The `#[wasm_bindgen]` facade: convert, call, convert. Options and results cross as plain
 //! objects (JSON on the Rust side); every rejection is a real `Error` with `name`, `message`
-//! and `retryable`. The TypeScript declarations are in `types.d.ts`.
+//! and `retryable`. The asynchronous methods share one export, [`CognitoAuth::call`], which
+//! dispatches on the method's JS name (`methods.js` puts the methods on the prototype), so the
+//! wasm holds one copy of the Promise glue. The TypeScript declarations are in `types.d.ts`.
 
 use crate::client::{Client, SignInInput};
 use crate::config::Config;

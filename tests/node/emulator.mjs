@@ -15,7 +15,12 @@ export async function emulator() {
       const child = spawn(`${ROOT}/target/release/cognito-emulator`, ['--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
       child.on('error', reject);
       process.on('exit', () => child.kill());
-      createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line).endpoint.replace(/\/$/, '')));
+      createInterface({ input: child.stdout }).once('line', (line) => {
+        // Ready: the emulator must not keep this test process alive (it is killed at exit).
+        child.unref();
+        child.stdout.unref();
+        resolve(JSON.parse(line).endpoint.replace(/\/$/, ''));
+      });
     });
   }
   return started;
