@@ -5,6 +5,7 @@
 mod common;
 use common::*;
 use wasm_bindgen_test::*;
+use wasm_bindgen::JsValue;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -66,6 +67,28 @@ async fn sign_in_errors_are_named() {
     assert_eq!(get_str(&a.current_user(), "username"), "alice", "an alias signs in as the canonical user");
     let e = err(a.sign_in(obj(r#"{"username":"alice","password":"Passw0rd!"}"#))).await;
     assert_eq!(name_of(&e), "InvalidStateError");
+}
+
+#[wasm_bindgen_test]
+async fn the_entry_point_refuses_unknown_methods_and_wrong_arguments() {
+    let p = pool(USERS).await;
+    let a = auth(&p, "{}");
+    let e = err(a.m("signInWithMagic", obj("{}"))).await;
+    assert_eq!(name_of(&e), "ConfigError");
+    assert_eq!(message_of(&e), "CognitoAuth has no method signInWithMagic");
+    // String arguments must be strings; options that are not JSON are refused with a reason.
+    let e = err(a.m("verifyToken", JsValue::from_f64(5.0))).await;
+    assert_eq!(name_of(&e), "ConfigError");
+    assert_eq!(message_of(&e), "verifyToken needs a JWT");
+    let e = err(a.m("confirmSignUpFromLink", JsValue::UNDEFINED)).await;
+    assert_eq!(message_of(&e), "confirmSignUpFromLink needs the link's URL");
+    let cyclic = js_sys::Object::new();
+    js_sys::Reflect::set(&cyclic, &"self".into(), &cyclic).unwrap();
+    let e = err(a.m("signIn", cyclic.into())).await;
+    assert_eq!(name_of(&e), "ConfigError");
+    // The same entry point still works for a real call afterwards.
+    let r = ok(a.m("signIn", obj(r#"{"username":"alice","password":"Passw0rd!"}"#))).await;
+    assert_eq!(get(&r, "signedIn").as_bool(), Some(true));
 }
 
 #[wasm_bindgen_test]
