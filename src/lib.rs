@@ -15,6 +15,7 @@
 pub mod codec;
 pub mod crypto;
 pub mod error;
+pub mod heap;
 pub mod json;
 pub mod srp;
 pub mod time;
