@@ -4,8 +4,8 @@
 
 mod common;
 use common::*;
-use wasm_bindgen_test::*;
 use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
