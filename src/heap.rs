@@ -118,7 +118,9 @@ mod global {
         core::arch::wasm32::memory_grow(0, pages)
     }
 
-    struct Global(UnsafeCell<Heap<fn(usize) -> usize>>);
+    type Grow = fn(usize) -> usize;
+
+    struct Global(UnsafeCell<Heap<Grow>>);
 
     // SAFETY: wasm32-unknown-unknown without atomics runs one thread.
     unsafe impl Sync for Global {}
@@ -137,7 +139,7 @@ mod global {
     }
 
     #[global_allocator]
-    static HEAP: Global = Global(UnsafeCell::new(Heap::new(0, grow as fn(usize) -> usize)));
+    static HEAP: Global = Global(UnsafeCell::new(Heap::new(0, grow as Grow)));
 }
 
 #[cfg(test)]
