@@ -12,8 +12,9 @@ for (const m of [
   'rememberDevice', 'forgetDevice', 'fetchDevices',
   'signInWithRedirect', 'authorizeUrl', 'handleRedirectCallback', 'verifyToken',
 ]) {
+  // A method named like the others (stack traces, devtools), not enumerable, like class methods.
   Object.defineProperty(CognitoAuth.prototype, m, {
-    value: function (input) { return this.__call(m, input); },
+    value: { [m](input) { return this.__call(m, input); } }[m],
     writable: true,
     configurable: true,
   });

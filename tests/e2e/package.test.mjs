@@ -38,11 +38,11 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
        const s = await auth.getSession();
        let wrong;
        try { await auth.signIn({ username: 'npm', password: 'x' }); } catch (e) { wrong = e.name; }
-       console.log(JSON.stringify({ version: version(), signedIn: r.signedIn, user: s.username, wrong }));
+       console.log(JSON.stringify({ version: version(), signedIn: r.signedIn, user: s.username, wrong, method: auth.signIn.name, enumerable: Object.keys(CognitoAuth.prototype) }));
        auth.free();`,
     );
     const result = JSON.parse(execFileSync('node', ['app.mjs'], { cwd: dir, encoding: 'utf8', timeout: 60_000 }).trim());
-    assert.deepEqual(result, { version: pkg.version, signedIn: true, user: 'npm', wrong: 'InvalidStateError' });
+    assert.deepEqual(result, { version: pkg.version, signedIn: true, user: 'npm', wrong: 'InvalidStateError', method: 'signIn', enumerable: [] });
 
     // TypeScript: correct use compiles; wrong use is rejected at the marked lines.
     writeFileSync(
