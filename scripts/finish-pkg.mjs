@@ -1,5 +1,7 @@
-// Completes pkg/ after wasm-pack: the npm package.json, the README, and the script-tag build
-// (pkg/cognito_wasm.global.js, global `CognitoWasm`, finds the .wasm next to itself).
+// Completes pkg/ after wasm-bindgen and wasm-opt (scripts/build-pkg.sh): the glue's renamed
+// imports/exports, the async methods, minification, the script-tag build
+// (pkg/cognito_wasm.global.js, global `CognitoWasm`, finds the .wasm next to itself), the npm
+// package.json and the README.
 import { readFileSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { buildSync } from 'esbuild';
 
