@@ -156,40 +156,32 @@ pub async fn sleep(ms: i32) {
     JsFuture::from(p).await.unwrap();
 }
 
+/// Forwarding methods, one per JS name: `(options)`, `(Option<options>)` or `()`.
+macro_rules! forward {
+    ($($rust:ident: $js:literal $kind:ident;)*) => {
+        $(forward!(@ $kind $rust $js);)*
+    };
+    (@ obj $rust:ident $js:literal) => {
+        fn $rust(&self, o: JsValue) -> Promise {
+            self.m($js, o)
+        }
+    };
+    (@ opt $rust:ident $js:literal) => {
+        fn $rust(&self, o: Option<JsValue>) -> Promise {
+            self.m($js, o.unwrap_or(JsValue::UNDEFINED))
+        }
+    };
+    (@ none $rust:ident $js:literal) => {
+        fn $rust(&self) -> Promise {
+            self.m($js, JsValue::UNDEFINED)
+        }
+    };
+}
+
 /// The JS method names, as Rust calls: each goes through `CognitoAuth::call`, the entry point
 /// the package's JS methods use (src/js/methods.js), so the suites exercise the same dispatch.
 pub trait Methods {
     fn m(&self, name: &str, input: JsValue) -> Promise;
-    fn sign_in(&self, o: JsValue) -> Promise {
-        self.m("signIn", o)
-    }
-    fn get_session(&self, o: Option<JsValue>) -> Promise {
-        self.m("getSession", o.unwrap_or(JsValue::UNDEFINED))
-    }
-    fn sign_out(&self, o: Option<JsValue>) -> Promise {
-        self.m("signOut", o.unwrap_or(JsValue::UNDEFINED))
-    }
-    fn auto_sign_in(&self) -> Promise {
-        self.m("autoSignIn", JsValue::UNDEFINED)
-    }
-    fn get_pending_sign_in(&self) -> Promise {
-        self.m("getPendingSignIn", JsValue::UNDEFINED)
-    }
-    fn get_user_attributes(&self) -> Promise {
-        self.m("getUserAttributes", JsValue::UNDEFINED)
-    }
-    fn delete_user(&self) -> Promise {
-        self.m("deleteUser", JsValue::UNDEFINED)
-    }
-    fn fetch_mfa_preference(&self) -> Promise {
-        self.m("fetchMfaPreference", JsValue::UNDEFINED)
-    }
-    fn remember_device(&self) -> Promise {
-        self.m("rememberDevice", JsValue::UNDEFINED)
-    }
-    fn fetch_devices(&self) -> Promise {
-        self.m("fetchDevices", JsValue::UNDEFINED)
-    }
     fn confirm_sign_up_from_link(&self, url: String) -> Promise {
         self.m("confirmSignUpFromLink", url.into())
     }
@@ -199,50 +191,32 @@ pub trait Methods {
     fn verify_token(&self, jwt: String) -> Promise {
         self.m("verifyToken", jwt.into())
     }
-    fn sign_up(&self, o: JsValue) -> Promise {
-        self.m("signUp", o)
-    }
-    fn confirm_sign_up(&self, o: JsValue) -> Promise {
-        self.m("confirmSignUp", o)
-    }
-    fn resend_sign_up_code(&self, o: JsValue) -> Promise {
-        self.m("resendSignUpCode", o)
-    }
-    fn forgot_password(&self, o: JsValue) -> Promise {
-        self.m("forgotPassword", o)
-    }
-    fn confirm_forgot_password(&self, o: JsValue) -> Promise {
-        self.m("confirmForgotPassword", o)
-    }
-    fn change_password(&self, o: JsValue) -> Promise {
-        self.m("changePassword", o)
-    }
-    fn update_user_attributes(&self, o: JsValue) -> Promise {
-        self.m("updateUserAttributes", o)
-    }
-    fn verify_user_attribute(&self, o: JsValue) -> Promise {
-        self.m("verifyUserAttribute", o)
-    }
-    fn send_user_attribute_verification_code(&self, o: JsValue) -> Promise {
-        self.m("sendUserAttributeVerificationCode", o)
-    }
-    fn delete_user_attributes(&self, o: JsValue) -> Promise {
-        self.m("deleteUserAttributes", o)
-    }
-    fn confirm_sign_in(&self, o: JsValue) -> Promise {
-        self.m("confirmSignIn", o)
-    }
-    fn set_up_totp(&self, o: Option<JsValue>) -> Promise {
-        self.m("setUpTotp", o.unwrap_or(JsValue::UNDEFINED))
-    }
-    fn verify_totp_setup(&self, o: JsValue) -> Promise {
-        self.m("verifyTotpSetup", o)
-    }
-    fn update_mfa_preference(&self, o: JsValue) -> Promise {
-        self.m("updateMfaPreference", o)
-    }
-    fn forget_device(&self, o: Option<JsValue>) -> Promise {
-        self.m("forgetDevice", o.unwrap_or(JsValue::UNDEFINED))
+    forward! {
+        sign_in: "signIn" obj;
+        get_session: "getSession" opt;
+        sign_out: "signOut" opt;
+        auto_sign_in: "autoSignIn" none;
+        get_pending_sign_in: "getPendingSignIn" none;
+        get_user_attributes: "getUserAttributes" none;
+        delete_user: "deleteUser" none;
+        fetch_mfa_preference: "fetchMfaPreference" none;
+        remember_device: "rememberDevice" none;
+        fetch_devices: "fetchDevices" none;
+        sign_up: "signUp" obj;
+        confirm_sign_up: "confirmSignUp" obj;
+        resend_sign_up_code: "resendSignUpCode" obj;
+        forgot_password: "forgotPassword" obj;
+        confirm_forgot_password: "confirmForgotPassword" obj;
+        change_password: "changePassword" obj;
+        update_user_attributes: "updateUserAttributes" obj;
+        verify_user_attribute: "verifyUserAttribute" obj;
+        send_user_attribute_verification_code: "sendUserAttributeVerificationCode" obj;
+        delete_user_attributes: "deleteUserAttributes" obj;
+        confirm_sign_in: "confirmSignIn" obj;
+        set_up_totp: "setUpTotp" opt;
+        verify_totp_setup: "verifyTotpSetup" obj;
+        update_mfa_preference: "updateMfaPreference" obj;
+        forget_device: "forgetDevice" opt;
     }
 }
 
