@@ -7,3 +7,5 @@ export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/build-pkg.sh
 cargo build -p cognito-emulator --release
 node bench/run.mjs
+# Where the bytes go (bench/size.json).
+node scripts/size-report.mjs

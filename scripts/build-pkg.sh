@@ -38,6 +38,8 @@ if ! small_build; then
   wasm=target/wasm32-unknown-unknown/release/cognito_wasm.wasm
 fi
 
+# Kept for scripts/size-report.mjs (npm run size).
+cp "$wasm" target/pkg-input.wasm
 rm -rf pkg
 wasm-bindgen --target web --out-dir pkg --out-name cognito_wasm "$wasm"
 features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --enable-mutable-globals --enable-multivalue"

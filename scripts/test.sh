@@ -32,6 +32,7 @@ wasm-pack test --headless --chrome
 
 step "release build of pkg/"
 bash scripts/build-pkg.sh
+node scripts/size-report.mjs --json test-output/size.json
 
 step "Node suites (node --test)"
 node --test --test-reporter=spec tests/node/ tests/e2e/
