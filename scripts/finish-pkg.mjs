@@ -1,5 +1,5 @@
 // Completes pkg/ after wasm-bindgen and wasm-opt (scripts/build-pkg.sh): the glue's renamed
-// imports/exports, the async methods, minification, the script-tag build
+// imports/exports, types that compile without esnext.disposable, the async methods, minification, the script-tag build
 // (pkg/cognito_wasm.global.js, global `CognitoWasm`, finds the .wasm next to itself), the npm
 // package.json and the README.
 import { readFileSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
@@ -34,6 +34,15 @@ if (namesFile && existsSync(namesFile)) {
     t = t.replace(new RegExp(`\\bconst ${from}:`), `const ${to}:`);
   }
   writeFileSync('pkg/cognito_wasm_bg.wasm.d.ts', t);
+}
+
+// wasm-bindgen declares `[Symbol.dispose]()` on the class, which only type-checks where the
+// app's TypeScript lib includes esnext.disposable: with the usual `lib: ["es2022", "dom"]` and
+// skipLibCheck off, the package's own types would fail to compile. The method stays in the JS
+// (where Symbol.dispose exists); only its declaration goes. `free()` remains typed.
+{
+  const d = readFileSync('pkg/cognito_wasm.d.ts', 'utf8');
+  writeFileSync('pkg/cognito_wasm.d.ts', d.replace(/^[ \t]*\[Symbol\.dispose\]\(\): void;\r?\n/gm, ''));
 }
 
 /** The module name of a wasm file's imports (they all share one). */
