@@ -6,9 +6,10 @@
 #
 # Size: with a nightly toolchain that has rust-src (scripts/bootstrap.sh installs one), std is
 # rebuilt with panic=immediate-abort, which drops the panic messages and their formatting code
-# (about 12 KB gzipped). Without one, or if that build fails, the stable build is used and
-# this script says so; the package works the same either way. Then the import and export
-# names are shortened (about 3.5 KB).
+# (about 12 KB gzipped), and -Zlocation-detail=none drops the source paths that panic
+# locations would carry (0.6 KB; nothing prints them once panics abort). Without one, or if
+# that build fails, the stable build is used and this script says so; the package works the
+# same either way. Then the import and export names are shortened (about 3.5 KB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -22,7 +23,7 @@ small_build() {
     local sysroot
     sysroot=$(rustup run "$tc" rustc --print sysroot 2>/dev/null) || continue
     [ -d "$sysroot/lib/rustlib/src/rust/library" ] || continue
-    if RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" cargo "+$tc" build --release --target wasm32-unknown-unknown \
+    if RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" cargo "+$tc" build --release --target wasm32-unknown-unknown \
       -p cognito-wasm -Z build-std=std,panic_abort --target-dir target/small --quiet; then
       echo "[build-pkg] std rebuilt with panic=immediate-abort ($tc)" >&2
       wasm=target/small/wasm32-unknown-unknown/release/cognito_wasm.wasm
