@@ -187,7 +187,7 @@ fn access(t: &AccessToken) -> (&'static str, Json) {
 
 /// Name/Value attribute list.
 pub fn attribute_list(attrs: &[(String, String)]) -> Json {
-    Json::Arr(attrs.iter().map(|(k, v)| Json::object([("Name", Json::from(k.as_str())), ("Value", Json::from(v.as_str()))])).collect())
+    Json::Arr(attrs.iter().map(|(k, v)| Json::object(vec![("Name", Json::from(k.as_str())), ("Value", Json::from(v.as_str()))])).collect())
 }
 
 fn with_device<'a>(mut v: Vec<(&'a str, &'a str)>, device: Option<&'a DeviceKey>) -> Vec<(&'a str, &'a str)> {
@@ -384,7 +384,7 @@ pub fn set_user_mfa_preference(
         if let Some(enabled) = v {
             m.push((
                 member,
-                Json::object([("Enabled", Json::Bool(enabled)), ("PreferredMfa", Json::Bool(enabled && preferred == Some(factor)))]),
+                Json::object(vec![("Enabled", Json::Bool(enabled)), ("PreferredMfa", Json::Bool(enabled && preferred == Some(factor)))]),
             ));
         }
     }
@@ -396,7 +396,7 @@ pub fn confirm_device(t: &AccessToken, key: &DeviceKey, verifier: &str, salt: &s
     let mut m = vec![
         access(t),
         ("DeviceKey", key.as_str().into()),
-        ("DeviceSecretVerifierConfig", Json::object([("PasswordVerifier", Json::from(verifier)), ("Salt", Json::from(salt))])),
+        ("DeviceSecretVerifierConfig", Json::object(vec![("PasswordVerifier", Json::from(verifier)), ("Salt", Json::from(salt))])),
     ];
     if let Some(n) = name {
         m.push(("DeviceName", n.into()));
@@ -519,7 +519,7 @@ pub fn parse_auth(v: &Json) -> Result<AuthStep, Error> {
 /// CodeDeliveryDetails → `{destination, deliveryMedium, attributeName}`.
 pub fn code_delivery(v: Option<&Json>) -> Json {
     match v {
-        Some(d) if !d.is_null() => Json::object([
+        Some(d) if !d.is_null() => Json::object(vec![
             ("destination", Json::from(d.str("Destination"))),
             ("deliveryMedium", Json::from(d.str("DeliveryMedium"))),
             ("attributeName", Json::from(d.str("AttributeName"))),

@@ -59,7 +59,7 @@ impl Pkce {
 
 /// `state = base64url({"n": nonce, "r": returnTo})`.
 pub fn encode_state(nonce: &str, return_to: &str) -> String {
-    base64url_encode(Json::object([("n", Json::from(nonce)), ("r", Json::from(return_to))]).to_text().as_bytes())
+    base64url_encode(Json::object(vec![("n", Json::from(nonce)), ("r", Json::from(return_to))]).to_text().as_bytes())
 }
 
 /// The nonce and return path in a `state`, or InvalidStateError.
@@ -89,7 +89,7 @@ pub const TRANSACTION_TTL_MS: f64 = 10.0 * 60.0 * 1000.0;
 
 impl Transaction {
     pub fn to_json(&self) -> String {
-        Json::object([
+        Json::object(vec![
             ("verifier", Json::from(self.verifier.expose())),
             ("oidcNonce", Json::from(self.oidc_nonce.as_str())),
             ("returnTo", Json::from(self.return_to.as_str())),

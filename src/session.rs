@@ -204,7 +204,7 @@ pub struct Pending {
 
 impl Pending {
     pub fn to_json(&self) -> String {
-        Json::object([
+        Json::object(vec![
             ("username", Json::from(self.username.as_str())),
             ("challenge", Json::from(self.challenge.as_str())),
             ("session", Json::from(self.session.as_ref().map(|s| s.expose()))),
@@ -243,7 +243,7 @@ pub struct AutoSignIn {
 
 impl AutoSignIn {
     pub fn to_json(&self) -> String {
-        Json::object([
+        Json::object(vec![
             ("username", Json::from(self.username.as_str())),
             ("session", Json::from(self.session.as_ref().map(|s| s.expose()))),
             ("expiresAt", Json::int(self.expires_at_ms as i64)),

@@ -63,7 +63,7 @@ impl<E: Env> Client<E> {
             let rec = AutoSignIn { username: user.as_str().to_string(), session: None, expires_at_ms: self.env.now_ms() + 86_400_000.0 };
             self.put(&key, &rec.to_json()).await?;
         }
-        Ok(Json::object([
+        Ok(Json::object(vec![
             ("userConfirmed", Json::Bool(v.get("UserConfirmed").and_then(Json::as_bool).unwrap_or(false))),
             ("userSub", Json::from(v.str("UserSub"))),
             ("codeDelivery", code_delivery(v.get("CodeDeliveryDetails"))),
@@ -86,7 +86,7 @@ impl<E: Env> Client<E> {
             }
             _ => false,
         };
-        Ok(Json::object([("confirmed", Json::Bool(true)), ("autoSignIn", Json::Bool(auto))]))
+        Ok(Json::object(vec![("confirmed", Json::Bool(true)), ("autoSignIn", Json::Bool(auto))]))
     }
 
     /// `confirmSignUpFromLink(url)`: username and code from an e-mailed link
@@ -101,19 +101,19 @@ impl<E: Env> Client<E> {
                 "the link carries no username and code (expected ?username=…&code=… or ?user_name=…&confirmation_code=…)",
             ));
         };
-        self.confirm_sign_up(&Json::object([("username", Json::from(u)), ("code", Json::from(c))])).await
+        self.confirm_sign_up(&Json::object(vec![("username", Json::from(u)), ("code", Json::from(c))])).await
     }
 
     pub async fn resend_sign_up_code(&self, input: &Json) -> Result<Json, Error> {
         let user = Username::new(required(input, "username")?);
         let v = self.send(&api::resend_confirmation_code(self.app(), &user)).await?;
-        Ok(Json::object([("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
+        Ok(Json::object(vec![("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
     }
 
     pub async fn forgot_password(&self, input: &Json) -> Result<Json, Error> {
         let user = Username::new(required(input, "username")?);
         let v = self.send(&api::forgot_password(self.app(), &user)).await?;
-        Ok(Json::object([("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
+        Ok(Json::object(vec![("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
     }
 
     pub async fn confirm_forgot_password(&self, input: &Json) -> Result<Json, Error> {
@@ -158,7 +158,7 @@ impl<E: Env> Client<E> {
         let (v, _) = self.as_user(&|t| api::update_user_attributes(t, &attrs)).await?;
         let list: Vec<Json> =
             v.get("CodeDeliveryDetailsList").and_then(Json::as_array).unwrap_or(&[]).iter().map(|d| code_delivery(Some(d))).collect();
-        Ok(Json::object([("codeDeliveries", Json::Arr(list))]))
+        Ok(Json::object(vec![("codeDeliveries", Json::Arr(list))]))
     }
 
     pub async fn verify_user_attribute(&self, input: &Json) -> Result<Json, Error> {
@@ -171,7 +171,7 @@ impl<E: Env> Client<E> {
     pub async fn send_user_attribute_verification_code(&self, input: &Json) -> Result<Json, Error> {
         let name = required(input, "attributeName")?;
         let (v, _) = self.as_user(&|t| api::get_user_attribute_verification_code(t, name)).await?;
-        Ok(Json::object([("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
+        Ok(Json::object(vec![("codeDelivery", code_delivery(v.get("CodeDeliveryDetails")))]))
     }
 
     pub async fn delete_user_attributes(&self, input: &Json) -> Result<Json, Error> {
@@ -202,7 +202,7 @@ impl<E: Env> Client<E> {
         let issuer =
             input.str("issuer").map(String::from).or(self.cfg.app_name.clone()).unwrap_or_else(|| self.cfg.pool.pool_name().to_string());
         let account = s.id_claims.str("email").unwrap_or(&s.username).to_string();
-        Ok(Json::object([("secretCode", Json::from(secret)), ("uri", Json::Str(crate::oauth::totp_uri(&issuer, &account, secret)))]))
+        Ok(Json::object(vec![("secretCode", Json::from(secret)), ("uri", Json::Str(crate::oauth::totp_uri(&issuer, &account, secret)))]))
     }
 
     /// `verifyTotpSetup({code, deviceName})`.
@@ -246,7 +246,7 @@ impl<E: Env> Client<E> {
             .iter()
             .filter_map(|m| m.as_str().map(|m| Json::from(map(m))))
             .collect();
-        Ok(Json::object([("enabled", Json::Arr(enabled)), ("preferred", Json::from(v.str("PreferredMfaSetting").map(map)))]))
+        Ok(Json::object(vec![("enabled", Json::Arr(enabled)), ("preferred", Json::from(v.str("PreferredMfaSetting").map(map)))]))
     }
 
     /// `rememberDevice()`: marks this browser's device as remembered (skips MFA next time).
@@ -287,7 +287,7 @@ impl<E: Env> Client<E> {
             for d in v.get("Devices").and_then(Json::as_array).unwrap_or(&[]) {
                 let attrs = api::attributes_object(d.get("DeviceAttributes"));
                 let key = d.str("DeviceKey").unwrap_or("");
-                out.push(Json::object([
+                out.push(Json::object(vec![
                     ("deviceKey", Json::from(key)),
                     ("name", attrs.get("device_name").cloned().unwrap_or(Json::Null)),
                     ("current", Json::Bool(own.as_deref() == Some(key))),

@@ -43,7 +43,7 @@ impl<E: Env> Client<E> {
             keep.push((n.to_string(), exp as i64));
         }
         keep.truncate(50);
-        let list = Json::Arr(keep.iter().map(|(n, e)| Json::object([("n", Json::from(n.as_str())), ("e", Json::int(*e))])).collect());
+        let list = Json::Arr(keep.iter().map(|(n, e)| Json::object(vec![("n", Json::from(n.as_str())), ("e", Json::int(*e))])).collect());
         self.put(&key, &list.to_text()).await
     }
 
@@ -83,7 +83,7 @@ impl<E: Env> Client<E> {
     pub async fn sign_in_with_redirect(&self, input: &Json) -> Result<Json, Error> {
         let url = self.authorize_url(input).await?;
         self.env.navigate(&url)?;
-        Ok(Json::object([("redirecting", Json::Bool(true))]))
+        Ok(Json::object(vec![("redirecting", Json::Bool(true))]))
     }
 
     /// `handleRedirectCallback(url = location.href)` → `{signedIn: true, returnTo}`.
@@ -124,6 +124,6 @@ impl<E: Env> Client<E> {
         let tokens = oauth::parse_token_response(&self.fetch(&req).await?)?;
         let s = self.finish(tokens, true, Some(&txn.oidc_nonce)).await?;
         self.announce("signedIn", Some(&s), None);
-        Ok(Json::object([("signedIn", Json::Bool(true)), ("returnTo", Json::from(return_to))]))
+        Ok(Json::object(vec![("signedIn", Json::Bool(true)), ("returnTo", Json::from(return_to))]))
     }
 }

@@ -291,7 +291,7 @@ impl<E: Env> Client<E> {
             }
             None => self.latest()?,
         };
-        Some(Json::object([
+        Some(Json::object(vec![
             ("username", Json::from(s.username.as_str())),
             ("sub", Json::from(s.sub())),
             ("attributes", session::user_attributes(&s.id_claims)),
@@ -317,7 +317,7 @@ impl<E: Env> Client<E> {
             _ => {}
         }
         // Listeners see the event without the tokens.
-        let mut ev = Json::object([("type", Json::from(kind)), ("username", msg.get("username").cloned().unwrap_or(Json::Null))]);
+        let mut ev = Json::object(vec![("type", Json::from(kind)), ("username", msg.get("username").cloned().unwrap_or(Json::Null))]);
         if let Some(e) = msg.get("error") {
             ev.set("error", e.clone());
         }
@@ -338,7 +338,7 @@ fn retry_allowed(e: &Error, op: api::Op) -> bool {
 
 /// `{"name", "message"}` of an error, for events.
 pub(crate) fn error_json(e: &Error) -> Json {
-    Json::object([("name", Json::from(e.name())), ("message", Json::from(e.message()))])
+    Json::object(vec![("name", Json::from(e.name())), ("message", Json::from(e.message()))])
 }
 
 /// A required string option, or a named error saying which.

@@ -180,7 +180,7 @@ impl<E: Env> Client<E> {
                     self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
                     self.env.remove(&session::auto_sign_in_key(&self.cfg.client_id)).await;
                     self.announce("signedIn", Some(&s), None);
-                    return Ok(Json::object([("signedIn", Json::Bool(true))]));
+                    return Ok(Json::object(vec![("signedIn", Json::Bool(true))]));
                 }
                 AuthStep::Challenge(ch) => {
                     if let Some(u) = ch.param("USER_ID_FOR_SRP").or(ch.param("USERNAME")).filter(|u| !u.is_empty()) {
@@ -252,7 +252,7 @@ impl<E: Env> Client<E> {
             totp_secret,
         };
         self.put(&session::pending_key(&self.cfg.client_id), &p.to_json()).await?;
-        Ok(Json::object([("signedIn", Json::Bool(false)), ("nextStep", self.next_step(&p))]))
+        Ok(Json::object(vec![("signedIn", Json::Bool(false)), ("nextStep", self.next_step(&p))]))
     }
 
     /// What the page needs to show for a step.
@@ -273,7 +273,7 @@ impl<E: Env> Client<E> {
             "SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" => {
                 m.push((
                     "codeDeliveryDetails",
-                    Json::object([
+                    Json::object(vec![
                         ("destination", Json::from(p.param("CODE_DELIVERY_DESTINATION"))),
                         ("deliveryMedium", Json::from(p.param("CODE_DELIVERY_DELIVERY_MEDIUM"))),
                     ]),
@@ -291,7 +291,7 @@ impl<E: Env> Client<E> {
                     let issuer = self.cfg.app_name.clone().unwrap_or_else(|| self.cfg.pool.pool_name().to_string());
                     m.push((
                         "totpSetup",
-                        Json::object([
+                        Json::object(vec![
                             ("secretCode", Json::from(secret.as_str())),
                             ("uri", Json::Str(crate::oauth::totp_uri(&issuer, &p.username, secret))),
                         ]),
@@ -509,7 +509,7 @@ impl<E: Env> Client<E> {
     /// use them before their storage shows them).
     pub(crate) fn announce(&self, kind: &str, s: Option<&Session>, error: Option<&Error>) {
         let username = s.map(|s| s.username.as_str());
-        let mut ev = Json::object([("type", Json::from(kind)), ("username", Json::from(username))]);
+        let mut ev = Json::object(vec![("type", Json::from(kind)), ("username", Json::from(username))]);
         if let Some(e) = error {
             ev.set("error", super::error_json(e));
         }

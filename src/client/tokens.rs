@@ -179,7 +179,7 @@ impl<E: Env> Client<E> {
         }
         if let (Some(h), true, true) = (&self.cfg.hosted_ui, redirect, s.as_ref().is_some_and(|s| s.hosted)) {
             self.env.navigate(&oauth::logout_url(h, &self.cfg.client_id))?;
-            return Ok(Json::object([("redirecting", Json::Bool(true))]));
+            return Ok(Json::object(vec![("redirecting", Json::Bool(true))]));
         }
         Ok(Json::Obj(vec![]))
     }

@@ -53,7 +53,7 @@ fn run(f: Task) -> Promise {
 fn session_json(s: Option<crate::session::Session>) -> Json {
     match s {
         None => Json::Null,
-        Some(s) => Json::object([
+        Some(s) => Json::object(vec![
             ("username", Json::from(s.username.as_str())),
             ("idToken", Json::from(s.id_token.expose())),
             ("accessToken", Json::from(s.access_token.expose())),

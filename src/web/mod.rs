@@ -336,14 +336,14 @@ impl Env for WebEnv {
 
     async fn verify_rs256(&self, key: &Jwk, input: &[u8], signature: &[u8]) -> Result<bool, Error> {
         let fail = |e: JsValue| Error::token(crate::error::TokenCheck::Signature, String::from("WebCrypto: ") + &js_message(&e));
-        let jwk = to_js(&Json::object([
+        let jwk = to_js(&Json::object(vec![
             ("kty", Json::from("RSA")),
             ("n", Json::from(key.n.as_str())),
             ("e", Json::from(key.e.as_str())),
             ("alg", Json::from("RS256")),
             ("ext", Json::Bool(true)),
         ]));
-        let alg = to_js(&Json::object([("name", Json::from("RSASSA-PKCS1-v1_5")), ("hash", Json::from("SHA-256"))]));
+        let alg = to_js(&Json::object(vec![("name", Json::from("RSASSA-PKCS1-v1_5")), ("hash", Json::from("SHA-256"))]));
         let usages = Array::of1(&JsValue::from_str("verify"));
         let k = JsFuture::from(import_key("jwk", &jwk, &alg, false, &usages).map_err(fail)?).await.map_err(fail)?;
         let ok =
