@@ -27,13 +27,15 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/// Seconds since the epoch from an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
+/// Seconds since the epoch from an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`). The year has
+/// four digits and is not before 1970: a proxy's garbage must not move the SDK's idea of the
+/// server clock by centuries (or overflow the arithmetic).
 pub fn parse_http_date(s: &str) -> Option<i64> {
     let parts: Vec<&str> = s.split_whitespace().collect();
     let [_, day, mon, year, hms, "GMT"] = parts.as_slice() else { return None };
     let d: u32 = day.parse().ok()?;
     let m = MONTHS.iter().position(|x| x == mon)? as u32 + 1;
-    let y: i64 = year.parse().ok()?;
+    let y: i64 = year.parse().ok().filter(|y| year.len() == 4 && *y >= 1970)?;
     let mut t = hms.split(':').map(|x| x.parse::<i64>().ok());
     let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
     if !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
@@ -52,6 +54,11 @@ mod tests {
         assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
         assert_eq!(parse_http_date(""), None);
+        assert_eq!(parse_http_date("Fri, 31 Dec 999 23:59:59 GMT"), None);
+        assert_eq!(parse_http_date("Fri, 31 Dec 1969 23:59:59 GMT"), None);
+        assert_eq!(parse_http_date("Fri, 31 Dec 9999999999999999 23:59:59 GMT"), None);
+        assert_eq!(parse_http_date("Fri, 31 Dec +999 23:59:59 GMT"), None);
+        assert_eq!(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"), Some(253_402_300_799));
         assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
     }
 }
