@@ -166,6 +166,9 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request<Body>) -> Response
             }
         }
     };
+    if let Some(Delay(ms)) = resp.extensions_mut().remove::<Delay>() {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
     add_cors(&mut resp, origin.as_deref());
     resp
 }
@@ -267,24 +270,37 @@ fn json_api(db: &mut Db, headers: &HeaderMap, body: &[u8], ctx: &Ctx) -> Respons
         Ok(v) => v,
         Err(_) => return api_error(&err("SerializationException", "Start of structure or map found where not expected / malformed JSON")),
     };
-    // Injected faults (tests of retry and error handling).
+    // Injected faults (tests of retry, error handling and races).
+    let mut delay = None;
     if let Some(i) = db.runtime.faults.iter().position(|f| f.target.is_empty() || f.target == op) {
         let f = &mut db.runtime.faults[i];
         let mut e = err(&f.exception, "Injected fault");
         if let Some(s) = f.status {
             e.status = s;
         }
+        delay = f.delay_ms;
         f.count = f.count.saturating_sub(1);
         if f.count == 0 {
             db.runtime.faults.remove(i);
         }
-        return api_error(&e);
+        if delay.is_none() {
+            return api_error(&e);
+        }
     }
-    match dispatch(db, op, &value, ctx) {
+    let mut resp = match dispatch(db, op, &value, ctx) {
         Ok(v) => response(200, "application/x-amz-json-1.1", v.to_string(), &[("x-amzn-RequestId".into(), uuid())]),
         Err(e) => api_error(&e),
+    };
+    if let Some(ms) = delay {
+        // Carried out now; `handle` sends the answer later, without holding the database.
+        resp.extensions_mut().insert(Delay(ms));
     }
+    resp
 }
+
+/// How long to hold back an answer (a `delayMs` fault).
+#[derive(Clone, Copy)]
+struct Delay(u64);
 
 fn jwks(db: &Db, pool_id: &str) -> Response<Body> {
     let Some(pool) = db.pools.get(pool_id) else { return json_response(404, &json!({"message": "User pool not found"})) };

@@ -383,7 +383,9 @@ pub struct HostedSession {
 }
 
 /// A fault to inject: the next `count` calls of `target` (or of any target when empty) answer
-/// with this exception (TooManyRequestsException, InternalErrorException) or hang up (`network`).
+/// with this exception (TooManyRequestsException, InternalErrorException) or hang up (`network`)
+/// — or, with `delayMs`, are carried out normally and answered that much later (a slow network:
+/// tests of races between calls).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Fault {
@@ -395,6 +397,8 @@ pub struct Fault {
     pub exception: String,
     #[serde(default)]
     pub status: Option<u16>,
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
 }
 
 fn one() -> u32 {

@@ -73,6 +73,16 @@ fn injected_faults() {
     assert_eq!(f.status, 500);
 }
 
+#[test]
+fn delayed_answers_are_carried_out_then_held_back() {
+    pool_default();
+    post_json("/_emulator/faults", json!({"target": "ListDevices", "delayMs": 400}));
+    let started = std::time::Instant::now();
+    // Answered as usual (a bad token), only later.
+    expect_err(call("ListDevices", json!({"AccessToken": "x"})), "NotAuthorizedException");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(400), "{:?}", started.elapsed());
+}
+
 /// Kills the emulator process when dropped, also when an assertion fails.
 struct Child(std::process::Child);
 impl Drop for Child {
