@@ -115,6 +115,39 @@ async fn events_in_this_tab_and_from_the_other() {
     assert_eq!(seen_a.length(), 4);
 }
 
+/// A sign-out in one client while another sharing its storage refreshes (Web Locks, as two
+/// tabs). The emulator holds back the first call's answer, so the second starts while the first
+/// is in flight: whichever comes first, both end signed out and storage stays empty.
+#[wasm_bindgen_test]
+async fn sign_out_racing_a_refresh_in_another_tab_ends_signed_out() {
+    let p = pool(SHORT).await;
+    let a = auth(&p, r#"{"storage":"localStorage"}"#);
+    let b = auth(&p, r#"{"storage":"localStorage"}"#);
+    for refresh_first in [true, false] {
+        ok(a.sign_in(obj(r#"{"username":"t","password":"Passw0rd!"}"#))).await;
+        let refresh = || a.get_session(Some(obj(r#"{"forceRefresh":true}"#)));
+        let sign_out = || b.sign_out(Some(obj(r#"{"redirect":false}"#)));
+        let (first, second) = if refresh_first {
+            slow_answer("InitiateAuth", 300).await;
+            let first = refresh();
+            sleep(60).await;
+            (first, sign_out())
+        } else {
+            slow_answer("RevokeToken", 300).await;
+            let first = sign_out();
+            sleep(60).await;
+            (first, refresh())
+        };
+        let both: Array = [first, second].into_iter().collect();
+        JsFuture::from(Promise::all_settled(&both)).await.unwrap();
+        sleep(100).await;
+        let order = if refresh_first { "refresh first" } else { "sign-out first" };
+        assert_eq!(local().get_item(&key(&p, "LastAuthUser")).unwrap(), None, "{order}: storage holds a session again");
+        assert!(ok(a.get_session(Some(obj("{}")))).await.is_null(), "{order}: the refreshing tab is signed in again");
+        assert!(ok(b.get_session(Some(obj("{}")))).await.is_null(), "{order}: the signing-out tab is signed in again");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn rotation_uses_get_tokens_from_refresh_token_and_stores_the_new_one() {
     let p = pool(r#"{"clients":[{"refreshTokenRotation":true}],"users":[{"username":"r","password":"Passw0rd!"}]}"#).await;

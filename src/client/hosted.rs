@@ -122,7 +122,7 @@ impl<E: Env> Client<E> {
         }
         let req = oauth::token_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), &code, &txn.redirect_uri, &txn.verifier);
         let tokens = oauth::parse_token_response(&self.fetch(&req).await?)?;
-        let s = self.finish(tokens, true, Some(&txn.oidc_nonce)).await?;
+        let s = self.finish(tokens, true, Some(&txn.oidc_nonce), None).await?;
         self.announce("signedIn", Some(&s), None);
         Ok(Json::object(vec![("signedIn", Json::Bool(true)), ("returnTo", Json::from(return_to))]))
     }

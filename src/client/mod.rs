@@ -114,6 +114,9 @@ pub struct Client<E: Env> {
     prepared: RefCell<Option<ClientEphemeral>>,
     /// The last session this tab stored or heard of (other tabs broadcast theirs).
     latest: RefCell<Option<Session>>,
+    /// Sign-outs seen by this tab (its own and other tabs'). A refresh that started before one
+    /// must not store its tokens: that would sign the user back in.
+    sign_outs: Cell<u32>,
 }
 
 impl<E: Env> Client<E> {
@@ -126,6 +129,7 @@ impl<E: Env> Client<E> {
             refreshing: RefCell::new(None),
             prepared: RefCell::new(None),
             latest: RefCell::new(None),
+            sign_outs: Cell::new(0),
         }
     }
 
@@ -271,6 +275,14 @@ impl<E: Env> Client<E> {
         Some(s)
     }
 
+    pub(crate) fn count_sign_out(&self) {
+        self.sign_outs.set(self.sign_outs.get().wrapping_add(1));
+    }
+
+    pub(crate) fn sign_outs(&self) -> u32 {
+        self.sign_outs.get()
+    }
+
     pub(crate) fn set_latest(&self, s: Option<Session>) {
         *self.latest.borrow_mut() = s;
     }
@@ -313,7 +325,10 @@ impl<E: Env> Client<E> {
                     }
                 }
             }
-            "signedOut" => *self.latest.borrow_mut() = None,
+            "signedOut" => {
+                *self.latest.borrow_mut() = None;
+                self.count_sign_out();
+            }
             _ => {}
         }
         // Listeners see the event without the tokens.

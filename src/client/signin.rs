@@ -176,7 +176,7 @@ impl<E: Env> Client<E> {
         loop {
             match step {
                 AuthStep::Tokens(t) => {
-                    let s = self.finish(t, false, None).await?;
+                    let s = self.finish(t, false, None, None).await?;
                     self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
                     self.env.remove(&session::auto_sign_in_key(&self.cfg.client_id)).await;
                     self.announce("signedIn", Some(&s), None);
@@ -425,7 +425,9 @@ impl<E: Env> Client<E> {
     }
 
     /// Verifies, stores and announces tokens from any sign-in; confirms a new device.
-    pub(crate) async fn finish(&self, t: Tokens, hosted: bool, nonce: Option<&str>) -> Result<Session, Error> {
+    /// Verifies and stores the tokens of a sign-in or refresh. A refresh passes the sign-out
+    /// count it started with: when a sign-out happened since, nothing is stored.
+    pub(crate) async fn finish(&self, t: Tokens, hosted: bool, nonce: Option<&str>, sign_outs: Option<u32>) -> Result<Session, Error> {
         if self.cfg.verify_tokens {
             self.verify(t.id_token.expose(), Some(TokenUse::Id), nonce).await?;
             self.verify(t.access_token.expose(), Some(TokenUse::Access), None).await?;
@@ -442,6 +444,9 @@ impl<E: Env> Client<E> {
             .to_string();
         let iat = access.get("iat").and_then(Json::as_i64).unwrap_or(0);
         let drift = session::clock_drift_secs(iat, self.env.now_ms());
+        if sign_outs.is_some_and(|n| n != self.sign_outs()) {
+            return Err(Error::invalid_state("signed out while the session was being refreshed"));
+        }
         let k = self.user_keys(&username);
         self.put(&session::last_user_key(&self.cfg.client_id), &username).await?;
         self.put(&k.id_token(), t.id_token.expose()).await?;

@@ -10,6 +10,9 @@
 //! failure: NotAuthorized / TokenRevoked / UserNotFound / PasswordResetRequired /
 //!          UserNotConfirmed / RefreshTokenReuse ─▶ clear, "tokenRefreshFailure" + "signedOut";
 //!          anything else keeps the tokens (still valid ones are returned).
+//! signOut ─▶ (global: a live access token) ─▶ wait for this tab's refresh ─▶ the same Web Lock
+//!         ─▶ re-read storage ─▶ RevokeToken | GlobalSignOut ─▶ clear, counted as a sign-out
+//!         ─▶ release; a refresh begun before the count changed stores nothing and gives null.
 //! ```
 
 use super::{Client, Env, Flight};
@@ -71,8 +74,13 @@ impl<E: Env> Client<E> {
                 }
             }
         }
-        let result = self.refresh_now(&s).await;
+        let sign_outs = self.sign_outs();
+        let result = self.refresh_now(&s, sign_outs).await;
         drop(guard);
+        if self.sign_outs() != sign_outs {
+            // Signed out while the refresh was in flight: its tokens were not stored.
+            return Ok(None);
+        }
         match result {
             Ok(n) => {
                 self.announce("tokenRefresh", Some(&n), None);
@@ -97,7 +105,7 @@ impl<E: Env> Client<E> {
         }
     }
 
-    async fn refresh_now(&self, s: &Session) -> Result<Session, Error> {
+    async fn refresh_now(&self, s: &Session, sign_outs: u32) -> Result<Session, Error> {
         let Some(refresh) = s.refresh_token.clone() else {
             return Err(Error::service("NotAuthorizedException", "the session has no refresh token (it cannot be renewed): sign in again"));
         };
@@ -121,7 +129,7 @@ impl<E: Env> Client<E> {
                 }
             }
         };
-        self.finish(tokens, s.hosted, None).await
+        self.finish(tokens, s.hosted, None, Some(sign_outs)).await
     }
 
     /// Removes the session (not the remembered device) from storage.
@@ -134,6 +142,7 @@ impl<E: Env> Client<E> {
         self.env.remove(&session::last_user_key(&self.cfg.client_id)).await;
         self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
         self.set_latest(None);
+        self.count_sign_out();
     }
 
     /// The signed-in session with usable tokens, or InvalidStateError.
@@ -154,13 +163,24 @@ impl<E: Env> Client<E> {
         }
     }
 
-    /// `signOut({global, redirect})`.
+    /// `signOut({global, redirect})`. Never races a refresh: one in flight (in this tab or
+    /// another) finishes first and its tokens are the ones revoked; one that starts later finds
+    /// the session gone or does not store what it gets.
     pub async fn sign_out(&self, global: bool, redirect: bool) -> Result<Json, Error> {
+        // GlobalSignOut needs a live access token; getting one may refresh, which takes the
+        // lock taken below.
+        let live = if global && self.load_session().await.is_some() { Some(self.signed_in().await?) } else { None };
+        let running = self.refreshing.borrow().clone();
+        if let Some(f) = running {
+            let _ = f.await;
+        }
+        // The refresh lock, held while revoking and clearing. Signing out must not fail for
+        // want of a lock, so without one it goes ahead.
+        let guard = self.env.lock(&self.lock_name()).await.ok();
         let s = self.load_session().await;
         if let Some(s) = &s {
-            if global {
-                let live = self.signed_in().await?;
-                self.send(&api::global_sign_out(&live.access_token)).await.map_err(|e| self.explain_scope(e, &live))?;
+            if let Some(live) = &live {
+                self.send(&api::global_sign_out(&live.access_token)).await.map_err(|e| self.explain_scope(e, live))?;
             } else if let Some(r) = &s.refresh_token {
                 // Best effort: the tokens go from this browser either way.
                 match (&self.cfg.hosted_ui, s.hosted) {
@@ -174,6 +194,7 @@ impl<E: Env> Client<E> {
             }
         }
         self.clear_local(s.as_ref()).await;
+        drop(guard);
         if s.is_some() {
             self.announce("signedOut", s.as_ref(), None);
         }

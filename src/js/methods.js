@@ -13,9 +13,21 @@ for (const m of [
   'signInWithRedirect', 'authorizeUrl', 'handleRedirectCallback', 'verifyToken',
 ]) {
   // A method named like the others (stack traces, devtools), not enumerable, like class methods.
+  // Async, so misuse rejects like every other failure instead of throwing synchronously.
   Object.defineProperty(CognitoAuth.prototype, m, {
-    value: { [m](input) { return this.__call(m, input); } }[m],
+    value: { async [m](input) {
+      if (!(this instanceof CognitoAuth)) {
+        throw sdkError('ConfigError', `${m} was called without its CognitoAuth (a detached method?): call auth.${m}(…) or bind it`);
+      }
+      // wasm-bindgen zeroes the pointer in free().
+      if (!this.__wbg_ptr) throw sdkError('InvalidStateError', `${m} was called after free()`);
+      return this.__call(m, input);
+    } }[m],
     writable: true,
     configurable: true,
   });
+}
+
+function sdkError(name, message) {
+  return Object.assign(new Error(message), { name, retryable: false });
 }

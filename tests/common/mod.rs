@@ -94,6 +94,11 @@ pub async fn fault(target: &str, exception: &str, count: u32) {
     http("POST", "/_emulator/faults", Some(&format!(r#"{{"target":"{target}","exception":"{exception}","count":{count}}}"#))).await;
 }
 
+/// The next call of `target` is carried out at once and answered `ms` later.
+pub async fn slow_answer(target: &str, ms: u32) {
+    http("POST", "/_emulator/faults", Some(&format!(r#"{{"target":"{target}","delayMs":{ms}}}"#))).await;
+}
+
 /// `new CognitoAuth({...})` for a pool, with extra options merged in.
 pub fn auth(pool: &Pool, extra: &str) -> CognitoAuth {
     let base = format!(r#"{{"userPoolId":"{}","clientId":"{}","endpoint":"{EMULATOR}/","storage":"memory"}}"#, pool.id, pool.client);
