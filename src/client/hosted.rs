@@ -2,7 +2,7 @@
 //! stored under `oauth.<nonce>` with an expiry and removed when used; an index of open nonces
 //! lets expired ones be swept.
 
-use super::{Client, Env};
+use super::{Client, Env, Flight};
 use crate::config::{HostedUiConfig, Url};
 use crate::error::Error;
 use crate::json::Json;
@@ -86,11 +86,28 @@ impl<E: Env> Client<E> {
         Ok(Json::object(vec![("redirecting", Json::Bool(true))]))
     }
 
-    /// `handleRedirectCallback(url = location.href)` → `{signedIn: true, returnTo}`.
+    /// `handleRedirectCallback(url = location.href)` → `{signedIn: true, returnTo}`. A call
+    /// made while one is running, without a URL or with the same `state`, gets the same result
+    /// (the first has already cleaned the address bar and used the state).
     pub async fn handle_redirect_callback(&self, url: Option<String>) -> Result<Json, Error> {
+        let running = self.callback.borrow().clone();
+        if let Some((state, flight)) = running {
+            if url.as_deref().is_none_or(|u| oauth::parse_callback(u).state.as_deref() == Some(state.as_str())) {
+                return flight.await;
+            }
+        }
         let h = self.hosted()?;
         let current = self.env.current_url();
         let url = url.or(current.clone()).ok_or_else(|| Error::config("handleRedirectCallback needs the callback URL"))?;
+        let flight = Flight::new();
+        *self.callback.borrow_mut() = Some((oauth::parse_callback(&url).state.unwrap_or_default(), flight.clone()));
+        let r = self.complete_callback(h, url, current).await;
+        *self.callback.borrow_mut() = None;
+        flight.finish(r.clone());
+        r
+    }
+
+    async fn complete_callback(&self, h: &HostedUiConfig, url: String, current: Option<String>) -> Result<Json, Error> {
         // Take code and state out of the address bar first: a reload must not replay them.
         if current.as_deref() == Some(url.as_str()) {
             self.env.replace_url(&oauth::strip_callback_params(&url));

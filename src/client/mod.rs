@@ -103,6 +103,7 @@ impl<T: Clone> Future for Flight<T> {
 }
 
 type RefreshResult = Result<Option<Session>, Error>;
+type CallbackResult = Result<Json, Error>;
 
 pub struct Client<E: Env> {
     pub cfg: Config,
@@ -117,6 +118,9 @@ pub struct Client<E: Env> {
     /// Sign-outs seen by this tab (its own and other tabs'). A refresh that started before one
     /// must not store its tokens: that would sign the user back in.
     sign_outs: Cell<u32>,
+    /// The redirect callback being handled (its `state`) and its result, shared with a second
+    /// call made meanwhile (React's StrictMode runs effects twice).
+    callback: RefCell<Option<(String, Flight<CallbackResult>)>>,
 }
 
 impl<E: Env> Client<E> {
@@ -130,6 +134,7 @@ impl<E: Env> Client<E> {
             prepared: RefCell::new(None),
             latest: RefCell::new(None),
             sign_outs: Cell::new(0),
+            callback: RefCell::new(None),
         }
     }
 

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, site, sdk, call } from './support.mjs';
+import { emulator } from '../node/emulator.mjs';
 
 let browser;
 before(async () => {
@@ -57,6 +58,27 @@ test('full round trip through the hosted sign-in page, with a return path', asyn
   const replay = await call(page, (auth, u) => auth.handleRedirectCallback(u), callbackUrl);
   assert.equal(replay.name, 'InvalidStateError');
   assert.ok(replay.isError);
+  await context.close();
+  await server.close();
+});
+
+test('a second handleRedirectCallback while the first runs shares its result (React StrictMode)', async () => {
+  const { page, sdkConfig, server, context } = await start();
+  const url = (await call(page, (auth) => auth.authorizeUrl({ returnTo: '/account/orders' }))).value;
+  const callbackUrl = await hostedSignIn(page, url);
+  await sdk(page, sdkConfig);
+  // As StrictMode's double effect does it: twice in a row, the second after the first has
+  // cleaned the address bar; then once more with the callback URL given explicitly.
+  const both = await call(page, (auth, u) => Promise.all([auth.handleRedirectCallback(), auth.handleRedirectCallback(), auth.handleRedirectCallback(u)]), callbackUrl);
+  const expected = { signedIn: true, returnTo: '/account/orders' };
+  assert.deepEqual(both, { ok: true, value: [expected, expected, expected] });
+  const stats = await fetch(`${await emulator()}/_emulator/stats?poolId=${sdkConfig.userPoolId}`).then((r) => r.json());
+  assert.equal(stats['oauth2/token:authorization_code'], 1, `one code exchange: ${JSON.stringify(stats)}`);
+  assert.equal((await call(page, (auth) => auth.currentUser())).value.username, 'alice');
+  // Once it is over, the used callback is refused as before, and the session stays.
+  const replay = await call(page, (auth, u) => auth.handleRedirectCallback(u), callbackUrl);
+  assert.equal(replay.name, 'InvalidStateError');
+  assert.equal((await call(page, (auth) => auth.currentUser())).value.username, 'alice');
   await context.close();
   await server.close();
 });

@@ -1,12 +1,18 @@
 // Playwright (playwright-core driving Debian's Chromium; no browser download) plus the static
 // server and the emulator, for the end-to-end suites.
 import { chromium } from 'playwright-core';
+import { after } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { startServer } from '../../scripts/serve.mjs';
 import { createPool, emulator } from '../node/emulator.mjs';
 
 export const OUT = new URL('../../test-output/', import.meta.url).pathname;
 mkdirSync(OUT, { recursive: true });
+
+// Servers a test did not get to close (it failed first) would keep the suite from exiting:
+// close them when the file's tests are done, so a failure fails instead of hanging.
+const open = new Set();
+after(() => Promise.all([...open].map((s) => s.close())));
 
 export async function launch() {
   return chromium.launch({
@@ -19,7 +25,9 @@ export async function launch() {
  * callbacks point at it. */
 export async function site(poolConfig = {}, { clientExtra = {} } = {}) {
   let config = {};
-  const server = await startServer({ port: 0, config: () => config, testPages: true });
+  const started = await startServer({ port: 0, config: () => config, testPages: true });
+  const server = { ...started, close: () => (open.delete(server), started.close()) };
+  open.add(server);
   const origin = server.url; // ends with '/'
   const callbacks = [origin, `${origin}__test__/callback`, `${origin}global.html`];
   const pool = await createPool({
