@@ -2,7 +2,7 @@
 //! stored under `oauth.<nonce>` with an expiry and removed when used; an index of open nonces
 //! lets expired ones be swept.
 
-use super::{Client, Env, Flight};
+use super::{Client, Env};
 use crate::config::{HostedUiConfig, Url};
 use crate::error::Error;
 use crate::json::Json;
@@ -90,21 +90,17 @@ impl<E: Env> Client<E> {
     /// made while one is running, without a URL or with the same `state`, gets the same result
     /// (the first has already cleaned the address bar and used the state).
     pub async fn handle_redirect_callback(&self, url: Option<String>) -> Result<Json, Error> {
-        let running = self.callback.borrow().clone();
-        if let Some((state, flight)) = running {
-            if url.as_deref().is_none_or(|u| oauth::parse_callback(u).state.as_deref() == Some(state.as_str())) {
-                return flight.await;
-            }
-        }
         let h = self.hosted()?;
         let current = self.env.current_url();
         let url = url.or(current.clone()).ok_or_else(|| Error::config("handleRedirectCallback needs the callback URL"))?;
-        let flight = Flight::new();
-        *self.callback.borrow_mut() = Some((oauth::parse_callback(&url).state.unwrap_or_default(), flight.clone()));
-        let r = self.complete_callback(h, url, current).await;
-        *self.callback.borrow_mut() = None;
-        flight.finish(r.clone());
-        r
+        let Some(state) = oauth::parse_callback(&url).state else {
+            // No state: the address bar a running call has already cleaned, or a mistake.
+            if let Some(running) = self.running(|k| k.starts_with("callback:")) {
+                return running.await;
+            }
+            return Err(Error::invalid_state("the callback has no state parameter"));
+        };
+        self.once(String::from("callback:") + &state, Box::pin(self.complete_callback(h, url, current))).await
     }
 
     async fn complete_callback(&self, h: &HostedUiConfig, url: String, current: Option<String>) -> Result<Json, Error> {

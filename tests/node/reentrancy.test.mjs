@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createPool, emulator } from './emulator.mjs';
+import { createPool, emulator, messages, lastCode } from './emulator.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const { initSync, CognitoAuth } = await import(`${ROOT}/pkg/cognito_wasm.js`);
@@ -106,6 +106,37 @@ test('a sign-out racing a refresh ends signed out, whichever starts first', asyn
       for (const r of settled) if (r.status === 'rejected') assert.ok(r.reason.name, `${order}: ${r.reason}`);
     }
   }
+});
+
+test('a double click on sign-in or on the code shares one call and its result', async () => {
+  const base = await emulator();
+  const { userPoolId, clientId } = await createPool({
+    mfaConfiguration: 'OPTIONAL',
+    users: [{ username: 'm', password: 'Passw0rd!', mfa: ['EMAIL_OTP'], attributes: { email: 'm@example.com', email_verified: 'true' } }],
+  });
+  const auth = new CognitoAuth({ userPoolId, clientId, endpoint: `${base}/`, storage: 'memory' });
+  const signedIn = [];
+  auth.onAuthEvent((e) => e.type === 'signedIn' && signedIn.push(e.username));
+  for (let round = 0; round < 3; round++) {
+    const before = (await messages(userPoolId, 'm')).length;
+    const creds = { username: 'm', password: 'Passw0rd!' };
+    const [a, b] = await Promise.all([auth.signIn(creds), auth.signIn({ ...creds })]);
+    assert.deepEqual(a, b);
+    assert.equal(a.nextStep.challenge, 'EMAIL_OTP');
+    assert.equal((await messages(userPoolId, 'm')).length, before + 1, 'one sign-in, one code sent');
+    const code = await lastCode(userPoolId, 'm');
+    const both = await Promise.allSettled([auth.confirmSignIn({ code }), auth.confirmSignIn({ code })]);
+    assert.deepEqual(both.map((r) => r.status === 'fulfilled' ? r.value : `${r.reason.name}: ${r.reason.message}`), [{ signedIn: true }, { signedIn: true }]);
+    assert.equal((await auth.getSession()).username, 'm');
+    await auth.signOut({ redirect: false });
+  }
+  assert.deepEqual(signedIn, ['m', 'm', 'm'], 'one signedIn event per sign-in');
+  // Different answers are not merged: a wrong code and the right one, at once.
+  await auth.signIn({ username: 'm', password: 'Passw0rd!' });
+  const code = await lastCode(userPoolId, 'm');
+  const mixed = await Promise.allSettled([auth.confirmSignIn({ code: '000000' }), auth.confirmSignIn({ code })]);
+  assert.equal(mixed[0].status, 'rejected');
+  assert.ok(mixed[0].reason.name.endsWith('Exception'), mixed[0].reason.name);
 });
 
 test('methods called with the wrong receiver or arguments reject instead of trapping', async () => {
