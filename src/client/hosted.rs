@@ -86,24 +86,11 @@ impl<E: Env> Client<E> {
         Ok(Json::object(vec![("redirecting", Json::Bool(true))]))
     }
 
-    /// `handleRedirectCallback(url = location.href)` → `{signedIn: true, returnTo}`. A call
-    /// made while one is running, without a URL or with the same `state`, gets the same result
-    /// (the first has already cleaned the address bar and used the state).
+    /// `handleRedirectCallback(url = location.href)` → `{signedIn: true, returnTo}`.
     pub async fn handle_redirect_callback(&self, url: Option<String>) -> Result<Json, Error> {
         let h = self.hosted()?;
         let current = self.env.current_url();
         let url = url.or(current.clone()).ok_or_else(|| Error::config("handleRedirectCallback needs the callback URL"))?;
-        let Some(state) = oauth::parse_callback(&url).state else {
-            // No state: the address bar a running call has already cleaned, or a mistake.
-            if let Some(running) = self.running(|k| k.starts_with("callback:")) {
-                return running.await;
-            }
-            return Err(Error::invalid_state("the callback has no state parameter"));
-        };
-        self.once(String::from("callback:") + &state, Box::pin(self.complete_callback(h, url, current))).await
-    }
-
-    async fn complete_callback(&self, h: &HostedUiConfig, url: String, current: Option<String>) -> Result<Json, Error> {
         // Take code and state out of the address bar first: a reload must not replay them.
         if current.as_deref() == Some(url.as_str()) {
             self.env.replace_url(&oauth::strip_callback_params(&url));

@@ -103,7 +103,6 @@ impl<T: Clone> Future for Flight<T> {
 }
 
 type RefreshResult = Result<Option<Session>, Error>;
-type Shared = Result<Json, Error>;
 
 pub struct Client<E: Env> {
     pub cfg: Config,
@@ -118,10 +117,6 @@ pub struct Client<E: Env> {
     /// Sign-outs seen by this tab (its own and other tabs'). A refresh that started before one
     /// must not store its tokens: that would sign the user back in.
     sign_outs: Cell<u32>,
-    /// Calls running now, by key, with their coming result: an identical call made meanwhile
-    /// (a double click, React StrictMode's double effect) shares it instead of repeating the
-    /// call, which would fail on a used session or state, or do the work twice.
-    running: RefCell<Vec<(String, Flight<Shared>)>>,
 }
 
 impl<E: Env> Client<E> {
@@ -135,7 +130,6 @@ impl<E: Env> Client<E> {
             prepared: RefCell::new(None),
             latest: RefCell::new(None),
             sign_outs: Cell::new(0),
-            running: RefCell::new(Vec::new()),
         }
     }
 
@@ -195,30 +189,6 @@ impl<E: Env> Client<E> {
             self.learn_clock(&r);
         }
         Ok(r)
-    }
-
-    /// The running call whose key satisfies `which`.
-    pub(crate) fn running(&self, which: impl Fn(&str) -> bool) -> Option<Flight<Shared>> {
-        self.running.borrow().iter().find(|(k, _)| which(k)).map(|(_, f)| f.clone())
-    }
-
-    /// Runs `run` as the call `key`, or waits for the identical call already running and
-    /// returns its result. Boxed: one copy in the wasm for every caller.
-    pub(crate) async fn once(&self, key: String, run: Pin<Box<dyn Future<Output = Shared> + '_>>) -> Shared {
-        if let Some(f) = self.running(|k| k == key) {
-            return f.await;
-        }
-        let flight = Flight::new();
-        self.running.borrow_mut().push((key.clone(), flight.clone()));
-        let r = run.await;
-        self.running.borrow_mut().retain(|(k, _)| *k != key);
-        flight.finish(r.clone());
-        r
-    }
-
-    /// A key for `once` that does not hold the input (it may carry a password or a code).
-    pub(crate) fn call_key(method: &str, input: &str) -> String {
-        String::from(method) + ":" + &crate::codec::hex_encode(&crate::crypto::sha256(&[input.as_bytes()]))
     }
 
     pub(crate) fn random_bytes<const N: usize>(&self) -> Result<[u8; N], Error> {

@@ -76,15 +76,7 @@ fn device_unknown(e: &Error) -> bool {
 }
 
 impl<E: Env> Client<E> {
-    /// `signIn`; an identical call made while one runs shares its result.
     pub async fn sign_in(&self, input: SignInInput) -> Result<Json, Error> {
-        let mut text = String::from(input.username.as_str()) + "\n" + input.password.as_ref().map_or("", |p| p.expose()) + "\n";
-        text.push((b'0' + input.flow as u8) as char);
-        let key = Self::call_key("signIn", &text);
-        self.once(key, Box::pin(self.sign_in_now(input))).await
-    }
-
-    async fn sign_in_now(&self, input: SignInInput) -> Result<Json, Error> {
         if let Some(s) = self.load_session().await {
             return Err(Error::invalid_state(String::from("already signed in as ") + &s.username + "; call signOut() first"));
         }
@@ -337,13 +329,8 @@ impl<E: Env> Client<E> {
         self.load_pending().await.ok().map(|p| self.next_step(&p))
     }
 
-    /// Answers the stored challenge; an identical answer given while one is being checked (a
-    /// double click) shares its result.
+    /// Answers the stored challenge.
     pub async fn confirm_sign_in(&self, input: &Json) -> Result<Json, Error> {
-        self.once(Self::call_key("confirmSignIn", &input.to_text()), Box::pin(self.confirm_sign_in_now(input))).await
-    }
-
-    async fn confirm_sign_in_now(&self, input: &Json) -> Result<Json, Error> {
         let mut p = self.load_pending().await?;
         let device = self.device_of(&p.username).await.map(|d| d.key);
         let text = |k: &str| input.str(k).filter(|s| !s.is_empty());

@@ -21,11 +21,39 @@ for (const m of [
       }
       // wasm-bindgen zeroes the pointer in free().
       if (!this.__wbg_ptr) throw sdkError('InvalidStateError', `${m} was called after free()`);
-      return this.__call(m, input);
+      if (!SHARED.has(m)) return this.__call(m, input);
+      let calls = running.get(this);
+      if (!calls) running.set(this, (calls = new Map()));
+      const key = shareKey(m, input);
+      let call = calls.get(key);
+      if (!call) {
+        call = this.__call(m, input);
+        calls.set(key, call);
+        call.finally(() => calls.delete(key)).catch(() => {});
+      }
+      return call;
     } }[m],
     writable: true,
     configurable: true,
   });
+}
+
+// An identical call made while one runs (a double click, React StrictMode's double effect)
+// shares it and its result: repeating it would fail on a used session or state, or do the
+// work twice. Kept here rather than in the wasm: a few hundred bytes of JS instead of a KB.
+const SHARED = new Set(['signIn', 'confirmSignIn', 'handleRedirectCallback']);
+const running = new WeakMap();
+
+function shareKey(m, input) {
+  if (m !== 'handleRedirectCallback') return m + JSON.stringify(input === undefined ? null : input);
+  // A callback is its state, whether the URL is given or read from the address bar (which the
+  // first call cleans).
+  try {
+    const u = new URL(input == null ? location.href : input);
+    return m + (u.searchParams.get('state') || new URLSearchParams(u.hash.slice(1)).get('state'));
+  } catch {
+    return m + input;
+  }
 }
 
 function sdkError(name, message) {
