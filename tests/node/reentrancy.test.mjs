@@ -1,4 +1,4 @@
-// The release package in Node (memory storage) against the emulator, used the way apps use it
+// The release package in Node (memory storage and an async custom store) against the emulator, used the way apps use it
 // and the way that would break a Rust module that holds borrows across calls: listeners that
 // call back into the SDK synchronously, unsubscribe themselves or throw, and calls that overlap.
 // In the wasm a panic aborts the module, so after every scenario the SDK must still work.
@@ -14,10 +14,22 @@ initSync({ module: readFileSync(`${ROOT}/pkg/cognito_wasm_bg.wasm`) });
 
 const USER = { username: 'r1', password: 'Passw0rd!' };
 
-async function setup() {
+/** An app's own store whose every operation is a Promise settled a little later (IndexedDB-like). */
+function asyncStore() {
+  const m = new Map();
+  const later = (v) => new Promise((r) => setTimeout(() => r(v), 1));
+  return {
+    map: m,
+    getItem: (k) => later(m.has(k) ? m.get(k) : null),
+    setItem: (k, v) => later(void m.set(k, String(v))),
+    removeItem: (k) => later(void m.delete(k)),
+  };
+}
+
+async function setup(storage = 'memory') {
   const base = await emulator();
   const { userPoolId, clientId } = await createPool({ users: [{ ...USER, attributes: { email: 'r1@example.com' } }] });
-  return new CognitoAuth({ userPoolId, clientId, endpoint: `${base}/`, storage: 'memory' });
+  return new CognitoAuth({ userPoolId, clientId, endpoint: `${base}/`, storage });
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
@@ -64,8 +76,8 @@ test('listeners may call back into the SDK, unsubscribe themselves and throw', a
   off(); // a second unsubscribe is harmless
 });
 
-test('overlapping calls neither trap the module nor lose a session', async () => {
-  const auth = await setup();
+for (const kind of ['memory', 'an async store']) test(`overlapping calls neither trap the module nor lose a session (${kind})`, async () => {
+  const auth = await setup(kind === 'memory' ? 'memory' : asyncStore());
   // Two sign-ins at once: one wins, the other fails with a named error or also succeeds.
   const both = await Promise.allSettled([auth.signIn(USER), auth.signIn(USER)]);
   assert.ok(both.some((r) => r.status === 'fulfilled' && r.value.signedIn), JSON.stringify(both));
@@ -84,8 +96,9 @@ test('overlapping calls neither trap the module nor lose a session', async () =>
   assert.deepEqual(await auth.signIn(USER), { signedIn: true });
 });
 
-test('a sign-out racing a refresh ends signed out, whichever starts first', async () => {
-  const auth = await setup();
+for (const kind of ['memory', 'an async store']) test(`a sign-out racing a refresh ends signed out, whichever starts first (${kind})`, async () => {
+  const store = kind === 'memory' ? 'memory' : asyncStore();
+  const auth = await setup(store);
   const orders = {
     'refresh, then sign-out': () => [auth.getSession({ forceRefresh: true }), auth.signOut({ redirect: false })],
     'sign-out, then refresh': () => [auth.signOut({ redirect: false }), auth.getSession({ forceRefresh: true })],
@@ -104,6 +117,7 @@ test('a sign-out racing a refresh ends signed out, whichever starts first', asyn
       assert.equal(await auth.getSession(), null, `${order} #${i}: signed back in (refresh results: ${refreshed.length})`);
       assert.equal(auth.currentUser(), null, `${order} #${i}`);
       for (const r of settled) if (r.status === 'rejected') assert.ok(r.reason.name, `${order}: ${r.reason}`);
+      if (store.map) assert.deepEqual([...store.map.keys()].filter((k) => !k.includes('.oauth.')), [], `${order} #${i}: keys left behind`);
     }
   }
 });
