@@ -1,7 +1,8 @@
-// The release package in Node (memory storage and an async custom store) against the emulator, used the way apps use it
-// and the way that would break a Rust module that holds borrows across calls: listeners that
-// call back into the SDK synchronously, unsubscribe themselves or throw, and calls that overlap.
-// In the wasm a panic aborts the module, so after every scenario the SDK must still work.
+// The release package in Node (memory storage, and an asynchronous custom store) against the
+// emulator, used the way apps use it and the way that would break a Rust module that holds
+// borrows across calls: listeners that call back into the SDK synchronously, unsubscribe
+// themselves or throw, and calls that overlap. In the wasm a panic aborts the module, so after
+// every scenario the SDK must still work.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
