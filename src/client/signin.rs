@@ -424,9 +424,9 @@ impl<E: Env> Client<E> {
         self.drive(api::parse_auth(&r?)?, rec.username).await
     }
 
-    /// Verifies, stores and announces tokens from any sign-in; confirms a new device.
-    /// Verifies and stores the tokens of a sign-in or refresh. A refresh passes the sign-out
-    /// count it started with: when a sign-out happened since, nothing is stored.
+    /// Verifies and stores the tokens of any sign-in or refresh; confirms a new device. A
+    /// refresh passes the sign-out count it started with: after a sign-out since, nothing is
+    /// stored (InvalidStateError).
     pub(crate) async fn finish(&self, t: Tokens, hosted: bool, nonce: Option<&str>, sign_outs: Option<u32>) -> Result<Session, Error> {
         if self.cfg.verify_tokens {
             self.verify(t.id_token.expose(), Some(TokenUse::Id), nonce).await?;
