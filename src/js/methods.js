@@ -44,15 +44,17 @@ for (const m of [
 const SHARED = new Set(['signIn', 'confirmSignIn', 'handleRedirectCallback']);
 const running = new WeakMap();
 
+// The key of a call; a unique object when the input cannot be serialised (the wasm then
+// rejects it with a ConfigError, unshared).
 function shareKey(m, input) {
-  if (m !== 'handleRedirectCallback') return m + JSON.stringify(input === undefined ? null : input);
-  // A callback is its state, whether the URL is given or read from the address bar (which the
-  // first call cleans).
   try {
+    if (m !== 'handleRedirectCallback') return m + JSON.stringify(input === undefined ? null : input);
+    // A callback is its state, whether the URL is given or read from the address bar (which
+    // the first call cleans).
     const u = new URL(input == null ? location.href : input);
     return m + (u.searchParams.get('state') || new URLSearchParams(u.hash.slice(1)).get('state'));
   } catch {
-    return m + input;
+    return typeof input === 'string' ? m + input : {};
   }
 }
 

@@ -165,6 +165,9 @@ test('methods called with the wrong receiver or arguments reject instead of trap
   await assert.rejects(() => auth.signIn(), (e) => e.name === 'InvalidParameterException' || e.name === 'ConfigError');
   await assert.rejects(() => auth.signIn({ username: 'r1', password: 12 }), (e) => typeof e.name === 'string');
   await assert.rejects(() => auth.verifyToken(42), (e) => e.name === 'ConfigError');
+  const loop = { username: 'r1' };
+  loop.self = loop;
+  await assert.rejects(() => auth.signIn(loop), (e) => e.name === 'ConfigError' && e.retryable === false);
   assert.throws(() => auth.onAuthEvent('nope'), (e) => e.name === 'ConfigError');
   assert.deepEqual(await auth.signIn(USER), { signedIn: true });
 });
