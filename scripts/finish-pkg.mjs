@@ -4,6 +4,7 @@
 // package.json and the README.
 import { readFileSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { buildSync } from 'esbuild';
+import { readModule } from './wasm-module.mjs';
 
 const cargo = readFileSync('Cargo.toml', 'utf8');
 const field = (k) => (cargo.match(new RegExp(`^${k} = "([^"]*)"`, 'm')) || [])[1];
@@ -47,24 +48,9 @@ if (namesFile && existsSync(namesFile)) {
 
 /** The module name of a wasm file's imports (they all share one). */
 function importModule(file) {
-  const b = readFileSync(file);
-  let p = 8;
-  const leb = () => {
-    let r = 0, s = 0, x;
-    do { x = b[p++]; r |= (x & 0x7f) << s; s += 7; } while (x & 0x80);
-    return r >>> 0;
-  };
-  while (p < b.length) {
-    const id = b[p++];
-    const len = leb();
-    if (id === 2) {
-      leb(); // count
-      const l = leb();
-      return b.subarray(p, p + l).toString('utf8');
-    }
-    p += len;
-  }
-  throw new Error(`finish-pkg: ${file} has no imports`);
+  const [module] = readModule(readFileSync(file)).importModules;
+  if (module === undefined) throw new Error(`finish-pkg: ${file} has no imports`);
+  return module;
 }
 
 // The asynchronous methods go on the prototype (src/js/methods.js), then the module is

@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { readModule } from './wasm-module.mjs';
 
 const args = process.argv.slice(2);
 const jsonAt = args.indexOf('--json');
@@ -34,37 +35,6 @@ try {
   wasm = readFileSync(join(dir, 'g.wasm'));
 } finally {
   rmSync(dir, { recursive: true, force: true });
-}
-
-/** The module's sections, function bodies and function names (from the name section). */
-export function readModule(b) {
-  let p = 8;
-  const leb = () => { let r = 0, s = 0, x; do { x = b[p++]; r |= (x & 0x7f) << s; s += 7; } while (x & 0x80); return r >>> 0; };
-  const skipLimits = () => { const f = leb(); leb(); if (f & 1) leb(); };
-  let imports = 0;
-  const bodies = [], names = new Map(), sections = [];
-  while (p < b.length) {
-    const id = b[p++], len = leb(), start = p, end = p + len;
-    if (id === 2) {
-      for (let n = leb(), i = 0; i < n; i++) {
-        for (let k = 0; k < 2; k++) { const l = leb(); p += l; } // module and field names
-        const kind = b[p++];
-        if (kind === 0) { leb(); imports++; } else if (kind === 1) { p++; skipLimits(); } else if (kind === 2) skipLimits(); else if (kind === 3) p += 2;
-      }
-    } else if (id === 10) {
-      for (let n = leb(), i = 0; i < n; i++) { const l = leb(); bodies.push(b.subarray(p, p + l)); p += l; }
-    } else if (id === 0) {
-      const nl = leb(), name = b.subarray(p, p + nl).toString(); p += nl;
-      while (name === 'name' && p < end) {
-        const sub = b[p++], sl = leb(), se = p + sl;
-        if (sub === 1) for (let n = leb(), i = 0; i < n; i++) { const idx = leb(), l = leb(); names.set(idx, b.subarray(p, p + l).toString()); p += l; }
-        p = se;
-      }
-    }
-    if (id !== 0 && id !== 10) sections.push(b.subarray(start, end));
-    p = end;
-  }
-  return { bodies: bodies.map((body, i) => ({ body, name: names.get(i + imports) ?? '' })), sections };
 }
 
 const LAYERS = [
