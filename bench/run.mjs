@@ -48,7 +48,7 @@ const opts = { userPoolId: pool.userPoolId, clientId: pool.clientId, endpoint: `
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const server = createServer(async (req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
-  const file = path.startsWith('/pkg/') ? join(ROOT, path) : path.startsWith('/dist/') ? join(DIST, path.slice(6)) : null;
+  const file = path.startsWith('/pkg/') ? join(ROOT, 'target/pkg-bench', path.slice(5)) : path.startsWith('/dist/') ? join(DIST, path.slice(6)) : null;
   try {
     if (!file) {
       res.writeHead(200, { 'Content-Type': 'text/html' });

@@ -15,7 +15,7 @@ fi
 
 # Optional, for a smaller package: a nightly with rust-src lets scripts/build-pkg.sh rebuild std
 # with panic=immediate-abort. Best effort: without it the package is built with stable.
-nightly=nightly-2026-05-20
+nightly=$(cat scripts/nightly-toolchain)
 has_src() { local r; r=$(rustup run "$1" rustc --print sysroot 2>/dev/null) && [ -d "$r/lib/rustlib/src/rust/library" ]; }
 if ! has_src "$nightly" && ! has_src nightly; then
   if rustup run nightly rustc --version >/dev/null 2>&1; then

@@ -13,8 +13,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-# COGNITO_NIGHTLY: the toolchain(s) to try; "none" builds with stable only.
-NIGHTLIES=${COGNITO_NIGHTLY:-nightly-2026-05-20 nightly}
+# COGNITO_NIGHTLY: the toolchain(s) to try; "none" builds with stable only. The pinned nightly
+# is in scripts/nightly-toolchain (bootstrap.sh installs the same one).
+NIGHTLIES=${COGNITO_NIGHTLY:-$(cat scripts/nightly-toolchain) nightly}
+# PKG_DIR: where the package goes (default pkg/). PKG_FEATURES: the crate features of the build;
+# the package always has the crate's own allocator (`heap`); `bench` adds the srpClaim export
+# for npm run bench (scripts/bench.sh builds that into target/pkg-bench).
+PKG_DIR=${PKG_DIR:-pkg}
+PKG_FEATURES=${PKG_FEATURES:-heap}
+export PKG_DIR
 
 small_build() {
   local tc
@@ -24,7 +31,7 @@ small_build() {
     sysroot=$(rustup run "$tc" rustc --print sysroot 2>/dev/null) || continue
     [ -d "$sysroot/lib/rustlib/src/rust/library" ] || continue
     if RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" cargo "+$tc" build --release --target wasm32-unknown-unknown \
-      -p cognito-wasm -Z build-std=std,panic_abort --target-dir target/small --quiet; then
+      -p cognito-wasm --features "$PKG_FEATURES" -Z build-std=std,panic_abort --target-dir target/small --quiet; then
       echo "[build-pkg] std rebuilt with panic=immediate-abort ($tc)" >&2
       wasm=target/small/wasm32-unknown-unknown/release/cognito_wasm.wasm
       return 0
@@ -35,19 +42,19 @@ small_build() {
 
 if ! small_build; then
   echo "[build-pkg] no nightly toolchain with rust-src: stable build (about 12 KB gzipped larger)" >&2
-  cargo build --release --target wasm32-unknown-unknown -p cognito-wasm --quiet
+  cargo build --release --target wasm32-unknown-unknown -p cognito-wasm --features "$PKG_FEATURES" --quiet
   wasm=target/wasm32-unknown-unknown/release/cognito_wasm.wasm
 fi
 
 # Kept for scripts/size-report.mjs (npm run size).
-cp "$wasm" target/pkg-input.wasm
-rm -rf pkg
-wasm-bindgen --target web --out-dir pkg --out-name cognito_wasm "$wasm"
+[ "$PKG_DIR" = pkg ] && cp "$wasm" target/pkg-input.wasm
+rm -rf "$PKG_DIR"
+wasm-bindgen --target web --out-dir "$PKG_DIR" --out-name cognito_wasm "$wasm"
 features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --enable-mutable-globals --enable-multivalue"
-node_modules/.bin/wasm-opt pkg/cognito_wasm_bg.wasm -Oz --converge --strip-debug --strip-producers $features -o pkg/cognito_wasm_bg.wasm
+node_modules/.bin/wasm-opt "$PKG_DIR/cognito_wasm_bg.wasm" -Oz --converge --strip-debug --strip-producers $features -o "$PKG_DIR/cognito_wasm_bg.wasm"
 # Short import/export names (wasm-bindgen's carry hashes and type paths); finish-pkg.mjs applies
 # the printed map to the glue.
-node_modules/.bin/wasm-opt pkg/cognito_wasm_bg.wasm --minify-imports-and-exports-and-modules $features \
-  -o pkg/cognito_wasm_bg.wasm > target/wasm-names.json
-cp LICENSE pkg/
+node_modules/.bin/wasm-opt "$PKG_DIR/cognito_wasm_bg.wasm" --minify-imports-and-exports-and-modules $features \
+  -o "$PKG_DIR/cognito_wasm_bg.wasm" > target/wasm-names.json
+cp LICENSE "$PKG_DIR/"
 node scripts/finish-pkg.mjs target/wasm-names.json

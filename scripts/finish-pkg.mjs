@@ -12,9 +12,12 @@ const field = (k) => (cargo.match(new RegExp(`^${k} = "([^"]*)"`, 'm')) || [])[1
 // The wasm's imports and exports were renamed (scripts/build-pkg.sh prints the map): rename them
 // in the glue too. Every name must be found, or the build stops.
 const namesFile = process.argv[2];
+// The package directory (scripts/build-pkg.sh: PKG_DIR, default pkg).
+const DIR = process.env.PKG_DIR || 'pkg';
+const at = (f) => `${DIR}/${f}`;
 if (namesFile && existsSync(namesFile)) {
   const names = JSON.parse(readFileSync(namesFile, 'utf8'));
-  let g = readFileSync('pkg/cognito_wasm.js', 'utf8');
+  let g = readFileSync(at('cognito_wasm.js'), 'utf8');
   const swap = (re, to, what) => {
     const n = (g.match(re) || []).length;
     if (n === 0) throw new Error(`finish-pkg: ${what} not found in the glue`);
@@ -22,19 +25,19 @@ if (namesFile && existsSync(namesFile)) {
   };
   const modules = new Set(names.imports.map(([m]) => m));
   if (modules.size !== 1) throw new Error(`finish-pkg: expected one import module, got ${[...modules]}`);
-  swap(new RegExp(`"${[...modules][0].replace(/[.]/g, '\\.')}": import0`, 'g'), `"${importModule('pkg/cognito_wasm_bg.wasm')}": import0`, 'the import module');
+  swap(new RegExp(`"${[...modules][0].replace(/[.]/g, '\\.')}": import0`, 'g'), `"${importModule(at('cognito_wasm_bg.wasm'))}": import0`, 'the import module');
   for (const [, from, to] of names.imports) swap(new RegExp(`\\b${from}: function`, 'g'), `${JSON.stringify(to)}: function`, `import ${from}`);
   for (const [from, to] of names.exports) {
     if (!g.includes(`wasm.${from}`)) continue; // exported but unused by the glue
     swap(new RegExp(`\\bwasm\\.${from}\\b`, 'g'), `wasm[${JSON.stringify(to)}]`, `export ${from}`);
   }
-  writeFileSync('pkg/cognito_wasm.js', g);
-  let t = readFileSync('pkg/cognito_wasm_bg.wasm.d.ts', 'utf8');
+  writeFileSync(at('cognito_wasm.js'), g);
+  let t = readFileSync(at('cognito_wasm_bg.wasm.d.ts'), 'utf8');
   for (const [from, to] of names.exports) {
     if (!/^[A-Za-z_$][\w$]*$/.test(to)) throw new Error(`finish-pkg: export name ${to} is not an identifier`);
     t = t.replace(new RegExp(`\\bconst ${from}:`), `const ${to}:`);
   }
-  writeFileSync('pkg/cognito_wasm_bg.wasm.d.ts', t);
+  writeFileSync(at('cognito_wasm_bg.wasm.d.ts'), t);
 }
 
 // wasm-bindgen declares `[Symbol.dispose]()` on the class, which only type-checks where the
@@ -42,8 +45,8 @@ if (namesFile && existsSync(namesFile)) {
 // skipLibCheck off, the package's own types would fail to compile. The method stays in the JS
 // (where Symbol.dispose exists); only its declaration goes. `free()` remains typed.
 {
-  const d = readFileSync('pkg/cognito_wasm.d.ts', 'utf8');
-  writeFileSync('pkg/cognito_wasm.d.ts', d.replace(/^[ \t]*\[Symbol\.dispose\]\(\): void;\r?\n/gm, ''));
+  const d = readFileSync(at('cognito_wasm.d.ts'), 'utf8');
+  writeFileSync(at('cognito_wasm.d.ts'), d.replace(/^[ \t]*\[Symbol\.dispose\]\(\): void;\r?\n/gm, ''));
 }
 
 /** The module name of a wasm file's imports (they all share one). */
@@ -55,13 +58,13 @@ function importModule(file) {
 
 // The asynchronous methods go on the prototype (src/js/methods.js), then the module is
 // minified in place with a source map: the glue is part of what every page downloads.
-const glue = readFileSync('pkg/cognito_wasm.js', 'utf8');
+const glue = readFileSync(at('cognito_wasm.js'), 'utf8');
 if (!glue.includes('cognito-wasm: async methods')) {
-  writeFileSync('pkg/cognito_wasm.js', glue + '\n' + readFileSync('src/js/methods.js', 'utf8'));
+  writeFileSync(at('cognito_wasm.js'), glue + '\n' + readFileSync('src/js/methods.js', 'utf8'));
 }
 buildSync({
-  entryPoints: ['pkg/cognito_wasm.js'],
-  outfile: 'pkg/cognito_wasm.js',
+  entryPoints: [at('cognito_wasm.js')],
+  outfile: at('cognito_wasm.js'),
   allowOverwrite: true,
   format: 'esm',
   minify: true,
@@ -71,8 +74,8 @@ buildSync({
 });
 
 buildSync({
-  entryPoints: ['pkg/cognito_wasm.js'],
-  outfile: 'pkg/cognito_wasm.global.js',
+  entryPoints: [at('cognito_wasm.js')],
+  outfile: at('cognito_wasm.global.js'),
   bundle: true,
   format: 'iife',
   globalName: 'CognitoWasm',
@@ -104,6 +107,6 @@ const pkg = {
   files: ['cognito_wasm_bg.wasm', 'cognito_wasm.js', 'cognito_wasm.js.map', 'cognito_wasm.d.ts', 'cognito_wasm_bg.wasm.d.ts', 'cognito_wasm.global.js', 'README.md'],
   sideEffects: false,
 };
-writeFileSync('pkg/package.json', JSON.stringify(pkg, null, 2) + '\n');
-if (existsSync('README.md')) copyFileSync('README.md', 'pkg/README.md');
-console.log(`pkg/ ready: cognito-wasm@${pkg.version}`);
+writeFileSync(at('package.json'), JSON.stringify(pkg, null, 2) + '\n');
+if (existsSync('README.md')) copyFileSync('README.md', at('README.md'));
+console.log(`${DIR}/ ready: cognito-wasm@${pkg.version}`);

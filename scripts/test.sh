@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # npm test: every test of the project.
-#   1. cargo test (SDK pure code, SRP vectors, emulator over HTTP)
-#   2. wasm-pack test --headless --chrome (SDK in Chromium against a running emulator)
+#   1. cargo test (the protocol core with the SRP vectors, the SDK's flows over a test Env, the
+#      emulator over HTTP)
+#   2. wasm-pack test --headless --chrome: the protocol core in Chromium (same vectors, 32-bit
+#      wasm codegen), then the SDK in Chromium against a running emulator
 #   3. pkg/ release build + Node suites: amazon-cognito-identity-js against the emulator,
 #      Playwright end-to-end tests of the demo, the script-tag build and the npm package.
 set -euo pipefail
@@ -28,7 +30,9 @@ export COGNITO_EMULATOR="http://127.0.0.1:$port"
 echo "emulator at $COGNITO_EMULATOR"
 
 step "browser tests (wasm-pack test --headless --chrome)"
-wasm-pack test --headless --chrome
+wasm-pack test --headless --chrome proto
+# The suites run on the package's allocator (feature heap), as the package does.
+wasm-pack test --headless --chrome -- --features heap
 
 step "release build of pkg/"
 bash scripts/build-pkg.sh

@@ -6,8 +6,8 @@ use crate::config::PoolConfig;
 use crate::state::*;
 use crate::tokens::header_kid;
 use crate::util::*;
-use cognito_wasm::crypto::{ct_eq, secret_hash};
-use cognito_wasm::srp::Salt;
+use cognito_proto::crypto::{ct_eq, secret_hash};
+use cognito_proto::srp::Salt;
 use serde_json::{json, Map, Value};
 
 /// Per-request facts from the HTTP layer.
@@ -245,8 +245,8 @@ pub fn send_code(db: &mut Db, pool_id: &str, username: &str, purpose: &str, kind
         "SIGN_UP" | "RESEND" if templates.verification_link.is_some() => {
             let t = templates.verification_link.clone().unwrap_or_default();
             let link = t
-                .replace("{####}", &cognito_wasm::codec::url_encode(&code))
-                .replace("{username}", &cognito_wasm::codec::url_encode(username))
+                .replace("{####}", &cognito_proto::codec::url_encode(&code))
+                .replace("{username}", &cognito_proto::codec::url_encode(username))
                 .replace("{clientId}", "");
             (format!("Confirm your account: {link}"), Some(link))
         }
@@ -704,10 +704,10 @@ fn confirm_device(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
     let c = caller(db, body, ctx)?;
     let key = req(body, "DeviceKey")?;
     let cfg = body.get("DeviceSecretVerifierConfig").ok_or_else(|| missing("DeviceSecretVerifierConfig"))?;
-    let verifier =
-        cognito_wasm::codec::base64_decode(req(cfg, "PasswordVerifier")?).ok_or_else(|| invalid_param("PasswordVerifier is not base64"))?;
-    let salt = cognito_wasm::codec::base64_decode(req(cfg, "Salt")?).ok_or_else(|| invalid_param("Salt is not base64"))?;
-    if cognito_wasm::srp::mont::U3072::from_be_bytes(&verifier).is_none() || salt.is_empty() {
+    let verifier = cognito_proto::codec::base64_decode(req(cfg, "PasswordVerifier")?)
+        .ok_or_else(|| invalid_param("PasswordVerifier is not base64"))?;
+    let salt = cognito_proto::codec::base64_decode(req(cfg, "Salt")?).ok_or_else(|| invalid_param("Salt is not base64"))?;
+    if cognito_proto::srp::mont::U3072::from_be_bytes(&verifier).is_none() || salt.is_empty() {
         return Err(invalid_param("Invalid DeviceSecretVerifierConfig"));
     }
     let opt_in = db.pool(&c.pool)?.config.device_tracking == "USER_OPT_IN";
@@ -716,7 +716,7 @@ fn confirm_device(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
     let ip = ctx.ip.clone();
     let d = own_device(db, &c, key)?;
     d.salt_hex = Some(Salt::from_bytes(&salt).to_hex());
-    d.verifier_hex = Some(cognito_wasm::codec::hex_encode(&verifier));
+    d.verifier_hex = Some(cognito_proto::codec::hex_encode(&verifier));
     d.name = name;
     d.remembered = !opt_in;
     d.modified = now;

@@ -17,8 +17,8 @@ use crate::api::{check_client_secret, check_secret_hash, issuer, map_of, missing
 use crate::config::ClientConfig;
 use crate::state::*;
 use crate::util::*;
-use cognito_wasm::srp::server::ServerEphemeral;
-use cognito_wasm::srp::{SecretBlock, SrpA, SrpTimestamp};
+use cognito_proto::srp::server::ServerEphemeral;
+use cognito_proto::srp::{SecretBlock, SrpA, SrpTimestamp};
 use serde_json::{json, Map, Value};
 
 fn flow_allowed(client: &ClientConfig, flow: &str) -> bool {
@@ -528,10 +528,10 @@ fn srp_start(db: &mut Db, pool: &str, client: &ClientConfig, params: &Map<String
         Some(_) => return Err(not_authorized("Incorrect username or password.")),
         None if pl.config.prevent_user_existence_errors => {
             // A stable fake salt and id for this name, so probing learns nothing.
-            let h = cognito_wasm::crypto::sha256(&[pool.as_bytes(), typed.as_bytes()]);
-            let salt = cognito_wasm::srp::Salt::from_bytes(&h[..16]);
-            let fake_id = cognito_wasm::codec::hex_encode(&h[16..32]);
-            let v = cognito_wasm::srp::server::verifier(&salt, "", &fake_id, "");
+            let h = cognito_proto::crypto::sha256(&[pool.as_bytes(), typed.as_bytes()]);
+            let salt = cognito_proto::srp::Salt::from_bytes(&h[..16]);
+            let fake_id = cognito_proto::codec::hex_encode(&h[16..32]);
+            let v = cognito_proto::srp::server::verifier(&salt, "", &fake_id, "");
             (fake_id, salt, v, true)
         }
         None => return Err(err("UserNotFoundException", "User does not exist.")),
@@ -539,7 +539,7 @@ fn srp_start(db: &mut Db, pool: &str, client: &ClientConfig, params: &Map<String
     if !phantom {
         locked(db, pool, &username)?;
     }
-    let server = ServerEphemeral::generate(&v).map_err(|e| err("InternalErrorException", e.message()))?;
+    let server = ServerEphemeral::from_random(random_bytes::<32>(), &v).map_err(|e| err("InternalErrorException", e.message()))?;
     let block = random_base64(96);
     let b_hex = server.public().to_hex();
     db.runtime.srp.insert(
@@ -672,7 +672,7 @@ pub fn respond_to_auth_challenge(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiRes
                 let secret = db.pool(&pool)?.users[&username].totp_secret.clone().unwrap_or_default();
                 totp_matches(&secret, code, now)
             } else {
-                s.code.as_deref().is_some_and(|c| cognito_wasm::crypto::ct_eq(c.as_bytes(), code.as_bytes()))
+                s.code.as_deref().is_some_and(|c| cognito_proto::crypto::ct_eq(c.as_bytes(), code.as_bytes()))
             };
             if !ok {
                 s.code_attempts += 1;
@@ -758,7 +758,7 @@ pub fn respond_to_auth_challenge(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiRes
                 .ok_or_else(|| err("ResourceNotFoundException", "Device does not exist."))?;
             let v = d.verifier().ok_or_else(|| err("ResourceNotFoundException", "Device does not exist."))?;
             let salt_hex = d.salt_hex.clone().unwrap_or_default();
-            let server = ServerEphemeral::generate(&v).map_err(|e| err("InternalErrorException", e.message()))?;
+            let server = ServerEphemeral::from_random(random_bytes::<32>(), &v).map_err(|e| err("InternalErrorException", e.message()))?;
             let block = random_base64(96);
             let b_hex = server.public().to_hex();
             let mut next = session_template(db, &pool, &client, &username, "DEVICE_PASSWORD_VERIFIER");

@@ -12,8 +12,8 @@ use crate::auth::{issue_tokens, refresh_tokens, Issue};
 use crate::config::ClientConfig;
 use crate::state::*;
 use crate::util::*;
-use cognito_wasm::codec::{base64_decode, base64url_encode, form_decode, form_encode, url_encode};
-use cognito_wasm::crypto::{ct_eq, sha256};
+use cognito_proto::codec::{base64_decode, base64url_encode, form_decode, form_encode, url_encode};
+use cognito_proto::crypto::{ct_eq, sha256};
 use serde_json::{json, Value};
 
 /// What the HTTP layer sends back.
@@ -514,7 +514,7 @@ pub fn signup_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Repl
     let field = |k: &str| param(&f, k).unwrap_or("").to_string();
     let mut body = json!({"ClientId": a.client.id, "Username": field("username"), "Password": field("password"), "UserAttributes": [{"Name": "email", "Value": field("email")}]});
     if let Some(secret) = &a.client.secret {
-        body["SecretHash"] = json!(cognito_wasm::crypto::secret_hash(secret, &field("username"), &a.client.id));
+        body["SecretHash"] = json!(cognito_proto::crypto::secret_hash(secret, &field("username"), &a.client.id));
     }
     match crate::api::dispatch(db, "SignUp", &body, ctx) {
         Ok(_) => {
@@ -554,7 +554,7 @@ pub fn forgot_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Repl
         let mut body =
             json!({"ClientId": a.client.id, "Username": username, "ConfirmationCode": field("code"), "Password": field("password")});
         if let Some(secret) = &a.client.secret {
-            body["SecretHash"] = json!(cognito_wasm::crypto::secret_hash(secret, &username, &a.client.id));
+            body["SecretHash"] = json!(cognito_proto::crypto::secret_hash(secret, &username, &a.client.id));
         }
         return match crate::api::dispatch(db, "ConfirmForgotPassword", &body, ctx) {
             Ok(_) => login_page(db, &a, None, &username),
@@ -563,7 +563,7 @@ pub fn forgot_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Repl
     }
     let mut body = json!({"ClientId": a.client.id, "Username": username});
     if let Some(secret) = &a.client.secret {
-        body["SecretHash"] = json!(cognito_wasm::crypto::secret_hash(secret, &username, &a.client.id));
+        body["SecretHash"] = json!(cognito_proto::crypto::secret_hash(secret, &username, &a.client.id));
     }
     match crate::api::dispatch(db, "ForgotPassword", &body, ctx) {
         Ok(_) => reset_page(&a, &username, None),
@@ -593,7 +593,7 @@ pub fn confirm_user(db: &mut Db, ctx: &Ctx, query: &str) -> Reply {
     let mut body = json!({"ClientId": client_id, "Username": param(&q, "user_name").unwrap_or(""), "ConfirmationCode": param(&q, "confirmation_code").unwrap_or("")});
     if let Some((_, c)) = db.find_client(client_id) {
         if let Some(secret) = &c.secret {
-            body["SecretHash"] = json!(cognito_wasm::crypto::secret_hash(secret, param(&q, "user_name").unwrap_or(""), client_id));
+            body["SecretHash"] = json!(cognito_proto::crypto::secret_hash(secret, param(&q, "user_name").unwrap_or(""), client_id));
         }
     }
     match crate::api::dispatch(db, "ConfirmSignUp", &body, ctx) {

@@ -117,7 +117,7 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn query_param(query: &str, k: &str) -> Option<String> {
-    cognito_wasm::codec::form_decode(query).into_iter().find(|(a, _)| a == k).map(|(_, v)| v)
+    cognito_proto::codec::form_decode(query).into_iter().find(|(a, _)| a == k).map(|(_, v)| v)
 }
 
 fn add_cors(resp: &mut Response<Body>, origin: Option<&str>) {
@@ -196,7 +196,7 @@ fn route(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMa
         ("GET" | "POST", "/oauth2/userInfo") => reply(hosted::user_info(&db, ctx, auth)),
         ("POST", "/oauth2/revoke") => reply(hosted::revoke(&mut db, auth, &text)),
         (m, p) if p.starts_with("/_emulator/idp/") => {
-            let provider = cognito_wasm::codec::url_decode(&p["/_emulator/idp/".len()..]).unwrap_or_default();
+            let provider = cognito_proto::codec::url_decode(&p["/_emulator/idp/".len()..]).unwrap_or_default();
             if m == "POST" {
                 reply(hosted::idp_post(&mut db, ctx, &provider, query, &text))
             } else {
@@ -221,7 +221,7 @@ fn route(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMa
     // The Date header follows the pool's clock, so a test that moves a pool's clock looks, to a
     // client, like a device clock that is off.
     if let Some(now) = pool_for_request(&db, path, query, body).and_then(|p| db.pools.get(&p)).map(|p| p.now()) {
-        if let Ok(v) = HeaderValue::from_str(&http_date(now)) {
+        if let Ok(v) = HeaderValue::from_str(&cognito_proto::time::format_http_date(now)) {
             resp.headers_mut().insert("Date", v);
         }
     }
@@ -248,8 +248,8 @@ fn pool_for_request(db: &Db, path: &str, query: &str, body: &[u8]) -> Option<Str
             return crate::tokens::peek_claims(t)?["iss"].as_str()?.rsplit('/').next().map(String::from);
         }
     }
-    let form = cognito_wasm::codec::form_decode(&String::from_utf8_lossy(body));
-    let q = cognito_wasm::codec::form_decode(query);
+    let form = cognito_proto::codec::form_decode(&String::from_utf8_lossy(body));
+    let q = cognito_proto::codec::form_decode(query);
     let client = form.iter().chain(q.iter()).find(|(k, _)| k == "client_id").map(|(_, v)| v.clone())?;
     db.find_client(&client).map(|(p, _)| p.config.id.clone())
 }

@@ -4,9 +4,9 @@
 use crate::config::{ClientConfig, PoolConfig, UserConfig};
 use crate::tokens::{Key, StoredKey};
 use crate::util::*;
-use cognito_wasm::srp::mont::U3072;
-use cognito_wasm::srp::server::{verifier, ServerEphemeral};
-use cognito_wasm::srp::{unpadded_hex, Salt, SrpA};
+use cognito_proto::srp::mont::U3072;
+use cognito_proto::srp::server::{verifier, ServerEphemeral};
+use cognito_proto::srp::{unpadded_hex, Salt, SrpA};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -77,7 +77,7 @@ impl User {
     }
 
     pub fn verifier(&self) -> Option<U3072> {
-        let bytes = cognito_wasm::codec::hex_decode(self.verifier_hex.as_deref()?)?;
+        let bytes = cognito_proto::codec::hex_decode(self.verifier_hex.as_deref()?)?;
         U3072::from_be_bytes(&bytes)
     }
 
@@ -86,7 +86,7 @@ impl User {
         match (self.salt(), self.verifier()) {
             (Some(salt), Some(v)) => {
                 let cand = verifier(&salt, pool_name, &self.username, password);
-                cognito_wasm::crypto::ct_eq(&cand.to_be_bytes(), &v.to_be_bytes())
+                cognito_proto::crypto::ct_eq(&cand.to_be_bytes(), &v.to_be_bytes())
             }
             _ => false,
         }
@@ -145,7 +145,7 @@ impl Device {
         self.verifier_hex.is_some()
     }
     pub fn verifier(&self) -> Option<U3072> {
-        let bytes = cognito_wasm::codec::hex_decode(self.verifier_hex.as_deref()?)?;
+        let bytes = cognito_proto::codec::hex_decode(self.verifier_hex.as_deref()?)?;
         U3072::from_be_bytes(&bytes)
     }
 }
@@ -457,7 +457,7 @@ impl Db {
         if cfg.id.is_empty() {
             cfg.id = format!("us-east-1_{}", random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 9));
         }
-        if cognito_wasm::types::UserPoolId::parse(&cfg.id).is_err() {
+        if cognito_proto::types::UserPoolId::parse(&cfg.id).is_err() {
             return Err(invalid_param(format!("Invalid user pool id {}", cfg.id)));
         }
         if self.pools.contains_key(&cfg.id) {

@@ -1,8 +1,8 @@
 //! RS256 signing keys, JWT issue and verification, JWKS (protocol reference §7).
 //! ID and access tokens are signed with different keys, like Cognito's.
 
-use cognito_wasm::codec::{base64_decode, base64_encode, base64url_encode};
-use cognito_wasm::crypto::sha256;
+use cognito_proto::codec::{base64_decode, base64_encode, base64url_encode};
+use cognito_proto::crypto::sha256;
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use rsa::signature::{SignatureEncoding, Signer, Verifier};

@@ -1,6 +1,6 @@
 //! Small helpers: randomness, ids, time, base32 and RFC 6238 TOTP, and the API error type.
 
-use cognito_wasm::codec::{base64_encode, base64url_encode, hex_encode};
+use cognito_proto::codec::{base64_encode, base64url_encode, hex_encode};
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -80,25 +80,6 @@ pub fn system_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
-/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) for a `Date` header.
-pub fn http_date(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let sod = unix.rem_euclid(86_400);
-    let (y, m, d) = cognito_wasm::time::civil_from_days(days);
-    const WD: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MO: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!(
-        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
-        WD[days.rem_euclid(7) as usize],
-        d,
-        MO[(m - 1) as usize],
-        y,
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60
-    )
-}
-
 const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 pub fn base32_encode(data: &[u8]) -> String {
@@ -147,7 +128,7 @@ pub fn totp(secret: &[u8], unix: i64) -> String {
 /// Accepts the current code and its neighbours (clock drift of one step either way).
 pub fn totp_matches(secret_b32: &str, code: &str, unix: i64) -> bool {
     let Some(secret) = base32_decode(secret_b32) else { return false };
-    [-30, 0, 30].iter().any(|d| cognito_wasm::crypto::ct_eq(totp(&secret, unix + d).as_bytes(), code.as_bytes()))
+    [-30, 0, 30].iter().any(|d| cognito_proto::crypto::ct_eq(totp(&secret, unix + d).as_bytes(), code.as_bytes()))
 }
 
 /// `a***@e***` style masking of a delivery destination.
@@ -178,12 +159,6 @@ mod tests {
         assert!(totp_matches(&b32, "287082", 59));
         assert!(totp_matches(&b32, "287082", 80));
         assert!(!totp_matches(&b32, "287083", 59));
-    }
-
-    #[test]
-    fn http_dates_round_trip() {
-        assert_eq!(http_date(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
-        assert_eq!(cognito_wasm::time::parse_http_date(&http_date(1_800_000_000)), Some(1_800_000_000));
     }
 
     #[test]

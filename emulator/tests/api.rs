@@ -209,7 +209,7 @@ fn access_token_checks() {
     let mut parts: Vec<String> = at.split('.').map(String::from).collect();
     let mut c = claims(at);
     c["username"] = json!("someone-else");
-    parts[1] = cognito_wasm::codec::base64url_encode(c.to_string().as_bytes());
+    parts[1] = cognito_proto::codec::base64url_encode(c.to_string().as_bytes());
     expect_err(call("GetUser", json!({"AccessToken": parts.join(".")})), "NotAuthorizedException");
     expect_err(call("GetUser", json!({"AccessToken": "not.a.jwt"})), "NotAuthorizedException");
     expect_err(call("GetUser", json!({})), "InvalidParameterException");

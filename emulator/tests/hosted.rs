@@ -2,8 +2,8 @@
 //! code exchange, userInfo, refresh, revoke, logout, social providers, hosted MFA and sign-up.
 
 mod common;
-use cognito_wasm::codec::{base64url_encode, form_decode, form_encode, url_encode};
-use cognito_wasm::crypto::sha256;
+use cognito_proto::codec::{base64url_encode, form_decode, form_encode, url_encode};
+use cognito_proto::crypto::sha256;
 use common::*;
 use serde_json::{json, Value};
 
@@ -78,7 +78,7 @@ struct Pkce {
 }
 
 fn pkce() -> Pkce {
-    let verifier = base64url_encode(&cognito_wasm::crypto::sha256(&[now_unix().to_string().as_bytes(), b"pkce"]));
+    let verifier = base64url_encode(&cognito_proto::crypto::sha256(&[now_unix().to_string().as_bytes(), b"pkce"]));
     let challenge = base64url_encode(&sha256(&[verifier.as_bytes()]));
     Pkce { verifier, challenge }
 }
@@ -296,14 +296,14 @@ fn logout_and_confidential_clients() {
     let bad = post_form(
         "/oauth2/token",
         &f,
-        &[("Authorization", &format!("Basic {}", cognito_wasm::codec::base64_encode(format!("{client}:wrong").as_bytes())))],
+        &[("Authorization", &format!("Basic {}", cognito_proto::codec::base64_encode(format!("{client}:wrong").as_bytes())))],
     );
     assert_eq!(bad.status, 401);
     assert_eq!(serde_json::from_str::<Value>(&bad.body).unwrap()["error"], "invalid_client");
     let ok = post_form(
         "/oauth2/token",
         &f,
-        &[("Authorization", &format!("Basic {}", cognito_wasm::codec::base64_encode(format!("{client}:{secret}").as_bytes())))],
+        &[("Authorization", &format!("Basic {}", cognito_proto::codec::base64_encode(format!("{client}:{secret}").as_bytes())))],
     );
     assert_eq!(ok.status, 200, "{}", ok.body);
     let t: Value = serde_json::from_str(&ok.body).unwrap();

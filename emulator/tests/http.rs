@@ -139,9 +139,14 @@ fn cli_ready_line_defaults_and_persistence() {
     let rt = t["RefreshToken"].as_str().unwrap().to_string();
     // The demo pool tracks devices: the refresh token is bound to a confirmed device.
     let meta = &t["NewDeviceMetadata"];
-    let key = cognito_wasm::types::DeviceKey::new(meta["DeviceKey"].as_str().unwrap());
-    let group = cognito_wasm::types::DeviceGroupKey::new(meta["DeviceGroupKey"].as_str().unwrap());
-    let secrets = cognito_wasm::srp::DeviceSecrets::generate(&group, &key).unwrap();
+    let key = cognito_proto::types::DeviceKey::new(meta["DeviceKey"].as_str().unwrap());
+    let group = cognito_proto::types::DeviceGroupKey::new(meta["DeviceGroupKey"].as_str().unwrap());
+    let secrets = cognito_proto::srp::DeviceSecrets::from_random(
+        &group,
+        &key,
+        &cognito_emulator::util::random_bytes(),
+        &cognito_emulator::util::random_bytes(),
+    );
     cli_call(&endpoint, "ConfirmDevice", json!({"AccessToken": t["AccessToken"], "DeviceKey": key.as_str(), "DeviceSecretVerifierConfig": {"PasswordVerifier": secrets.password_verifier, "Salt": secrets.salt}})).unwrap();
     drop(child);
     assert!(data.exists());

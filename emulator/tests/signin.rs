@@ -2,8 +2,8 @@
 //! rotation, revocation, MFA (TOTP, e-mail, SMS, selection, set-up), custom auth, devices.
 
 mod common;
-use cognito_wasm::srp::*;
-use cognito_wasm::types::*;
+use cognito_proto::srp::*;
+use cognito_proto::types::*;
 use common::*;
 use serde_json::{json, Value};
 
@@ -20,19 +20,19 @@ fn jwks_key(pool: &str, kid: &str) -> rsa::RsaPublicKey {
     let k = jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == kid).expect("kid in JWKS");
     assert_eq!(k["alg"], "RS256");
     assert_eq!(k["kty"], "RSA");
-    let n = rsa::BigUint::from_bytes_be(&cognito_wasm::codec::base64_decode(k["n"].as_str().unwrap()).unwrap());
-    let e = rsa::BigUint::from_bytes_be(&cognito_wasm::codec::base64_decode(k["e"].as_str().unwrap()).unwrap());
+    let n = rsa::BigUint::from_bytes_be(&cognito_proto::codec::base64_decode(k["n"].as_str().unwrap()).unwrap());
+    let e = rsa::BigUint::from_bytes_be(&cognito_proto::codec::base64_decode(k["e"].as_str().unwrap()).unwrap());
     rsa::RsaPublicKey::new(n, e).unwrap()
 }
 
 fn verify_rs256(pool: &str, jwt: &str) {
     use rsa::signature::Verifier;
     let parts: Vec<&str> = jwt.split('.').collect();
-    let header: Value = serde_json::from_slice(&cognito_wasm::codec::base64_decode(parts[0]).unwrap()).unwrap();
+    let header: Value = serde_json::from_slice(&cognito_proto::codec::base64_decode(parts[0]).unwrap()).unwrap();
     assert_eq!(header["alg"], "RS256");
     let key = jwks_key(pool, header["kid"].as_str().unwrap());
     let vk = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key);
-    let sig = rsa::pkcs1v15::Signature::try_from(cognito_wasm::codec::base64_decode(parts[2]).unwrap().as_slice()).unwrap();
+    let sig = rsa::pkcs1v15::Signature::try_from(cognito_proto::codec::base64_decode(parts[2]).unwrap().as_slice()).unwrap();
     vk.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &sig).expect("signature verifies against the JWKS");
 }
 
@@ -236,7 +236,7 @@ fn client_secret_hash_at_each_step() {
         "clients": [{"secret": secret, "explicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
         "users": [{"username": "bob", "password": "Passw0rd!", "attributes": {"email": "bob@example.com", "email_verified": "true"}}]
     }));
-    let sh = |u: &str| cognito_wasm::crypto::secret_hash(secret, u, &client);
+    let sh = |u: &str| cognito_proto::crypto::secret_hash(secret, u, &client);
     let (r, _) = srp_init(&client, "bob", &[]);
     assert!(expect_err(r, "NotAuthorizedException").message.contains("SECRET_HASH was not received"));
     let (r, _) = srp_init(&client, "bob", &[("SECRET_HASH", &sh("someone"))]);
@@ -572,7 +572,7 @@ fn custom_auth_rounds() {
     let w = respond(&client, "CUSTOM_CHALLENGE", &r["Session"], json!({"USERNAME": "c", "ANSWER": "1"})).unwrap();
     expect_err(respond(&client, "CUSTOM_CHALLENGE", &w["Session"], json!({"USERNAME": "c", "ANSWER": "1"})), "NotAuthorizedException");
     // CUSTOM_AUTH with SRP first.
-    let eph = ClientEphemeral::generate().unwrap();
+    let eph = ClientEphemeral::from_random(cognito_emulator::util::random_bytes()).unwrap();
     let init = call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "CUSTOM_AUTH", "AuthParameters": {"USERNAME": "c", "CHALLENGE_NAME": "SRP_A", "SRP_A": eph.public().to_hex()}})).unwrap();
     assert_eq!(init["ChallengeName"], "PASSWORD_VERIFIER");
     let resp = verifier_response(&pool, &init, &eph, "Passw0rd!", now_unix());
@@ -584,7 +584,8 @@ fn confirm_device(pool: &str, access: &str, meta: &Value) -> (DeviceKey, DeviceG
     let key = DeviceKey::new(meta["DeviceKey"].as_str().unwrap());
     let group = DeviceGroupKey::new(meta["DeviceGroupKey"].as_str().unwrap());
     assert!(key.as_str().starts_with(pool.split('_').next().unwrap()));
-    let secrets = DeviceSecrets::generate(&group, &key).unwrap();
+    let secrets =
+        DeviceSecrets::from_random(&group, &key, &cognito_emulator::util::random_bytes(), &cognito_emulator::util::random_bytes());
     let r = call(
         "ConfirmDevice",
         json!({"AccessToken": access, "DeviceKey": key.as_str(), "DeviceName": "test browser",
@@ -610,7 +611,7 @@ fn device_sign_in(
     if r["ChallengeName"] != "DEVICE_SRP_AUTH" {
         return Ok(r);
     }
-    let eph2 = ClientEphemeral::generate().unwrap();
+    let eph2 = ClientEphemeral::from_random(cognito_emulator::util::random_bytes()).unwrap();
     let d = respond(
         client,
         "DEVICE_SRP_AUTH",

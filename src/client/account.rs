@@ -3,12 +3,12 @@
 //! token go through `signed_in()` (refreshing first when needed).
 
 use super::{required, Client, Env};
-use crate::api::{self, code_delivery, TotpAuth};
-use crate::codec::form_decode;
-use crate::error::Error;
-use crate::json::Json;
-use crate::session::{self, AutoSignIn, Session, CHALLENGE_TTL_MS};
-use crate::types::*;
+use cognito_proto::api::{self, code_delivery, TotpAuth};
+use cognito_proto::codec::form_decode;
+use cognito_proto::error::Error;
+use cognito_proto::json::Json;
+use cognito_proto::session::{self, AutoSignIn, Session, CHALLENGE_TTL_MS};
+use cognito_proto::types::*;
 use core::future::Future;
 use core::pin::Pin;
 
@@ -202,7 +202,10 @@ impl<E: Env> Client<E> {
         let issuer =
             input.str("issuer").map(String::from).or(self.cfg.app_name.clone()).unwrap_or_else(|| self.cfg.pool.pool_name().to_string());
         let account = s.id_claims.str("email").unwrap_or(&s.username).to_string();
-        Ok(Json::object(vec![("secretCode", Json::from(secret)), ("uri", Json::Str(crate::oauth::totp_uri(&issuer, &account, secret)))]))
+        Ok(Json::object(vec![
+            ("secretCode", Json::from(secret)),
+            ("uri", Json::Str(cognito_proto::oauth::totp_uri(&issuer, &account, secret))),
+        ]))
     }
 
     /// `verifyTotpSetup({code, deviceName})`.

@@ -3,11 +3,11 @@
 //! lets expired ones be swept.
 
 use super::{Client, Env};
-use crate::config::{HostedUiConfig, Url};
-use crate::error::Error;
-use crate::json::Json;
-use crate::oauth::{self, AuthorizeOptions, Pkce, Transaction, TRANSACTION_TTL_MS};
-use crate::session;
+use cognito_proto::config::{HostedUiConfig, Url};
+use cognito_proto::error::Error;
+use cognito_proto::json::Json;
+use cognito_proto::oauth::{self, AuthorizeOptions, Pkce, Transaction, TRANSACTION_TTL_MS};
+use cognito_proto::session;
 
 impl<E: Env> Client<E> {
     fn hosted(&self) -> Result<&HostedUiConfig, Error> {

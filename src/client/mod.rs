@@ -15,13 +15,13 @@ mod tokens;
 pub use account::MfaChoice;
 pub use signin::{Flow, SignInInput};
 
-use crate::api::{self, ApiRequest, HttpRequest, HttpResponse};
-use crate::config::Config;
-use crate::error::Error;
-use crate::json::Json;
-use crate::jwt::{Jwk, JwksCache};
-use crate::session::{self, Session, UserKeys};
-use crate::srp::ClientEphemeral;
+use cognito_proto::api::{self, ApiRequest, HttpRequest, HttpResponse};
+use cognito_proto::config::Config;
+use cognito_proto::error::Error;
+use cognito_proto::json::Json;
+use cognito_proto::jwt::{Jwk, JwksCache};
+use cognito_proto::session::{self, Session, UserKeys};
+use cognito_proto::srp::ClientEphemeral;
 use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::Pin;
@@ -143,7 +143,7 @@ impl<E: Env> Client<E> {
     }
 
     fn learn_clock(&self, resp: &HttpResponse) {
-        if let Some(server) = resp.date.as_deref().and_then(crate::time::parse_http_date) {
+        if let Some(server) = resp.date.as_deref().and_then(cognito_proto::time::parse_http_date) {
             let offset = server as f64 * 1000.0 - self.env.now_ms();
             // Date has one-second resolution: only trust a clear difference.
             self.server_offset_ms.set(if offset.abs() > 2000.0 { offset } else { 0.0 });
@@ -201,13 +201,18 @@ impl<E: Env> Client<E> {
     pub(crate) fn random_token(&self, n: usize) -> Result<String, Error> {
         let mut b = vec![0u8; n];
         self.env.random(&mut b)?;
-        Ok(crate::codec::base64url_encode(&b))
+        Ok(cognito_proto::codec::base64url_encode(&b))
+    }
+
+    /// A fresh SRP ephemeral `(a, A)` from the environment's CSPRNG.
+    pub(crate) fn new_ephemeral(&self) -> Result<ClientEphemeral, Error> {
+        Ok(ClientEphemeral::from_random(self.random_bytes()?)?)
     }
 
     /// Computes an SRP ephemeral ahead of the next sign-in (call at idle time).
     pub fn prepare(&self) {
         if self.prepared.borrow().is_none() {
-            if let Ok(e) = ClientEphemeral::generate() {
+            if let Ok(e) = self.new_ephemeral() {
                 *self.prepared.borrow_mut() = Some(e);
             }
         }
@@ -217,7 +222,7 @@ impl<E: Env> Client<E> {
         let prepared = self.prepared.borrow_mut().take();
         match prepared {
             Some(e) => Ok(e),
-            None => Ok(ClientEphemeral::generate()?),
+            None => self.new_ephemeral(),
         }
     }
 

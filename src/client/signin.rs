@@ -11,13 +11,13 @@
 //! ```
 
 use super::{required, Client, Env};
-use crate::api::{self, AuthStep, Challenge, Tokens, TotpAuth};
-use crate::error::Error;
-use crate::json::Json;
-use crate::jwt::TokenUse;
-use crate::session::{self, AutoSignIn, Pending, Session, CHALLENGE_TTL_MS};
-use crate::srp::{self, ClientEphemeral, DeviceSecrets, SrpTimestamp, VerifierChallenge};
-use crate::types::*;
+use cognito_proto::api::{self, AuthStep, Challenge, Tokens, TotpAuth};
+use cognito_proto::error::Error;
+use cognito_proto::json::Json;
+use cognito_proto::jwt::TokenUse;
+use cognito_proto::session::{self, AutoSignIn, Pending, Session, CHALLENGE_TTL_MS};
+use cognito_proto::srp::{self, ClientEphemeral, DeviceSecrets, SrpTimestamp, VerifierChallenge};
+use cognito_proto::types::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
@@ -202,7 +202,7 @@ impl<E: Env> Client<E> {
             .device_of(username)
             .await
             .ok_or_else(|| Error::invalid_state("Cognito asked for the remembered device, but its secrets are not in storage"))?;
-        let eph = ClientEphemeral::generate()?;
+        let eph = self.new_ephemeral()?;
         let a = eph.public().to_hex();
         let req = api::respond(self.app(), "DEVICE_SRP_AUTH", username, ch.session.as_ref(), &[("SRP_A", &a)], Some(&d.key));
         let AuthStep::Challenge(dv) = api::parse_auth(&self.send(&req).await?)? else {
@@ -293,7 +293,7 @@ impl<E: Env> Client<E> {
                         "totpSetup",
                         Json::object(vec![
                             ("secretCode", Json::from(secret.as_str())),
-                            ("uri", Json::Str(crate::oauth::totp_uri(&issuer, &p.username, secret))),
+                            ("uri", Json::Str(cognito_proto::oauth::totp_uri(&issuer, &p.username, secret))),
                         ]),
                     ));
                 }
@@ -433,14 +433,14 @@ impl<E: Env> Client<E> {
             self.verify(t.access_token.expose(), Some(TokenUse::Access), None).await?;
         } else if let Some(n) = nonce {
             // Even unverified, a hosted-UI ID token must answer our request.
-            if crate::jwt::decode(t.id_token.expose())?.claims.str("nonce") != Some(n) {
-                return Err(Error::token(crate::error::TokenCheck::Nonce, "nonce does not match the sign-in request"));
+            if cognito_proto::jwt::decode(t.id_token.expose())?.claims.str("nonce") != Some(n) {
+                return Err(Error::token(cognito_proto::error::TokenCheck::Nonce, "nonce does not match the sign-in request"));
             }
         }
-        let access = crate::jwt::decode(t.access_token.expose())?.claims;
+        let access = cognito_proto::jwt::decode(t.access_token.expose())?.claims;
         let username = access
             .str("username")
-            .ok_or_else(|| Error::token(crate::error::TokenCheck::Malformed, "access token without username"))?
+            .ok_or_else(|| Error::token(cognito_proto::error::TokenCheck::Malformed, "access token without username"))?
             .to_string();
         let iat = access.get("iat").and_then(Json::as_i64).unwrap_or(0);
         let drift = session::clock_drift_secs(iat, self.env.now_ms());
@@ -467,7 +467,7 @@ impl<E: Env> Client<E> {
             Some(&session::secs_text(drift)),
             Some(if hosted { "hostedUI" } else { "api" }),
         )
-        .ok_or_else(|| Error::token(crate::error::TokenCheck::Malformed, "the tokens do not belong together"))?;
+        .ok_or_else(|| Error::token(cognito_proto::error::TokenCheck::Malformed, "the tokens do not belong together"))?;
         self.set_latest(Some(s.clone()));
         Ok(s)
     }

@@ -16,13 +16,13 @@
 //! ```
 
 use super::{Client, Env, Flight};
-use crate::api::{self, AuthStep};
-use crate::error::{Error, TokenCheck};
-use crate::json::Json;
-use crate::jwt::{self, Expect, Jwk, Lookup, TokenUse};
-use crate::oauth;
-use crate::session::{self, Session};
-use crate::types::Username;
+use cognito_proto::api::{self, AuthStep};
+use cognito_proto::error::{Error, TokenCheck};
+use cognito_proto::json::Json;
+use cognito_proto::jwt::{self, Expect, Jwk, Lookup, TokenUse};
+use cognito_proto::oauth;
+use cognito_proto::session::{self, Session};
+use cognito_proto::types::Username;
 
 /// Clock skew allowed when checking `exp` and `iat`.
 const SKEW_SECS: i64 = 60;
@@ -261,7 +261,7 @@ impl<E: Env> Client<E> {
         let fail = |why: &str| Error::token(TokenCheck::Jwks, String::from("cannot read ") + &url + ": " + why);
         let resp = self.fetch(&req).await.map_err(|e| fail(&e.message()))?;
         if resp.status != 200 {
-            return Err(fail(&(String::from("HTTP ") + &crate::json::itoa(resp.status as i64))));
+            return Err(fail(&(String::from("HTTP ") + &cognito_proto::json::itoa(resp.status as i64))));
         }
         let v = Json::parse(&resp.body).map_err(|_| fail("not JSON"))?;
         let now = (self.server_now_ms() / 1000.0) as i64;

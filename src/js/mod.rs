@@ -5,10 +5,10 @@
 //! wasm holds one copy of the Promise glue. The TypeScript declarations are in `types.d.ts`.
 
 use crate::client::{Client, SignInInput};
-use crate::config::Config;
-use crate::error::Error;
-use crate::json::Json;
 use crate::web::{to_js, to_json, WebEnv};
+use cognito_proto::config::Config;
+use cognito_proto::error::Error;
+use cognito_proto::json::Json;
 use js_sys::{Function, Promise, Reflect};
 use std::future::Future;
 use std::pin::Pin;
@@ -50,7 +50,7 @@ fn run(f: Task) -> Promise {
     future_to_promise(async move { f.await.map(|v| to_js(&v)).map_err(|e| js_error(&e)) })
 }
 
-fn session_json(s: Option<crate::session::Session>) -> Json {
+fn session_json(s: Option<cognito_proto::session::Session>) -> Json {
     match s {
         None => Json::Null,
         Some(s) => Json::object(vec![
@@ -206,7 +206,9 @@ impl CognitoAuth {
 }
 
 /// One sign-in's client-side SRP work — a fresh `A = g^a` and the PASSWORD_VERIFIER claim over
-/// the given server values — returning the claim signature. For benchmarks and diagnostics.
+/// the given server values — returning the claim signature. For `npm run bench` only (feature
+/// `bench`): the package does not carry it.
+#[cfg(feature = "bench")]
 #[wasm_bindgen(js_name = srpClaim)]
 pub fn srp_claim(
     user_pool_id: &str,
@@ -216,11 +218,13 @@ pub fn srp_claim(
     srp_b_hex: &str,
     secret_block: &str,
 ) -> Result<String, JsValue> {
-    use crate::srp::*;
-    use crate::types::*;
+    use cognito_proto::srp::*;
+    use cognito_proto::types::*;
     let run = || -> Result<String, Error> {
         let pool = UserPoolId::parse(user_pool_id)?;
-        let eph = ClientEphemeral::generate()?;
+        let mut a = [0u8; PRIVATE_BYTES];
+        getrandom::getrandom(&mut a).map_err(|_| Error::config("crypto.getRandomValues is not available"))?;
+        let eph = ClientEphemeral::from_random(a)?;
         let ch = VerifierChallenge {
             salt: Salt::from_hex(salt_hex)?,
             srp_b: SrpB::from_hex(srp_b_hex)?,

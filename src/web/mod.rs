@@ -3,12 +3,12 @@
 //! Everything uses globals that exist in windows and workers alike (`fetch`, `setTimeout`,
 //! `crypto`, `navigator.locks`), except navigation.
 
-use crate::api::{HttpRequest, HttpResponse};
 use crate::client::{Client, Env};
-use crate::config::{Config, StorageKind};
-use crate::error::Error;
-use crate::json::Json;
-use crate::jwt::Jwk;
+use cognito_proto::api::{HttpRequest, HttpResponse};
+use cognito_proto::config::{Config, StorageKind};
+use cognito_proto::error::Error;
+use cognito_proto::json::Json;
+use cognito_proto::jwt::Jwk;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -335,7 +335,7 @@ impl Env for WebEnv {
     }
 
     async fn verify_rs256(&self, key: &Jwk, input: &[u8], signature: &[u8]) -> Result<bool, Error> {
-        let fail = |e: JsValue| Error::token(crate::error::TokenCheck::Signature, String::from("WebCrypto: ") + &js_message(&e));
+        let fail = |e: JsValue| Error::token(cognito_proto::error::TokenCheck::Signature, String::from("WebCrypto: ") + &js_message(&e));
         let jwk = to_js(&Json::object(vec![
             ("kty", Json::from("RSA")),
             ("n", Json::from(key.n.as_str())),

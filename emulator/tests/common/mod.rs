@@ -2,8 +2,8 @@
 //! SRP client math for sign-ins.
 #![allow(dead_code)]
 
-use cognito_wasm::srp::*;
-use cognito_wasm::types::*;
+use cognito_proto::srp::*;
+use cognito_proto::types::*;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 
@@ -92,7 +92,7 @@ pub fn advance(pool: &str, seconds: i64) {
 }
 
 pub fn messages(pool: &str, username: &str) -> Vec<Value> {
-    get_json(&format!("/_emulator/messages?poolId={pool}&username={}", cognito_wasm::codec::url_encode(username)))
+    get_json(&format!("/_emulator/messages?poolId={pool}&username={}", cognito_proto::codec::url_encode(username)))
         .as_array()
         .unwrap()
         .clone()
@@ -112,7 +112,7 @@ pub fn now_unix() -> i64 {
 
 /// InitiateAuth USER_SRP_AUTH; returns the PASSWORD_VERIFIER response and the ephemeral.
 pub fn srp_init(client: &str, username: &str, extra: &[(&str, &str)]) -> (Result<Value, Failure>, ClientEphemeral) {
-    let eph = ClientEphemeral::generate().unwrap();
+    let eph = ClientEphemeral::from_random(cognito_emulator::util::random_bytes()).unwrap();
     let mut params = json!({"USERNAME": username, "SRP_A": eph.public().to_hex()});
     for (k, v) in extra {
         params[*k] = json!(v);
@@ -152,7 +152,7 @@ pub fn tokens(pool: &str, client: &str, username: &str, password: &str) -> Value
 
 pub fn claims(jwt: &str) -> Value {
     let p = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&cognito_wasm::codec::base64_decode(p).unwrap()).unwrap()
+    serde_json::from_slice(&cognito_proto::codec::base64_decode(p).unwrap()).unwrap()
 }
 
 #[path = "../../../tests/support/totp.rs"]

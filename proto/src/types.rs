@@ -4,6 +4,7 @@
 
 use crate::crypto::ct_eq;
 use crate::error::Error;
+use crate::prelude::*;
 
 /// A public string value with a type of its own.
 macro_rules! public_string {

@@ -18,6 +18,7 @@
 use crate::error::Error;
 use crate::json::{itoa, Json};
 use crate::jwt;
+use crate::prelude::*;
 use crate::types::*;
 
 pub const PREFIX: &str = "CognitoIdentityServiceProvider";

@@ -1,14 +1,16 @@
-//! SRP against the published vectors (tests/vectors/srp-vectors.json, copied from the protocol
-//! reference: computed by five independent implementations) and a client/server property test.
+//! SRP against the vectors in tests/vectors/srp-vectors.json (the RFC 5054 group, RFC 5869 HKDF
+//! and Cognito sign-in cases computed by five independent implementations:
+//! amazon-cognito-identity-js, Amplify v6, warrant/pycognito, the Go cognito-srp and the AWS
+//! .NET extension library) and a client/server property test.
 //! Pure code: runs natively under `cargo test` and in headless Chromium under `wasm-pack test`.
 
-use cognito_wasm::codec::{base64_decode, hex_decode, hex_encode};
-use cognito_wasm::crypto::secret_hash;
-use cognito_wasm::json::Json;
-use cognito_wasm::srp::mont::{self, U3072};
-use cognito_wasm::srp::server::{verifier, ServerEphemeral};
-use cognito_wasm::srp::*;
-use cognito_wasm::types::*;
+use cognito_proto::codec::{base64_decode, hex_decode, hex_encode};
+use cognito_proto::crypto::secret_hash;
+use cognito_proto::json::Json;
+use cognito_proto::srp::mont::{self, U3072};
+use cognito_proto::srp::server::{verifier, ServerEphemeral};
+use cognito_proto::srp::*;
+use cognito_proto::types::*;
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::*;
@@ -283,12 +285,13 @@ fn client_and_server_agree_on_random_inputs() {
         let salt = Salt::from_bytes(&rng.bytes(16));
         let v = verifier(&salt, pool.pool_name(), user.as_str(), password.expose());
         let eph = if round == 0 {
-            ClientEphemeral::generate().unwrap()
+            ClientEphemeral::from_random(fresh()).unwrap()
         } else {
             ClientEphemeral::from_private(&rng.bytes(PRIVATE_BYTES)).unwrap()
         };
-        let server = if round == 0 { ServerEphemeral::generate(&v).unwrap() } else { ServerEphemeral::new(&rng.bytes(32), &v).unwrap() };
-        let block = SecretBlock::from_base64(&cognito_wasm::codec::base64_encode(&rng.bytes(48))).unwrap();
+        let server =
+            if round == 0 { ServerEphemeral::from_random(fresh(), &v).unwrap() } else { ServerEphemeral::new(&rng.bytes(32), &v).unwrap() };
+        let block = SecretBlock::from_base64(&cognito_proto::codec::base64_encode(&rng.bytes(48))).unwrap();
         let ch = VerifierChallenge {
             salt: Salt::from_hex(&salt.to_hex()).unwrap(),
             srp_b: SrpB::from_hex(&server.public().to_hex()).unwrap(),
@@ -316,8 +319,21 @@ fn client_and_server_agree_on_random_inputs() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn generated_private_values_are_fresh_and_redacted() {
     const { assert!(PRIVATE_BYTES * 8 >= 275, "RFC 7919 §5.2 for the 3072-bit group") };
-    let a = ClientEphemeral::generate().unwrap();
-    let b = ClientEphemeral::generate().unwrap();
+    let a = ClientEphemeral::from_random(fresh()).unwrap();
+    let b = ClientEphemeral::from_random(fresh()).unwrap();
     assert_ne!(a.public().to_hex(), b.public().to_hex());
     assert!(format!("{a:?}").contains("redacted"));
+    // The top bit is forced: a random `a` is always exactly 288 bits, even from zero bytes.
+    let z = ClientEphemeral::from_random([0; PRIVATE_BYTES]).unwrap();
+    assert_eq!(
+        z.public().to_hex(),
+        ClientEphemeral::from_private(&[&[0x80][..], &[0; PRIVATE_BYTES - 1]].concat()).unwrap().public().to_hex()
+    );
+}
+
+/// Random bytes from the platform (the protocol crate draws none itself).
+fn fresh<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    getrandom::getrandom(&mut b).unwrap();
+    b
 }

@@ -9,14 +9,14 @@
 //! prints the seed and the input. Native only: catching the panic needs unwinding.
 #![cfg(not(target_arch = "wasm32"))]
 
-use cognito_wasm::api::{self, HttpResponse};
-use cognito_wasm::codec::*;
-use cognito_wasm::config::{Config, Url};
-use cognito_wasm::json::Json;
-use cognito_wasm::session::{AutoSignIn, Pending, Session};
-use cognito_wasm::srp::{Salt, SecretBlock, SrpB, VerifierChallenge};
-use cognito_wasm::types::UserPoolId;
-use cognito_wasm::{jwt, oauth, time};
+use cognito_proto::api::{self, HttpResponse};
+use cognito_proto::codec::*;
+use cognito_proto::config::{Config, Url};
+use cognito_proto::json::Json;
+use cognito_proto::session::{AutoSignIn, Pending, Session};
+use cognito_proto::srp::{Salt, SecretBlock, SrpB, VerifierChallenge};
+use cognito_proto::types::UserPoolId;
+use cognito_proto::{jwt, oauth, time};
 
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);

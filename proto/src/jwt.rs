@@ -10,6 +10,7 @@
 use crate::codec::base64_decode;
 use crate::error::{Error, TokenCheck};
 use crate::json::Json;
+use crate::prelude::*;
 
 /// A decoded (not yet verified) JWT.
 #[derive(Clone, Debug)]

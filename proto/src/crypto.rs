@@ -1,6 +1,7 @@
 //! Hashing primitives (SHA-256, HMAC-SHA256), Cognito's SECRET_HASH and constant-time equality.
 //! Pure functions over bytes; the browser's WebCrypto is only used for RSA (see `web::crypto`).
 
+use crate::prelude::*;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 

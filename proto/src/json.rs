@@ -6,6 +6,8 @@
 //! size budget. Numbers keep their source text, so nothing is lost passing through
 //! (`DeviceCreateDate: 1.700000000123E9` stays exact) and no float parser is linked in.
 
+use crate::prelude::*;
+
 /// A JSON value. Objects keep member order (requests are compared byte for byte in tests).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Json {

@@ -4,6 +4,8 @@
 //! Hand-written rather than the `base64` crate: the whole file compiles to about 1 KB of wasm,
 //! the crate's generic engine to several times that, and the size budget is a product metric.
 
+use crate::prelude::*;
+
 const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 

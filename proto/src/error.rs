@@ -2,7 +2,7 @@
 //! [`Error::name`] (a Cognito exception name or one of the SDK's documented names), plus
 //! `message` and `retryable`.
 
-use crate::srp::SrpError;
+use crate::prelude::*;
 
 /// Which token check failed (reported as `TokenVerificationError`, with `check` set to
 /// [`TokenCheck::as_str`]).
@@ -46,6 +46,52 @@ impl TokenCheck {
             TokenCheck::Expired => "exp",
             TokenCheck::IssuedInFuture => "iat",
             TokenCheck::Nonce => "nonce",
+        }
+    }
+}
+
+/// Why the server's SRP values cannot be used. Surfaced to JS as `SrpProtocolError`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SrpError {
+    /// `B mod N = 0`: a malicious or broken server could force the session key.
+    BModNZero,
+    /// `u = H(pad(A) | pad(B)) = 0`.
+    UZero,
+    /// `A mod N = 0` (server side check of the client's value).
+    AModNZero,
+    /// A hex field is not hex.
+    MalformedHex(&'static str),
+    /// A hex field is longer than the group allows.
+    OversizedHex(&'static str),
+    /// `SALT` is empty.
+    EmptySalt,
+    /// `SECRET_BLOCK` is not base64.
+    MalformedSecretBlock,
+    /// A challenge parameter is missing.
+    MissingParameter(&'static str),
+    /// The private exponent is too small (0 or 1) to be secret.
+    WeakPrivateValue,
+}
+
+impl SrpError {
+    pub fn message(&self) -> &'static str {
+        match self {
+            SrpError::BModNZero => "SRP_B is 0 mod N; refusing to continue",
+            SrpError::UZero => "SRP u = H(A, B) is 0; refusing to continue",
+            SrpError::AModNZero => "SRP_A is 0 mod N",
+            SrpError::MalformedHex("SRP_B") => "SRP_B is not hexadecimal",
+            SrpError::MalformedHex("SRP_A") => "SRP_A is not hexadecimal",
+            SrpError::MalformedHex(_) => "SALT is not hexadecimal",
+            SrpError::OversizedHex("SRP_B") => "SRP_B is larger than the 3072-bit group",
+            SrpError::OversizedHex("SRP_A") => "SRP_A is larger than the 3072-bit group",
+            SrpError::OversizedHex(_) => "SALT is too long",
+            SrpError::EmptySalt => "SALT is empty",
+            SrpError::MalformedSecretBlock => "SECRET_BLOCK is not base64",
+            SrpError::MissingParameter("SALT") => "PASSWORD_VERIFIER challenge without SALT",
+            SrpError::MissingParameter("SRP_B") => "PASSWORD_VERIFIER challenge without SRP_B",
+            SrpError::MissingParameter("SECRET_BLOCK") => "PASSWORD_VERIFIER challenge without SECRET_BLOCK",
+            SrpError::MissingParameter(_) => "PASSWORD_VERIFIER challenge without USER_ID_FOR_SRP",
+            SrpError::WeakPrivateValue => "SRP private value is too small",
         }
     }
 }

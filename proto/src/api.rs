@@ -14,31 +14,10 @@
 
 use crate::crypto::secret_hash;
 use crate::error::Error;
+pub use crate::http::{HttpRequest, HttpResponse};
 use crate::json::Json;
+use crate::prelude::*;
 use crate::types::*;
-
-/// An HTTP request as data.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpRequest {
-    pub method: &'static str,
-    pub url: String,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: Option<String>,
-    /// Ask the browser not to answer from its HTTP cache (`cache: "no-store"`).
-    pub bypass_cache: bool,
-}
-
-/// What came back, reduced to what the SDK reads.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpResponse {
-    pub status: u16,
-    pub body: String,
-    /// `x-amzn-ErrorType`
-    pub error_type: Option<String>,
-    pub cache_control: Option<String>,
-    /// `Date` (RFC 7231), for the server's clock.
-    pub date: Option<String>,
-}
 
 /// The operations this SDK calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,6 +1,8 @@
 //! Calendar arithmetic (proleptic Gregorian, UTC) without a date library: SRP's TIMESTAMP and
 //! the HTTP `Date` header that tells the SDK the server's clock.
 
+use crate::prelude::*;
+
 /// Civil date from days since 1970-01-01 (H. Hinnant's algorithm): (year, month 1-12, day).
 pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -25,7 +27,12 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/// English month abbreviations (HTTP dates, SRP timestamps).
+pub const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// English weekday abbreviations, starting with Thursday: 1970-01-01 was a Thursday, so
+/// `WEEKDAYS[days_since_epoch.rem_euclid(7)]`.
+pub const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 
 /// Seconds since the epoch from an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`). The year has
 /// four digits and is not before 1970: a proxy's garbage must not move the SDK's idea of the
@@ -44,6 +51,40 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     Some(days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss)
 }
 
+/// Two decimal digits (`05`).
+pub(crate) fn push_2(out: &mut String, v: u64) {
+    out.push((b'0' + (v / 10 % 10) as u8) as char);
+    out.push((b'0' + (v % 10) as u8) as char);
+}
+
+/// `HH:MM:SS` of a second of the day.
+pub(crate) fn push_hms(out: &mut String, sod: u64) {
+    push_2(out, sod / 3600);
+    out.push(':');
+    push_2(out, sod / 60 % 60);
+    out.push(':');
+    push_2(out, sod % 60);
+}
+
+/// The IMF-fixdate of seconds since the epoch (RFC 9110 §5.6.7), for a `Date` header:
+/// `Sun, 06 Nov 1994 08:49:37 GMT`. Years outside 1970–9999 are not dates a server sends.
+pub fn format_http_date(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let mut s = String::with_capacity(29);
+    s.push_str(WEEKDAYS[days.rem_euclid(7) as usize]);
+    s.push_str(", ");
+    push_2(&mut s, d as u64);
+    s.push(' ');
+    s.push_str(MONTHS[(m - 1) as usize]);
+    s.push(' ');
+    s.push_str(&crate::json::itoa(y));
+    s.push(' ');
+    push_hms(&mut s, unix.rem_euclid(86_400) as u64);
+    s.push_str(" GMT");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +101,10 @@ mod tests {
         assert_eq!(parse_http_date("Fri, 31 Dec +999 23:59:59 GMT"), None);
         assert_eq!(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"), Some(253_402_300_799));
         assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
+        // RFC 9110 §5.6.7's example, and the round trip.
+        assert_eq!(format_http_date(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+        for t in [0, 951_782_400, 1_800_000_000, 253_402_300_799] {
+            assert_eq!(parse_http_date(&format_http_date(t)), Some(t));
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! The server side of Cognito SRP, for the emulator and for the property tests that hold the
-//! client to the protocol (protocol reference §3):
+//! The server side of Cognito SRP (feature `server`), for the emulator and for the property
+//! tests that hold the client to the protocol. SRP-6a as RFC 5054 §2.5 and the SRP design
+//! paper define it, with Cognito's hashing of §`super`:
 //!
 //! ```text
 //! v = g^x mod N                       stored per user (or per remembered device)
@@ -12,6 +13,7 @@
 use super::mont::{self, U3072};
 use super::{claim_signature, compute_u, compute_x, hkdf_key, k, Salt, SecretBlock, SrpA, SrpB, SrpError, SrpTimestamp};
 use crate::crypto::ct_eq;
+use crate::prelude::*;
 
 /// `v = g^x mod N` with `x = H(pad(salt) | H(prefix | userId | ":" | password))`.
 pub fn verifier(salt: &Salt, prefix: &str, user_id: &str, password: &str) -> U3072 {
@@ -41,10 +43,8 @@ impl ServerEphemeral {
         Ok(ServerEphemeral { b: b.to_vec(), public: SrpB(big_b) })
     }
 
-    /// A fresh 256-bit `b` from the CSPRNG.
-    pub fn generate(v: &U3072) -> Result<Self, SrpError> {
-        let mut b = [0u8; 32];
-        getrandom::getrandom(&mut b).map_err(|_| SrpError::NoRandomness)?;
+    /// `b` from 32 random bytes (the caller's CSPRNG), top bit set: a full 256 bits.
+    pub fn from_random(mut b: [u8; 32], v: &U3072) -> Result<Self, SrpError> {
         b[0] |= 0x80;
         Self::new(&b, v)
     }

@@ -21,6 +21,7 @@ use crate::config::{HostedUiConfig, Url};
 use crate::crypto::sha256;
 use crate::error::Error;
 use crate::json::Json;
+use crate::prelude::*;
 use crate::types::*;
 
 /// A PKCE code verifier (secret: redacted in Debug).

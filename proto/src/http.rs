@@ -1,0 +1,27 @@
+//! HTTP requests and answers as data: the flows build a [`HttpRequest`], the one place that
+//! performs HTTP (`Env::fetch`) sends it, and what comes back is reduced to a [`HttpResponse`].
+
+use crate::prelude::*;
+
+/// An HTTP request as data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<String>,
+    /// Ask the browser not to answer from its HTTP cache (`cache: "no-store"`).
+    pub bypass_cache: bool,
+}
+
+/// What came back, reduced to what the SDK reads.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: String,
+    /// `x-amzn-ErrorType`
+    pub error_type: Option<String>,
+    pub cache_control: Option<String>,
+    /// `Date` (RFC 7231), for the server's clock.
+    pub date: Option<String>,
+}
