@@ -237,7 +237,7 @@ async fn verify_token_checks_everything() {
     // Tampered payload, same signature.
     let parts: Vec<&str> = id.split('.').collect();
     let forged_payload =
-        cognito_wasm::codec::base64url_encode(br#"{"sub":"x","token_use":"id","aud":"x","iss":"x","exp":9999999999,"iat":1}"#);
+        cognito_wasm::proto::codec::base64url_encode(br#"{"sub":"x","token_use":"id","aud":"x","iss":"x","exp":9999999999,"iat":1}"#);
     let e = err(a.verify_token(format!("{}.{}.{}", parts[0], forged_payload, parts[2]))).await;
     assert_eq!((name_of(&e), check(&e)), ("TokenVerificationError".into(), "signature".into()));
     let e = err(a.verify_token("not-a-jwt".into())).await;
@@ -281,7 +281,7 @@ async fn key_rotation_is_followed_and_unknown_kids_are_refused() {
     let fetches = stat(&p, "jwks").await;
     let parts: Vec<&str> = new.split('.').collect();
     for i in 0..5 {
-        let header = cognito_wasm::codec::base64url_encode(format!(r#"{{"kid":"forged-{i}","alg":"RS256"}}"#).as_bytes());
+        let header = cognito_wasm::proto::codec::base64url_encode(format!(r#"{{"kid":"forged-{i}","alg":"RS256"}}"#).as_bytes());
         let e = err(a.verify_token(format!("{header}.{}.{}", parts[1], parts[2]))).await;
         assert_eq!(get(&e, "check").as_string().as_deref(), Some("kid"));
     }
