@@ -58,8 +58,9 @@ export function owner(name) {
   // JS-visible shims that wasm-bindgen generates for the exports.
   if (/^cognitoauth_|^__wbg_cognitoauth/.test(n)) return 'js';
   if (/^srpClaim/.test(n)) return 'srp';
-  // Generic code instantiated for an SDK type counts for that SDK module.
-  const sdk = n.match(/cognito_wasm::([a-z_0-9]+)/);
+  // Generic code instantiated for an SDK type counts for that SDK module; the protocol core's
+  // modules (cognito_proto::srp, ::api, ...) count as themselves.
+  const sdk = n.match(/cognito_(?:wasm|proto)::([a-z_0-9]+)/);
   if (sdk) return sdk[1];
   if (/js_sys::futures/.test(n)) return 'js_sys::futures';
   const crate = n.replace(/^<+/, '').match(/^([a-z_0-9]+)::/);

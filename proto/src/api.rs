@@ -12,8 +12,9 @@
 //! SECRET_HASH is added wherever the app client has a secret, always over the USERNAME sent in
 //! that same request (§2.5, §8.2).
 
+use crate::challenge::ChallengeName;
 use crate::crypto::secret_hash;
-use crate::error::Error;
+use crate::error::{Error, Exception};
 pub use crate::http::{HttpRequest, HttpResponse};
 use crate::json::Json;
 use crate::prelude::*;
@@ -239,14 +240,14 @@ pub fn get_tokens_from_refresh_token(c: AppClient, refresh: &RefreshToken, devic
 /// RespondToAuthChallenge; `responses` exclude USERNAME/SECRET_HASH/DEVICE_KEY, added here.
 pub fn respond(
     c: AppClient,
-    challenge: &str,
+    challenge: &ChallengeName,
     user: &str,
     session: Option<&AuthSession>,
     responses: &[(&str, &str)],
     device: Option<&DeviceKey>,
 ) -> ApiRequest {
     let params = c.params(user, &with_device(responses.to_vec(), device));
-    let mut m = vec![("ChallengeName", Json::from(challenge)), ("ClientId", c.id.as_str().into()), ("ChallengeResponses", params)];
+    let mut m = vec![("ChallengeName", Json::from(challenge.as_str())), ("ClientId", c.id.as_str().into()), ("ChallengeResponses", params)];
     if let Some(s) = session {
         m.push(("Session", s.expose().into()));
     }
@@ -421,9 +422,9 @@ pub fn check(resp: &HttpResponse) -> Result<Json, Error> {
     let from_body = body.str("__type").or(body.str("code")).map(|t| t.rsplit('#').next().unwrap_or(t));
     let message = body.str("message").or(body.str("Message")).unwrap_or("");
     match from_header.or(from_body) {
-        Some(name) => Err(Error::Service { name: name.to_string(), message: message.to_string(), status: resp.status }),
+        Some(name) => Err(Error::Service { exception: Exception::parse(name), message: message.to_string(), status: resp.status }),
         None if resp.status >= 500 => Err(Error::Service {
-            name: "InternalErrorException".into(),
+            exception: Exception::InternalError,
             message: String::from("Cognito answered HTTP ") + &crate::json::itoa(resp.status as i64),
             status: resp.status,
         }),
@@ -446,7 +447,7 @@ pub struct Tokens {
 /// A challenge to answer.
 #[derive(Clone, Debug)]
 pub struct Challenge {
-    pub name: String,
+    pub name: ChallengeName,
     pub session: Option<AuthSession>,
     pub params: Vec<(String, String)>,
 }
@@ -492,30 +493,25 @@ pub fn parse_auth(v: &Json) -> Result<AuthStep, Error> {
         .and_then(Json::as_object)
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
         .unwrap_or_default();
-    Ok(AuthStep::Challenge(Challenge { name: name.to_string(), session: v.str("Session").map(AuthSession::new), params }))
+    Ok(AuthStep::Challenge(Challenge { name: ChallengeName::parse(name), session: v.str("Session").map(AuthSession::new), params }))
 }
 
-/// CodeDeliveryDetails → `{destination, deliveryMedium, attributeName}`.
-pub fn code_delivery(v: Option<&Json>) -> Json {
-    match v {
-        Some(d) if !d.is_null() => Json::object(vec![
-            ("destination", Json::from(d.str("Destination"))),
-            ("deliveryMedium", Json::from(d.str("DeliveryMedium"))),
-            ("attributeName", Json::from(d.str("AttributeName"))),
-        ]),
-        _ => Json::Null,
-    }
+/// `[{Name, Value}]` → `[(name, value)]` (UserAttributes, DeviceAttributes).
+pub fn attributes(list: Option<&Json>) -> Vec<(String, String)> {
+    list.and_then(Json::as_array)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|a| Some((a.str("Name")?.to_string(), a.str("Value").unwrap_or("").to_string())))
+        .collect()
 }
 
-/// `[{Name, Value}]` → `{name: value}`.
-pub fn attributes_object(list: Option<&Json>) -> Json {
-    Json::Obj(
-        list.and_then(Json::as_array)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|a| Some((a.str("Name")?.to_string(), Json::from(a.str("Value").unwrap_or("")))))
-            .collect(),
-    )
+/// The username and code in an e-mailed confirmation link: `?username=…&code=…` (or the hosted
+/// UI's `?user_name=…&confirmation_code=…`, as in Cognito's `/confirmUser` links).
+pub fn confirmation_link(url: &str) -> Option<(String, String)> {
+    let query = url.split_once('?').map(|x| x.1).unwrap_or("");
+    let pairs = crate::codec::form_decode(query.split('#').next().unwrap_or(""));
+    let get = |names: [&str; 2]| pairs.iter().find(|(k, _)| names.contains(&k.as_str())).map(|(_, v)| v.clone());
+    Some((get(["username", "user_name"])?, get(["code", "confirmation_code"])?))
 }
 
 #[cfg(test)]
@@ -575,7 +571,7 @@ mod tests {
                 r#"{"RefreshToken":"RT","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","ClientSecret":"1ab2cd3ef4gh5ij6kl7mn8op9qr0st1uv2wx3yz4ab5cd6ef7gh8","DeviceKey":"us-east-1_d"}"#,
             ),
             (
-                respond(c, "SMS_MFA", "alice", Some(&s), &[("SMS_MFA_CODE", "123456")], None),
+                respond(c, &ChallengeName::SmsMfa, "alice", Some(&s), &[("SMS_MFA_CODE", "123456")], None),
                 "RespondToAuthChallenge",
                 r#"{"ChallengeName":"SMS_MFA","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","ChallengeResponses":{"USERNAME":"alice","SMS_MFA_CODE":"123456"},"Session":"SESSION"}"#,
             ),
@@ -668,7 +664,7 @@ mod tests {
         let c = app(&id, Some(&secret));
         let r = initiate_srp(c, &Username::new("bob@example.com"), "a1", None);
         assert_eq!(r.body.get("AuthParameters").unwrap().str("SECRET_HASH"), Some("JMyRSSlLccEP/Uq0ub9cu1Vv9Bx0VSTpvTr2fCQsp4Y="));
-        let r = respond(c, "PASSWORD_VERIFIER", "bob", None, &[("TIMESTAMP", "t")], None);
+        let r = respond(c, &ChallengeName::PasswordVerifier, "bob", None, &[("TIMESTAMP", "t")], None);
         assert_eq!(r.body.get("ChallengeResponses").unwrap().str("SECRET_HASH"), Some("K7Dl5ufuNV5aleQfdXFGNBYTQWaBamEFwj89jM2DE54="));
     }
 
@@ -705,10 +701,15 @@ mod tests {
         let v = Json::parse(r#"{"ChallengeName":"SMS_MFA","Session":"s","ChallengeParameters":{"CODE_DELIVERY_DESTINATION":"+***1"}}"#)
             .unwrap();
         let AuthStep::Challenge(c) = parse_auth(&v).unwrap() else { panic!() };
-        assert_eq!(c.name, "SMS_MFA");
+        assert_eq!(c.name, ChallengeName::SmsMfa);
         assert_eq!(c.param("CODE_DELIVERY_DESTINATION"), Some("+***1"));
         assert!(parse_auth(&Json::parse("{}").unwrap()).is_err());
-        let a = attributes_object(Json::parse(r#"[{"Name":"email","Value":"e"},{"Name":"sub","Value":"s"}]"#).ok().as_ref());
-        assert_eq!(a.to_text(), r#"{"email":"e","sub":"s"}"#);
+        let a = attributes(Json::parse(r#"[{"Name":"email","Value":"e"},{"Name":"sub","Value":"s"},{"Value":"no name"}]"#).ok().as_ref());
+        assert_eq!(a, vec![("email".to_string(), "e".to_string()), ("sub".to_string(), "s".to_string())]);
+        assert_eq!(
+            confirmation_link("https://app.example/confirm?user_name=al%20ice&confirmation_code=123#x"),
+            Some(("al ice".to_string(), "123".to_string()))
+        );
+        assert_eq!(confirmation_link("https://app.example/confirm?username=a"), None);
     }
 }

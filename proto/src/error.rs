@@ -1,6 +1,10 @@
 //! The one error type. At the JS edge every variant becomes an `Error` whose `name` is
 //! [`Error::name`] (a Cognito exception name or one of the SDK's documented names), plus
 //! `message` and `retryable`.
+//!
+//! Cognito's exception names are parsed once into [`Exception`], which also says what the SDK
+//! does about each: retry it, end the pending sign-in step, end the session. The names are the
+//! error shapes of the `cognito-idp` model (botocore `cognito-idp/2016-04-18`).
 
 use crate::prelude::*;
 
@@ -96,10 +100,126 @@ impl SrpError {
     }
 }
 
+/// A Cognito exception, by name. One list, and what each means for the SDK, instead of string
+/// lists scattered over the flows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exception {
+    NotAuthorized,
+    UserNotFound,
+    UserNotConfirmed,
+    PasswordResetRequired,
+    UsernameExists,
+    AliasExists,
+    InvalidPassword,
+    InvalidParameter,
+    CodeMismatch,
+    ExpiredCode,
+    LimitExceeded,
+    TooManyRequests,
+    TooManyFailedAttempts,
+    ResourceNotFound,
+    CodeDeliveryFailure,
+    EnableSoftwareTokenMfa,
+    SoftwareTokenMfaNotFound,
+    MfaMethodNotFound,
+    RefreshTokenReuse,
+    TokenRevoked,
+    UnsupportedOperation,
+    InternalError,
+    /// Any other name, kept as Cognito sent it.
+    Other(String),
+}
+
+impl Exception {
+    /// The exception's name as Cognito writes it (`NotAuthorizedException`).
+    pub fn name(&self) -> &str {
+        match self {
+            Exception::NotAuthorized => "NotAuthorizedException",
+            Exception::UserNotFound => "UserNotFoundException",
+            Exception::UserNotConfirmed => "UserNotConfirmedException",
+            Exception::PasswordResetRequired => "PasswordResetRequiredException",
+            Exception::UsernameExists => "UsernameExistsException",
+            Exception::AliasExists => "AliasExistsException",
+            Exception::InvalidPassword => "InvalidPasswordException",
+            Exception::InvalidParameter => "InvalidParameterException",
+            Exception::CodeMismatch => "CodeMismatchException",
+            Exception::ExpiredCode => "ExpiredCodeException",
+            Exception::LimitExceeded => "LimitExceededException",
+            Exception::TooManyRequests => "TooManyRequestsException",
+            Exception::TooManyFailedAttempts => "TooManyFailedAttemptsException",
+            Exception::ResourceNotFound => "ResourceNotFoundException",
+            Exception::CodeDeliveryFailure => "CodeDeliveryFailureException",
+            Exception::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
+            Exception::SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException",
+            Exception::MfaMethodNotFound => "MFAMethodNotFoundException",
+            Exception::RefreshTokenReuse => "RefreshTokenReuseException",
+            Exception::TokenRevoked => "TokenRevokedException",
+            Exception::UnsupportedOperation => "UnsupportedOperationException",
+            Exception::InternalError => "InternalErrorException",
+            Exception::Other(name) => name,
+        }
+    }
+
+    /// From the name Cognito sent (already cut from `x-amzn-ErrorType` / `__type`).
+    pub fn parse(name: &str) -> Exception {
+        const KNOWN: [Exception; 22] = [
+            Exception::NotAuthorized,
+            Exception::UserNotFound,
+            Exception::UserNotConfirmed,
+            Exception::PasswordResetRequired,
+            Exception::UsernameExists,
+            Exception::AliasExists,
+            Exception::InvalidPassword,
+            Exception::InvalidParameter,
+            Exception::CodeMismatch,
+            Exception::ExpiredCode,
+            Exception::LimitExceeded,
+            Exception::TooManyRequests,
+            Exception::TooManyFailedAttempts,
+            Exception::ResourceNotFound,
+            Exception::CodeDeliveryFailure,
+            Exception::EnableSoftwareTokenMfa,
+            Exception::SoftwareTokenMfaNotFound,
+            Exception::MfaMethodNotFound,
+            Exception::RefreshTokenReuse,
+            Exception::TokenRevoked,
+            Exception::UnsupportedOperation,
+            Exception::InternalError,
+        ];
+        KNOWN.into_iter().find(|e| e.name() == name).unwrap_or_else(|| Exception::Other(name.to_string()))
+    }
+
+    /// The same call may succeed later, unchanged: throttling and service faults. (A 5xx with
+    /// any name is retryable too: see [`Error::retryable`].)
+    pub fn retryable(&self) -> bool {
+        matches!(self, Exception::TooManyRequests | Exception::InternalError)
+    }
+
+    /// After this answer the pending sign-in step cannot be answered again: its Session is
+    /// spent or expired, or the user or app client is gone.
+    pub fn ends_pending(&self) -> bool {
+        matches!(self, Exception::NotAuthorized | Exception::ExpiredCode | Exception::UserNotFound | Exception::ResourceNotFound)
+    }
+
+    /// The answer proves the session is over (the refresh token is refused, the user is gone
+    /// or must reset the password): the tokens are cleared. Anything else keeps them.
+    pub fn ends_session(&self) -> bool {
+        matches!(
+            self,
+            Exception::NotAuthorized
+                | Exception::TokenRevoked
+                | Exception::UserNotFound
+                | Exception::PasswordResetRequired
+                | Exception::UserNotConfirmed
+                | Exception::RefreshTokenReuse
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Error {
     /// An exception answered by Cognito, e.g. `NotAuthorizedException`.
-    Service { name: String, message: String, status: u16 },
+    Service { exception: Exception, message: String, status: u16 },
     /// The request did not complete (offline, DNS, CORS, unreadable answer).
     Network { message: String },
     /// The call does not fit the current state: signed out, no pending challenge, a missing,
@@ -120,8 +240,9 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn service(name: &str, message: &str) -> Self {
-        Error::Service { name: name.to_string(), message: message.to_string(), status: 400 }
+    /// A Cognito exception as Cognito answers it (HTTP 400).
+    pub fn service(exception: Exception, message: &str) -> Self {
+        Error::Service { exception, message: message.to_string(), status: 400 }
     }
     pub fn config(message: impl Into<String>) -> Self {
         Error::Config { message: message.into() }
@@ -139,7 +260,7 @@ impl Error {
     /// The JS `Error.name`.
     pub fn name(&self) -> &str {
         match self {
-            Error::Service { name, .. } => name,
+            Error::Service { exception, .. } => exception.name(),
             Error::Network { .. } => "NetworkError",
             Error::InvalidState { .. } => "InvalidStateError",
             Error::TokenVerification { .. } => "TokenVerificationError",
@@ -175,16 +296,24 @@ impl Error {
     /// network failures.
     pub fn retryable(&self) -> bool {
         match self {
-            Error::Service { name, status, .. } => *status >= 500 || name == "TooManyRequestsException" || name == "InternalErrorException",
+            Error::Service { exception, status, .. } => *status >= 500 || exception.retryable(),
             Error::Network { .. } => true,
             Error::OAuth { error, .. } => error == "server_error" || error == "temporarily_unavailable",
             _ => false,
         }
     }
 
-    /// True for a Cognito exception with this name.
-    pub fn is(&self, exception: &str) -> bool {
-        matches!(self, Error::Service { name, .. } if name == exception)
+    /// The Cognito exception, when Cognito answered with one.
+    pub fn exception(&self) -> Option<&Exception> {
+        match self {
+            Error::Service { exception, .. } => Some(exception),
+            _ => None,
+        }
+    }
+
+    /// True for this Cognito exception.
+    pub fn is(&self, exception: &Exception) -> bool {
+        self.exception() == Some(exception)
     }
 }
 
@@ -199,14 +328,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn exception_names_parse_once_and_round_trip() {
+        for name in ["NotAuthorizedException", "EnableSoftwareTokenMFAException", "InternalErrorException", "WebAuthnNotEnabledException"] {
+            assert_eq!(Exception::parse(name).name(), name);
+        }
+        assert_eq!(Exception::parse("NotAuthorizedException"), Exception::NotAuthorized);
+        assert_eq!(Exception::parse("Nope"), Exception::Other("Nope".into()));
+        assert!(Exception::NotAuthorized.ends_session() && Exception::NotAuthorized.ends_pending());
+        assert!(!Exception::TooManyRequests.ends_session() && Exception::TooManyRequests.retryable());
+        assert!(Exception::ExpiredCode.ends_pending() && !Exception::ExpiredCode.ends_session());
+    }
+
+    #[test]
     fn names_and_retryability() {
-        let throttled = Error::service("TooManyRequestsException", "Rate exceeded");
+        let throttled = Error::service(Exception::TooManyRequests, "Rate exceeded");
         assert_eq!(throttled.name(), "TooManyRequestsException");
         assert!(throttled.retryable());
-        let denied = Error::service("NotAuthorizedException", "Incorrect username or password.");
+        let denied = Error::service(Exception::NotAuthorized, "Incorrect username or password.");
         assert!(!denied.retryable());
-        assert!(denied.is("NotAuthorizedException"));
-        let fault = Error::Service { name: "Unknown".into(), message: "x".into(), status: 503 };
+        assert!(denied.is(&Exception::NotAuthorized));
+        let fault = Error::Service { exception: Exception::parse("Unknown"), message: "x".into(), status: 503 };
         assert!(fault.retryable());
         assert!(Error::network("offline").retryable());
         assert_eq!(Error::SrpProtocol(SrpError::BModNZero).name(), "SrpProtocolError");

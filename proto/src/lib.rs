@@ -9,6 +9,7 @@
 //!   the `server` feature);
 //! * [`api`] — one request builder per `cognito-idp` operation and one parser for answers and
 //!   errors; [`http`] — requests and answers as data;
+//! * [`challenge`] — challenge names, the step a page shows, the responses to an answer;
 //! * [`jwt`] — decoding, claim checks, JWKS cache decisions; [`session`] — storage layout,
 //!   refresh decisions, records that survive a reload; [`oauth`] — PKCE, `state`, the hosted-UI
 //!   endpoints;
@@ -33,6 +34,7 @@ pub(crate) mod prelude {
 }
 
 pub mod api;
+pub mod challenge;
 pub mod codec;
 pub mod config;
 pub mod crypto;

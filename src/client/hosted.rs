@@ -2,12 +2,16 @@
 //! stored under `oauth.<nonce>` with an expiry and removed when used; an index of open nonces
 //! lets expired ones be swept.
 
-use super::{Client, Env};
+use super::store::SignInMethod;
+use super::{Client, Env, EventKind, RedirectOutcome};
 use cognito_proto::config::{HostedUiConfig, Url};
 use cognito_proto::error::Error;
 use cognito_proto::json::Json;
 use cognito_proto::oauth::{self, AuthorizeOptions, Pkce, Transaction, TRANSACTION_TTL_MS};
 use cognito_proto::session;
+
+/// At most this many open redirect sign-ins are remembered (older ones are dropped).
+const MAX_OPEN_TRANSACTIONS: usize = 50;
 
 impl<E: Env> Client<E> {
     fn hosted(&self) -> Result<&HostedUiConfig, Error> {
@@ -42,16 +46,16 @@ impl<E: Env> Client<E> {
         if let Some((n, exp)) = add {
             keep.push((n.to_string(), exp as i64));
         }
-        keep.truncate(50);
+        keep.truncate(MAX_OPEN_TRANSACTIONS);
         let list = Json::Arr(keep.iter().map(|(n, e)| Json::object(vec![("n", Json::from(n.as_str())), ("e", Json::int(*e))])).collect());
         self.put(&key, &list.to_text()).await
     }
 
     /// `authorizeUrl({provider, returnTo, loginHint, lang, prompt, idpIdentifier})`: stores the
     /// transaction and returns the `/oauth2/authorize` URL.
-    pub async fn authorize_url(&self, input: &Json) -> Result<String, Error> {
+    pub async fn authorize_url(&self, return_to: Option<&str>, opts: &AuthorizeOptions) -> Result<String, Error> {
         let h = self.hosted()?;
-        let return_to = oauth::validate_return_path(input.str("returnTo").unwrap_or("/"), &self.app_origin(h), &h.allowed_return_paths)?;
+        let return_to = oauth::validate_return_path(return_to.unwrap_or("/"), &self.app_origin(h), &h.allowed_return_paths)?;
         let nonce = self.random_token(24)?;
         let oidc_nonce = self.random_token(24)?;
         let pkce = Pkce::from_random(&self.random_bytes::<64>()?);
@@ -67,27 +71,18 @@ impl<E: Env> Client<E> {
         };
         self.put(&session::oauth_key(&self.cfg.client_id, &nonce), &txn.to_json()).await?;
         self.sweep_transactions(Some((&nonce, txn.expires_ms))).await?;
-        let s = |k: &str| input.str(k).filter(|v| !v.is_empty()).map(String::from);
-        let opts = AuthorizeOptions {
-            provider: s("provider"),
-            idp_identifier: s("idpIdentifier"),
-            login_hint: s("loginHint"),
-            lang: s("lang"),
-            prompt: s("prompt"),
-        };
         let state = oauth::encode_state(&nonce, &return_to);
-        Ok(oauth::authorize_url(h, &self.cfg.client_id, &state, &pkce, &oidc_nonce, &opts))
+        Ok(oauth::authorize_url(h, &self.cfg.client_id, &state, &pkce, &oidc_nonce, opts))
     }
 
     /// `signInWithRedirect(options)`: stores the transaction and navigates.
-    pub async fn sign_in_with_redirect(&self, input: &Json) -> Result<Json, Error> {
-        let url = self.authorize_url(input).await?;
-        self.env.navigate(&url)?;
-        Ok(Json::object(vec![("redirecting", Json::Bool(true))]))
+    pub async fn sign_in_with_redirect(&self, return_to: Option<&str>, opts: &AuthorizeOptions) -> Result<(), Error> {
+        let url = self.authorize_url(return_to, opts).await?;
+        self.env.navigate(&url)
     }
 
     /// `handleRedirectCallback(url = location.href)` → `{signedIn: true, returnTo}`.
-    pub async fn handle_redirect_callback(&self, url: Option<String>) -> Result<Json, Error> {
+    pub async fn handle_redirect_callback(&self, url: Option<String>) -> Result<RedirectOutcome, Error> {
         let h = self.hosted()?;
         let current = self.env.current_url();
         let url = url.or(current.clone()).ok_or_else(|| Error::config("handleRedirectCallback needs the callback URL"))?;
@@ -122,8 +117,8 @@ impl<E: Env> Client<E> {
         }
         let req = oauth::token_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), &code, &txn.redirect_uri, &txn.verifier);
         let tokens = oauth::parse_token_response(&self.fetch(&req).await?)?;
-        let s = self.finish(tokens, true, Some(&txn.oidc_nonce), None).await?;
-        self.announce("signedIn", Some(&s), None);
-        Ok(Json::object(vec![("signedIn", Json::Bool(true)), ("returnTo", Json::from(return_to))]))
+        let s = self.finish(tokens, SignInMethod::HostedUi, Some(&txn.oidc_nonce), None).await?;
+        self.announce(EventKind::SignedIn, Some(&s), None);
+        Ok(RedirectOutcome { return_to })
     }
 }

@@ -1,27 +1,32 @@
-//! The SDK's flows, written once against [`Env`] — the browser (`web::WebEnv`) in production,
-//! anything else in tests. Every request is built by `api` / `oauth`, sent by [`Client::send`]
-//! (the one place that calls `Env::fetch` for the JSON API, with bounded jittered retries), and
-//! every decision about tokens is taken by `session` / `jwt` given `now`.
+//! The SDK's flows, written once against [`Env`]: the browser (`web::WebEnv`) in production, a
+//! scripted environment with a virtual clock in `cargo test` (`tests/support/env.rs`). Every
+//! request is built by `cognito_proto::api` / `oauth`, sent by [`Client::send`] (the one place
+//! that calls `Env::fetch` for the JSON API, with bounded jittered retries), and every decision
+//! about tokens is taken by `cognito_proto::session` / `jwt` given `now`.
 //!
-//! Submodules: `signin` (sign-in and its challenges, devices), `tokens` (getSession, refresh,
-//! sign-out, verification), `account` (sign-up, passwords, attributes, MFA, devices), `hosted`
-//! (redirect sign-in).
+//! Inputs and results are the Rust types of [`model`]; the JS names and shapes live in
+//! `js::convert`. Submodules: `signin` (sign-in and its challenges), `tokens` (getSession,
+//! refresh, sign-out, the cross-tab hand-off), `store` (what is kept in storage, and how it is
+//! read back), `verify` (JWT signatures and the JWKS cache), `account` (sign-up, passwords,
+//! attributes, MFA, devices), `hosted` (redirect sign-in).
 
 mod account;
 mod hosted;
+pub mod model;
 mod signin;
+mod store;
 mod tokens;
+mod verify;
 
-pub use account::MfaChoice;
-pub use signin::{Flow, SignInInput};
+pub use model::*;
+pub use tokens::SignOutOutcome;
 
 use cognito_proto::api::{self, ApiRequest, HttpRequest, HttpResponse};
 use cognito_proto::config::Config;
-use cognito_proto::error::Error;
+use cognito_proto::error::{Error, Exception};
 use cognito_proto::json::Json;
 use cognito_proto::jwt::{Jwk, JwksCache};
-use cognito_proto::session::{self, Session, UserKeys};
-use cognito_proto::srp::ClientEphemeral;
+use cognito_proto::srp::{ClientEphemeral, PRIVATE_BYTES};
 use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::Pin;
@@ -39,6 +44,7 @@ pub trait Env {
     /// Milliseconds since the epoch, local clock.
     fn now_ms(&self) -> f64;
     async fn sleep(&self, ms: u32);
+    /// Fills `buf` from a CSPRNG.
     fn random(&self, buf: &mut [u8]) -> Result<(), Error>;
     /// Reads never fail: an unreadable store reads as empty.
     async fn get(&self, key: &str) -> Option<String>;
@@ -48,10 +54,10 @@ pub trait Env {
     fn get_sync(&self, key: &str) -> Option<Option<String>>;
     /// An exclusive lock shared by every tab of this origin; `true` when it had to wait.
     async fn lock(&self, name: &str) -> Result<(Self::Guard, bool), Error>;
-    /// Tell the other tabs.
+    /// Tell the other tabs (a message of `tokens::tab_message`'s shape).
     fn broadcast(&self, message: &Json);
     /// Tell this tab's listeners.
-    fn emit(&self, event: &Json);
+    fn emit(&self, event: &AuthEvent);
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     async fn verify_rs256(&self, key: &Jwk, input: &[u8], signature: &[u8]) -> Result<bool, Error>;
     /// Navigate the page (hosted UI).
@@ -206,7 +212,7 @@ impl<E: Env> Client<E> {
 
     /// A fresh SRP ephemeral `(a, A)` from the environment's CSPRNG.
     pub(crate) fn new_ephemeral(&self) -> Result<ClientEphemeral, Error> {
-        Ok(ClientEphemeral::from_random(self.random_bytes()?)?)
+        Ok(ClientEphemeral::from_random(self.random_bytes::<PRIVATE_BYTES>()?)?)
     }
 
     /// Computes an SRP ephemeral ahead of the next sign-in (call at idle time).
@@ -225,146 +231,12 @@ impl<E: Env> Client<E> {
             None => self.new_ephemeral(),
         }
     }
-
-    // --- storage ---------------------------------------------------------------------------
-
-    pub(crate) async fn put(&self, key: &str, value: &str) -> Result<(), Error> {
-        self.env.set(key, value).await
-    }
-
-    pub(crate) fn user_keys(&self, username: &str) -> UserKeys {
-        UserKeys::new(&self.cfg.client_id, username)
-    }
-
-    /// The stored session of LastAuthUser; corrupted entries are removed and read as none.
-    pub async fn load_session(&self) -> Option<Session> {
-        let last = session::last_user_key(&self.cfg.client_id);
-        let Some(user) = self.env.get(&last).await.filter(|u| !u.is_empty() && u.len() <= 256) else {
-            *self.latest.borrow_mut() = None;
-            return None;
-        };
-        let k = self.user_keys(&user);
-        let (id, access, refresh, drift, method) = (
-            self.env.get(&k.id_token()).await,
-            self.env.get(&k.access_token()).await,
-            self.env.get(&k.refresh_token()).await,
-            self.env.get(&k.clock_drift()).await,
-            self.env.get(&k.sign_in_method()).await,
-        );
-        let stored = Session::from_stored(&user, id.as_deref(), access.as_deref(), refresh.as_deref(), drift.as_deref(), method.as_deref());
-        let Some(mut s) = stored else {
-            // Garbage or half a session: clean up, read as signed out.
-            self.env.remove(&last).await;
-            for key in k.session_keys() {
-                self.env.remove(&key).await;
-            }
-            *self.latest.borrow_mut() = None;
-            return None;
-        };
-        // Another tab may have refreshed and told us before our storage shows it: use its newer
-        // tokens (newer by the server's exp, not by our clock-drift arithmetic).
-        if let Some(l) = self.latest.borrow().as_ref() {
-            let exp = |c: &Json| c.get("exp").and_then(Json::as_i64).unwrap_or(0);
-            if l.username == s.username
-                && l.access_token.expose() != s.access_token.expose()
-                && exp(&l.access_claims) > exp(&s.access_claims)
-            {
-                s.id_token = l.id_token.clone();
-                s.access_token = l.access_token.clone();
-                s.id_claims = l.id_claims.clone();
-                s.access_claims = l.access_claims.clone();
-                s.clock_drift_ms = l.clock_drift_ms;
-            }
-        }
-        *self.latest.borrow_mut() = Some(s.clone());
-        Some(s)
-    }
-
-    pub(crate) fn count_sign_out(&self) {
-        self.sign_outs.set(self.sign_outs.get().wrapping_add(1));
-    }
-
-    pub(crate) fn sign_outs(&self) -> u32 {
-        self.sign_outs.get()
-    }
-
-    pub(crate) fn set_latest(&self, s: Option<Session>) {
-        *self.latest.borrow_mut() = s;
-    }
-
-    pub(crate) fn latest(&self) -> Option<Session> {
-        self.latest.borrow().clone()
-    }
-
-    /// `currentUser()`: synchronous, from storage when it is synchronous, else from memory.
-    pub fn current_user(&self) -> Option<Json> {
-        let last = session::last_user_key(&self.cfg.client_id);
-        let s = match self.env.get_sync(&last) {
-            Some(user) => {
-                let user = user?;
-                let k = self.user_keys(&user);
-                let get = |key: String| self.env.get_sync(&key).flatten();
-                Session::from_stored(&user, get(k.id_token()).as_deref(), get(k.access_token()).as_deref(), None, None, None)?
-            }
-            None => self.latest()?,
-        };
-        Some(Json::object(vec![
-            ("username", Json::from(s.username.as_str())),
-            ("sub", Json::from(s.sub())),
-            ("attributes", session::user_attributes(&s.id_claims)),
-        ]))
-    }
-
-    // --- events ----------------------------------------------------------------------------
-
-    /// A message from another tab (BroadcastChannel).
-    pub fn on_broadcast(&self, msg: &Json) {
-        let Some(kind) = msg.str("type") else { return };
-        match kind {
-            "tokenRefresh" | "signedIn" => {
-                // The other tab's fresh tokens, usable before our storage shows them.
-                if let (Some(u), Some(id), Some(at)) = (msg.str("username"), msg.str("idToken"), msg.str("accessToken")) {
-                    let drift = msg.get("clockDrift").and_then(Json::as_i64).map(session::secs_text);
-                    if let Some(s) = Session::from_stored(u, Some(id), Some(at), None, drift.as_deref(), None) {
-                        *self.latest.borrow_mut() = Some(s);
-                    }
-                }
-            }
-            "signedOut" => {
-                *self.latest.borrow_mut() = None;
-                self.count_sign_out();
-            }
-            _ => {}
-        }
-        // Listeners see the event without the tokens.
-        let mut ev = Json::object(vec![("type", Json::from(kind)), ("username", msg.get("username").cloned().unwrap_or(Json::Null))]);
-        if let Some(e) = msg.get("error") {
-            ev.set("error", e.clone());
-        }
-        ev.set("fromOtherTab", Json::Bool(true));
-        self.env.emit(&ev);
-    }
 }
 
 fn retry_allowed(e: &Error, op: api::Op) -> bool {
-    if e.is("TooManyRequestsException") {
+    if e.is(&Exception::TooManyRequests) {
         return true;
     }
-    let transient = matches!(e, Error::Network { .. })
-        || matches!(e, Error::Service { status, .. } if *status >= 500)
-        || e.is("InternalErrorException");
+    let transient = matches!(e, Error::Network { .. }) || e.retryable();
     transient && op.idempotent()
-}
-
-/// `{"name", "message"}` of an error, for events.
-pub(crate) fn error_json(e: &Error) -> Json {
-    Json::object(vec![("name", Json::from(e.name())), ("message", Json::from(e.message()))])
-}
-
-/// A required string option, or a named error saying which.
-pub(crate) fn required<'a>(input: &'a Json, field: &str) -> Result<&'a str, Error> {
-    match input.str(field) {
-        Some(s) if !s.is_empty() => Ok(s),
-        _ => Err(Error::service("InvalidParameterException", &(String::from(field) + " is required"))),
-    }
 }

@@ -1,32 +1,44 @@
-//! Sessions: getSession with refresh that never races, sign-out, and token verification.
+//! Sessions: getSession with refresh that never races, sign-out, and the events (in this tab,
+//! and to the others by broadcast).
 //!
 //! ```text
 //! getSession ─ fresh? ─▶ tokens
 //!            └ stale ─▶ one refresh per tab (Flight) ─▶ Web Lock "cognito-wasm.refresh.<client>"
 //!                        ─▶ re-read storage (another tab may have refreshed; if we had to wait,
-//!                           give its tokens up to 300 ms to arrive by storage or BroadcastChannel)
+//!                           give its tokens HANDOFF_POLLS × HANDOFF_POLL_MS to arrive by storage
+//!                           or BroadcastChannel)
 //!                        ─▶ REFRESH_TOKEN_AUTH | GetTokensFromRefreshToken (rotation) |
 //!                           /oauth2/token (hosted UI) ─▶ verify, store, broadcast ─▶ release
-//! failure: NotAuthorized / TokenRevoked / UserNotFound / PasswordResetRequired /
-//!          UserNotConfirmed / RefreshTokenReuse ─▶ clear, "tokenRefreshFailure" + "signedOut";
+//! failure: an exception that ends the session (Exception::ends_session, OAuth invalid_grant)
+//!          ─▶ clear, "tokenRefreshFailure" + "signedOut";
 //!          anything else keeps the tokens (still valid ones are returned).
 //! signOut ─▶ (global: a live access token) ─▶ wait for this tab's refresh ─▶ the same Web Lock
 //!         ─▶ re-read storage ─▶ RevokeToken | GlobalSignOut ─▶ clear, counted as a sign-out
 //!         ─▶ release; a refresh begun before the count changed stores nothing and gives null.
 //! ```
 
-use super::{Client, Env, Flight};
+use super::store::SignInMethod;
+use super::{AuthEvent, Client, Env, EventKind, Flight};
 use cognito_proto::api::{self, AuthStep};
-use cognito_proto::error::{Error, TokenCheck};
+use cognito_proto::error::{Error, Exception};
 use cognito_proto::json::Json;
-use cognito_proto::jwt::{self, Expect, Jwk, Lookup, TokenUse};
 use cognito_proto::oauth;
 use cognito_proto::session::{self, Session};
 use cognito_proto::types::Username;
 
-/// Clock skew allowed when checking `exp` and `iat`.
-const SKEW_SECS: i64 = 60;
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+
+/// After waiting for another tab's lock, how often and how long to look for the tokens it
+/// refreshed: in Chromium one page's storage write can reach another page tens of ms late.
+const HANDOFF_POLLS: u32 = 12;
+const HANDOFF_POLL_MS: u32 = 25;
+
+/// What `signOut` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignOutOutcome {
+    /// The page is being sent to the hosted UI's `/logout`.
+    pub redirecting: bool,
+}
 
 impl<E: Env> Client<E> {
     fn lock_name(&self) -> String {
@@ -65,8 +77,8 @@ impl<E: Env> Client<E> {
         if waited {
             // Another tab held the lock, probably refreshing: its tokens reach us by storage or
             // by its broadcast, sometimes tens of ms after it let go.
-            for _ in 0..12 {
-                self.env.sleep(25).await;
+            for _ in 0..HANDOFF_POLLS {
+                self.env.sleep(HANDOFF_POLL_MS).await;
                 match self.load_session().await {
                     None => return Ok(None),
                     Some(n) if fresh(&n) && (!force || changed(&n)) => return Ok(Some(n)),
@@ -83,17 +95,17 @@ impl<E: Env> Client<E> {
         }
         match result {
             Ok(n) => {
-                self.announce("tokenRefresh", Some(&n), None);
+                self.announce(EventKind::TokenRefresh, Some(&n), None);
                 Ok(Some(n))
             }
             Err(e) if session::ends_session(&e) => {
                 self.clear_local(Some(&s)).await;
-                self.announce("tokenRefreshFailure", Some(&s), Some(&e));
-                self.announce("signedOut", Some(&s), None);
+                self.announce(EventKind::TokenRefreshFailure, Some(&s), Some(&e));
+                self.announce(EventKind::SignedOut, Some(&s), None);
                 Err(e)
             }
             Err(e) => {
-                self.announce("tokenRefreshFailure", Some(&s), Some(&e));
+                self.announce(EventKind::TokenRefreshFailure, Some(&s), Some(&e));
                 // Throttled, offline, or a server fault: keep the session; tokens that are still
                 // valid are still usable.
                 if !force && !s.is_expired(self.env.now_ms()) {
@@ -107,7 +119,7 @@ impl<E: Env> Client<E> {
 
     async fn refresh_now(&self, s: &Session, sign_outs: u32) -> Result<Session, Error> {
         let Some(refresh) = s.refresh_token.clone() else {
-            return Err(Error::service("NotAuthorizedException", "the session has no refresh token (it cannot be renewed): sign in again"));
+            return Err(Error::service(Exception::NotAuthorized, "the session has no refresh token (it cannot be renewed): sign in again"));
         };
         let device = self.device_of(&s.username).await.map(|d| d.key);
         let tokens = match (&self.cfg.hosted_ui, s.hosted) {
@@ -125,24 +137,14 @@ impl<E: Env> Client<E> {
                 let user = Username::new(s.username.clone());
                 match api::parse_auth(&self.send(&api::initiate_refresh(self.app(), &refresh, &user, device.as_ref())).await?)? {
                     AuthStep::Tokens(t) => t,
-                    AuthStep::Challenge(c) => return Err(Error::network(String::from("unexpected challenge on refresh: ") + &c.name)),
+                    AuthStep::Challenge(c) => {
+                        return Err(Error::network(String::from("unexpected challenge on refresh: ") + c.name.as_str()))
+                    }
                 }
             }
         };
-        self.finish(tokens, s.hosted, None, Some(sign_outs)).await
-    }
-
-    /// Removes the session (not the remembered device) from storage.
-    pub(crate) async fn clear_local(&self, s: Option<&Session>) {
-        if let Some(s) = s {
-            for key in self.user_keys(&s.username).session_keys() {
-                self.env.remove(&key).await;
-            }
-        }
-        self.env.remove(&session::last_user_key(&self.cfg.client_id)).await;
-        self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
-        self.set_latest(None);
-        self.count_sign_out();
+        let method = if s.hosted { SignInMethod::HostedUi } else { SignInMethod::Api };
+        self.finish(tokens, method, None, Some(sign_outs)).await
     }
 
     /// The signed-in session with usable tokens, or InvalidStateError.
@@ -153,8 +155,8 @@ impl<E: Env> Client<E> {
     /// Says so when a user-API call failed for lack of the admin scope (hosted-UI tokens).
     pub(crate) fn explain_scope(&self, e: Error, s: &Session) -> Error {
         match e {
-            Error::Service { name, message, status } if name == "NotAuthorizedException" && !s.has_scope(ADMIN_SCOPE) => Error::Service {
-                name,
+            Error::Service { exception: Exception::NotAuthorized, message, status } if !s.has_scope(ADMIN_SCOPE) => Error::Service {
+                exception: Exception::NotAuthorized,
                 message: message
                     + " — the access token lacks the aws.cognito.signin.user.admin scope: add it to hostedUi.scopes (and to the app client's allowed OAuth scopes), then sign in again",
                 status,
@@ -166,7 +168,7 @@ impl<E: Env> Client<E> {
     /// `signOut({global, redirect})`. Never races a refresh: one in flight (in this tab or
     /// another) finishes first and its tokens are the ones revoked; one that starts later finds
     /// the session gone or does not store what it gets.
-    pub async fn sign_out(&self, global: bool, redirect: bool) -> Result<Json, Error> {
+    pub async fn sign_out(&self, global: bool, redirect: bool) -> Result<SignOutOutcome, Error> {
         // GlobalSignOut needs a live access token; getting one may refresh, which takes the
         // lock taken below.
         let live = if global && self.load_session().await.is_some() { Some(self.signed_in().await?) } else { None };
@@ -196,76 +198,54 @@ impl<E: Env> Client<E> {
         self.clear_local(s.as_ref()).await;
         drop(guard);
         if s.is_some() {
-            self.announce("signedOut", s.as_ref(), None);
+            self.announce(EventKind::SignedOut, s.as_ref(), None);
         }
         if let (Some(h), true, true) = (&self.cfg.hosted_ui, redirect, s.as_ref().is_some_and(|s| s.hosted)) {
             self.env.navigate(&oauth::logout_url(h, &self.cfg.client_id))?;
-            return Ok(Json::object(vec![("redirecting", Json::Bool(true))]));
+            return Ok(SignOutOutcome { redirecting: true });
         }
-        Ok(Json::Obj(vec![]))
+        Ok(SignOutOutcome { redirecting: false })
     }
 
-    /// Verifies a token: signature against the issuer's JWKS, then the claims. Returns the
-    /// claims.
-    pub async fn verify(&self, token: &str, token_use: Option<TokenUse>, nonce: Option<&str>) -> Result<Json, Error> {
-        let j = jwt::decode(token)?;
-        if j.header.str("alg") != Some("RS256") {
-            return Err(Error::token(TokenCheck::Algorithm, "alg is not RS256"));
+    /// Local event and cross-tab message (the message carries the new tokens so other tabs can
+    /// use them before their storage shows them).
+    pub(crate) fn announce(&self, kind: EventKind, s: Option<&Session>, error: Option<&Error>) {
+        let username = s.map(|s| s.username.clone());
+        let error = error.map(|e| (e.name().to_string(), e.message()));
+        let mut msg = Json::object(vec![("type", Json::from(kind.as_str())), ("username", Json::from(username.as_deref()))]);
+        if let Some((name, message)) = &error {
+            msg.set("error", Json::object(vec![("name", Json::from(name.as_str())), ("message", Json::from(message.as_str()))]));
         }
-        let kid = j.kid().ok_or_else(|| Error::token(TokenCheck::UnknownKid, "the token has no kid"))?.to_string();
-        let key = self.jwks_key(&kid).await?;
-        if !self.env.verify_rs256(&key, j.signing_input.as_bytes(), &j.signature).await? {
-            return Err(Error::token(TokenCheck::Signature, "the signature does not verify"));
+        self.env.emit(&AuthEvent { kind, username, error, from_other_tab: false });
+        if let Some(s) = s.filter(|_| kind == EventKind::SignedIn || kind == EventKind::TokenRefresh) {
+            msg.set("idToken", Json::from(s.id_token.expose()));
+            msg.set("accessToken", Json::from(s.access_token.expose()));
+            msg.set("clockDrift", Json::int(s.clock_drift_ms / 1000));
         }
-        let expect = Expect {
-            issuer: &self.cfg.issuer,
-            client_id: self.cfg.client_id.as_str(),
-            token_use,
-            nonce,
-            now_secs: (self.server_now_ms() / 1000.0) as i64,
-            skew_secs: SKEW_SECS,
-        };
-        jwt::check_claims(&j.claims, &expect)?;
-        Ok(j.claims)
+        self.env.broadcast(&msg);
     }
 
-    async fn jwks_key(&self, kid: &str) -> Result<Jwk, Error> {
-        let mut refetched = false;
-        for _ in 0..3 {
-            let now = (self.server_now_ms() / 1000.0) as i64;
-            let decision = self.jwks.borrow().lookup(kid, now);
-            match decision {
-                Lookup::Found(k) => return Ok(k),
-                Lookup::Unknown => break,
-                Lookup::Refetch if refetched => {
-                    self.jwks.borrow_mut().refetch_failed(now);
-                    break;
-                }
-                Lookup::Fetch => {
-                    self.fetch_jwks(false).await?;
-                    refetched = true; // a fresh set counts as the one refetch
-                }
-                Lookup::Refetch => {
-                    // A rotated key: the HTTP cache may hold the old set, so bypass it.
-                    self.fetch_jwks(true).await?;
-                    refetched = true;
+    /// A message from another tab (BroadcastChannel).
+    pub fn on_broadcast(&self, msg: &Json) {
+        let Some(kind) = msg.str("type").and_then(EventKind::parse) else { return };
+        match kind {
+            EventKind::TokenRefresh | EventKind::SignedIn => {
+                // The other tab's fresh tokens, usable before our storage shows them.
+                if let (Some(u), Some(id), Some(at)) = (msg.str("username"), msg.str("idToken"), msg.str("accessToken")) {
+                    let drift = msg.get("clockDrift").and_then(Json::as_i64).map(session::secs_text);
+                    if let Some(s) = Session::from_stored(u, Some(id), Some(at), None, drift.as_deref(), None) {
+                        self.set_latest(Some(s));
+                    }
                 }
             }
+            EventKind::SignedOut => {
+                self.set_latest(None);
+                self.count_sign_out();
+            }
+            EventKind::TokenRefreshFailure => {}
         }
-        Err(Error::token(TokenCheck::UnknownKid, String::from("no key with kid ") + kid + " in the issuer's JWKS"))
-    }
-
-    async fn fetch_jwks(&self, bypass_cache: bool) -> Result<(), Error> {
-        let url = self.cfg.issuer.clone() + "/.well-known/jwks.json";
-        let req = api::HttpRequest { method: "GET", url: url.clone(), headers: vec![], body: None, bypass_cache };
-        let fail = |why: &str| Error::token(TokenCheck::Jwks, String::from("cannot read ") + &url + ": " + why);
-        let resp = self.fetch(&req).await.map_err(|e| fail(&e.message()))?;
-        if resp.status != 200 {
-            return Err(fail(&(String::from("HTTP ") + &cognito_proto::json::itoa(resp.status as i64))));
-        }
-        let v = Json::parse(&resp.body).map_err(|_| fail("not JSON"))?;
-        let now = (self.server_now_ms() / 1000.0) as i64;
-        self.jwks.borrow_mut().store(jwt::parse_jwks(&v), resp.cache_control.as_deref(), now);
-        Ok(())
+        // Listeners see the event without the tokens.
+        let error = msg.get("error").map(|e| (e.str("name").unwrap_or("").to_string(), e.str("message").unwrap_or("").to_string()));
+        self.env.emit(&AuthEvent { kind, username: msg.str("username").map(String::from), error, from_other_tab: true });
     }
 }

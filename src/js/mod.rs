@@ -1,14 +1,19 @@
 //! The `#[wasm_bindgen]` facade: convert, call, convert. Options and results cross as plain
-//! objects (JSON on the Rust side); every rejection is a real `Error` with `name`, `message`
-//! and `retryable`. The asynchronous methods share one export, [`CognitoAuth::call`], which
-//! dispatches on the method's JS name (`methods.js` puts the methods on the prototype), so the
-//! wasm holds one copy of the Promise glue. The TypeScript declarations are in `types.d.ts`.
+//! objects (JSON on the Rust side, shaped by [`convert`]); every rejection is a real `Error`
+//! with `name`, `message` and `retryable`. The asynchronous methods share one export,
+//! [`CognitoAuth::call`], which dispatches on the method's JS name (`methods.js` puts the
+//! methods on the prototype), so the wasm holds one copy of the Promise glue. The TypeScript
+//! declarations are in `types.d.ts`.
 
-use crate::client::{Client, SignInInput};
+pub mod convert;
+
+use crate::client::{AuthEvent, Client};
 use crate::web::{to_js, to_json, WebEnv};
 use cognito_proto::config::Config;
-use cognito_proto::error::Error;
+use cognito_proto::error::{Error, Exception};
 use cognito_proto::json::Json;
+use cognito_proto::types::*;
+use core::cell::{Cell, RefCell};
 use js_sys::{Function, Promise, Reflect};
 use std::future::Future;
 use std::pin::Pin;
@@ -50,15 +55,23 @@ fn run(f: Task) -> Promise {
     future_to_promise(async move { f.await.map(|v| to_js(&v)).map_err(|e| js_error(&e)) })
 }
 
-fn session_json(s: Option<cognito_proto::session::Session>) -> Json {
-    match s {
-        None => Json::Null,
-        Some(s) => Json::object(vec![
-            ("username", Json::from(s.username.as_str())),
-            ("idToken", Json::from(s.id_token.expose())),
-            ("accessToken", Json::from(s.access_token.expose())),
-            ("expiresAt", Json::int(s.expires_at_ms() as i64)),
-        ]),
+/// The app's `onAuthEvent` listeners, with ids that are never reused (an old unsubscribe must
+/// not remove a newer listener).
+#[derive(Default)]
+struct Listeners {
+    next_id: Cell<u32>,
+    list: RefCell<Vec<(u32, Function)>>,
+}
+
+impl Listeners {
+    fn emit(&self, event: &AuthEvent) {
+        let ev = to_js(&convert::auth_event(event));
+        // A copy: a listener may subscribe or unsubscribe while we call them.
+        let listeners: Vec<Function> = self.list.borrow().iter().map(|(_, f)| f.clone()).collect();
+        for f in listeners {
+            // A throwing listener must not break the SDK or the other listeners.
+            let _ = f.call1(&JsValue::NULL, &ev);
+        }
     }
 }
 
@@ -66,6 +79,7 @@ fn session_json(s: Option<cognito_proto::session::Session>) -> Json {
 #[wasm_bindgen]
 pub struct CognitoAuth {
     inner: Rc<Client<WebEnv>>,
+    listeners: Rc<Listeners>,
 }
 
 #[wasm_bindgen]
@@ -80,9 +94,16 @@ impl CognitoAuth {
             cfg.device_name = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).map(|ua| ua.chars().take(200).collect());
         }
         let env = WebEnv::new(&cfg, custom).map_err(|e| js_error(&e))?;
+        let listeners = Rc::new(Listeners::default());
+        let weak = Rc::downgrade(&listeners);
+        env.on_event(Box::new(move |e| {
+            if let Some(l) = weak.upgrade() {
+                l.emit(e);
+            }
+        }));
         let client = Rc::new(Client::new(cfg, env));
         WebEnv::listen(&client);
-        let auth = CognitoAuth { inner: client };
+        let auth = CognitoAuth { inner: client, listeners };
         auth.prepare_soon();
         Ok(auth)
     }
@@ -112,7 +133,7 @@ impl CognitoAuth {
     /// The signed-in user from the ID token, synchronously, or null.
     #[wasm_bindgen(js_name = currentUser, unchecked_return_type = "CurrentUser | null")]
     pub fn current_user(&self) -> JsValue {
-        self.inner.current_user().map(|u| to_js(&u)).unwrap_or(JsValue::NULL)
+        self.inner.current_user().map(|u| to_js(&convert::current_user(&u))).unwrap_or(JsValue::NULL)
     }
 
     /// Calls `listener(event)` for signedIn, signedOut, tokenRefresh and tokenRefreshFailure,
@@ -123,13 +144,13 @@ impl CognitoAuth {
         #[wasm_bindgen(unchecked_param_type = "(event: AuthEvent) => void")] listener: JsValue,
     ) -> Result<JsValue, JsValue> {
         let f: Function = listener.dyn_into().map_err(|_| js_error(&Error::config("onAuthEvent needs a function")))?;
-        let listeners = self.inner.env.listeners.clone();
-        let id = listeners.borrow().iter().map(|(i, _)| *i).max().unwrap_or(0) + 1;
-        listeners.borrow_mut().push((id, f));
-        let weak = Rc::downgrade(&listeners);
+        let id = self.listeners.next_id.get().wrapping_add(1);
+        self.listeners.next_id.set(id);
+        self.listeners.list.borrow_mut().push((id, f));
+        let weak = Rc::downgrade(&self.listeners);
         let off = Closure::<dyn FnMut()>::new(move || {
             if let Some(l) = weak.upgrade() {
-                l.borrow_mut().retain(|(i, _)| *i != id);
+                l.list.borrow_mut().retain(|(i, _)| *i != id);
             }
         });
         Ok(off.into_js_value())
@@ -144,61 +165,158 @@ impl CognitoAuth {
         // Methods whose argument is a string: the URL or the token.
         let text = || input.as_str().map(String::from);
         let need_text = |what: &str| text().ok_or_else(|| Error::config(String::from(method) + " needs " + what));
+        use self::convert as cv;
         let t: Task = match method {
             "signIn" => {
-                let input = SignInInput::from_json(&input)?;
-                let me = CognitoAuth { inner: c.clone() };
+                let input = cv::sign_in_input(&input)?;
+                let me = CognitoAuth { inner: c.clone(), listeners: self.listeners.clone() };
                 Box::pin(async move {
                     let r = c.sign_in(input).await;
                     me.prepare_soon();
-                    r
+                    Ok(cv::sign_in_outcome(&r?))
                 })
             }
+            "confirmSignIn" => {
+                let answer = cv::answer(&input)?;
+                Box::pin(async move { Ok(cv::sign_in_outcome(&c.confirm_sign_in(answer).await?)) })
+            }
+            "getPendingSignIn" => Box::pin(async move { Ok(c.pending_sign_in().await.map_or(Json::Null, |p| cv::next_step(&p))) }),
+            "autoSignIn" => Box::pin(async move { Ok(cv::sign_in_outcome(&c.auto_sign_in().await?)) }),
             "getSession" => {
                 let force = input.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false);
-                Box::pin(async move { Ok(session_json(c.get_session(force).await?)) })
+                Box::pin(async move { Ok(cv::session(c.get_session(force).await?.as_ref())) })
             }
             "signOut" => {
                 let global = input.get("global").and_then(Json::as_bool).unwrap_or(false);
                 let redirect = input.get("redirect").and_then(Json::as_bool).unwrap_or(true);
-                Box::pin(async move { c.sign_out(global, redirect).await })
+                Box::pin(async move { Ok(cv::sign_out_outcome(c.sign_out(global, redirect).await?)) })
             }
-            "autoSignIn" => Box::pin(async move { c.auto_sign_in().await }),
-            "getPendingSignIn" => Box::pin(async move { Ok(c.pending_step().await.unwrap_or(Json::Null)) }),
-            "getUserAttributes" => Box::pin(async move { c.get_user_attributes().await }),
-            "deleteUser" => Box::pin(async move { c.delete_user().await }),
-            "fetchMfaPreference" => Box::pin(async move { c.fetch_mfa_preference().await }),
-            "rememberDevice" => Box::pin(async move { c.remember_device().await }),
-            "fetchDevices" => Box::pin(async move { c.fetch_devices().await }),
+            "signUp" => {
+                let input = cv::sign_up_input(&input)?;
+                Box::pin(async move { Ok(cv::sign_up_outcome(&c.sign_up(input).await?)) })
+            }
+            "confirmSignUp" => {
+                let user = cv::username(&input)?;
+                let code = cv::required(&input, "code")?.to_string();
+                Box::pin(async move { Ok(cv::confirm_sign_up_outcome(c.confirm_sign_up(&user, &code).await?)) })
+            }
             "confirmSignUpFromLink" => {
                 let url = need_text("the link's URL")?;
-                Box::pin(async move { c.confirm_sign_up_from_link(&url).await })
+                Box::pin(async move { Ok(cv::confirm_sign_up_outcome(c.confirm_sign_up_from_link(&url).await?)) })
+            }
+            "resendSignUpCode" => {
+                let user = cv::username(&input)?;
+                Box::pin(async move { Ok(cv::code_delivery_result(c.resend_sign_up_code(&user).await?.as_ref())) })
+            }
+            "forgotPassword" => {
+                let user = cv::username(&input)?;
+                Box::pin(async move { Ok(cv::code_delivery_result(c.forgot_password(&user).await?.as_ref())) })
+            }
+            "confirmForgotPassword" => {
+                let user = cv::username(&input)?;
+                let code = cv::required(&input, "code")?.to_string();
+                let pw = Password::new(cv::required(&input, "newPassword")?);
+                Box::pin(async move {
+                    c.confirm_forgot_password(&user, &code, &pw).await?;
+                    Ok(cv::done())
+                })
+            }
+            "changePassword" => {
+                let old = Password::new(cv::required(&input, "oldPassword")?);
+                let new = Password::new(cv::required(&input, "newPassword")?);
+                Box::pin(async move {
+                    c.change_password(&old, &new).await?;
+                    Ok(cv::done())
+                })
+            }
+            "getUserAttributes" => Box::pin(async move { Ok(cv::attributes_out(&c.get_user_attributes().await?)) }),
+            "updateUserAttributes" => {
+                let attrs = cv::attributes_in(input.get("attributes"))?;
+                if attrs.is_empty() {
+                    return Err(Error::service(Exception::InvalidParameter, "attributes is required: { attributes: { name: value } }"));
+                }
+                Box::pin(async move { Ok(cv::code_deliveries(&c.update_user_attributes(&attrs).await?)) })
+            }
+            "verifyUserAttribute" => {
+                let name = cv::required(&input, "attributeName")?.to_string();
+                let code = cv::required(&input, "code")?.to_string();
+                Box::pin(async move {
+                    c.verify_user_attribute(&name, &code).await?;
+                    Ok(cv::done())
+                })
+            }
+            "sendUserAttributeVerificationCode" => {
+                let name = cv::required(&input, "attributeName")?.to_string();
+                Box::pin(async move { Ok(cv::code_delivery_result(c.send_user_attribute_verification_code(&name).await?.as_ref())) })
+            }
+            "deleteUserAttributes" => {
+                let names: Vec<String> = input
+                    .get("attributeNames")
+                    .and_then(Json::as_array)
+                    .ok_or_else(|| Error::service(Exception::InvalidParameter, "attributeNames is required"))?
+                    .iter()
+                    .filter_map(|n| n.as_str().map(String::from))
+                    .collect();
+                Box::pin(async move {
+                    c.delete_user_attributes(&names).await?;
+                    Ok(cv::done())
+                })
+            }
+            "deleteUser" => Box::pin(async move {
+                c.delete_user().await?;
+                Ok(cv::done())
+            }),
+            "setUpTotp" => {
+                let issuer = input.str("issuer").map(String::from);
+                Box::pin(async move { Ok(cv::totp(&c.set_up_totp(issuer).await?)) })
+            }
+            "verifyTotpSetup" => {
+                let code = cv::required(&input, "code")?.to_string();
+                let name = input.str("deviceName").map(String::from);
+                Box::pin(async move {
+                    c.verify_totp_setup(&code, name.as_deref()).await?;
+                    Ok(cv::done())
+                })
+            }
+            "updateMfaPreference" => {
+                let u = cv::mfa_update(&input)?;
+                Box::pin(async move {
+                    c.update_mfa_preference(u).await?;
+                    Ok(cv::done())
+                })
+            }
+            "fetchMfaPreference" => Box::pin(async move { Ok(cv::mfa_preference(&c.fetch_mfa_preference().await?)) }),
+            "rememberDevice" => Box::pin(async move {
+                c.remember_device().await?;
+                Ok(cv::done())
+            }),
+            "forgetDevice" => {
+                let key = input.str("deviceKey").map(DeviceKey::new);
+                Box::pin(async move {
+                    c.forget_device(key).await?;
+                    Ok(cv::done())
+                })
+            }
+            "fetchDevices" => Box::pin(async move { Ok(cv::devices(&c.fetch_devices().await?)) }),
+            "signInWithRedirect" => {
+                let (return_to, opts) = cv::authorize(&input);
+                Box::pin(async move {
+                    c.sign_in_with_redirect(return_to.as_deref(), &opts).await?;
+                    Ok(Json::object(vec![("redirecting", Json::Bool(true))]))
+                })
+            }
+            "authorizeUrl" => {
+                let (return_to, opts) = cv::authorize(&input);
+                Box::pin(async move { Ok(Json::Str(c.authorize_url(return_to.as_deref(), &opts).await?)) })
             }
             "handleRedirectCallback" => {
                 let url = text();
-                Box::pin(async move { c.handle_redirect_callback(url).await })
+                Box::pin(async move { Ok(cv::redirect_outcome(&c.handle_redirect_callback(url).await?)) })
             }
             "verifyToken" => {
                 let jwt = need_text("a JWT")?;
                 Box::pin(async move { c.verify(&jwt, None, None).await })
             }
-            "signUp" => Box::pin(async move { c.sign_up(&input).await }),
-            "confirmSignUp" => Box::pin(async move { c.confirm_sign_up(&input).await }),
-            "resendSignUpCode" => Box::pin(async move { c.resend_sign_up_code(&input).await }),
-            "forgotPassword" => Box::pin(async move { c.forgot_password(&input).await }),
-            "confirmForgotPassword" => Box::pin(async move { c.confirm_forgot_password(&input).await }),
-            "changePassword" => Box::pin(async move { c.change_password(&input).await }),
-            "updateUserAttributes" => Box::pin(async move { c.update_user_attributes(&input).await }),
-            "verifyUserAttribute" => Box::pin(async move { c.verify_user_attribute(&input).await }),
-            "sendUserAttributeVerificationCode" => Box::pin(async move { c.send_user_attribute_verification_code(&input).await }),
-            "deleteUserAttributes" => Box::pin(async move { c.delete_user_attributes(&input).await }),
-            "confirmSignIn" => Box::pin(async move { c.confirm_sign_in(&input).await }),
-            "setUpTotp" => Box::pin(async move { c.set_up_totp(&input).await }),
-            "verifyTotpSetup" => Box::pin(async move { c.verify_totp_setup(&input).await }),
-            "updateMfaPreference" => Box::pin(async move { c.update_mfa_preference(&input).await }),
-            "forgetDevice" => Box::pin(async move { c.forget_device(&input).await }),
-            "signInWithRedirect" => Box::pin(async move { c.sign_in_with_redirect(&input).await }),
-            "authorizeUrl" => Box::pin(async move { c.authorize_url(&input).await.map(Json::Str) }),
             _ => return Err(Error::config(String::from("CognitoAuth has no method ") + method)),
         };
         Ok(t)
@@ -219,7 +337,6 @@ pub fn srp_claim(
     secret_block: &str,
 ) -> Result<String, JsValue> {
     use cognito_proto::srp::*;
-    use cognito_proto::types::*;
     let run = || -> Result<String, Error> {
         let pool = UserPoolId::parse(user_pool_id)?;
         let mut a = [0u8; PRIVATE_BYTES];

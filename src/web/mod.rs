@@ -3,7 +3,7 @@
 //! Everything uses globals that exist in windows and workers alike (`fetch`, `setTimeout`,
 //! `crypto`, `navigator.locks`), except navigation.
 
-use crate::client::{Client, Env};
+use crate::client::{AuthEvent, Client, Env};
 use cognito_proto::api::{HttpRequest, HttpResponse};
 use cognito_proto::config::{Config, StorageKind};
 use cognito_proto::error::Error;
@@ -90,14 +90,15 @@ impl Drop for LockGuard {
     }
 }
 
-type Listeners = Rc<RefCell<Vec<(u32, Function)>>>;
 type MessageHandler = Closure<dyn FnMut(MessageEvent)>;
+/// Where this tab's events go (the facade's listeners).
+type EventSink = Box<dyn Fn(&AuthEvent)>;
 
 pub struct WebEnv {
     store: Store,
     channel: Option<BroadcastChannel>,
     on_message: RefCell<Option<MessageHandler>>,
-    pub listeners: Listeners,
+    on_event: RefCell<Option<EventSink>>,
 }
 
 impl WebEnv {
@@ -130,7 +131,12 @@ impl WebEnv {
                 let _ = f.call0(ch);
             }
         }
-        Ok(WebEnv { store, channel, on_message: RefCell::new(None), listeners: Rc::new(RefCell::new(vec![])) })
+        Ok(WebEnv { store, channel, on_message: RefCell::new(None), on_event: RefCell::new(None) })
+    }
+
+    /// Where `emit` delivers this tab's events.
+    pub fn on_event(&self, sink: EventSink) {
+        *self.on_event.borrow_mut() = Some(sink);
     }
 
     /// Delivers other tabs' messages to the client (held weakly: no cycle).
@@ -325,12 +331,9 @@ impl Env for WebEnv {
         }
     }
 
-    fn emit(&self, event: &Json) {
-        let ev = to_js(event);
-        let listeners: Vec<Function> = self.listeners.borrow().iter().map(|(_, f)| f.clone()).collect();
-        for f in listeners {
-            // A throwing listener must not break the SDK or the other listeners.
-            let _ = f.call1(&JsValue::NULL, &ev);
+    fn emit(&self, event: &AuthEvent) {
+        if let Some(sink) = self.on_event.borrow().as_ref() {
+            sink(event);
         }
     }
 

@@ -1,0 +1,160 @@
+//! The flows' inputs and results as Rust types. `js::convert` turns the JS objects of the
+//! public API into these and back; nothing here knows a JS name.
+
+pub use cognito_proto::challenge::{Answer, CodeDelivery, MfaType, NextStep, TotpSetup};
+pub use cognito_proto::session::Session;
+use cognito_proto::types::{Password, Username};
+
+/// How `signIn` proves the password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// USER_SRP_AUTH: the password never leaves the page.
+    Srp,
+    /// USER_PASSWORD_AUTH: the password goes to Cognito over TLS.
+    Password,
+    /// CUSTOM_AUTH, starting with SRP.
+    CustomWithSrp,
+    /// CUSTOM_AUTH, custom challenges only.
+    CustomWithoutSrp,
+}
+
+impl Flow {
+    pub fn needs_password(self) -> bool {
+        self != Flow::CustomWithoutSrp
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SignInInput {
+    pub username: Username,
+    /// Required for every flow but [`Flow::CustomWithoutSrp`].
+    pub password: Option<Password>,
+    pub flow: Flow,
+}
+
+/// A step waiting for `confirmSignIn`, and when it stops being answerable.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingStep {
+    pub step: NextStep,
+    /// Local clock, ms since the epoch (Cognito allows 3 minutes between steps).
+    pub expires_at_ms: f64,
+}
+
+/// What `signIn`, `confirmSignIn` and `autoSignIn` end with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SignInOutcome {
+    SignedIn,
+    Next(PendingStep),
+}
+
+#[derive(Clone, Debug)]
+pub struct SignUpInput {
+    pub username: Username,
+    pub password: Password,
+    pub attributes: Vec<(String, String)>,
+    /// Remember the sign-up so that `autoSignIn` can follow `confirmSignUp`.
+    pub auto_sign_in: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignUpOutcome {
+    pub user_confirmed: bool,
+    pub user_sub: Option<String>,
+    pub code_delivery: Option<CodeDelivery>,
+}
+
+/// `confirmSignUp`: whether `autoSignIn` will now sign the user in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConfirmSignUpOutcome {
+    pub auto_sign_in: bool,
+}
+
+/// One factor's setting in `updateMfaPreference`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MfaChoice {
+    Enabled,
+    Disabled,
+    Preferred,
+    NotPreferred,
+}
+
+/// `updateMfaPreference`: the factors to change (others stay as they are).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MfaPreferenceUpdate {
+    pub sms: Option<MfaChoice>,
+    pub totp: Option<MfaChoice>,
+    pub email: Option<MfaChoice>,
+}
+
+/// `fetchMfaPreference`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MfaPreference {
+    pub enabled: Vec<MfaType>,
+    pub preferred: Option<MfaType>,
+}
+
+/// A remembered device of the user (ListDevices).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceInfo {
+    pub key: String,
+    pub name: Option<String>,
+    /// This browser's device.
+    pub current: bool,
+    pub attributes: Vec<(String, String)>,
+    /// Epoch seconds as Cognito wrote them (possibly fractional; kept as text: nothing is
+    /// rounded on the way).
+    pub created_at: Option<String>,
+    pub last_modified_at: Option<String>,
+    pub last_authenticated_at: Option<String>,
+}
+
+/// `handleRedirectCallback`: the allow-listed path the sign-in started from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RedirectOutcome {
+    pub return_to: String,
+}
+
+/// The signed-in user, from the ID token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CurrentUser {
+    pub username: String,
+    pub sub: Option<String>,
+    /// The ID token's user attributes (registered claims left out).
+    pub attributes: cognito_proto::json::Json,
+}
+
+/// What happened to the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    SignedIn,
+    SignedOut,
+    TokenRefresh,
+    TokenRefreshFailure,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::SignedIn => "signedIn",
+            EventKind::SignedOut => "signedOut",
+            EventKind::TokenRefresh => "tokenRefresh",
+            EventKind::TokenRefreshFailure => "tokenRefreshFailure",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventKind> {
+        [EventKind::SignedIn, EventKind::SignedOut, EventKind::TokenRefresh, EventKind::TokenRefreshFailure]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// An event for the app's listeners (`onAuthEvent`), in this tab or from another one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthEvent {
+    pub kind: EventKind,
+    pub username: Option<String>,
+    /// `(name, message)` of the error, for failures.
+    pub error: Option<(String, String)>,
+    pub from_other_tab: bool,
+}
