@@ -1,25 +1,17 @@
-//! The `cognito-idp` JSON API: one function per `X-Amz-Target` operation (protocol reference
-//! §1). Sign-in (InitiateAuth / RespondToAuthChallenge) lives in `auth.rs`.
+//! The `cognito-idp` JSON API: one function per `X-Amz-Target` operation, with the members and
+//! errors of the Amazon Cognito user pools API reference. Sign-in (InitiateAuth,
+//! RespondToAuthChallenge and the TOTP association they use) lives in `auth.rs`.
 
+use crate::access::{caller, check_secret_hash, resolve, user_mut, Caller};
 use crate::auth;
-use crate::config::PoolConfig;
+use crate::codes::{check_code, fill_template, send_code};
+use crate::config::{DeviceTracking, MfaFactor, PoolConfig, UserStatus};
+use crate::request::{attributes_json, attributes_of, missing, opt, req, Ctx};
 use crate::state::*;
-use crate::tokens::header_kid;
 use crate::util::*;
-use cognito_proto::crypto::{ct_eq, secret_hash};
+use cognito_proto::crypto::ct_eq;
 use cognito_proto::srp::Salt;
-use serde_json::{json, Map, Value};
-
-/// Per-request facts from the HTTP layer.
-pub struct Ctx {
-    /// `http://127.0.0.1:PORT`: issuer prefix and hosted-UI origin.
-    pub base: String,
-    pub ip: String,
-}
-
-pub fn issuer(ctx: &Ctx, pool: &str) -> String {
-    format!("{}/{}", ctx.base, pool)
-}
+use serde_json::{json, Value};
 
 /// Runs one operation. `op` is the part of `X-Amz-Target` after the service prefix.
 pub fn dispatch(db: &mut Db, op: &str, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
@@ -73,212 +65,6 @@ pub fn dispatch(db: &mut Db, op: &str, body: &Value, ctx: &Ctx) -> ApiResult<Val
             status: 404,
         }),
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request reading
-
-pub fn missing(field: &str) -> ApiError {
-    let f = field.chars().next().map(|c| c.to_lowercase().collect::<String>() + &field[c.len_utf8()..]).unwrap_or_default();
-    invalid_param(format!("1 validation error detected: Value null at '{f}' failed to satisfy constraint: Member must not be null"))
-}
-
-pub fn req<'a>(body: &'a Value, field: &str) -> ApiResult<&'a str> {
-    match body.get(field) {
-        Some(Value::String(s)) => Ok(s),
-        None | Some(Value::Null) => Err(missing(field)),
-        Some(_) => Err(err("SerializationException", format!("{field} must be a string"))),
-    }
-}
-
-pub fn opt<'a>(body: &'a Value, field: &str) -> Option<&'a str> {
-    body.get(field).and_then(Value::as_str)
-}
-
-/// A string→string map member (AuthParameters, ChallengeResponses).
-pub fn map_of(body: &Value, field: &str) -> ApiResult<Map<String, Value>> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(Map::new()),
-        Some(Value::Object(m)) if m.values().all(Value::is_string) => Ok(m.clone()),
-        Some(_) => Err(err("SerializationException", format!("{field} must be a map of strings"))),
-    }
-}
-
-fn attributes_of(body: &Value, field: &str) -> ApiResult<Vec<(String, String)>> {
-    let Some(v) = body.get(field) else { return Ok(vec![]) };
-    let Some(list) = v.as_array() else {
-        return if v.is_null() { Ok(vec![]) } else { Err(err("SerializationException", format!("{field} must be a list"))) };
-    };
-    let mut out = vec![];
-    for a in list {
-        let name = a.get("Name").and_then(Value::as_str).ok_or_else(|| missing("Name"))?;
-        if name.is_empty() || name.len() > 32 {
-            return Err(invalid_param(format!("Invalid attribute name {name}")));
-        }
-        let value = a.get("Value").and_then(Value::as_str).unwrap_or("");
-        if value.len() > 2048 {
-            return Err(invalid_param(format!("Attribute {name} is too long")));
-        }
-        out.push((name.to_string(), value.to_string()));
-    }
-    Ok(out)
-}
-
-pub fn attributes_json(user: &User) -> Value {
-    Value::Array(user.attributes.iter().map(|(k, v)| json!({"Name": k, "Value": v})).collect())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Shared checks
-
-/// SECRET_HASH / SecretHash for confidential clients, over the username sent in this request.
-pub fn check_secret_hash(db: &Db, client_id: &str, username: &str, given: Option<&str>) -> ApiResult<()> {
-    let Some((_, client)) = db.find_client(client_id) else {
-        return Err(err("ResourceNotFoundException", format!("User pool client {client_id} does not exist.")));
-    };
-    if let Some(secret) = &client.secret {
-        let Some(given) = given else {
-            return Err(not_authorized(&format!("Client {client_id} is configured with secret but SECRET_HASH was not received")));
-        };
-        if !ct_eq(secret_hash(secret, username, client_id).as_bytes(), given.as_bytes()) {
-            return Err(not_authorized(&format!("Unable to verify secret hash for client {client_id}")));
-        }
-    }
-    Ok(())
-}
-
-/// The raw ClientSecret of GetTokensFromRefreshToken / RevokeToken.
-pub fn check_client_secret(db: &Db, client_id: &str, given: Option<&str>) -> ApiResult<()> {
-    let Some((_, client)) = db.find_client(client_id) else {
-        return Err(err("ResourceNotFoundException", format!("User pool client {client_id} does not exist.")));
-    };
-    if let Some(secret) = &client.secret {
-        match given {
-            Some(g) if ct_eq(g.as_bytes(), secret.as_bytes()) => {}
-            _ => {
-                return Err(not_authorized(&format!(
-                    "Client {client_id} is configured with secret but ClientSecret was not received or is wrong"
-                )))
-            }
-        }
-    }
-    Ok(())
-}
-
-/// An authenticated caller, from an access token (protocol reference §7.5).
-pub struct Caller {
-    pub pool: String,
-    pub username: String,
-    pub claims: Value,
-}
-
-pub fn authenticate(db: &Db, token: &str, ctx: &Ctx) -> ApiResult<Caller> {
-    let invalid = || not_authorized("Invalid Access Token");
-    let kid = header_kid(token).ok_or_else(invalid)?;
-    let key = db.runtime.keys.get(&kid).ok_or_else(invalid)?;
-    let claims = key.verify(token).ok_or_else(invalid)?;
-    if claims["token_use"] != "access" {
-        return Err(invalid());
-    }
-    let iss = claims["iss"].as_str().unwrap_or("");
-    let pool_id = iss.rsplit('/').next().unwrap_or("");
-    let pool = db.pools.get(pool_id).ok_or_else(invalid)?;
-    if iss != issuer(ctx, pool_id) || !pool.jwks_kids.contains(&kid) {
-        return Err(invalid());
-    }
-    if claims["exp"].as_i64().unwrap_or(0) <= pool.now() {
-        return Err(not_authorized("Access Token has expired"));
-    }
-    if claims["origin_jti"].as_str().is_some_and(|o| db.is_revoked(o)) {
-        return Err(not_authorized("Access Token has been revoked"));
-    }
-    let scopes = claims["scope"].as_str().unwrap_or("");
-    if !scopes.split(' ').any(|s| s == "aws.cognito.signin.user.admin") {
-        return Err(not_authorized("Access Token does not have required scopes"));
-    }
-    let username = claims["username"].as_str().unwrap_or("").to_string();
-    let user = pool.users.get(&username).ok_or_else(|| not_authorized("Access Token has been revoked"))?;
-    if !user.enabled {
-        return Err(not_authorized("User is disabled."));
-    }
-    Ok(Caller { pool: pool_id.to_string(), username, claims })
-}
-
-fn caller(db: &Db, body: &Value, ctx: &Ctx) -> ApiResult<Caller> {
-    authenticate(db, req(body, "AccessToken")?, ctx)
-}
-
-fn user_mut<'a>(db: &'a mut Db, pool: &str, username: &str) -> ApiResult<&'a mut User> {
-    db.pool_mut(pool)?.users.get_mut(username).ok_or_else(|| err("UserNotFoundException", "User does not exist."))
-}
-
-/// Resolves what the user typed to a canonical username, or UserNotFoundException.
-fn resolve(db: &Db, pool: &str, typed: &str) -> ApiResult<String> {
-    db.pool(pool)?.find_username(typed).ok_or_else(|| err("UserNotFoundException", "Username/client id combination not found."))
-}
-
-fn fill_template(t: &str, username: &str, code: &str) -> String {
-    t.replace("{####}", code).replace("{username}", username)
-}
-
-/// Sends a code to the user's e-mail or phone (recorded as a message) and stores it.
-/// Returns CodeDeliveryDetails.
-pub fn send_code(db: &mut Db, pool_id: &str, username: &str, purpose: &str, kind: &str, attr: Option<&str>) -> ApiResult<Value> {
-    let pool = db.pool(pool_id)?;
-    let user = pool.users.get(username).ok_or_else(|| err("UserNotFoundException", "User does not exist."))?;
-    let attr = match attr {
-        Some(a) => a.to_string(),
-        None => ["email", "phone_number"]
-            .into_iter()
-            .find(|a| user.attr(a).is_some())
-            .ok_or_else(|| invalid_param("Cannot send a code: the user has no email or phone_number"))?
-            .to_string(),
-    };
-    let destination = user.attr(&attr).ok_or_else(|| invalid_param(format!("The user has no {attr}")))?.to_string();
-    let medium = if attr == "phone_number" { "SMS" } else { "EMAIL" };
-    let code = digits(6);
-    let now = pool.now();
-    let ttl = if purpose == "FORGOT_PASSWORD" { 3600 } else { 86_400 };
-    let templates = pool.config.messages.clone();
-    let (text, link) = match kind {
-        "FORGOT_PASSWORD" => (fill_template(&templates.forgot_password, username, &code), None),
-        "SIGN_UP" | "RESEND" if templates.verification_link.is_some() => {
-            let t = templates.verification_link.clone().unwrap_or_default();
-            let link = t
-                .replace("{####}", &cognito_proto::codec::url_encode(&code))
-                .replace("{username}", &cognito_proto::codec::url_encode(username))
-                .replace("{clientId}", "");
-            (format!("Confirm your account: {link}"), Some(link))
-        }
-        _ => (fill_template(&templates.verification, username, &code), None),
-    };
-    let pool = db.pool_mut(pool_id)?;
-    pool.codes.insert(Pool::code_key(username, purpose), Code { code: code.clone(), expires: now + ttl, attempts: 0 });
-    db.deliver(pool_id, username, &destination, medium, kind, &code, text, link, now);
-    Ok(json!({"Destination": mask_destination(&destination), "DeliveryMedium": medium, "AttributeName": attr}))
-}
-
-/// Checks (and on success consumes) a code.
-fn check_code(db: &mut Db, pool_id: &str, username: &str, purpose: &str, given: &str) -> ApiResult<()> {
-    let pool = db.pool_mut(pool_id)?;
-    let now = pool.now();
-    let key = Pool::code_key(username, purpose);
-    let Some(code) = pool.codes.get_mut(&key) else {
-        return Err(err("ExpiredCodeException", "Invalid code provided, please request a code again."));
-    };
-    if code.expires <= now {
-        pool.codes.remove(&key);
-        return Err(err("ExpiredCodeException", "Invalid code provided, please request a code again."));
-    }
-    if code.attempts >= 5 {
-        return Err(err("LimitExceededException", "Attempt limit exceeded, please try after some time."));
-    }
-    if !ct_eq(code.code.as_bytes(), given.as_bytes()) {
-        code.attempts += 1;
-        return Err(err("CodeMismatchException", "Invalid verification code provided, please try again."));
-    }
-    pool.codes.remove(&key);
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,7 +130,7 @@ fn sign_up(db: &mut Db, body: &Value, _ctx: &Ctx) -> ApiResult<Value> {
     let deliver_to = auto.iter().find(|a| user.attr(a).is_some()).cloned();
     pool.users.insert(canonical.clone(), user);
     let delivery = match deliver_to {
-        Some(attr) => Some(send_code(db, &pool_id, &canonical, "SIGN_UP", "SIGN_UP", Some(&attr))?),
+        Some(attr) => Some(send_code(db, &pool_id, &canonical, "SIGN_UP", MessageKind::SignUp, Some(&attr))?),
         None => None,
     };
     let mut out = json!({"UserConfirmed": false, "UserSub": sub});
@@ -365,9 +151,9 @@ fn confirm_sign_up(db: &mut Db, body: &Value) -> ApiResult<Value> {
     check_secret_hash(db, client_id, typed, opt(body, "SecretHash"))?;
     let code = req(body, "ConfirmationCode")?;
     let username = resolve(db, &pool_id, typed)?;
-    let status = db.pool(&pool_id)?.users[&username].status.clone();
-    if status != "UNCONFIRMED" {
-        return Err(not_authorized(&format!("User cannot be confirmed. Current status is {status}")));
+    let status = db.pool(&pool_id)?.users[&username].status;
+    if status != UserStatus::Unconfirmed {
+        return Err(not_authorized(&format!("User cannot be confirmed. Current status is {}", status.as_str())));
     }
     check_code(db, &pool_id, &username, "SIGN_UP", code)?;
     let pool = db.pool_mut(&pool_id)?;
@@ -375,7 +161,7 @@ fn confirm_sign_up(db: &mut Db, body: &Value) -> ApiResult<Value> {
     let validity = pool.clients.get(client_id).map(|c| c.auth_session_validity_minutes).unwrap_or(3);
     let auto = pool.config.auto_verified_attributes.clone();
     let user = user_mut(db, &pool_id, &username)?;
-    user.status = "CONFIRMED".into();
+    user.status = UserStatus::Confirmed;
     user.modified = now;
     for a in auto {
         if user.attr(&a).is_some() {
@@ -386,7 +172,14 @@ fn confirm_sign_up(db: &mut Db, body: &Value) -> ApiResult<Value> {
     let session = opaque_token(96);
     db.runtime.sessions.insert(
         session.clone(),
-        AuthSession { auto_sign_in: true, ..AuthSession::new(&pool_id, client_id, &username, "AUTO_SIGN_IN", now + validity * 60) },
+        AuthSession {
+            pool: pool_id.clone(),
+            client: client_id.to_string(),
+            username: username.clone(),
+            expires: now + validity * 60,
+            device_key: None,
+            awaiting: Awaiting::AutoSignIn,
+        },
     );
     Ok(json!({"Session": session}))
 }
@@ -398,11 +191,11 @@ fn resend_confirmation_code(db: &mut Db, body: &Value) -> ApiResult<Value> {
     check_secret_hash(db, client_id, typed, opt(body, "SecretHash"))?;
     let username = resolve(db, &pool_id, typed)?;
     let pool = db.pool(&pool_id)?;
-    if pool.users[&username].status != "UNCONFIRMED" {
+    if pool.users[&username].status != UserStatus::Unconfirmed {
         return Err(invalid_param("User is already confirmed."));
     }
     let attr = pool.config.auto_verified_attributes.iter().find(|a| pool.users[&username].attr(a).is_some()).cloned();
-    let d = send_code(db, &pool_id, &username, "SIGN_UP", "RESEND", attr.as_deref())?;
+    let d = send_code(db, &pool_id, &username, "SIGN_UP", MessageKind::Resend, attr.as_deref())?;
     Ok(json!({"CodeDeliveryDetails": d}))
 }
 
@@ -418,9 +211,9 @@ fn forgot_password(db: &mut Db, body: &Value) -> ApiResult<Value> {
     }
     let attr = ["email", "phone_number"]
         .into_iter()
-        .find(|a| user.attr(a).is_some() && (user.verified(a) || user.status == "RESET_REQUIRED"))
+        .find(|a| user.attr(a).is_some() && (user.verified(a) || user.status == UserStatus::ResetRequired))
         .ok_or_else(|| invalid_param("Cannot reset password for the user as there is no registered/verified email or phone_number"))?;
-    let d = send_code(db, &pool_id, &username, "FORGOT_PASSWORD", "FORGOT_PASSWORD", Some(attr))?;
+    let d = send_code(db, &pool_id, &username, "FORGOT_PASSWORD", MessageKind::ForgotPassword, Some(attr))?;
     Ok(json!({"CodeDeliveryDetails": d}))
 }
 
@@ -439,8 +232,8 @@ fn confirm_forgot_password(db: &mut Db, body: &Value) -> ApiResult<Value> {
     let now = pool.now();
     let user = user_mut(db, &pool_id, &username)?;
     user.set_password(&name, password);
-    if user.status == "RESET_REQUIRED" || user.status == "FORCE_CHANGE_PASSWORD" {
-        user.status = "CONFIRMED".into();
+    if user.status == UserStatus::ResetRequired || user.status == UserStatus::ForceChangePassword {
+        user.status = UserStatus::Confirmed;
     }
     user.modified = now;
     Ok(json!({}))
@@ -474,7 +267,7 @@ fn get_user(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
     let user = &pool.users[&c.username];
     let factors = user.mfa_factors(&pool.config);
     let mut out = json!({"Username": user.username, "UserAttributes": attributes_json(user), "UserMFASettingList": factors});
-    if let Some(p) = &user.preferred_mfa {
+    if let Some(p) = user.preferred_mfa {
         out["PreferredMfaSetting"] = json!(p);
     }
     Ok(out)
@@ -523,7 +316,7 @@ fn apply_attribute_update(db: &mut Db, pool_id: &str, username: &str, attrs: Vec
     let mut list = vec![];
     if send {
         for k in to_verify {
-            list.push(send_code(db, pool_id, username, &format!("VERIFY:{k}"), "ATTRIBUTE_VERIFICATION", Some(&k))?);
+            list.push(send_code(db, pool_id, username, &format!("VERIFY:{k}"), MessageKind::AttributeVerification, Some(&k))?);
         }
     }
     Ok(json!({"CodeDeliveryDetailsList": list}))
@@ -560,7 +353,7 @@ fn get_user_attribute_verification_code(db: &mut Db, body: &Value, ctx: &Ctx) ->
     if attr != "email" && attr != "phone_number" {
         return Err(invalid_param(format!("Attribute {attr} cannot be verified")));
     }
-    let d = send_code(db, &c.pool, &c.username, &format!("VERIFY:{attr}"), "ATTRIBUTE_VERIFICATION", Some(attr))?;
+    let d = send_code(db, &c.pool, &c.username, &format!("VERIFY:{attr}"), MessageKind::AttributeVerification, Some(attr))?;
     Ok(json!({"CodeDeliveryDetails": d}))
 }
 
@@ -637,28 +430,28 @@ fn set_mfa(db: &mut Db, pool_id: &str, username: &str, body: &Value) -> ApiResul
     let user = user_mut(db, pool_id, username)?;
     let setting = |k: &str| body.get(k).filter(|v| v.is_object());
     for (field, factor) in
-        [("SoftwareTokenMfaSettings", "SOFTWARE_TOKEN_MFA"), ("SMSMfaSettings", "SMS_MFA"), ("EmailMfaSettings", "EMAIL_OTP")]
+        [("SoftwareTokenMfaSettings", MfaFactor::Totp), ("SMSMfaSettings", MfaFactor::Sms), ("EmailMfaSettings", MfaFactor::Email)]
     {
         let Some(s) = setting(field) else { continue };
         let enabled = s.get("Enabled").and_then(Value::as_bool).unwrap_or(false);
         let preferred = s.get("PreferredMfa").and_then(Value::as_bool).unwrap_or(false);
-        if enabled && !offered.iter().any(|o| o == factor) {
-            return Err(err("InvalidParameterException", format!("{factor} is not enabled for this user pool")));
+        if enabled && !offered.contains(&factor) {
+            return Err(err("InvalidParameterException", format!("{} is not enabled for this user pool", factor.as_str())));
         }
         match factor {
-            "SOFTWARE_TOKEN_MFA" => {
+            MfaFactor::Totp => {
                 if enabled && user.totp_secret.is_none() {
                     return Err(err("InvalidParameterException", "User has not verified software token mfa"));
                 }
                 user.totp_enabled = enabled;
             }
-            "SMS_MFA" => {
+            MfaFactor::Sms => {
                 if enabled && user.attr("phone_number").is_none() {
                     return Err(invalid_param("User does not have a phone number"));
                 }
                 user.sms_enabled = enabled;
             }
-            _ => {
+            MfaFactor::Email => {
                 if enabled && user.attr("email").is_none() {
                     return Err(invalid_param("User does not have an email address"));
                 }
@@ -666,8 +459,8 @@ fn set_mfa(db: &mut Db, pool_id: &str, username: &str, body: &Value) -> ApiResul
             }
         }
         if preferred && enabled {
-            user.preferred_mfa = Some(factor.to_string());
-        } else if user.preferred_mfa.as_deref() == Some(factor) && (!enabled || s.get("PreferredMfa") == Some(&json!(false))) {
+            user.preferred_mfa = Some(factor);
+        } else if user.preferred_mfa == Some(factor) && (!enabled || s.get("PreferredMfa") == Some(&json!(false))) {
             user.preferred_mfa = None;
         }
     }
@@ -710,7 +503,7 @@ fn confirm_device(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
     if cognito_proto::srp::mont::U3072::from_be_bytes(&verifier).is_none() || salt.is_empty() {
         return Err(invalid_param("Invalid DeviceSecretVerifierConfig"));
     }
-    let opt_in = db.pool(&c.pool)?.config.device_tracking == "USER_OPT_IN";
+    let opt_in = db.pool(&c.pool)?.config.device_tracking == DeviceTracking::UserOptIn;
     let now = db.pool(&c.pool)?.now();
     let name = opt(body, "DeviceName").map(String::from);
     let ip = ctx.ip.clone();
@@ -827,7 +620,7 @@ fn admin_create_user(db: &mut Db, body: &Value) -> ApiResult<Value> {
         let (now, text) = (pool.now(), fill_template(&pool.config.messages.temporary_password, username, &temp));
         let dest = pool.users[&canonical].attr("email").map(String::from);
         if let Some(dest) = dest {
-            db.deliver(&pool_id, &canonical, &dest, "EMAIL", "TEMPORARY_PASSWORD", &temp, text, None, now);
+            db.deliver(&pool_id, &canonical, &dest, Medium::Email, MessageKind::TemporaryPassword, &temp, text, None, now);
         }
     }
     let pool = db.pool(&pool_id)?;
@@ -852,17 +645,17 @@ fn admin_set_user_password(db: &mut Db, body: &Value) -> ApiResult<Value> {
     let name = pool.name().to_string();
     let user = user_mut(db, &pool_id, &username)?;
     user.set_password(&name, password);
-    user.status = if permanent { "CONFIRMED" } else { "FORCE_CHANGE_PASSWORD" }.into();
+    user.status = if permanent { UserStatus::Confirmed } else { UserStatus::ForceChangePassword };
     Ok(json!({}))
 }
 
 fn admin_confirm_sign_up(db: &mut Db, body: &Value) -> ApiResult<Value> {
     let (pool_id, username) = admin_pool_user(db, body)?;
     let user = user_mut(db, &pool_id, &username)?;
-    if user.status != "UNCONFIRMED" {
-        return Err(not_authorized(&format!("User cannot be confirmed. Current status is {}", user.status)));
+    if user.status != UserStatus::Unconfirmed {
+        return Err(not_authorized(&format!("User cannot be confirmed. Current status is {}", user.status.as_str())));
     }
-    user.status = "CONFIRMED".into();
+    user.status = UserStatus::Confirmed;
     Ok(json!({}))
 }
 
@@ -896,7 +689,7 @@ fn admin_set_enabled(db: &mut Db, body: &Value, enabled: bool) -> ApiResult<Valu
 
 fn admin_reset_user_password(db: &mut Db, body: &Value) -> ApiResult<Value> {
     let (pool_id, username) = admin_pool_user(db, body)?;
-    user_mut(db, &pool_id, &username)?.status = "RESET_REQUIRED".into();
+    user_mut(db, &pool_id, &username)?.status = UserStatus::ResetRequired;
     Ok(json!({}))
 }
 

@@ -5,6 +5,79 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// `MfaConfiguration` of a pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MfaConfiguration {
+    Off,
+    Optional,
+    On,
+}
+
+/// `DeviceConfiguration`: whether devices are tracked, and remembered always or on request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeviceTracking {
+    Off,
+    Always,
+    UserOptIn,
+}
+
+/// A second factor, by its challenge name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+pub enum MfaFactor {
+    #[serde(rename = "SMS_MFA")]
+    Sms,
+    #[serde(rename = "SOFTWARE_TOKEN_MFA")]
+    Totp,
+    #[serde(rename = "EMAIL_OTP")]
+    Email,
+}
+
+impl MfaFactor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MfaFactor::Sms => "SMS_MFA",
+            MfaFactor::Totp => "SOFTWARE_TOKEN_MFA",
+            MfaFactor::Email => "EMAIL_OTP",
+        }
+    }
+
+    /// `SMS_MFA`, `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP` (and `EMAIL_MFA`, as SELECT_MFA_TYPE
+    /// answers may say).
+    pub fn parse(s: &str) -> Option<MfaFactor> {
+        match s {
+            "SMS_MFA" => Some(MfaFactor::Sms),
+            "SOFTWARE_TOKEN_MFA" => Some(MfaFactor::Totp),
+            "EMAIL_OTP" | "EMAIL_MFA" => Some(MfaFactor::Email),
+            _ => None,
+        }
+    }
+}
+
+/// A user's `UserStatus`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum UserStatus {
+    Unconfirmed,
+    Confirmed,
+    ForceChangePassword,
+    ResetRequired,
+    ExternalProvider,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Unconfirmed => "UNCONFIRMED",
+            UserStatus::Confirmed => "CONFIRMED",
+            UserStatus::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            UserStatus::ResetRequired => "RESET_REQUIRED",
+            UserStatus::ExternalProvider => "EXTERNAL_PROVIDER",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Config {
@@ -26,12 +99,10 @@ pub struct PoolConfig {
     /// Username lookup case sensitivity (Cognito recommends false).
     pub case_sensitive: bool,
     pub password_policy: PasswordPolicy,
-    /// OFF | OPTIONAL | ON
-    pub mfa_configuration: String,
+    pub mfa_configuration: MfaConfiguration,
     /// Factors the pool offers: SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP.
-    pub mfa_methods: Vec<String>,
-    /// OFF | ALWAYS | USER_OPT_IN
-    pub device_tracking: String,
+    pub mfa_methods: Vec<MfaFactor>,
+    pub device_tracking: DeviceTracking,
     /// ENABLED answers unknown users like wrong passwords; LEGACY (false) says UserNotFound.
     pub prevent_user_existence_errors: bool,
     pub token_validity: TokenValidity,
@@ -59,9 +130,9 @@ impl Default for PoolConfig {
             required_attributes: vec![],
             case_sensitive: false,
             password_policy: PasswordPolicy::default(),
-            mfa_configuration: "OFF".into(),
-            mfa_methods: vec!["SOFTWARE_TOKEN_MFA".into(), "EMAIL_OTP".into(), "SMS_MFA".into()],
-            device_tracking: "OFF".into(),
+            mfa_configuration: MfaConfiguration::Off,
+            mfa_methods: vec![MfaFactor::Totp, MfaFactor::Email, MfaFactor::Sms],
+            device_tracking: DeviceTracking::Off,
             prevent_user_existence_errors: false,
             token_validity: TokenValidity::default(),
             srp_timestamp_skew_seconds: 300,
@@ -238,13 +309,13 @@ pub struct UserConfig {
     pub temporary_password: Option<String>,
     pub attributes: BTreeMap<String, String>,
     /// CONFIRMED (default with a password), UNCONFIRMED, RESET_REQUIRED.
-    pub status: Option<String>,
+    pub status: Option<UserStatus>,
     pub enabled: Option<bool>,
     pub groups: Vec<String>,
     /// A verified TOTP secret (base32), enabled and preferred.
     pub totp_secret: Option<String>,
     /// MFA factors enabled for this user: SMS_MFA, EMAIL_OTP.
-    pub mfa: Vec<String>,
+    pub mfa: Vec<MfaFactor>,
 }
 
 /// The pool `cognito-emulator` starts with when given no configuration: ready for the demo.
@@ -266,8 +337,8 @@ pub fn default_config() -> Config {
     Config {
         pools: vec![PoolConfig {
             id: "us-east-1_Emulator1".into(),
-            mfa_configuration: "OPTIONAL".into(),
-            device_tracking: "USER_OPT_IN".into(),
+            mfa_configuration: MfaConfiguration::Optional,
+            device_tracking: DeviceTracking::UserOptIn,
             identity_providers: vec![idp("Google"), idp("Facebook"), idp("LoginWithAmazon"), idp("SignInWithApple")],
             clients: vec![client],
             users: vec![

@@ -7,9 +7,10 @@
 //! and live 5 minutes; the sign-in page sets a 1-hour session cookie so a second authorize
 //! round trip does not prompt again (unless `prompt=login`).
 
-use crate::api::{issuer, Ctx};
-use crate::auth::{issue_tokens, refresh_tokens, Issue};
 use crate::config::ClientConfig;
+use crate::config::{MfaConfiguration, MfaFactor, UserStatus};
+use crate::issue::{issue_tokens, refresh_tokens, Issue};
+use crate::request::{issuer, Ctx};
 use crate::state::*;
 use crate::util::*;
 use cognito_proto::codec::{base64_decode, base64url_encode, form_decode, form_encode, url_encode};
@@ -30,7 +31,7 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-fn page(title: &str, body: &str) -> String {
+fn page_html(title: &str, body: &str) -> String {
     page_lang(title, body, "en")
 }
 
@@ -315,35 +316,41 @@ pub fn login_get(db: &Db, query: &str) -> Reply {
 }
 
 /// A hosted sign-in between pages (new password, MFA, confirmation), keyed by a hidden field.
-fn pending(db: &mut Db, a: &Authorize, username: &str, step: &str, code: Option<String>) -> String {
+fn pending(db: &mut Db, a: &Authorize, username: &str, page: HostedPage) -> String {
     let now = db.pools.get(&a.pool).map(|p| p.now()).unwrap_or_else(system_now);
     let id = opaque_token(32);
-    db.runtime.sessions.insert(
-        id.clone(),
-        AuthSession { code, ..AuthSession::new(&a.pool, &a.client.id, username, &format!("HOSTED:{step}"), now + 300) },
-    );
+    let step = HostedStep { pool: a.pool.clone(), client: a.client.id.clone(), username: username.to_string(), page, expires: now + 300 };
+    db.runtime.hosted_steps.insert(id.clone(), step);
     id
 }
 
-fn step_page(a: &Authorize, step: &str, flow: &str, error: Option<&str>) -> Reply {
-    let (title, fields, submit): (&str, Vec<Field>, &str) = match step {
-        "NEW_PASSWORD" => (
+fn step_page(a: &Authorize, page: &HostedPage, flow: &str, error: Option<&str>) -> Reply {
+    let (title, fields, submit): (&str, Vec<Field>, &str) = match page {
+        HostedPage::NewPassword => (
             "Change your password",
             vec![Field { name: "new_password", label: "New password", kind: "password", value: "" }],
             "Change password",
         ),
-        "CONFIRM" => (
+        HostedPage::Confirm => (
             "Confirm your account",
             vec![Field { name: "code", label: "Verification code (see the emulator's messages)", kind: "text", value: "" }],
             "Confirm",
         ),
-        "SOFTWARE_TOKEN_MFA" => {
+        HostedPage::Totp { .. } => {
             ("Enter your authenticator code", vec![Field { name: "code", label: "6-digit code", kind: "text", value: "" }], "Sign in")
         }
-        _ => ("Enter the code we sent you", vec![Field { name: "code", label: "Code", kind: "text", value: "" }], "Sign in"),
+        HostedPage::SentCode { .. } => {
+            ("Enter the code we sent you", vec![Field { name: "code", label: "Code", kind: "text", value: "" }], "Sign in")
+        }
     };
-    let body = form(&format!("/login?{}", a.query), &[("flow", flow), ("step", step)], &fields, submit, error, "");
-    Reply::Html(if error.is_some() { 400 } else { 200 }, page(title, &body), vec![])
+    let body = form(&format!("/login?{}", a.query), &[("flow", flow), ("step", page.name())], &fields, submit, error, "");
+    Reply::Html(if error.is_some() { 400 } else { 200 }, page_html(title, &body), vec![])
+}
+
+/// Shows a step's page with a new hidden-field key.
+fn show_step(db: &mut Db, a: &Authorize, username: &str, page: HostedPage) -> Reply {
+    let flow = pending(db, a, username, page.clone());
+    step_page(a, &page, &flow, None)
 }
 
 /// After the password (or confirmation): new password, MFA, or done.
@@ -353,34 +360,27 @@ fn continue_login(db: &mut Db, ctx: &Ctx, a: &Authorize, username: &str) -> Repl
     if !user.enabled {
         return login_page(db, a, Some("User is disabled."), username);
     }
-    match user.status.as_str() {
-        "UNCONFIRMED" => {
-            let _ = crate::api::send_code(db, &a.pool, username, "SIGN_UP", "RESEND", None);
-            let flow = pending(db, a, username, "CONFIRM", None);
-            return step_page(a, "CONFIRM", &flow, None);
+    match user.status {
+        UserStatus::Unconfirmed => {
+            let _ = crate::codes::send_code(db, &a.pool, username, "SIGN_UP", MessageKind::Resend, None);
+            return show_step(db, a, username, HostedPage::Confirm);
         }
-        "FORCE_CHANGE_PASSWORD" => {
-            let flow = pending(db, a, username, "NEW_PASSWORD", None);
-            return step_page(a, "NEW_PASSWORD", &flow, None);
-        }
-        "RESET_REQUIRED" => return login_page(db, a, Some("Password reset required for the user"), username),
-        _ => {}
+        UserStatus::ForceChangePassword => return show_step(db, a, username, HostedPage::NewPassword),
+        UserStatus::ResetRequired => return login_page(db, a, Some("Password reset required for the user"), username),
+        UserStatus::Confirmed | UserStatus::ExternalProvider => {}
     }
     let factors = user.mfa_factors(&pool.config);
-    if pool.config.mfa_configuration != "OFF" {
-        if let Some(f) = factors.first().map(|f| f.to_string()) {
-            let code = if f == "SOFTWARE_TOKEN_MFA" {
-                None
-            } else {
-                let (attr, medium) = if f == "SMS_MFA" { ("phone_number", "SMS") } else { ("email", "EMAIL") };
-                let dest = user.attr(attr).unwrap_or("").to_string();
-                let code = digits(6);
-                let (now, text) = (pool.now(), pool.config.messages.mfa.replace("{####}", &code));
-                db.deliver(&a.pool, username, &dest, medium, "MFA", &code, text, None, now);
-                Some(code)
-            };
-            let flow = pending(db, a, username, &f, code);
-            return step_page(a, &f, &flow, None);
+    if pool.config.mfa_configuration != MfaConfiguration::Off {
+        if let Some(&factor) = factors.first() {
+            if factor == MfaFactor::Totp {
+                return show_step(db, a, username, HostedPage::Totp { attempts: 0 });
+            }
+            let (attr, medium) = if factor == MfaFactor::Sms { ("phone_number", Medium::Sms) } else { ("email", Medium::Email) };
+            let dest = user.attr(attr).unwrap_or("").to_string();
+            let code = digits(6);
+            let (now, text) = (pool.now(), pool.config.messages.mfa.replace("{####}", &code));
+            db.deliver(&a.pool, username, &dest, medium, MessageKind::Mfa, &code, text, None, now);
+            return show_step(db, a, username, HostedPage::SentCode { factor, code, attempts: 0 });
         }
     }
     complete(db, ctx, a, username, None)
@@ -393,96 +393,96 @@ pub fn login_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Reply
     };
     let f = form_decode(form_body);
     let field = |k: &str| param(&f, k).unwrap_or("").to_string();
-    if let Some(flow) = param(&f, "flow") {
-        let step = field("step");
-        let Some(mut s) = db.runtime.sessions.remove(flow) else {
-            return login_page(db, &a, Some("Your session has expired. Sign in again."), "");
-        };
-        let now = db.pools.get(&a.pool).map(|p| p.now()).unwrap_or_else(system_now);
-        if s.challenge != format!("HOSTED:{step}") || s.expires <= now || s.client != a.client.id {
-            return login_page(db, &a, Some("Your session has expired. Sign in again."), "");
-        }
-        let username = s.username.clone();
-        let retry = |db: &mut Db, s: AuthSession, msg: &str| {
-            let id = flow.to_string();
-            db.runtime.sessions.insert(id.clone(), s);
-            step_page(&a, &step, &id, Some(msg))
-        };
-        match step.as_str() {
-            "NEW_PASSWORD" => {
-                let pw = field("new_password");
-                let Some(pool) = db.pools.get_mut(&a.pool) else { return error_page_redirect("server_error", &a.client.id) };
-                if let Err(e) = pool.check_password_policy(&pw) {
-                    return retry(db, s, &e.message);
-                }
-                let name = pool.name().to_string();
-                if let Some(u) = pool.users.get_mut(&username) {
-                    u.set_password(&name, &pw);
-                    u.status = "CONFIRMED".into();
-                }
-                continue_login(db, ctx, &a, &username)
-            }
-            "CONFIRM" => {
-                let code = field("code");
-                let key = Pool::code_key(&username, "SIGN_UP");
-                let Some(pool) = db.pools.get_mut(&a.pool) else { return error_page_redirect("server_error", &a.client.id) };
-                let ok = pool.codes.get(&key).is_some_and(|c| c.expires > now && ct_eq(c.code.as_bytes(), code.as_bytes()));
-                if !ok {
-                    return retry(db, s, "Invalid verification code provided, please try again.");
-                }
-                pool.codes.remove(&key);
-                let auto = pool.config.auto_verified_attributes.clone();
-                if let Some(u) = pool.users.get_mut(&username) {
-                    u.status = "CONFIRMED".into();
-                    for at in auto {
-                        if u.attr(&at).is_some() {
-                            u.attributes.insert(format!("{at}_verified"), "true".into());
-                        }
-                    }
-                }
-                continue_login(db, ctx, &a, &username)
-            }
-            "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "EMAIL_OTP" => {
-                let code = field("code");
-                let ok = if step == "SOFTWARE_TOKEN_MFA" {
-                    let secret =
-                        db.pools.get(&a.pool).and_then(|p| p.users.get(&username)).and_then(|u| u.totp_secret.clone()).unwrap_or_default();
-                    totp_matches(&secret, &code, now)
-                } else {
-                    s.code.as_deref().is_some_and(|c| ct_eq(c.as_bytes(), code.as_bytes()))
-                };
-                if !ok {
-                    s.code_attempts += 1;
-                    if s.code_attempts >= 3 {
-                        return login_page(db, &a, Some("Too many failed attempts. Sign in again."), &username);
-                    }
-                    return retry(db, s, "Invalid code received for user");
-                }
-                complete(db, ctx, &a, &username, None)
-            }
-            _ => login_page(db, &a, Some("Unknown step"), ""),
-        }
-    } else {
-        let (typed, password) = (field("username"), field("password"));
-        let Some(pool) = db.pools.get(&a.pool) else { return error_page_redirect("server_error", &a.client.id) };
-        let Some(username) = pool.find_username(&typed) else {
-            return login_page(db, &a, Some("Incorrect username or password."), &typed);
-        };
-        let user = &pool.users[&username];
-        if user.failed_sign_ins >= pool.config.max_failed_sign_ins {
-            return login_page(db, &a, Some("Password attempts exceeded"), &typed);
-        }
-        if !user.password_matches(pool.name(), &password) {
-            if let Some(u) = db.pools.get_mut(&a.pool).and_then(|p| p.users.get_mut(&username)) {
-                u.failed_sign_ins += 1;
-            }
-            return login_page(db, &a, Some("Incorrect username or password."), &typed);
-        }
-        if let Some(u) = db.pools.get_mut(&a.pool).and_then(|p| p.users.get_mut(&username)) {
-            u.failed_sign_ins = 0;
-        }
-        continue_login(db, ctx, &a, &username)
+    let Some(flow) = param(&f, "flow") else { return password_login(db, ctx, &a, &field("username"), &field("password")) };
+    let expired = |db: &mut Db| login_page(db, &a, Some("Your session has expired. Sign in again."), "");
+    let Some(s) = db.runtime.hosted_steps.remove(flow) else { return expired(db) };
+    let now = db.pools.get(&a.pool).map(|p| p.now()).unwrap_or_else(system_now);
+    if s.page.name() != field("step") || s.expires <= now || s.client != a.client.id {
+        return expired(db);
     }
+    let username = s.username.clone();
+    let retry = |db: &mut Db, page: HostedPage, msg: &str| {
+        let id = flow.to_string();
+        db.runtime.hosted_steps.insert(id.clone(), HostedStep { page: page.clone(), ..s.clone() });
+        step_page(&a, &page, &id, Some(msg))
+    };
+    match s.page.clone() {
+        HostedPage::NewPassword => {
+            let pw = field("new_password");
+            let Some(pool) = db.pools.get_mut(&a.pool) else { return error_page_redirect("server_error", &a.client.id) };
+            if let Err(e) = pool.check_password_policy(&pw) {
+                return retry(db, HostedPage::NewPassword, &e.message);
+            }
+            let name = pool.name().to_string();
+            if let Some(u) = pool.users.get_mut(&username) {
+                u.set_password(&name, &pw);
+                u.status = UserStatus::Confirmed;
+            }
+            continue_login(db, ctx, &a, &username)
+        }
+        HostedPage::Confirm => {
+            let code = field("code");
+            let key = Pool::code_key(&username, "SIGN_UP");
+            let Some(pool) = db.pools.get_mut(&a.pool) else { return error_page_redirect("server_error", &a.client.id) };
+            let ok = pool.codes.get(&key).is_some_and(|c| c.expires > now && ct_eq(c.code.as_bytes(), code.as_bytes()));
+            if !ok {
+                return retry(db, HostedPage::Confirm, "Invalid verification code provided, please try again.");
+            }
+            pool.codes.remove(&key);
+            let auto = pool.config.auto_verified_attributes.clone();
+            if let Some(u) = pool.users.get_mut(&username) {
+                u.status = UserStatus::Confirmed;
+                for at in auto {
+                    if u.attr(&at).is_some() {
+                        u.attributes.insert(format!("{at}_verified"), "true".into());
+                    }
+                }
+            }
+            continue_login(db, ctx, &a, &username)
+        }
+        HostedPage::Totp { attempts } => {
+            let secret = db.pools.get(&a.pool).and_then(|p| p.users.get(&username)).and_then(|u| u.totp_secret.clone()).unwrap_or_default();
+            if totp_matches(&secret, &field("code"), now) {
+                return complete(db, ctx, &a, &username, None);
+            }
+            if attempts + 1 >= HOSTED_CODE_ATTEMPTS {
+                return login_page(db, &a, Some("Too many failed attempts. Sign in again."), &username);
+            }
+            retry(db, HostedPage::Totp { attempts: attempts + 1 }, "Invalid code received for user")
+        }
+        HostedPage::SentCode { factor, code, attempts } => {
+            if ct_eq(code.as_bytes(), field("code").as_bytes()) {
+                return complete(db, ctx, &a, &username, None);
+            }
+            if attempts + 1 >= HOSTED_CODE_ATTEMPTS {
+                return login_page(db, &a, Some("Too many failed attempts. Sign in again."), &username);
+            }
+            retry(db, HostedPage::SentCode { factor, code, attempts: attempts + 1 }, "Invalid code received for user")
+        }
+    }
+}
+
+/// Wrong MFA codes allowed on the hosted pages before the sign-in starts over.
+const HOSTED_CODE_ATTEMPTS: u32 = 3;
+
+/// The sign-in form itself: username and password.
+fn password_login(db: &mut Db, ctx: &Ctx, a: &Authorize, typed: &str, password: &str) -> Reply {
+    let Some(pool) = db.pools.get(&a.pool) else { return error_page_redirect("server_error", &a.client.id) };
+    let Some(username) = pool.find_username(typed) else {
+        return login_page(db, a, Some("Incorrect username or password."), typed);
+    };
+    let user = &pool.users[&username];
+    if user.failed_sign_ins >= pool.config.max_failed_sign_ins {
+        return login_page(db, a, Some("Password attempts exceeded"), typed);
+    }
+    let ok = user.password_matches(pool.name(), password);
+    if let Some(u) = db.pools.get_mut(&a.pool).and_then(|p| p.users.get_mut(&username)) {
+        u.failed_sign_ins = if ok { 0 } else { u.failed_sign_ins + 1 };
+    }
+    if !ok {
+        return login_page(db, a, Some("Incorrect username or password."), typed);
+    }
+    continue_login(db, ctx, a, &username)
 }
 
 pub fn signup_get(db: &Db, query: &str, error: Option<&str>) -> Reply {
@@ -502,7 +502,7 @@ pub fn signup_get(db: &Db, query: &str, error: Option<&str>) -> Reply {
         error,
         &format!(r#"<p class="note"><a href="/login?{}">Already have an account? Sign in</a></p>"#, esc(&a.query)),
     );
-    Reply::Html(if error.is_some() { 400 } else { 200 }, page("Sign up", &body), vec![])
+    Reply::Html(if error.is_some() { 400 } else { 200 }, page_html("Sign up", &body), vec![])
 }
 
 pub fn signup_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Reply {
@@ -519,8 +519,7 @@ pub fn signup_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Repl
     match crate::api::dispatch(db, "SignUp", &body, ctx) {
         Ok(_) => {
             let username = db.pools.get(&a.pool).and_then(|p| p.find_username(&field("username"))).unwrap_or_default();
-            let flow = pending(db, &a, &username, "CONFIRM", None);
-            step_page(&a, "CONFIRM", &flow, None)
+            show_step(db, &a, &username, HostedPage::Confirm)
         }
         Err(e) => signup_get(db, query, Some(&e.message)),
     }
@@ -539,7 +538,7 @@ pub fn forgot_get(db: &Db, query: &str, error: Option<&str>) -> Reply {
         error,
         "",
     );
-    Reply::Html(if error.is_some() { 400 } else { 200 }, page("Forgot your password?", &body), vec![])
+    Reply::Html(if error.is_some() { 400 } else { 200 }, page_html("Forgot your password?", &body), vec![])
 }
 
 pub fn forgot_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Reply {
@@ -583,7 +582,7 @@ fn reset_page(a: &Authorize, username: &str, error: Option<&str>) -> Reply {
         error,
         "",
     );
-    Reply::Html(if error.is_some() { 400 } else { 200 }, page("Reset your password", &body), vec![])
+    Reply::Html(if error.is_some() { 400 } else { 200 }, page_html("Reset your password", &body), vec![])
 }
 
 /// `/confirmUser?client_id=…&user_name=…&confirmation_code=…` (the e-mailed link).
@@ -597,10 +596,10 @@ pub fn confirm_user(db: &mut Db, ctx: &Ctx, query: &str) -> Reply {
         }
     }
     match crate::api::dispatch(db, "ConfirmSignUp", &body, ctx) {
-        Ok(_) => Reply::Html(200, page("Account confirmed", "<p id=\"confirmed\">Your registration has been confirmed.</p>"), vec![]),
+        Ok(_) => Reply::Html(200, page_html("Account confirmed", "<p id=\"confirmed\">Your registration has been confirmed.</p>"), vec![]),
         Err(e) => Reply::Html(
             400,
-            page("Confirmation failed", &format!(r#"<p class="err" id="error">{}: {}</p>"#, esc(&e.name), esc(&e.message))),
+            page_html("Confirmation failed", &format!(r#"<p class="err" id="error">{}: {}</p>"#, esc(&e.name), esc(&e.message))),
             vec![],
         ),
     }
@@ -630,7 +629,7 @@ pub fn idp_get(db: &Db, provider: &str, query: &str) -> Reply {
             esc(&a.query)
         ),
     );
-    Reply::Html(200, page(&format!("Sign in with {provider} (emulated)"), &body), vec![])
+    Reply::Html(200, page_html(&format!("Sign in with {provider} (emulated)"), &body), vec![])
 }
 
 pub fn idp_post(db: &mut Db, ctx: &Ctx, provider: &str, query: &str, form_body: &str) -> Reply {
@@ -654,7 +653,7 @@ pub fn idp_post(db: &mut Db, ctx: &Ctx, provider: &str, query: &str, form_body: 
     let now = pool.now();
     let user = pool.users.entry(username.clone()).or_insert_with(|| {
         let mut u = User::new(&username, now);
-        u.status = "EXTERNAL_PROVIDER".into();
+        u.status = UserStatus::ExternalProvider;
         u
     });
     for (pool_attr, idp_attr) in &idp.attribute_mapping {
@@ -881,5 +880,5 @@ pub fn logout(db: &mut Db, query: &str, cookies: &str) -> Reply {
 pub fn error_page(query: &str) -> Reply {
     let q = form_decode(query);
     let e = param(&q, "error").unwrap_or("unknown_error");
-    Reply::Html(400, page("An error was encountered", &format!(r#"<p class="err" id="error">{}</p>"#, esc(e))), vec![])
+    Reply::Html(400, page_html("An error was encountered", &format!(r#"<p class="err" id="error">{}</p>"#, esc(e))), vec![])
 }

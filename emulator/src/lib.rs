@@ -4,14 +4,24 @@
 //! with strict server-side SRP, RS256 ID/access tokens with JWKS and OIDC discovery, and a hosted
 //! UI with PKCE and emulated social providers. See README.md ("The emulator").
 //!
-//! Layout: `config` (the JSON config file), `state` (data model), `api` (JSON operations),
-//! `auth` (sign-in state machine), `tokens` (keys, JWTs), `hosted` (OAuth endpoints and pages),
-//! `server` (HTTP routing, CORS, test endpoints), `util`.
+//! Layout, each module depending only on those above it:
+//!
+//! * `config` (the JSON config file), `state` (the data model), `util`, `tokens` (keys, JWTs);
+//! * `request` (reading a JSON API body), `access` (who calls: client secret, access token),
+//!   `codes` (one-time codes and the messages carrying them), `issue` (tokens and refresh);
+//! * `auth` (InitiateAuth, RespondToAuthChallenge: the sign-in state machine), `api` (every other
+//!   operation), `hosted` (OAuth endpoints and the hosted pages);
+//! * `server` (HTTP routing, CORS, test endpoints), and this file (binding, serving, and an
+//!   in-process emulator for the SDK's native tests).
 
+pub mod access;
 pub mod api;
 pub mod auth;
+pub mod codes;
 pub mod config;
 pub mod hosted;
+pub mod issue;
+pub mod request;
 pub mod server;
 pub mod state;
 pub mod tokens;
@@ -86,4 +96,36 @@ pub fn spawn(config: config::Config) -> Result<(String, serde_json::Value), Stri
         });
     });
     rx.recv().map_err(|e| e.to_string())?
+}
+
+/// An emulator without sockets, for native tests of the SDK: each request is answered by the
+/// same code as over HTTP ([`server::respond`]), on the calling thread, and `util::system_now`
+/// can follow the test's virtual clock (`util::set_thread_clock`).
+pub struct InProcess {
+    pub app: Arc<server::App>,
+    pub ready: serde_json::Value,
+}
+
+impl InProcess {
+    /// The origin it answers as (never bound: nothing listens there).
+    pub const BASE: &'static str = "http://127.0.0.1:1";
+
+    pub fn new(config: config::Config) -> Result<InProcess, String> {
+        static KEYS: std::sync::OnceLock<Result<(tokens::StoredKey, tokens::StoredKey), String>> = std::sync::OnceLock::new();
+        let stored = KEYS.get_or_init(|| Ok((tokens::Key::generate()?.to_stored()?, tokens::Key::generate()?.to_stored()?))).clone()?;
+        let keys = (tokens::Key::from_stored(&stored.0)?, tokens::Key::from_stored(&stored.1)?);
+        let mut db = server::initial_state_with(&config, None, Some(keys))?;
+        db.runtime.quiet = true;
+        let ready = server::ready_info(&db, Self::BASE);
+        Ok(InProcess { app: Arc::new(server::App { db: Mutex::new(db), base: Self::BASE.into(), data: None }), ready })
+    }
+
+    pub fn handle(&self, req: &server::Request) -> server::Answer {
+        server::respond(&self.app, req)
+    }
+
+    /// The database, for a test's set-up and checks (messages sent, counters, devices).
+    pub fn db(&self) -> std::sync::MutexGuard<'_, state::Db> {
+        self.app.db.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }

@@ -1,5 +1,7 @@
-//! HTTP: one axum handler that routes by method and path, adds CORS to every answer, bounds
-//! request bodies, and persists the data file after changes.
+//! HTTP: routing by method and path over plain values ([`Request`] in, [`Answer`] out), CORS on
+//! every answer, bounded request bodies, and the data file persisted after changes. Axum only
+//! appears at the edge ([`handle`]); [`respond`] is the same server without sockets, for the
+//! SDK's native tests (`InProcess` in lib.rs).
 //!
 //! Test endpoints under `/_emulator/` (documented in README.md):
 //! `POST /_emulator/pools` (a pool config → ids), `DELETE /_emulator/pools/{id}`,
@@ -7,15 +9,16 @@
 //! (`{"keepOld": bool}`), `GET /_emulator/messages?poolId=&username=`, `GET /_emulator/stats?poolId=`,
 //! `POST /_emulator/faults` / `DELETE /_emulator/faults`, `GET /_emulator/config`.
 
-use crate::api::{dispatch, issuer, Ctx};
+use crate::api::dispatch;
 use crate::config::{Config, PoolConfig};
 use crate::hosted::{self, Reply};
+use crate::request::{issuer, Ctx};
 use crate::state::{Db, Fault};
 use crate::tokens::Key;
 use crate::util::*;
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use axum::http::{HeaderValue, Response, StatusCode};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -67,22 +70,58 @@ pub fn save(app: &App, db: &Db) {
     }
 }
 
-fn response(status: u16, content_type: &str, body: impl Into<Body>, headers: &[(String, String)]) -> Response<Body> {
-    let mut b = Response::builder().status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-    if !content_type.is_empty() {
-        b = b.header("Content-Type", content_type);
-    }
-    for (k, v) in headers {
-        b = b.header(k.as_str(), v.as_str());
-    }
-    b.body(body.into()).unwrap_or_else(|_| Response::new(Body::empty()))
+/// An HTTP request, reduced to what the emulator reads.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    /// Names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub ip: String,
 }
 
-fn json_response(status: u16, v: &Value) -> Response<Body> {
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// An HTTP answer as a value.
+#[derive(Clone, Debug, Default)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// A `delayMs` fault: send this answer that much later.
+    pub delay_ms: Option<u64>,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+    fn set(&mut self, name: &str, value: String) {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_string(), value));
+    }
+}
+
+fn response(status: u16, content_type: &str, body: impl Into<Vec<u8>>, headers: &[(String, String)]) -> Answer {
+    let mut h = vec![];
+    if !content_type.is_empty() {
+        h.push(("Content-Type".to_string(), content_type.to_string()));
+    }
+    h.extend_from_slice(headers);
+    Answer { status, headers: h, body: body.into(), delay_ms: None }
+}
+
+fn json_response(status: u16, v: &Value) -> Answer {
     response(status, "application/json", v.to_string(), &[])
 }
 
-fn api_error(e: &ApiError) -> Response<Body> {
+fn api_error(e: &ApiError) -> Answer {
     let body = json!({"__type": e.name, "message": e.message});
     response(
         e.status,
@@ -96,49 +135,41 @@ fn api_error(e: &ApiError) -> Response<Body> {
     )
 }
 
-fn reply(r: Reply) -> Response<Body> {
+fn reply(r: Reply) -> Answer {
     match r {
         Reply::Html(status, html, headers) => response(status, "text/html; charset=utf-8", html, &headers),
         Reply::Redirect(location, mut headers) => {
             headers.push(("Location".into(), location));
             headers.push(("Cache-Control".into(), "no-store".into()));
-            response(302, "", Body::empty(), &headers)
+            response(302, "", vec![], &headers)
         }
         Reply::Json(status, v, mut headers) => {
             headers.push(("Cache-Control".into(), "no-store".into()));
             response(status, "application/json", v.to_string(), &headers)
         }
-        Reply::Empty(status) => response(status, "", Body::empty(), &[]),
+        Reply::Empty(status) => response(status, "", vec![], &[]),
     }
-}
-
-fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    h.get(name).and_then(|v| v.to_str().ok())
 }
 
 fn query_param(query: &str, k: &str) -> Option<String> {
     cognito_proto::codec::form_decode(query).into_iter().find(|(a, _)| a == k).map(|(_, v)| v)
 }
 
-fn add_cors(resp: &mut Response<Body>, origin: Option<&str>) {
-    let h = resp.headers_mut();
-    let allow = origin.and_then(|o| HeaderValue::from_str(o).ok()).unwrap_or(HeaderValue::from_static("*"));
-    h.insert("Access-Control-Allow-Origin", allow);
-    h.insert("Vary", HeaderValue::from_static("Origin"));
-    h.insert(
-        "Access-Control-Expose-Headers",
-        HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date,Cache-Control"),
-    );
+fn add_cors(a: &mut Answer, origin: Option<&str>) {
+    a.set("Access-Control-Allow-Origin", origin.filter(|o| HeaderValue::from_str(o).is_ok()).unwrap_or("*").to_string());
+    a.set("Vary", "Origin".into());
+    a.set("Access-Control-Expose-Headers", "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date,Cache-Control".into());
 }
 
-fn preflight(headers: &HeaderMap) -> Response<Body> {
-    let req_headers = header(headers, "access-control-request-headers")
+fn preflight(req: &Request) -> Answer {
+    let req_headers = req
+        .header("access-control-request-headers")
         .unwrap_or("content-type, x-amz-target, x-amz-user-agent, cache-control, authorization")
         .to_string();
     response(
         204,
         "",
-        Body::empty(),
+        vec![],
         &[
             ("Access-Control-Allow-Methods".into(), "POST, GET, DELETE, OPTIONS".into()),
             ("Access-Control-Allow-Headers".into(), req_headers),
@@ -147,40 +178,63 @@ fn preflight(headers: &HeaderMap) -> Response<Body> {
     )
 }
 
-pub async fn handle(State(app): State<Arc<App>>, req: Request<Body>) -> Response<Body> {
+/// The axum edge: reads the request (bounded), answers with [`respond`], holds a delayed
+/// answer back without holding the database.
+pub async fn handle(State(app): State<Arc<App>>, req: axum::http::Request<Body>) -> Response<Body> {
     let (parts, body) = req.into_parts();
-    let origin = header(&parts.headers, "origin").map(String::from);
     let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
-    let mut resp = if parts.method == Method::OPTIONS {
-        preflight(&parts.headers)
-    } else {
-        match to_bytes(body, DRAIN_BODY).await.ok().filter(|b| b.len() <= MAX_BODY) {
-            None => api_error(&ApiError {
+    let headers = parts.headers.iter().filter_map(|(k, v)| Some((k.as_str().to_ascii_lowercase(), v.to_str().ok()?.to_string()))).collect();
+    let mut request = Request {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers,
+        body: vec![],
+        ip,
+    };
+    let answer = match to_bytes(body, DRAIN_BODY).await.ok().filter(|b| b.len() <= MAX_BODY) {
+        None => {
+            let mut a = api_error(&ApiError {
                 name: "RequestEntityTooLargeException".into(),
                 message: format!("Request body exceeds {MAX_BODY} bytes"),
                 status: 413,
-            }),
-            Some(bytes) => {
-                let ctx = Ctx { base: app.base.clone(), ip };
-                route(&app, &parts.method, parts.uri.path(), parts.uri.query().unwrap_or(""), &parts.headers, &bytes, &ctx)
-            }
+            });
+            add_cors(&mut a, request.header("origin"));
+            a
+        }
+        Some(bytes) => {
+            request.body = bytes.to_vec();
+            respond(&app, &request)
         }
     };
-    if let Some(Delay(ms)) = resp.extensions_mut().remove::<Delay>() {
+    if let Some(ms) = answer.delay_ms {
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
-    add_cors(&mut resp, origin.as_deref());
-    resp
+    let mut b = Response::builder().status(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    for (k, v) in &answer.headers {
+        b = b.header(k.as_str(), v.as_str());
+    }
+    b.body(Body::from(answer.body)).unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
-fn route(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMap, body: &[u8], ctx: &Ctx) -> Response<Body> {
+/// One request, answered (without sockets: the same code behind [`handle`] and `InProcess`).
+pub fn respond(app: &App, req: &Request) -> Answer {
+    let mut answer = if req.method == "OPTIONS" { preflight(req) } else { route(app, req) };
+    add_cors(&mut answer, req.header("origin"));
+    answer
+}
+
+fn route(app: &App, r: &Request) -> Answer {
+    let (method, path, query, body) = (r.method.as_str(), r.path.as_str(), r.query.as_str(), r.body.as_slice());
+    let ctx = Ctx { base: app.base.clone(), ip: r.ip.clone() };
+    let ctx = &ctx;
     let text = String::from_utf8_lossy(body);
-    let cookies = header(headers, "cookie").unwrap_or("");
-    let auth = header(headers, "authorization");
+    let cookies = r.header("cookie").unwrap_or("");
+    let auth = r.header("authorization");
     let mut db = lock(app);
-    let get = *method == Method::GET || *method == Method::HEAD;
-    let resp = match (method.as_str(), path) {
-        ("POST", "/") => json_api(&mut db, headers, body, ctx),
+    let get = method == "GET" || method == "HEAD";
+    let resp = match (method, path) {
+        ("POST", "/") => json_api(&mut db, r, ctx),
         ("GET", "/") => json_response(200, &ready_info(&db, &app.base)),
         ("GET", "/oauth2/authorize") => reply(hosted::authorize(&mut db, ctx, query, cookies)),
         ("GET", "/login") => reply(hosted::login_get(&db, query)),
@@ -192,7 +246,7 @@ fn route(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMa
         ("GET", "/confirmUser") => reply(hosted::confirm_user(&mut db, ctx, query)),
         ("GET", "/error") => reply(hosted::error_page(query)),
         ("GET", "/logout") => reply(hosted::logout(&mut db, query, cookies)),
-        ("POST", "/oauth2/token") => reply(hosted::token(&mut db, ctx, header(headers, "content-type").unwrap_or(""), auth, &text)),
+        ("POST", "/oauth2/token") => reply(hosted::token(&mut db, ctx, r.header("content-type").unwrap_or(""), auth, &text)),
         ("GET" | "POST", "/oauth2/userInfo") => reply(hosted::user_info(&db, ctx, auth)),
         ("POST", "/oauth2/revoke") => reply(hosted::revoke(&mut db, auth, &text)),
         (m, p) if p.starts_with("/_emulator/idp/") => {
@@ -221,9 +275,7 @@ fn route(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMa
     // The Date header follows the pool's clock, so a test that moves a pool's clock looks, to a
     // client, like a device clock that is off.
     if let Some(now) = pool_for_request(&db, path, query, body).and_then(|p| db.pools.get(&p)).map(|p| p.now()) {
-        if let Ok(v) = HeaderValue::from_str(&cognito_proto::time::format_http_date(now)) {
-            resp.headers_mut().insert("Date", v);
-        }
+        resp.set("Date", cognito_proto::time::format_http_date(now));
     }
     resp
 }
@@ -254,25 +306,27 @@ fn pool_for_request(db: &Db, path: &str, query: &str, body: &[u8]) -> Option<Str
     db.find_client(&client).map(|(p, _)| p.config.id.clone())
 }
 
-fn json_api(db: &mut Db, headers: &HeaderMap, body: &[u8], ctx: &Ctx) -> Response<Body> {
-    let Some(op) = header(headers, "x-amz-target").and_then(|t| t.strip_prefix("AWSCognitoIdentityProviderService.")) else {
+fn json_api(db: &mut Db, r: &Request, ctx: &Ctx) -> Answer {
+    let Some(op) = r.header("x-amz-target").and_then(|t| t.strip_prefix("AWSCognitoIdentityProviderService.")) else {
         return api_error(&ApiError {
             name: "UnknownOperationException".into(),
             message: "Missing or unknown X-Amz-Target".into(),
             status: 404,
         });
     };
-    let ct = header(headers, "content-type").unwrap_or("");
+    let ct = r.header("content-type").unwrap_or("");
     if !ct.starts_with("application/x-amz-json-1.1") && !ct.starts_with("application/x-amz-json-1.0") {
         return api_error(&err("UnknownOperationException", "Content-Type must be application/x-amz-json-1.1"));
     }
-    let value: Value = match serde_json::from_slice(body) {
+    let value: Value = match serde_json::from_slice(&r.body) {
         Ok(v) => v,
         Err(_) => return api_error(&err("SerializationException", "Start of structure or map found where not expected / malformed JSON")),
     };
-    // Injected faults (tests of retry, error handling and races).
+    // Injected faults (tests of retry, error handling and races), for any pool or one.
+    let pool = pool_for_request(db, &r.path, &r.query, &r.body);
     let mut delay = None;
-    if let Some(i) = db.runtime.faults.iter().position(|f| f.target.is_empty() || f.target == op) {
+    let matches = |f: &Fault| (f.target.is_empty() || f.target == op) && f.pool_id.as_ref().is_none_or(|p| pool.as_ref() == Some(p));
+    if let Some(i) = db.runtime.faults.iter().position(matches) {
         let f = &mut db.runtime.faults[i];
         let mut e = err(&f.exception, "Injected fault");
         if let Some(s) = f.status {
@@ -291,24 +345,18 @@ fn json_api(db: &mut Db, headers: &HeaderMap, body: &[u8], ctx: &Ctx) -> Respons
         Ok(v) => response(200, "application/x-amz-json-1.1", v.to_string(), &[("x-amzn-RequestId".into(), uuid())]),
         Err(e) => api_error(&e),
     };
-    if let Some(ms) = delay {
-        // Carried out now; `handle` sends the answer later, without holding the database.
-        resp.extensions_mut().insert(Delay(ms));
-    }
+    // Carried out now; the answer goes out later (without holding the database).
+    resp.delay_ms = delay;
     resp
 }
 
-/// How long to hold back an answer (a `delayMs` fault).
-#[derive(Clone, Copy)]
-struct Delay(u64);
-
-fn jwks(db: &Db, pool_id: &str) -> Response<Body> {
+fn jwks(db: &Db, pool_id: &str) -> Answer {
     let Some(pool) = db.pools.get(pool_id) else { return json_response(404, &json!({"message": "User pool not found"})) };
     let keys: Vec<Value> = pool.jwks_kids.iter().filter_map(|k| db.runtime.keys.get(k)).map(Key::jwk).collect();
     response(200, "application/json", json!({"keys": keys}).to_string(), &[("Cache-Control".into(), "public, max-age=3600".into())])
 }
 
-fn discovery(db: &Db, ctx: &Ctx, pool_id: &str) -> Response<Body> {
+fn discovery(db: &Db, ctx: &Ctx, pool_id: &str) -> Answer {
     if !db.pools.contains_key(pool_id) {
         return json_response(404, &json!({"message": "User pool not found"}));
     }
@@ -334,7 +382,7 @@ fn discovery(db: &Db, ctx: &Ctx, pool_id: &str) -> Response<Body> {
     )
 }
 
-fn test_endpoint(app: &App, db: &mut Db, method: &str, path: &str, query: &str, body: &[u8]) -> Response<Body> {
+fn test_endpoint(app: &App, db: &mut Db, method: &str, path: &str, query: &str, body: &[u8]) -> Answer {
     let parts: Vec<&str> = path.trim_start_matches("/_emulator/").split('/').collect();
     let bad = |m: String| json_response(400, &json!({"message": m}));
     match (method, parts.as_slice()) {
@@ -430,6 +478,12 @@ fn test_endpoint(app: &App, db: &mut Db, method: &str, path: &str, query: &str, 
 /// Loads the data file (when it exists) or builds the state from the config, and makes sure
 /// signing keys exist.
 pub fn initial_state(config: &Config, data: Option<&PathBuf>) -> Result<Db, String> {
+    initial_state_with(config, data, None)
+}
+
+/// As [`initial_state`], with the signing keys given (tests reuse one pair: RSA key generation
+/// is the slowest thing the emulator does).
+pub fn initial_state_with(config: &Config, data: Option<&PathBuf>, keys: Option<(Key, Key)>) -> Result<Db, String> {
     if let Some(path) = data {
         if path.exists() {
             let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -441,8 +495,12 @@ pub fn initial_state(config: &Config, data: Option<&PathBuf>) -> Result<Db, Stri
         }
     }
     let mut db = Db::default();
-    let id_kid = db.add_key(Key::generate()?)?;
-    let access_kid = db.add_key(Key::generate()?)?;
+    let (id_key, access_key) = match keys {
+        Some(k) => k,
+        None => (Key::generate()?, Key::generate()?),
+    };
+    let id_kid = db.add_key(id_key)?;
+    let access_kid = db.add_key(access_key)?;
     for p in &config.pools {
         db.add_pool(p.clone(), &id_kid, &access_kid).map_err(|e| format!("pool {}: {}", p.id, e.message))?;
     }

@@ -1,7 +1,7 @@
 //! The emulator's data: pools, clients, users, devices, codes, refresh tokens and delivered
 //! messages (persisted with `--data`), plus short-lived sign-in state (not persisted).
 
-use crate::config::{ClientConfig, PoolConfig, UserConfig};
+use crate::config::{ClientConfig, DeviceTracking, MfaFactor, PoolConfig, UserConfig, UserStatus};
 use crate::tokens::{Key, StoredKey};
 use crate::util::*;
 use cognito_proto::srp::mont::U3072;
@@ -19,8 +19,7 @@ pub struct User {
     /// SRP salt and verifier (the password itself is never stored).
     pub salt_hex: Option<String>,
     pub verifier_hex: Option<String>,
-    /// UNCONFIRMED | CONFIRMED | FORCE_CHANGE_PASSWORD | RESET_REQUIRED | EXTERNAL_PROVIDER
-    pub status: String,
+    pub status: UserStatus,
     pub enabled: bool,
     pub created: i64,
     pub modified: i64,
@@ -32,7 +31,7 @@ pub struct User {
     pub totp_enabled: bool,
     pub sms_enabled: bool,
     pub email_enabled: bool,
-    pub preferred_mfa: Option<String>,
+    pub preferred_mfa: Option<MfaFactor>,
     pub failed_sign_ins: u32,
     /// Federated identities (`identities` claim).
     pub identities: Vec<serde_json::Value>,
@@ -46,7 +45,7 @@ impl User {
             attributes: BTreeMap::new(),
             salt_hex: None,
             verifier_hex: None,
-            status: "UNCONFIRMED".into(),
+            status: UserStatus::Unconfirmed,
             enabled: true,
             created: now,
             modified: now,
@@ -101,19 +100,19 @@ impl User {
     }
 
     /// MFA factors enabled for this user, preferred first.
-    pub fn mfa_factors(&self, pool: &PoolConfig) -> Vec<&'static str> {
-        let offered = |m: &str| pool.mfa_methods.iter().any(|x| x == m);
+    pub fn mfa_factors(&self, pool: &PoolConfig) -> Vec<MfaFactor> {
+        let offered = |m: MfaFactor| pool.mfa_methods.contains(&m);
         let mut v = vec![];
-        if self.totp_enabled && self.totp_secret.is_some() && offered("SOFTWARE_TOKEN_MFA") {
-            v.push("SOFTWARE_TOKEN_MFA");
+        if self.totp_enabled && self.totp_secret.is_some() && offered(MfaFactor::Totp) {
+            v.push(MfaFactor::Totp);
         }
-        if self.sms_enabled && self.attr("phone_number").is_some() && offered("SMS_MFA") {
-            v.push("SMS_MFA");
+        if self.sms_enabled && self.attr("phone_number").is_some() && offered(MfaFactor::Sms) {
+            v.push(MfaFactor::Sms);
         }
-        if self.email_enabled && self.attr("email").is_some() && offered("EMAIL_OTP") {
-            v.push("EMAIL_OTP");
+        if self.email_enabled && self.attr("email").is_some() && offered(MfaFactor::Email) {
+            v.push(MfaFactor::Email);
         }
-        if let Some(p) = self.preferred_mfa.as_deref() {
+        if let Some(p) = self.preferred_mfa {
             if let Some(i) = v.iter().position(|m| *m == p) {
                 let m = v.remove(i);
                 v.insert(0, m);
@@ -175,6 +174,35 @@ pub struct RefreshRecord {
     pub hosted: bool,
 }
 
+/// Why a message was sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MessageKind {
+    SignUp,
+    Resend,
+    AttributeVerification,
+    ForgotPassword,
+    Mfa,
+    TemporaryPassword,
+}
+
+/// How a message travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Medium {
+    Email,
+    Sms,
+}
+
+impl Medium {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Medium::Email => "EMAIL",
+            Medium::Sms => "SMS",
+        }
+    }
+}
+
 /// A message Cognito would have e-mailed or texted.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -183,10 +211,8 @@ pub struct Message {
     pub pool_id: String,
     pub username: String,
     pub destination: String,
-    /// EMAIL | SMS
-    pub medium: String,
-    /// SIGN_UP | RESEND | ATTRIBUTE_VERIFICATION | FORGOT_PASSWORD | MFA | TEMPORARY_PASSWORD
-    pub kind: String,
+    pub medium: Medium,
+    pub kind: MessageKind,
     pub code: String,
     pub text: String,
     pub link: Option<String>,
@@ -287,7 +313,7 @@ impl Pool {
     }
 
     pub fn device_tracking(&self) -> bool {
-        self.config.device_tracking != "OFF"
+        self.config.device_tracking != DeviceTracking::Off
     }
 }
 
@@ -302,12 +328,64 @@ pub struct SrpState {
     pub v: U3072,
     pub created: i64,
     pub device_key: Option<String>,
-    /// Set for DEVICE_PASSWORD_VERIFIER: the device being verified.
-    pub device_srp: bool,
     /// CUSTOM_AUTH with SRP first: continue with custom challenges.
     pub custom: bool,
     /// Unknown user under PreventUserExistenceErrors: always fails.
     pub phantom: bool,
+}
+
+/// What a sign-in session waits for: the challenge it was issued with, and that challenge's
+/// own state.
+#[derive(Clone, Debug)]
+pub enum Awaiting {
+    NewPassword,
+    /// A code sent by SMS or e-mail (SMS_MFA, EMAIL_OTP). `setup_email`: MFA_SETUP by e-mail,
+    /// verifying this address.
+    SentCode {
+        factor: MfaFactor,
+        code: String,
+        attempts: u32,
+        setup_email: Option<String>,
+    },
+    Totp {
+        attempts: u32,
+    },
+    SelectMfaType,
+    /// MFA_SETUP; with TOTP, the secret being associated and whether VerifySoftwareToken took
+    /// its first code.
+    MfaSetup {
+        totp_secret: Option<String>,
+        totp_verified: bool,
+    },
+    Custom {
+        round: usize,
+        attempts: u32,
+    },
+    DeviceSrp,
+    /// DEVICE_PASSWORD_VERIFIER: the SRP exchange and the SECRET_BLOCK handed out.
+    DeviceVerifier {
+        srp: Box<SrpState>,
+        block: String,
+    },
+    /// The session of a just-confirmed sign-up (InitiateAuth USER_AUTH auto sign-in).
+    AutoSignIn,
+}
+
+impl Awaiting {
+    /// The `ChallengeName` an answer to this session must carry.
+    pub fn challenge(&self) -> &'static str {
+        match self {
+            Awaiting::NewPassword => "NEW_PASSWORD_REQUIRED",
+            Awaiting::SentCode { factor, .. } => factor.as_str(),
+            Awaiting::Totp { .. } => "SOFTWARE_TOKEN_MFA",
+            Awaiting::SelectMfaType => "SELECT_MFA_TYPE",
+            Awaiting::MfaSetup { .. } => "MFA_SETUP",
+            Awaiting::Custom { .. } => "CUSTOM_CHALLENGE",
+            Awaiting::DeviceSrp => "DEVICE_SRP_AUTH",
+            Awaiting::DeviceVerifier { .. } => "DEVICE_PASSWORD_VERIFIER",
+            Awaiting::AutoSignIn => "AUTO_SIGN_IN",
+        }
+    }
 }
 
 /// A multi-step sign-in, keyed by the `Session` string.
@@ -316,45 +394,38 @@ pub struct AuthSession {
     pub pool: String,
     pub client: String,
     pub username: String,
-    /// The challenge this session expects an answer to.
-    pub challenge: String,
     pub expires: i64,
     pub device_key: Option<String>,
-    /// Passed device SRP: MFA is skipped.
-    pub device_verified: bool,
-    pub custom_round: usize,
-    pub custom_attempts: u32,
-    pub code: Option<String>,
-    pub code_attempts: u32,
-    /// MFA_SETUP: the TOTP secret being associated, and whether it was verified.
-    pub totp_secret: Option<String>,
-    pub totp_verified: bool,
-    pub email_setup: Option<String>,
-    pub srp: Option<SrpState>,
-    /// The session of a just-confirmed sign-up (InitiateAuth USER_AUTH auto sign-in).
-    pub auto_sign_in: bool,
+    pub awaiting: Awaiting,
 }
 
-impl AuthSession {
-    /// A session waiting for `challenge`, with nothing else set yet.
-    pub fn new(pool: &str, client: &str, username: &str, challenge: &str, expires: i64) -> AuthSession {
-        AuthSession {
-            pool: pool.to_string(),
-            client: client.to_string(),
-            username: username.to_string(),
-            challenge: challenge.to_string(),
-            expires,
-            device_key: None,
-            device_verified: false,
-            custom_round: 0,
-            custom_attempts: 0,
-            code: None,
-            code_attempts: 0,
-            totp_secret: None,
-            totp_verified: false,
-            email_setup: None,
-            srp: None,
-            auto_sign_in: false,
+/// A hosted-UI sign-in between its pages (new password, confirmation, MFA), keyed by a hidden
+/// form field.
+#[derive(Clone, Debug)]
+pub struct HostedStep {
+    pub pool: String,
+    pub client: String,
+    pub username: String,
+    pub page: HostedPage,
+    pub expires: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostedPage {
+    NewPassword,
+    Confirm,
+    Totp { attempts: u32 },
+    SentCode { factor: MfaFactor, code: String, attempts: u32 },
+}
+
+impl HostedPage {
+    /// The form's `step` field.
+    pub fn name(&self) -> &'static str {
+        match self {
+            HostedPage::NewPassword => "NEW_PASSWORD",
+            HostedPage::Confirm => "CONFIRM",
+            HostedPage::Totp { .. } => "SOFTWARE_TOKEN_MFA",
+            HostedPage::SentCode { factor, .. } => factor.as_str(),
         }
     }
 }
@@ -383,14 +454,17 @@ pub struct HostedSession {
 }
 
 /// A fault to inject: the next `count` calls of `target` (or of any target when empty) answer
-/// with this exception (TooManyRequestsException, InternalErrorException) or hang up (`network`)
-/// — or, with `delayMs`, are carried out normally and answered that much later (a slow network:
-/// tests of races between calls).
+/// with this exception (TooManyRequestsException, InternalErrorException; `status` sets the
+/// HTTP status) — or, with `delayMs`, are carried out normally and answered that much later (a
+/// slow network: tests of races between calls).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Fault {
     #[serde(default)]
     pub target: String,
+    /// Only requests for this pool (tests running side by side do not take each other's faults).
+    #[serde(default)]
+    pub pool_id: Option<String>,
     #[serde(default = "one")]
     pub count: u32,
     #[serde(default = "throttle")]
@@ -428,6 +502,7 @@ pub struct Runtime {
     pub keys: HashMap<String, Key>,
     pub srp: HashMap<String, SrpState>,
     pub sessions: HashMap<String, AuthSession>,
+    pub hosted_steps: HashMap<String, HostedStep>,
     pub auth_codes: HashMap<String, AuthCode>,
     pub hosted: HashMap<String, HostedSession>,
     pub faults: Vec<Fault>,
@@ -538,8 +613,8 @@ impl Db {
         pool_id: &str,
         username: &str,
         destination: &str,
-        medium: &str,
-        kind: &str,
+        medium: Medium,
+        kind: MessageKind,
         code: &str,
         text: String,
         link: Option<String>,
@@ -551,8 +626,8 @@ impl Db {
             pool_id: pool_id.into(),
             username: username.into(),
             destination: destination.into(),
-            medium: medium.into(),
-            kind: kind.into(),
+            medium,
+            kind,
             code: code.into(),
             text,
             link,
@@ -580,23 +655,23 @@ pub fn seed_user(pool: &mut Pool, u: UserConfig) -> ApiResult<()> {
     user.enabled = u.enabled.unwrap_or(true);
     if let Some(p) = &u.password {
         user.set_password(&name, p);
-        user.status = "CONFIRMED".into();
+        user.status = UserStatus::Confirmed;
     }
     if let Some(p) = &u.temporary_password {
         user.set_password(&name, p);
-        user.status = "FORCE_CHANGE_PASSWORD".into();
+        user.status = UserStatus::ForceChangePassword;
         user.temp_password_expires = Some(now + pool.config.password_policy.temporary_password_validity_days * 86_400);
     }
-    if let Some(s) = &u.status {
-        user.status = s.clone();
+    if let Some(s) = u.status {
+        user.status = s;
     }
     if let Some(secret) = &u.totp_secret {
         user.totp_secret = Some(secret.clone());
         user.totp_enabled = true;
-        user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
+        user.preferred_mfa = Some(MfaFactor::Totp);
     }
-    user.sms_enabled = u.mfa.iter().any(|m| m == "SMS_MFA");
-    user.email_enabled = u.mfa.iter().any(|m| m == "EMAIL_OTP");
+    user.sms_enabled = u.mfa.contains(&MfaFactor::Sms);
+    user.email_enabled = u.mfa.contains(&MfaFactor::Email);
     if pool.users.contains_key(&user.username) {
         return Err(err("UsernameExistsException", "User already exists"));
     }

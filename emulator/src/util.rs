@@ -75,8 +75,22 @@ pub fn random_base64(bytes: usize) -> String {
     base64_encode(&v)
 }
 
-/// Wall-clock seconds since the epoch.
+thread_local! {
+    /// A clock for this thread instead of the system's (the in-process emulator of the SDK's
+    /// native tests runs on the test's virtual clock).
+    static CLOCK: std::cell::RefCell<Option<std::rc::Rc<dyn Fn() -> i64>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Makes `system_now` read `clock` on this thread (`None`: the system clock again).
+pub fn set_thread_clock(clock: Option<std::rc::Rc<dyn Fn() -> i64>>) {
+    CLOCK.with(|c| *c.borrow_mut() = clock);
+}
+
+/// Wall-clock seconds since the epoch (or this thread's clock, see `set_thread_clock`).
 pub fn system_now() -> i64 {
+    if let Some(t) = CLOCK.with(|c| c.borrow().as_ref().map(|f| f())) {
+        return t;
+    }
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 

@@ -62,7 +62,8 @@ fn cors_on_every_answer() {
 #[test]
 fn injected_faults() {
     let (pool, client) = pool_default();
-    post_json("/_emulator/faults", json!({"target": "InitiateAuth", "count": 2, "exception": "TooManyRequestsException"}));
+    // Scoped to this test's pool: the other tests of this file run at the same time.
+    post_json("/_emulator/faults", json!({"target": "InitiateAuth", "poolId": pool, "count": 2, "exception": "TooManyRequestsException"}));
     let (r, _) = srp_init(&client, "alice", &[]);
     expect_err(r, "TooManyRequestsException");
     let (r, _) = srp_init(&client, "alice", &[]);
@@ -71,6 +72,12 @@ fn injected_faults() {
     post_json("/_emulator/faults", json!({"target": "GetUser", "exception": "InternalErrorException"}));
     let f = expect_err(call("GetUser", json!({"AccessToken": "x"})), "InternalErrorException");
     assert_eq!(f.status, 500);
+    // A fault for another pool leaves this one alone.
+    post_json(
+        "/_emulator/faults",
+        json!({"target": "InitiateAuth", "poolId": "us-east-1_Elsewhere", "exception": "TooManyRequestsException"}),
+    );
+    assert!(srp_init(&client, "alice", &[]).0.is_ok());
 }
 
 #[test]
