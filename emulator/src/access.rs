@@ -46,7 +46,8 @@ pub fn check_client_secret(db: &Db, client_id: &str, given: Option<&str>) -> Api
     Ok(())
 }
 
-/// An authenticated caller, from an access token (protocol reference §7.5).
+/// An authenticated caller, from an access token (checked as Cognito checks it: signature, issuer,
+/// expiry, revocation, the aws.cognito.signin.user.admin scope).
 pub struct Caller {
     pub pool: String,
     pub username: String,

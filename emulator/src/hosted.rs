@@ -1,4 +1,5 @@
-//! The hosted UI and OAuth 2.0 endpoints (protocol reference §6), on the emulator's origin:
+//! The hosted UI and OAuth 2.0 endpoints (the developer guide's "User pool endpoints and managed
+//! login reference", RFC 6749, RFC 7636), on the emulator's origin:
 //! `/oauth2/authorize`, `/login`, `/signup`, `/forgotPassword`, `/confirmUser`, an emulated
 //! consent page per social provider, `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke`,
 //! `/logout`, `/error`.

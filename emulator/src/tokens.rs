@@ -1,4 +1,5 @@
-//! RS256 signing keys, JWT issue and verification, JWKS (protocol reference §7).
+//! RS256 signing keys, JWT issue and verification, JWKS (the developer guide's "Understanding
+//! user pool JSON web tokens").
 //! ID and access tokens are signed with different keys, like Cognito's.
 
 use cognito_proto::codec::{base64_decode, base64_encode, base64url_encode};

@@ -1,5 +1,6 @@
 //! The Cognito user-pool JSON API as data: one builder per operation, one parser for answers
-//! and errors (protocol reference §1). Nothing here sends anything; `client` hands the
+//! and errors (the Amazon Cognito user pools API reference; botocore's `cognito-idp/2016-04-18`
+//! model for the member names). Nothing here sends anything; `client` hands the
 //! [`HttpRequest`] to the one place that performs HTTP.
 //!
 //! ```text
@@ -10,7 +11,8 @@
 //! → 200 {...output}   |   4xx/5xx {"__type": "<Exception>", "message": "..."} (+ x-amzn-ErrorType)
 //! ```
 //! SECRET_HASH is added wherever the app client has a secret, always over the USERNAME sent in
-//! that same request (§2.5, §8.2).
+//! that same request (the developer guide's "Computing secret hash values": after
+//! PASSWORD_VERIFIER that is USER_ID_FOR_SRP, not what the user typed).
 
 use crate::challenge::ChallengeName;
 use crate::crypto::secret_hash;
@@ -213,7 +215,8 @@ pub fn initiate_auto_sign_in(c: AppClient, user: &Username, session: &AuthSessio
     )
 }
 
-/// InitiateAuth REFRESH_TOKEN_AUTH. SECRET_HASH is over the canonical username (§8.6).
+/// InitiateAuth REFRESH_TOKEN_AUTH. SECRET_HASH is over the canonical username (the one the
+/// tokens were issued to: a typed alias is not known at refresh time).
 pub fn initiate_refresh(c: AppClient, refresh: &RefreshToken, user: &Username, device: Option<&DeviceKey>) -> ApiRequest {
     let mut m: Vec<(&str, &str)> = vec![("REFRESH_TOKEN", refresh.expose())];
     let h = c.hash(user.as_str());
@@ -411,7 +414,7 @@ pub fn update_device_status(t: &AccessToken, key: &DeviceKey, remembered: bool) 
 // Answers
 
 /// The exception name from `x-amzn-ErrorType` (cut at `:`), else `__type`/`code` (after `#`);
-/// never from the status or the message (§1.5, §8.17).
+/// never from the status or the message (as the AWS SDKs' JSON 1.1 error parsing does).
 pub fn check(resp: &HttpResponse) -> Result<Json, Error> {
     let body = Json::parse(if resp.body.trim().is_empty() { "{}" } else { &resp.body });
     if (200..300).contains(&resp.status) {

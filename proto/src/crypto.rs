@@ -30,7 +30,8 @@ pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 }
 
 /// `SECRET_HASH = base64(HMAC(key = clientSecret, msg = username || clientId))`
-/// (protocol reference §2.5). `username` is the USERNAME sent in the same request.
+/// (the "Computing secret hash values" page of the Cognito developer guide). `username` is the
+/// USERNAME sent in the same request.
 pub fn secret_hash(client_secret: &str, username: &str, client_id: &str) -> String {
     base64_encode(&hmac_sha256(client_secret.as_bytes(), &[username.as_bytes(), client_id.as_bytes()]))
 }
