@@ -2,7 +2,7 @@
 //! remembered devices. Each is one request built by `cognito_proto::api`; calls that need the
 //! user's access token go through `as_user` (refreshing first when needed).
 
-use super::{
+use super::{nodrop, 
     Client, ConfirmSignUpOutcome, DeviceInfo, Env, EventKind, MfaChoice, MfaPreference, MfaPreferenceUpdate, SignUpInput, SignUpOutcome,
 };
 use cognito_proto::api::{self, TotpAuth};
@@ -27,7 +27,7 @@ const AUTO_SIGN_IN_INTENT_MS: f64 = 24.0 * 3600.0 * 1000.0;
 impl<E: Env> Client<E> {
     /// `signUp({username, password, attributes, autoSignIn})`.
     pub async fn sign_up(&self, input: SignUpInput) -> Result<SignUpOutcome, Error> {
-        let v = self.send(&api::sign_up(self.app(), &input.username, &input.password, &input.attributes)).await?;
+        let v = nodrop(self.send(&api::sign_up(self.app(), &input.username, &input.password, &input.attributes))).await?;
         if input.auto_sign_in {
             // Remember the intent (no password is stored): confirmSignUp supplies the Session.
             let rec = AutoSignIn {
@@ -35,7 +35,7 @@ impl<E: Env> Client<E> {
                 session: None,
                 expires_at_ms: self.env.now_ms() + AUTO_SIGN_IN_INTENT_MS,
             };
-            self.put(&session::auto_sign_in_key(&self.cfg.client_id), &rec.to_json()).await?;
+            nodrop(self.put(&session::auto_sign_in_key(&self.cfg.client_id), &rec.to_json())).await?;
         }
         Ok(SignUpOutcome {
             user_confirmed: v.get("UserConfirmed").and_then(Json::as_bool).unwrap_or(false),
@@ -46,14 +46,14 @@ impl<E: Env> Client<E> {
 
     /// `confirmSignUp({username, code})`.
     pub async fn confirm_sign_up(&self, user: &Username, code: &str) -> Result<ConfirmSignUpOutcome, Error> {
-        let v = self.send(&api::confirm_sign_up(self.app(), user, code)).await?;
+        let v = nodrop(self.send(&api::confirm_sign_up(self.app(), user, code))).await?;
         let key = session::auto_sign_in_key(&self.cfg.client_id);
         let wanted = self.env.get(&key).await.and_then(|t| AutoSignIn::from_json(&t)).filter(|r| r.username == user.as_str());
         let auto = match (wanted, v.str("Session")) {
             (Some(mut r), Some(s)) => {
                 r.session = Some(AuthSession::new(s));
                 r.expires_at_ms = self.env.now_ms() + CHALLENGE_TTL_MS;
-                self.put(&key, &r.to_json()).await?;
+                nodrop(self.put(&key, &r.to_json())).await?;
                 true
             }
             _ => false,
@@ -66,21 +66,21 @@ impl<E: Env> Client<E> {
         let (u, c) = api::confirmation_link(url).ok_or_else(|| {
             Error::config("the link carries no username and code (expected ?username=…&code=… or ?user_name=…&confirmation_code=…)")
         })?;
-        self.confirm_sign_up(&Username::new(u), &c).await
+        nodrop(self.confirm_sign_up(&Username::new(u), &c)).await
     }
 
     pub async fn resend_sign_up_code(&self, user: &Username) -> Result<Option<CodeDelivery>, Error> {
-        let v = self.send(&api::resend_confirmation_code(self.app(), user)).await?;
+        let v = nodrop(self.send(&api::resend_confirmation_code(self.app(), user))).await?;
         Ok(CodeDelivery::from_details(v.get("CodeDeliveryDetails")))
     }
 
     pub async fn forgot_password(&self, user: &Username) -> Result<Option<CodeDelivery>, Error> {
-        let v = self.send(&api::forgot_password(self.app(), user)).await?;
+        let v = nodrop(self.send(&api::forgot_password(self.app(), user))).await?;
         Ok(CodeDelivery::from_details(v.get("CodeDeliveryDetails")))
     }
 
     pub async fn confirm_forgot_password(&self, user: &Username, code: &str, new_password: &Password) -> Result<(), Error> {
-        self.send(&api::confirm_forgot_password(self.app(), user, code, new_password)).await?;
+        nodrop(self.send(&api::confirm_forgot_password(self.app(), user, code, new_password))).await?;
         Ok(())
     }
 
@@ -88,9 +88,9 @@ impl<E: Env> Client<E> {
     /// copy in the wasm for the account calls (about 2 KB gzipped less than one per call).
     fn as_user<'a>(&'a self, build: &'a dyn Fn(&AccessToken) -> api::ApiRequest) -> Pin<Box<dyn Future<Output = UserCall> + 'a>> {
         Box::pin(async move {
-            let s = self.signed_in().await?;
+            let s = nodrop(self.signed_in()).await?;
             let req = build(&s.access_token);
-            match self.send(&req).await {
+            match nodrop(self.send(&req)).await {
                 Ok(v) => Ok((v, s)),
                 Err(e) => Err(self.explain_scope(e, &s)),
             }
@@ -98,50 +98,50 @@ impl<E: Env> Client<E> {
     }
 
     pub async fn change_password(&self, old: &Password, new: &Password) -> Result<(), Error> {
-        self.as_user(&|t| api::change_password(t, old, new)).await?;
+        nodrop(self.as_user(&|t| api::change_password(t, old, new))).await?;
         Ok(())
     }
 
     /// `getUserAttributes()`: the user's attributes from GetUser.
     pub async fn get_user_attributes(&self) -> Result<Vec<(String, String)>, Error> {
-        let (v, _) = self.as_user(&api::get_user).await?;
+        let (v, _) = nodrop(self.as_user(&api::get_user)).await?;
         Ok(api::attributes(v.get("UserAttributes")))
     }
 
     /// Changed e-mail or phone numbers get a code: where each went.
     pub async fn update_user_attributes(&self, attrs: &[(String, String)]) -> Result<Vec<CodeDelivery>, Error> {
-        let (v, _) = self.as_user(&|t| api::update_user_attributes(t, attrs)).await?;
+        let (v, _) = nodrop(self.as_user(&|t| api::update_user_attributes(t, attrs))).await?;
         let list = v.get("CodeDeliveryDetailsList").and_then(Json::as_array).unwrap_or(&[]);
         Ok(list.iter().filter_map(|d| CodeDelivery::from_details(Some(d))).collect())
     }
 
     pub async fn verify_user_attribute(&self, name: &str, code: &str) -> Result<(), Error> {
-        self.as_user(&|t| api::verify_user_attribute(t, name, code)).await?;
+        nodrop(self.as_user(&|t| api::verify_user_attribute(t, name, code))).await?;
         Ok(())
     }
 
     pub async fn send_user_attribute_verification_code(&self, name: &str) -> Result<Option<CodeDelivery>, Error> {
-        let (v, _) = self.as_user(&|t| api::get_user_attribute_verification_code(t, name)).await?;
+        let (v, _) = nodrop(self.as_user(&|t| api::get_user_attribute_verification_code(t, name))).await?;
         Ok(CodeDelivery::from_details(v.get("CodeDeliveryDetails")))
     }
 
     pub async fn delete_user_attributes(&self, names: &[String]) -> Result<(), Error> {
-        self.as_user(&|t| api::delete_user_attributes(t, names)).await?;
+        nodrop(self.as_user(&|t| api::delete_user_attributes(t, names))).await?;
         Ok(())
     }
 
     /// Deletes the user, then signs out locally.
     pub async fn delete_user(&self) -> Result<(), Error> {
-        let (_, s) = self.as_user(&api::delete_user).await?;
-        self.forget_local_device(&s.username).await;
-        self.clear_local(Some(&s)).await;
+        let (_, s) = nodrop(self.as_user(&api::delete_user)).await?;
+        nodrop(self.forget_local_device(&s.username)).await;
+        nodrop(self.clear_local(Some(&s))).await;
         self.announce(EventKind::SignedOut, Some(&s), None);
         Ok(())
     }
 
     /// `setUpTotp({issuer})`: the secret and its `otpauth://` URI for a QR code.
     pub async fn set_up_totp(&self, issuer: Option<String>) -> Result<TotpSetup, Error> {
-        let (v, s) = self.as_user(&|t| api::associate_software_token(TotpAuth::Access(t))).await?;
+        let (v, s) = nodrop(self.as_user(&|t| api::associate_software_token(TotpAuth::Access(t)))).await?;
         let secret = v.str("SecretCode").ok_or_else(|| Error::network("AssociateSoftwareToken without SecretCode"))?;
         let issuer = issuer.unwrap_or_else(|| self.totp_issuer());
         let account = s.id_claims.str("email").unwrap_or(&s.username).to_string();
@@ -150,7 +150,7 @@ impl<E: Env> Client<E> {
 
     /// `verifyTotpSetup({code, deviceName})`.
     pub async fn verify_totp_setup(&self, code: &str, device_name: Option<&str>) -> Result<(), Error> {
-        let (v, _) = self.as_user(&|t| api::verify_software_token(TotpAuth::Access(t), code, device_name)).await?;
+        let (v, _) = nodrop(self.as_user(&|t| api::verify_software_token(TotpAuth::Access(t), code, device_name))).await?;
         if v.str("Status") != Some("SUCCESS") {
             return Err(Error::service(Exception::EnableSoftwareTokenMfa, "the code was not accepted"));
         }
@@ -164,13 +164,13 @@ impl<E: Env> Client<E> {
             .into_iter()
             .find(|(_, c)| *c == Some(MfaChoice::Preferred))
             .map(|(f, _)| f);
-        self.as_user(&|t| api::set_user_mfa_preference(t, enabled(u.sms), enabled(u.totp), enabled(u.email), preferred)).await?;
+        nodrop(self.as_user(&|t| api::set_user_mfa_preference(t, enabled(u.sms), enabled(u.totp), enabled(u.email), preferred))).await?;
         Ok(())
     }
 
     /// `fetchMfaPreference()` from GetUser's `UserMFASettingList` and `PreferredMfaSetting`.
     pub async fn fetch_mfa_preference(&self) -> Result<MfaPreference, Error> {
-        let (v, _) = self.as_user(&api::get_user).await?;
+        let (v, _) = nodrop(self.as_user(&api::get_user)).await?;
         let enabled = v
             .get("UserMFASettingList")
             .and_then(Json::as_array)
@@ -183,38 +183,38 @@ impl<E: Env> Client<E> {
 
     /// `rememberDevice()`: marks this browser's device as remembered (skips MFA next time).
     pub async fn remember_device(&self) -> Result<(), Error> {
-        let s = self.signed_in().await?;
+        let s = nodrop(self.signed_in()).await?;
         let d = self
             .device_of(&s.username)
             .await
             .ok_or_else(|| Error::invalid_state("no device is tracked for this browser (device tracking off in the pool?)"))?;
-        self.as_user(&|t| api::update_device_status(t, &d.key, true)).await?;
+        nodrop(self.as_user(&|t| api::update_device_status(t, &d.key, true))).await?;
         Ok(())
     }
 
     /// `forgetDevice({deviceKey})`: this browser's device by default.
     pub async fn forget_device(&self, key: Option<DeviceKey>) -> Result<(), Error> {
-        let s = self.signed_in().await?;
-        let own = self.device_of(&s.username).await.map(|d| d.key);
+        let s = nodrop(self.signed_in()).await?;
+        let own = nodrop(self.device_of(&s.username)).await.map(|d| d.key);
         let key = match key {
             Some(k) => k,
             None => own.clone().ok_or_else(|| Error::invalid_state("no device is tracked for this browser"))?,
         };
-        self.as_user(&|t| api::forget_device(t, &key)).await?;
+        nodrop(self.as_user(&|t| api::forget_device(t, &key))).await?;
         if own.is_some_and(|o| o == key) {
-            self.forget_local_device(&s.username).await;
+            nodrop(self.forget_local_device(&s.username)).await;
         }
         Ok(())
     }
 
     /// `fetchDevices()`: every page of ListDevices.
     pub async fn fetch_devices(&self) -> Result<Vec<DeviceInfo>, Error> {
-        let s = self.signed_in().await?;
-        let own = self.device_of(&s.username).await.map(|d| d.key.as_str().to_string());
+        let s = nodrop(self.signed_in()).await?;
+        let own = nodrop(self.device_of(&s.username)).await.map(|d| d.key.as_str().to_string());
         let mut out = vec![];
         let mut page: Option<String> = None;
         for _ in 0..DEVICE_PAGES {
-            let (v, _) = self.as_user(&|t| api::list_devices(t, DEVICES_PER_PAGE, page.as_deref())).await?;
+            let (v, _) = nodrop(self.as_user(&|t| api::list_devices(t, DEVICES_PER_PAGE, page.as_deref()))).await?;
             for d in v.get("Devices").and_then(Json::as_array).unwrap_or(&[]) {
                 let attributes = api::attributes(d.get("DeviceAttributes"));
                 let key = d.str("DeviceKey").unwrap_or("").to_string();

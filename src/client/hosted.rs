@@ -3,7 +3,7 @@
 //! lets expired ones be swept.
 
 use super::store::SignInMethod;
-use super::{Client, Env, EventKind, RedirectOutcome};
+use super::{nodrop, Client, Env, EventKind, RedirectOutcome};
 use cognito_proto::config::{HostedUiConfig, Url};
 use cognito_proto::error::Error;
 use cognito_proto::json::Json;
@@ -48,7 +48,7 @@ impl<E: Env> Client<E> {
         }
         keep.truncate(MAX_OPEN_TRANSACTIONS);
         let list = Json::Arr(keep.iter().map(|(n, e)| Json::object(vec![("n", Json::from(n.as_str())), ("e", Json::int(*e))])).collect());
-        self.put(&key, &list.to_text()).await
+        nodrop(self.put(&key, &list.to_text())).await
     }
 
     /// `authorizeUrl({provider, returnTo, loginHint, lang, prompt, idpIdentifier})`: stores the
@@ -69,15 +69,15 @@ impl<E: Env> Client<E> {
             created_ms: now,
             expires_ms: now + TRANSACTION_TTL_MS,
         };
-        self.put(&session::oauth_key(&self.cfg.client_id, &nonce), &txn.to_json()).await?;
-        self.sweep_transactions(Some((&nonce, txn.expires_ms))).await?;
+        nodrop(self.put(&session::oauth_key(&self.cfg.client_id, &nonce), &txn.to_json())).await?;
+        nodrop(self.sweep_transactions(Some((&nonce, txn.expires_ms)))).await?;
         let state = oauth::encode_state(&nonce, &return_to);
         Ok(oauth::authorize_url(h, &self.cfg.client_id, &state, &pkce, &oidc_nonce, opts))
     }
 
     /// `signInWithRedirect(options)`: stores the transaction and navigates.
     pub async fn sign_in_with_redirect(&self, return_to: Option<&str>, opts: &AuthorizeOptions) -> Result<(), Error> {
-        let url = self.authorize_url(return_to, opts).await?;
+        let url = nodrop(self.authorize_url(return_to, opts)).await?;
         self.env.navigate(&url)
     }
 
@@ -112,12 +112,12 @@ impl<E: Env> Client<E> {
             return Err(Error::OAuth { error, description: cb.error_description.unwrap_or_default() });
         }
         let code = cb.code.ok_or_else(|| Error::invalid_state("the callback has neither code nor error"))?;
-        if let Some(old) = self.load_session().await {
-            self.clear_local(Some(&old)).await;
+        if let Some(old) = nodrop(self.load_session()).await {
+            nodrop(self.clear_local(Some(&old))).await;
         }
         let req = oauth::token_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), &code, &txn.redirect_uri, &txn.verifier);
-        let tokens = oauth::parse_token_response(&self.fetch(&req).await?)?;
-        let s = self.finish(tokens, SignInMethod::HostedUi, Some(&txn.oidc_nonce), None).await?;
+        let tokens = oauth::parse_token_response(&nodrop(self.fetch(&req)).await?)?;
+        let s = nodrop(self.finish(tokens, SignInMethod::HostedUi, Some(&txn.oidc_nonce), None)).await?;
         self.announce(EventKind::SignedIn, Some(&s), None);
         Ok(RedirectOutcome { return_to })
     }

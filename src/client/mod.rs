@@ -67,6 +67,25 @@ pub trait Env {
     fn replace_url(&self, url: &str);
 }
 
+/// A future that is never dropped in a suspended state (see `nodrop`).
+pub struct RunsToCompletion<F>(core::mem::ManuallyDrop<F>);
+
+impl<F: Future> Future for RunsToCompletion<F> {
+    type Output = F::Output;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: a structural projection: the inner future is never moved out of the pinned
+        // wrapper (ManuallyDrop<F> is F in place), and it is never dropped.
+        unsafe { self.map_unchecked_mut(|s| &mut *s.0) }.poll(cx)
+    }
+}
+
+/// Awaits `f` without the drop code for its suspended states: for futures that always run to
+/// completion (every flow: nothing cancels them), where that code is dead weight in the wasm. A
+/// completed async block has already dropped what it held; one dropped half-way would leak.
+pub fn nodrop<F: Future>(f: F) -> RunsToCompletion<F> {
+    RunsToCompletion(core::mem::ManuallyDrop::new(f))
+}
+
 /// A value computed once for every caller waiting on it (one refresh for N callers).
 pub(crate) struct Flight<T: Clone> {
     state: Rc<RefCell<(Option<T>, Vec<Waker>)>>,

@@ -12,7 +12,7 @@
 //! ```
 
 use super::store::{SignInMethod, StoredDevice};
-use super::{Client, Env, EventKind, Flow, PendingStep, SignInInput, SignInOutcome};
+use super::{nodrop, Client, Env, EventKind, Flow, PendingStep, SignInInput, SignInOutcome};
 use cognito_proto::api::{self, AuthStep, Challenge, Tokens, TotpAuth};
 use cognito_proto::challenge::{self, Answer, ChallengeName, NextStep, TotpSetup};
 use cognito_proto::error::{Error, Exception, TokenCheck};
@@ -30,20 +30,20 @@ fn device_unknown(e: &Error) -> bool {
 
 impl<E: Env> Client<E> {
     pub async fn sign_in(&self, input: SignInInput) -> Result<SignInOutcome, Error> {
-        if let Some(s) = self.load_session().await {
+        if let Some(s) = nodrop(self.load_session()).await {
             return Err(Error::invalid_state(String::from("already signed in as ") + &s.username + "; call signOut() first"));
         }
         self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
-        if let StoredDevice::Partial = self.stored_device(input.username.as_str()).await {
+        if let StoredDevice::Partial = nodrop(self.stored_device(input.username.as_str())).await {
             // Half a device is no device.
-            self.forget_local_device(input.username.as_str()).await;
+            nodrop(self.forget_local_device(input.username.as_str())).await;
         }
-        match self.start_sign_in(&input, true).await {
+        match nodrop(self.start_sign_in(&input, true)).await {
             // A remembered device the pool no longer knows: drop it and sign in without it.
-            Ok(None) => self.start_sign_in(&input, false).await?.ok_or_else(|| Error::invalid_state("device sign-in failed twice")),
+            Ok(None) => nodrop(self.start_sign_in(&input, false)).await?.ok_or_else(|| Error::invalid_state("device sign-in failed twice")),
             Err(e) if device_unknown(&e) => {
-                self.forget_local_device(input.username.as_str()).await;
-                self.start_sign_in(&input, false).await?.ok_or_else(|| Error::invalid_state("device sign-in failed twice"))
+                nodrop(self.forget_local_device(input.username.as_str())).await;
+                nodrop(self.start_sign_in(&input, false)).await?.ok_or_else(|| Error::invalid_state("device sign-in failed twice"))
             }
             other => other?.ok_or_else(|| Error::invalid_state("device sign-in failed")),
         }
@@ -52,7 +52,7 @@ impl<E: Env> Client<E> {
     /// `Ok(None)`: the stored device was unknown to Cognito and has been forgotten; retry.
     async fn start_sign_in(&self, input: &SignInInput, use_device: bool) -> Result<Option<SignInOutcome>, Error> {
         let typed = input.username.as_str();
-        let device = if use_device { self.device_of(typed).await.map(|d| d.key) } else { None };
+        let device = if use_device { nodrop(self.device_of(typed)).await.map(|d| d.key) } else { None };
         let app = self.app();
         let password = || input.password.as_ref().ok_or_else(|| Error::config("password is required"));
         match input.flow {
@@ -64,26 +64,26 @@ impl<E: Env> Client<E> {
                 } else {
                     api::initiate_custom(app, &input.username, Some(&a), device.as_ref())
                 };
-                let step = api::parse_auth(&self.send(&req).await?)?;
+                let step = api::parse_auth(&nodrop(self.send(&req)).await?)?;
                 let AuthStep::Challenge(ch) = step else {
                     return Err(Error::network("Cognito skipped PASSWORD_VERIFIER"));
                 };
                 if ch.name != ChallengeName::PasswordVerifier {
-                    return self.drive(AuthStep::Challenge(ch), typed.to_string()).await.map(Some);
+                    return nodrop(self.drive(AuthStep::Challenge(ch), typed.to_string())).await.map(Some);
                 }
-                match self.answer_password_verifier(&ch, &eph, password()?, use_device).await? {
-                    Some((step, user)) => self.drive(step, user).await.map(Some),
+                match nodrop(self.answer_password_verifier(&ch, &eph, password()?, use_device)).await? {
+                    Some((step, user)) => nodrop(self.drive(step, user)).await.map(Some),
                     None => Ok(None),
                 }
             }
             Flow::Password => {
                 let req = api::initiate_password(app, &input.username, password()?, device.as_ref());
-                let step = api::parse_auth(&self.send(&req).await?)?;
-                self.drive(step, typed.to_string()).await.map(Some)
+                let step = api::parse_auth(&nodrop(self.send(&req)).await?)?;
+                nodrop(self.drive(step, typed.to_string())).await.map(Some)
             }
             Flow::CustomWithoutSrp => {
-                let step = api::parse_auth(&self.send(&api::initiate_custom(app, &input.username, None, device.as_ref())).await?)?;
-                self.drive(step, typed.to_string()).await.map(Some)
+                let step = api::parse_auth(&nodrop(self.send(&api::initiate_custom(app, &input.username, None, device.as_ref()))).await?)?;
+                nodrop(self.drive(step, typed.to_string())).await.map(Some)
             }
         }
     }
@@ -103,7 +103,7 @@ impl<E: Env> Client<E> {
         let vc = VerifierChallenge::from_params(|k| ch.param(k))?;
         let ts = SrpTimestamp::from_unix((self.server_now_ms() / 1000.0) as i64);
         let claim = srp::password_claim(eph, &self.cfg.pool, &user, password, &vc, &ts)?;
-        let device = if use_device { self.device_of(user.as_str()).await.map(|d| d.key) } else { None };
+        let device = if use_device { nodrop(self.device_of(user.as_str())).await.map(|d| d.key) } else { None };
         let req = api::respond(
             self.app(),
             &ChallengeName::PasswordVerifier,
@@ -116,9 +116,9 @@ impl<E: Env> Client<E> {
             ],
             device.as_ref(),
         );
-        match self.send(&req).await {
+        match nodrop(self.send(&req)).await {
             Err(e) if device.is_some() && device_unknown(&e) => {
-                self.forget_local_device(user.as_str()).await;
+                nodrop(self.forget_local_device(user.as_str())).await;
                 Ok(None)
             }
             Err(e) => Err(e),
@@ -132,7 +132,7 @@ impl<E: Env> Client<E> {
         loop {
             match step {
                 AuthStep::Tokens(t) => {
-                    let s = self.finish(t, SignInMethod::Api, None, None).await?;
+                    let s = nodrop(self.finish(t, SignInMethod::Api, None, None)).await?;
                     self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
                     self.env.remove(&session::auto_sign_in_key(&self.cfg.client_id)).await;
                     self.announce(EventKind::SignedIn, Some(&s), None);
@@ -143,9 +143,9 @@ impl<E: Env> Client<E> {
                         username = u.to_string();
                     }
                     match ch.name {
-                        ChallengeName::DeviceSrpAuth => step = self.device_srp(&ch, &username).await?,
-                        ChallengeName::MfaSetup => return self.mfa_setup(ch, username).await,
-                        _ => return self.store_pending(ch, username, None).await,
+                        ChallengeName::DeviceSrpAuth => step = nodrop(self.device_srp(&ch, &username)).await?,
+                        ChallengeName::MfaSetup => return nodrop(self.mfa_setup(ch, username)).await,
+                        _ => return nodrop(self.store_pending(ch, username, None)).await,
                     }
                 }
             }
@@ -161,7 +161,7 @@ impl<E: Env> Client<E> {
         let eph = self.new_ephemeral()?;
         let a = eph.public().to_hex();
         let req = api::respond(self.app(), &ChallengeName::DeviceSrpAuth, username, ch.session.as_ref(), &[("SRP_A", &a)], Some(&d.key));
-        let AuthStep::Challenge(dv) = api::parse_auth(&self.send(&req).await?)? else {
+        let AuthStep::Challenge(dv) = api::parse_auth(&nodrop(self.send(&req)).await?)? else {
             return Err(Error::network("Cognito skipped DEVICE_PASSWORD_VERIFIER"));
         };
         let vc = VerifierChallenge::from_params(|k| dv.param(k))?;
@@ -179,7 +179,7 @@ impl<E: Env> Client<E> {
             ],
             Some(&d.key),
         );
-        api::parse_auth(&self.send(&req).await?)
+        api::parse_auth(&nodrop(self.send(&req)).await?)
     }
 
     /// MFA_SETUP: when TOTP may be set up, associate a secret right away so the page can show
@@ -187,15 +187,15 @@ impl<E: Env> Client<E> {
     async fn mfa_setup(&self, mut ch: Challenge, username: String) -> Result<SignInOutcome, Error> {
         let can = ch.param("MFAS_CAN_SETUP").unwrap_or("");
         if !can.contains("SOFTWARE_TOKEN_MFA") {
-            return self.store_pending(ch, username, None).await;
+            return nodrop(self.store_pending(ch, username, None)).await;
         }
         let session = ch.session.clone().ok_or_else(|| Error::network("MFA_SETUP without a Session"))?;
-        let r = self.send(&api::associate_software_token(TotpAuth::Session(&session))).await?;
+        let r = nodrop(self.send(&api::associate_software_token(TotpAuth::Session(&session)))).await?;
         let secret = r.str("SecretCode").ok_or_else(|| Error::network("AssociateSoftwareToken without SecretCode"))?.to_string();
         if let Some(s) = r.str("Session") {
             ch.session = Some(AuthSession::new(s));
         }
-        self.store_pending(ch, username, Some(secret)).await
+        nodrop(self.store_pending(ch, username, Some(secret))).await
     }
 
     async fn store_pending(&self, ch: Challenge, username: String, totp_secret: Option<String>) -> Result<SignInOutcome, Error> {
@@ -207,7 +207,7 @@ impl<E: Env> Client<E> {
             expires_at_ms: self.env.now_ms() + CHALLENGE_TTL_MS,
             totp_secret,
         };
-        self.put(&session::pending_key(&self.cfg.client_id), &p.to_json()).await?;
+        nodrop(self.put(&session::pending_key(&self.cfg.client_id), &p.to_json())).await?;
         Ok(SignInOutcome::Next(self.pending_step(&p)))
     }
 
@@ -243,32 +243,32 @@ impl<E: Env> Client<E> {
 
     /// The step waiting for an answer, if any (e.g. after a reload).
     pub async fn pending_sign_in(&self) -> Option<PendingStep> {
-        self.load_pending().await.ok().map(|p| self.pending_step(&p))
+        nodrop(self.load_pending()).await.ok().map(|p| self.pending_step(&p))
     }
 
     /// Answers the stored challenge.
     pub async fn confirm_sign_in(&self, answer: Answer) -> Result<SignInOutcome, Error> {
-        let mut p = self.load_pending().await?;
+        let mut p = nodrop(self.load_pending()).await?;
         let name = ChallengeName::parse(&p.challenge);
-        let device = self.device_of(&p.username).await.map(|d| d.key);
+        let device = nodrop(self.device_of(&p.username)).await.map(|d| d.key);
         let responses = challenge::responses(&name, &answer)?;
         if let (ChallengeName::MfaSetup, Answer::Code { code, device_name }) = (&name, &answer) {
             // TOTP: verify the code for the secret associated with this sign-in; the answer is
             // then the Session VerifySoftwareToken returns.
             let session = p.session.clone().ok_or_else(|| Error::invalid_state("MFA_SETUP without a Session"))?;
             let device_name = device_name.as_deref().or(self.cfg.device_name.as_deref());
-            let r = self.send(&api::verify_software_token(TotpAuth::Session(&session), code, device_name)).await?;
+            let r = nodrop(self.send(&api::verify_software_token(TotpAuth::Session(&session), code, device_name))).await?;
             if r.str("Status") != Some("SUCCESS") {
                 return Err(Error::service(Exception::EnableSoftwareTokenMfa, "the code was not accepted"));
             }
             if let Some(s) = r.str("Session") {
                 p.session = Some(AuthSession::new(s));
-                self.put(&session::pending_key(&self.cfg.client_id), &p.to_json()).await?;
+                nodrop(self.put(&session::pending_key(&self.cfg.client_id), &p.to_json())).await?;
             }
         }
         let refs: Vec<(&str, &str)> = responses.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let req = api::respond(self.app(), &name, &p.username, p.session.as_ref(), &refs, device.as_ref());
-        match self.send(&req).await {
+        match nodrop(self.send(&req)).await {
             Err(e) => {
                 if e.exception().is_some_and(Exception::ends_pending) {
                     self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
@@ -277,7 +277,7 @@ impl<E: Env> Client<E> {
             }
             Ok(v) => {
                 self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
-                self.drive(api::parse_auth(&v)?, p.username).await
+                nodrop(self.drive(api::parse_auth(&v)?, p.username)).await
             }
         }
     }
@@ -298,9 +298,9 @@ impl<E: Env> Client<E> {
         }
         let session = rec.session.clone().ok_or_else(|| Error::invalid_state("no auto sign-in session"))?;
         let user = Username::new(rec.username.clone());
-        let r = self.send(&api::initiate_auto_sign_in(self.app(), &user, &session)).await;
+        let r = nodrop(self.send(&api::initiate_auto_sign_in(self.app(), &user, &session))).await;
         self.env.remove(&key).await;
-        self.drive(api::parse_auth(&r?)?, rec.username).await
+        nodrop(self.drive(api::parse_auth(&r?)?, rec.username)).await
     }
 
     /// Verifies and stores the tokens of any sign-in or refresh; confirms a new device. A
@@ -314,8 +314,8 @@ impl<E: Env> Client<E> {
         sign_outs: Option<u32>,
     ) -> Result<Session, Error> {
         if self.cfg.verify_tokens {
-            self.verify(t.id_token.expose(), Some(TokenUse::Id), nonce).await?;
-            self.verify(t.access_token.expose(), Some(TokenUse::Access), None).await?;
+            nodrop(self.verify(t.id_token.expose(), Some(TokenUse::Id), nonce)).await?;
+            nodrop(self.verify(t.access_token.expose(), Some(TokenUse::Access), None)).await?;
         } else if let Some(n) = nonce {
             // Even unverified, a hosted-UI ID token must answer our request.
             if cognito_proto::jwt::decode(t.id_token.expose())?.claims.str("nonce") != Some(n) {
@@ -330,9 +330,9 @@ impl<E: Env> Client<E> {
         if sign_outs.is_some_and(|n| n != self.sign_outs()) {
             return Err(Error::invalid_state("signed out while the session was being refreshed"));
         }
-        let s = self.store_session(&username, &t.id_token, &t.access_token, t.refresh_token.as_ref(), drift, method).await?;
+        let s = nodrop(self.store_session(&username, &t.id_token, &t.access_token, t.refresh_token.as_ref(), drift, method)).await?;
         if let Some((key, group)) = &t.new_device {
-            self.confirm_new_device(&username, &t.access_token, key, group).await;
+            nodrop(self.confirm_new_device(&username, &t.access_token, key, group)).await;
         }
         Ok(s)
     }
@@ -344,8 +344,8 @@ impl<E: Env> Client<E> {
         let secrets = DeviceSecrets::from_random(group, key, &pw, &salt);
         let name = self.cfg.device_name.clone();
         let req = api::confirm_device(access, key, &secrets.password_verifier, &secrets.salt, name.as_deref());
-        if self.send(&req).await.is_ok() {
-            self.save_device(username, key, group, &secrets.password).await;
+        if nodrop(self.send(&req)).await.is_ok() {
+            nodrop(self.save_device(username, key, group, &secrets.password)).await;
         }
     }
 }

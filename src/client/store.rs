@@ -2,7 +2,7 @@
 //! `cognito_proto::session`): the signed-in user's tokens, the remembered device, and this
 //! tab's memory of the latest session (which other tabs' broadcasts keep current).
 
-use super::{Client, CurrentUser, Env};
+use super::{nodrop, Client, CurrentUser, Env};
 use cognito_proto::error::Error;
 use cognito_proto::json::Json;
 use cognito_proto::session::{self, Session, UserKeys};
@@ -106,14 +106,14 @@ impl<E: Env> Client<E> {
     ) -> Result<Session, Error> {
         let k = self.user_keys(username);
         let drift = session::secs_text(drift_secs);
-        self.put(&session::last_user_key(&self.cfg.client_id), username).await?;
-        self.put(&k.id_token(), id.expose()).await?;
-        self.put(&k.access_token(), access.expose()).await?;
+        nodrop(self.put(&session::last_user_key(&self.cfg.client_id), username)).await?;
+        nodrop(self.put(&k.id_token(), id.expose())).await?;
+        nodrop(self.put(&k.access_token(), access.expose())).await?;
         if let Some(r) = refresh {
-            self.put(&k.refresh_token(), r.expose()).await?;
+            nodrop(self.put(&k.refresh_token(), r.expose())).await?;
         }
-        self.put(&k.clock_drift(), &drift).await?;
-        self.put(&k.sign_in_method(), method.as_str()).await?;
+        nodrop(self.put(&k.clock_drift(), &drift)).await?;
+        nodrop(self.put(&k.sign_in_method(), method.as_str())).await?;
         let s = Session::from_stored(
             username,
             Some(id.expose()),
@@ -158,7 +158,7 @@ impl<E: Env> Client<E> {
 
     /// The usable remembered device of `username`, if any.
     pub(crate) async fn device_of(&self, username: &str) -> Option<Device> {
-        match self.stored_device(username).await {
+        match nodrop(self.stored_device(username)).await {
             StoredDevice::Present(d) => Some(d),
             _ => None,
         }
@@ -166,9 +166,9 @@ impl<E: Env> Client<E> {
 
     pub(crate) async fn save_device(&self, username: &str, key: &DeviceKey, group: &DeviceGroupKey, password: &DevicePassword) {
         let k = self.user_keys(username);
-        let _ = self.put(&k.device_key(), key.as_str()).await;
-        let _ = self.put(&k.device_group_key(), group.as_str()).await;
-        let _ = self.put(&k.device_password(), password.expose()).await;
+        let _ = nodrop(self.put(&k.device_key(), key.as_str())).await;
+        let _ = nodrop(self.put(&k.device_group_key(), group.as_str())).await;
+        let _ = nodrop(self.put(&k.device_password(), password.expose())).await;
     }
 
     pub(crate) async fn forget_local_device(&self, username: &str) {

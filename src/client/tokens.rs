@@ -18,7 +18,7 @@
 //! ```
 
 use super::store::SignInMethod;
-use super::{AuthEvent, Client, Env, EventKind, Flight};
+use super::{nodrop, AuthEvent, Client, Env, EventKind, Flight};
 use cognito_proto::api::{self, AuthStep};
 use cognito_proto::error::{Error, Exception};
 use cognito_proto::json::Json;
@@ -48,7 +48,7 @@ impl<E: Env> Client<E> {
     /// `getSession({forceRefresh})`: current tokens, refreshed when they expire within the
     /// margin; `None` when signed out.
     pub async fn get_session(&self, force: bool) -> Result<Option<Session>, Error> {
-        let Some(s) = self.load_session().await else { return Ok(None) };
+        let Some(s) = nodrop(self.load_session()).await else { return Ok(None) };
         if !force && !s.needs_refresh(self.env.now_ms(), self.cfg.refresh_margin_secs) {
             return Ok(Some(s));
         }
@@ -59,7 +59,7 @@ impl<E: Env> Client<E> {
         }
         let flight = Flight::new();
         *self.refreshing.borrow_mut() = Some(flight.clone());
-        let r = self.refresh_locked(&s, force).await;
+        let r = nodrop(self.refresh_locked(&s, force)).await;
         *self.refreshing.borrow_mut() = None;
         flight.finish(r.clone());
         r
@@ -70,7 +70,7 @@ impl<E: Env> Client<E> {
         let margin = self.cfg.refresh_margin_secs;
         let fresh = |s: &Session| !s.needs_refresh(self.env.now_ms(), margin);
         let changed = |s: &Session| s.access_token.expose() != before.access_token.expose();
-        let Some(mut s) = self.load_session().await else { return Ok(None) };
+        let Some(mut s) = nodrop(self.load_session()).await else { return Ok(None) };
         if fresh(&s) && (!force || changed(&s)) {
             return Ok(Some(s));
         }
@@ -79,7 +79,7 @@ impl<E: Env> Client<E> {
             // by its broadcast, sometimes tens of ms after it let go.
             for _ in 0..HANDOFF_POLLS {
                 self.env.sleep(HANDOFF_POLL_MS).await;
-                match self.load_session().await {
+                match nodrop(self.load_session()).await {
                     None => return Ok(None),
                     Some(n) if fresh(&n) && (!force || changed(&n)) => return Ok(Some(n)),
                     Some(n) => s = n,
@@ -87,7 +87,7 @@ impl<E: Env> Client<E> {
             }
         }
         let sign_outs = self.sign_outs();
-        let result = self.refresh_now(&s, sign_outs).await;
+        let result = nodrop(self.refresh_now(&s, sign_outs)).await;
         drop(guard);
         if self.sign_outs() != sign_outs {
             // Signed out while the refresh was in flight: its tokens were not stored.
@@ -99,7 +99,7 @@ impl<E: Env> Client<E> {
                 Ok(Some(n))
             }
             Err(e) if session::ends_session(&e) => {
-                self.clear_local(Some(&s)).await;
+                nodrop(self.clear_local(Some(&s))).await;
                 self.announce(EventKind::TokenRefreshFailure, Some(&s), Some(&e));
                 self.announce(EventKind::SignedOut, Some(&s), None);
                 Err(e)
@@ -121,21 +121,21 @@ impl<E: Env> Client<E> {
         let Some(refresh) = s.refresh_token.clone() else {
             return Err(Error::service(Exception::NotAuthorized, "the session has no refresh token (it cannot be renewed): sign in again"));
         };
-        let device = self.device_of(&s.username).await.map(|d| d.key);
+        let device = nodrop(self.device_of(&s.username)).await.map(|d| d.key);
         let tokens = match (&self.cfg.hosted_ui, s.hosted) {
             (Some(h), true) => {
                 let req = oauth::refresh_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), &refresh, device.as_ref());
-                oauth::parse_token_response(&self.fetch(&req).await?)?
+                oauth::parse_token_response(&nodrop(self.fetch(&req)).await?)?
             }
             _ if self.cfg.refresh_token_rotation => {
-                let v = self.send(&api::get_tokens_from_refresh_token(self.app(), &refresh, device.as_ref())).await?;
+                let v = nodrop(self.send(&api::get_tokens_from_refresh_token(self.app(), &refresh, device.as_ref()))).await?;
                 api::parse_tokens(
                     v.get("AuthenticationResult").ok_or_else(|| Error::network("refresh answer without AuthenticationResult"))?,
                 )?
             }
             _ => {
                 let user = Username::new(s.username.clone());
-                match api::parse_auth(&self.send(&api::initiate_refresh(self.app(), &refresh, &user, device.as_ref())).await?)? {
+                match api::parse_auth(&nodrop(self.send(&api::initiate_refresh(self.app(), &refresh, &user, device.as_ref()))).await?)? {
                     AuthStep::Tokens(t) => t,
                     AuthStep::Challenge(c) => {
                         return Err(Error::network(String::from("unexpected challenge on refresh: ") + c.name.as_str()))
@@ -144,12 +144,12 @@ impl<E: Env> Client<E> {
             }
         };
         let method = if s.hosted { SignInMethod::HostedUi } else { SignInMethod::Api };
-        self.finish(tokens, method, None, Some(sign_outs)).await
+        nodrop(self.finish(tokens, method, None, Some(sign_outs))).await
     }
 
     /// The signed-in session with usable tokens, or InvalidStateError.
     pub(crate) async fn signed_in(&self) -> Result<Session, Error> {
-        self.get_session(false).await?.ok_or_else(|| Error::invalid_state("not signed in: call signIn first"))
+        nodrop(self.get_session(false)).await?.ok_or_else(|| Error::invalid_state("not signed in: call signIn first"))
     }
 
     /// Says so when a user-API call failed for lack of the admin scope (hosted-UI tokens).
@@ -171,7 +171,7 @@ impl<E: Env> Client<E> {
     pub async fn sign_out(&self, global: bool, redirect: bool) -> Result<SignOutOutcome, Error> {
         // GlobalSignOut needs a live access token; getting one may refresh, which takes the
         // lock taken below.
-        let live = if global && self.load_session().await.is_some() { Some(self.signed_in().await?) } else { None };
+        let live = if global && nodrop(self.load_session()).await.is_some() { Some(nodrop(self.signed_in()).await?) } else { None };
         let running = self.refreshing.borrow().clone();
         if let Some(f) = running {
             let _ = f.await;
@@ -179,23 +179,23 @@ impl<E: Env> Client<E> {
         // The refresh lock, held while revoking and clearing. Signing out must not fail for
         // want of a lock, so without one it goes ahead.
         let guard = self.env.lock(&self.lock_name()).await.ok();
-        let s = self.load_session().await;
+        let s = nodrop(self.load_session()).await;
         if let Some(s) = &s {
             if let Some(live) = &live {
-                self.send(&api::global_sign_out(&live.access_token)).await.map_err(|e| self.explain_scope(e, live))?;
+                nodrop(self.send(&api::global_sign_out(&live.access_token))).await.map_err(|e| self.explain_scope(e, live))?;
             } else if let Some(r) = &s.refresh_token {
                 // Best effort: the tokens go from this browser either way.
                 match (&self.cfg.hosted_ui, s.hosted) {
                     (Some(h), true) => {
-                        let _ = self.fetch(&oauth::revoke_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), r)).await;
+                        let _ = nodrop(self.fetch(&oauth::revoke_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), r))).await;
                     }
                     _ => {
-                        let _ = self.send(&api::revoke_token(self.app(), r)).await;
+                        let _ = nodrop(self.send(&api::revoke_token(self.app(), r))).await;
                     }
                 }
             }
         }
-        self.clear_local(s.as_ref()).await;
+        nodrop(self.clear_local(s.as_ref())).await;
         drop(guard);
         if s.is_some() {
             self.announce(EventKind::SignedOut, s.as_ref(), None);

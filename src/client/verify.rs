@@ -2,7 +2,7 @@
 //! bypassing the HTTP cache, for an unknown `kid`, with a cool-down), then the claim checks of
 //! `cognito_proto::jwt`.
 
-use super::{Client, Env};
+use super::{nodrop, Client, Env};
 use cognito_proto::error::{Error, TokenCheck};
 use cognito_proto::http::HttpRequest;
 use cognito_proto::json::Json;
@@ -20,7 +20,7 @@ impl<E: Env> Client<E> {
             return Err(Error::token(TokenCheck::Algorithm, "alg is not RS256"));
         }
         let kid = j.kid().ok_or_else(|| Error::token(TokenCheck::UnknownKid, "the token has no kid"))?.to_string();
-        let key = self.jwks_key(&kid).await?;
+        let key = nodrop(self.jwks_key(&kid)).await?;
         if !self.env.verify_rs256(&key, j.signing_input.as_bytes(), &j.signature).await? {
             return Err(Error::token(TokenCheck::Signature, "the signature does not verify"));
         }
@@ -49,12 +49,12 @@ impl<E: Env> Client<E> {
                     break;
                 }
                 Lookup::Fetch => {
-                    self.fetch_jwks(false).await?;
+                    nodrop(self.fetch_jwks(false)).await?;
                     refetched = true; // a fresh set counts as the one refetch
                 }
                 Lookup::Refetch => {
                     // A rotated key: the HTTP cache may hold the old set, so bypass it.
-                    self.fetch_jwks(true).await?;
+                    nodrop(self.fetch_jwks(true)).await?;
                     refetched = true;
                 }
             }
@@ -66,7 +66,7 @@ impl<E: Env> Client<E> {
         let url = self.cfg.issuer.clone() + "/.well-known/jwks.json";
         let req = HttpRequest { method: "GET", url: url.clone(), headers: vec![], body: None, bypass_cache };
         let fail = |why: &str| Error::token(TokenCheck::Jwks, String::from("cannot read ") + &url + ": " + why);
-        let resp = self.fetch(&req).await.map_err(|e| fail(&e.message()))?;
+        let resp = nodrop(self.fetch(&req)).await.map_err(|e| fail(&e.message()))?;
         if resp.status != 200 {
             return Err(fail(&(String::from("HTTP ") + &cognito_proto::json::itoa(resp.status as i64))));
         }

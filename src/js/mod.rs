@@ -50,6 +50,25 @@ pub fn js_error(e: &Error) -> JsValue {
 
 type Task = Pin<Box<dyn Future<Output = Result<Json, Error>>>>;
 
+/// A task's future, boxed, and never dropped in a suspended state: each one runs to completion
+/// (a JS Promise waits on it and nothing cancels it), and an async block that has returned has
+/// already dropped everything it held. So the drop code for every suspended state of every flow
+/// (the compiler cannot know it is never used) is left out of the wasm.
+fn task<F: Future<Output = Result<Json, Error>> + 'static>(f: F) -> Task {
+    Box::pin(RunsToCompletion(core::mem::ManuallyDrop::new(f)))
+}
+
+struct RunsToCompletion<F>(core::mem::ManuallyDrop<F>);
+
+impl<F: Future> Future for RunsToCompletion<F> {
+    type Output = F::Output;
+    fn poll(self: Pin<&mut Self>, cx: &mut core::task::Context<'_>) -> core::task::Poll<F::Output> {
+        // SAFETY: a structural projection: the inner future is never moved out of the box that
+        // pins it (ManuallyDrop<F> is F in place), and it is never dropped.
+        unsafe { self.map_unchecked_mut(|s| &mut *s.0) }.poll(cx)
+    }
+}
+
 /// One (type-erased) driver for every method: a single copy of the Promise glue in the wasm.
 fn run(f: Task) -> Promise {
     future_to_promise(async move { f.await.map(|v| to_js(&v)).map_err(|e| js_error(&e)) })
@@ -170,7 +189,7 @@ impl CognitoAuth {
             "signIn" => {
                 let input = cv::sign_in_input(&input)?;
                 let me = CognitoAuth { inner: c.clone(), listeners: self.listeners.clone() };
-                Box::pin(async move {
+                task(async move {
                     let r = c.sign_in(input).await;
                     me.prepare_soon();
                     Ok(cv::sign_in_outcome(&r?))
@@ -178,45 +197,45 @@ impl CognitoAuth {
             }
             "confirmSignIn" => {
                 let answer = cv::answer(&input)?;
-                Box::pin(async move { Ok(cv::sign_in_outcome(&c.confirm_sign_in(answer).await?)) })
+                task(async move { Ok(cv::sign_in_outcome(&c.confirm_sign_in(answer).await?)) })
             }
-            "getPendingSignIn" => Box::pin(async move { Ok(c.pending_sign_in().await.map_or(Json::Null, |p| cv::next_step(&p))) }),
-            "autoSignIn" => Box::pin(async move { Ok(cv::sign_in_outcome(&c.auto_sign_in().await?)) }),
+            "getPendingSignIn" => task(async move { Ok(c.pending_sign_in().await.map_or(Json::Null, |p| cv::next_step(&p))) }),
+            "autoSignIn" => task(async move { Ok(cv::sign_in_outcome(&c.auto_sign_in().await?)) }),
             "getSession" => {
                 let force = input.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false);
-                Box::pin(async move { Ok(cv::session(c.get_session(force).await?.as_ref())) })
+                task(async move { Ok(cv::session(c.get_session(force).await?.as_ref())) })
             }
             "signOut" => {
                 let global = input.get("global").and_then(Json::as_bool).unwrap_or(false);
                 let redirect = input.get("redirect").and_then(Json::as_bool).unwrap_or(true);
-                Box::pin(async move { Ok(cv::sign_out_outcome(c.sign_out(global, redirect).await?)) })
+                task(async move { Ok(cv::sign_out_outcome(c.sign_out(global, redirect).await?)) })
             }
             "signUp" => {
                 let input = cv::sign_up_input(&input)?;
-                Box::pin(async move { Ok(cv::sign_up_outcome(&c.sign_up(input).await?)) })
+                task(async move { Ok(cv::sign_up_outcome(&c.sign_up(input).await?)) })
             }
             "confirmSignUp" => {
                 let user = cv::username(&input)?;
                 let code = cv::required(&input, "code")?.to_string();
-                Box::pin(async move { Ok(cv::confirm_sign_up_outcome(c.confirm_sign_up(&user, &code).await?)) })
+                task(async move { Ok(cv::confirm_sign_up_outcome(c.confirm_sign_up(&user, &code).await?)) })
             }
             "confirmSignUpFromLink" => {
                 let url = need_text("the link's URL")?;
-                Box::pin(async move { Ok(cv::confirm_sign_up_outcome(c.confirm_sign_up_from_link(&url).await?)) })
+                task(async move { Ok(cv::confirm_sign_up_outcome(c.confirm_sign_up_from_link(&url).await?)) })
             }
             "resendSignUpCode" => {
                 let user = cv::username(&input)?;
-                Box::pin(async move { Ok(cv::code_delivery_result(c.resend_sign_up_code(&user).await?.as_ref())) })
+                task(async move { Ok(cv::code_delivery_result(c.resend_sign_up_code(&user).await?.as_ref())) })
             }
             "forgotPassword" => {
                 let user = cv::username(&input)?;
-                Box::pin(async move { Ok(cv::code_delivery_result(c.forgot_password(&user).await?.as_ref())) })
+                task(async move { Ok(cv::code_delivery_result(c.forgot_password(&user).await?.as_ref())) })
             }
             "confirmForgotPassword" => {
                 let user = cv::username(&input)?;
                 let code = cv::required(&input, "code")?.to_string();
                 let pw = Password::new(cv::required(&input, "newPassword")?);
-                Box::pin(async move {
+                task(async move {
                     c.confirm_forgot_password(&user, &code, &pw).await?;
                     Ok(cv::done())
                 })
@@ -224,30 +243,30 @@ impl CognitoAuth {
             "changePassword" => {
                 let old = Password::new(cv::required(&input, "oldPassword")?);
                 let new = Password::new(cv::required(&input, "newPassword")?);
-                Box::pin(async move {
+                task(async move {
                     c.change_password(&old, &new).await?;
                     Ok(cv::done())
                 })
             }
-            "getUserAttributes" => Box::pin(async move { Ok(cv::attributes_out(&c.get_user_attributes().await?)) }),
+            "getUserAttributes" => task(async move { Ok(cv::attributes_out(&c.get_user_attributes().await?)) }),
             "updateUserAttributes" => {
                 let attrs = cv::attributes_in(input.get("attributes"))?;
                 if attrs.is_empty() {
                     return Err(Error::service(Exception::InvalidParameter, "attributes is required: { attributes: { name: value } }"));
                 }
-                Box::pin(async move { Ok(cv::code_deliveries(&c.update_user_attributes(&attrs).await?)) })
+                task(async move { Ok(cv::code_deliveries(&c.update_user_attributes(&attrs).await?)) })
             }
             "verifyUserAttribute" => {
                 let name = cv::required(&input, "attributeName")?.to_string();
                 let code = cv::required(&input, "code")?.to_string();
-                Box::pin(async move {
+                task(async move {
                     c.verify_user_attribute(&name, &code).await?;
                     Ok(cv::done())
                 })
             }
             "sendUserAttributeVerificationCode" => {
                 let name = cv::required(&input, "attributeName")?.to_string();
-                Box::pin(async move { Ok(cv::code_delivery_result(c.send_user_attribute_verification_code(&name).await?.as_ref())) })
+                task(async move { Ok(cv::code_delivery_result(c.send_user_attribute_verification_code(&name).await?.as_ref())) })
             }
             "deleteUserAttributes" => {
                 let names: Vec<String> = input
@@ -257,65 +276,65 @@ impl CognitoAuth {
                     .iter()
                     .filter_map(|n| n.as_str().map(String::from))
                     .collect();
-                Box::pin(async move {
+                task(async move {
                     c.delete_user_attributes(&names).await?;
                     Ok(cv::done())
                 })
             }
-            "deleteUser" => Box::pin(async move {
+            "deleteUser" => task(async move {
                 c.delete_user().await?;
                 Ok(cv::done())
             }),
             "setUpTotp" => {
                 let issuer = input.str("issuer").map(String::from);
-                Box::pin(async move { Ok(cv::totp(&c.set_up_totp(issuer).await?)) })
+                task(async move { Ok(cv::totp(&c.set_up_totp(issuer).await?)) })
             }
             "verifyTotpSetup" => {
                 let code = cv::required(&input, "code")?.to_string();
                 let name = input.str("deviceName").map(String::from);
-                Box::pin(async move {
+                task(async move {
                     c.verify_totp_setup(&code, name.as_deref()).await?;
                     Ok(cv::done())
                 })
             }
             "updateMfaPreference" => {
                 let u = cv::mfa_update(&input)?;
-                Box::pin(async move {
+                task(async move {
                     c.update_mfa_preference(u).await?;
                     Ok(cv::done())
                 })
             }
-            "fetchMfaPreference" => Box::pin(async move { Ok(cv::mfa_preference(&c.fetch_mfa_preference().await?)) }),
-            "rememberDevice" => Box::pin(async move {
+            "fetchMfaPreference" => task(async move { Ok(cv::mfa_preference(&c.fetch_mfa_preference().await?)) }),
+            "rememberDevice" => task(async move {
                 c.remember_device().await?;
                 Ok(cv::done())
             }),
             "forgetDevice" => {
                 let key = input.str("deviceKey").map(DeviceKey::new);
-                Box::pin(async move {
+                task(async move {
                     c.forget_device(key).await?;
                     Ok(cv::done())
                 })
             }
-            "fetchDevices" => Box::pin(async move { Ok(cv::devices(&c.fetch_devices().await?)) }),
+            "fetchDevices" => task(async move { Ok(cv::devices(&c.fetch_devices().await?)) }),
             "signInWithRedirect" => {
                 let (return_to, opts) = cv::authorize(&input);
-                Box::pin(async move {
+                task(async move {
                     c.sign_in_with_redirect(return_to.as_deref(), &opts).await?;
                     Ok(Json::object(vec![("redirecting", Json::Bool(true))]))
                 })
             }
             "authorizeUrl" => {
                 let (return_to, opts) = cv::authorize(&input);
-                Box::pin(async move { Ok(Json::Str(c.authorize_url(return_to.as_deref(), &opts).await?)) })
+                task(async move { Ok(Json::Str(c.authorize_url(return_to.as_deref(), &opts).await?)) })
             }
             "handleRedirectCallback" => {
                 let url = text();
-                Box::pin(async move { Ok(cv::redirect_outcome(&c.handle_redirect_callback(url).await?)) })
+                task(async move { Ok(cv::redirect_outcome(&c.handle_redirect_callback(url).await?)) })
             }
             "verifyToken" => {
                 let jwt = need_text("a JWT")?;
-                Box::pin(async move { c.verify(&jwt, None, None).await })
+                task(async move { c.verify(&jwt, None, None).await })
             }
             _ => return Err(Error::config(String::from("CognitoAuth has no method ") + method)),
         };
