@@ -1,4 +1,8 @@
-// npm run size: where the bytes of the package's wasm go.
+// npm run size: where the bytes of the package's wasm go, and the size budget.
+//
+// The budget: wasm + JS glue of pkg/, each gzip -9, at most BUDGET bytes (110 KB with every
+// feature). Over it, this script fails, and with it npm test: the size is deterministic for a
+// toolchain, so this is a gate, not a timed test.
 //
 // Takes the wasm that scripts/build-pkg.sh started from (target/pkg-input.wasm), runs the same
 // wasm-bindgen and wasm-opt -Oz steps but keeps the function names, and sums the code by
@@ -100,6 +104,12 @@ const unnamed = groups.get('other')?.raw ?? 0;
 if (unnamed > code / 10) throw new Error(`size-report: ${unnamed} bytes of code have no recognisable owner`);
 
 const kb = (n) => (n / 1024).toFixed(1); // KiB, as bench/run.mjs prints them
+const BUDGET = 110 * 1024;
+const pkgDir = process.env.PKG_DIR || 'pkg';
+const pkgWasm = gzipSync(readFileSync(join(pkgDir, 'cognito_wasm_bg.wasm')), { level: 9 }).length;
+const pkgGlue = gzipSync(readFileSync(join(pkgDir, 'cognito_wasm.js')), { level: 9 }).length;
+report.package = { wasmGzip: pkgWasm, glueGzip: pkgGlue, total: pkgWasm + pkgGlue, budget: BUDGET };
+console.log(`package: ${kb(pkgWasm + pkgGlue)} KB gzip -9 (wasm ${kb(pkgWasm)} + glue ${kb(pkgGlue)}) of the ${kb(BUDGET)} KB budget\n`);
 console.log(`code ${kb(code)} KB (${kb(report.codeGzip)} KB gzipped); data, imports, tables ${kb(report.otherSectionsGzip)} KB gzipped\n`);
 console.log('| layer | code KB | gzip KB |\n| --- | ---: | ---: |');
 for (const l of layers) console.log(`| ${l.what} | ${kb(l.raw)} | ${kb(l.gzip)} |`);
@@ -107,3 +117,7 @@ console.log('\n| crate or SDK module | layer | code KB | gzip KB |\n| --- | --- 
 for (const r of rows.filter((r) => r.raw >= 500)) console.log(`| ${r.owner} | ${r.layer} | ${kb(r.raw)} | ${kb(r.gzip)} |`);
 writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
 console.log(`\nwrote ${out}`);
+if (pkgWasm + pkgGlue > BUDGET) {
+  console.error(`size-report: the package is ${pkgWasm + pkgGlue} bytes gzipped, over the budget of ${BUDGET} (110 KB): a feature must pay for what it adds`);
+  process.exit(1);
+}
