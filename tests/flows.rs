@@ -55,8 +55,10 @@ async fn sign_in_errors_are_named() {
     assert_eq!(get(&e, "status").as_f64(), Some(400.0));
     let e = err(a.sign_in(obj(r#"{"username":"nobody","password":"Passw0rd!"}"#))).await;
     assert_eq!(name_of(&e), "UserNotFoundException");
+    // Refused by the SDK itself (no request is made): a ConfigError saying what to fix.
     let e = err(a.sign_in(obj(r#"{"username":"alice"}"#))).await;
-    assert_eq!(name_of(&e), "InvalidParameterException");
+    assert_eq!(name_of(&e), "ConfigError");
+    assert_eq!(message_of(&e), "password is required (a non-empty string)");
     let e = err(a.sign_in(obj(r#"{"username":"alice","password":"x","flow":"MAGIC"}"#))).await;
     assert_eq!(name_of(&e), "ConfigError");
     // USER_PASSWORD_AUTH is not enabled on this client.

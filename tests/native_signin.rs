@@ -19,7 +19,7 @@ use totp_impl::totp;
 const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 fn input(user: &str, password: &str) -> SignInInput {
-    SignInInput { username: Username::new(user), password: Some(Password::new(password)), flow: Flow::Srp }
+    SignInInput { username: Username::new(user), password: Some(Password::new(password)), flow: Flow::Srp, client_metadata: vec![] }
 }
 
 fn code(c: &str) -> Answer {
@@ -84,7 +84,7 @@ fn every_challenge_until_signed_in() {
     assert!(matches!(&s, NextStep::NewPasswordRequired { user_attributes, .. } if user_attributes.str("email") == Some("n@example.com")));
     let c = a.clone();
     let np = Answer::NewPassword { password: Password::new("N3wPassw0rd!"), attributes: vec![] };
-    assert_eq!(step(&w, Box::pin(async move { c.confirm_sign_in(np).await.unwrap() })), SignInOutcome::SignedIn);
+    assert_eq!(step(&w, Box::pin(async move { c.confirm_sign_in(np, &vec![]).await.unwrap() })), SignInOutcome::SignedIn);
     let sign_out = |w: &std::rc::Rc<World>| {
         let c = a.clone();
         w.run(async move { c.sign_out(false, false).await.unwrap() });
@@ -97,10 +97,10 @@ fn every_challenge_until_signed_in() {
     let NextStep::SmsMfa { delivery } = s else { panic!("{s:?}") };
     assert_eq!((delivery.destination.as_deref(), delivery.medium.as_deref()), (Some("+*******1111"), Some("SMS")));
     let c = a.clone();
-    let e = w.run(async move { c.confirm_sign_in(code("000000")).await.unwrap_err() });
+    let e = w.run(async move { c.confirm_sign_in(code("000000"), &vec![]).await.unwrap_err() });
     assert_eq!(e.name(), "CodeMismatchException");
     let (c, sent) = (a.clone(), w.last_code("sms"));
-    assert_eq!(w.run(async move { c.confirm_sign_in(code(&sent)).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.confirm_sign_in(code(&sent), &vec![]).await.unwrap() }), SignInOutcome::SignedIn);
     sign_out(&w);
 
     // EMAIL_OTP: 8 digits.
@@ -112,7 +112,7 @@ fn every_challenge_until_signed_in() {
     let sent = w.last_code("mail");
     assert_eq!(sent.len(), 8);
     let c = a.clone();
-    assert_eq!(w.run(async move { c.confirm_sign_in(code(&sent)).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.confirm_sign_in(code(&sent), &vec![]).await.unwrap() }), SignInOutcome::SignedIn);
     sign_out(&w);
 
     // SELECT_MFA_TYPE → EMAIL_OTP.
@@ -121,11 +121,11 @@ fn every_challenge_until_signed_in() {
     assert_eq!(s, NextStep::SelectMfaType { allowed: vec![MfaType::Sms, MfaType::Email] });
     let c = a.clone();
     assert!(matches!(
-        w.run(async move { next(c.confirm_sign_in(Answer::MfaType(MfaType::Email)).await.unwrap()) }),
+        w.run(async move { next(c.confirm_sign_in(Answer::MfaType(MfaType::Email), &vec![]).await.unwrap()) }),
         NextStep::EmailOtp { .. }
     ));
     let (c, sent) = (a.clone(), w.last_code("both"));
-    assert_eq!(w.run(async move { c.confirm_sign_in(code(&sent)).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.confirm_sign_in(code(&sent), &vec![]).await.unwrap() }), SignInOutcome::SignedIn);
     sign_out(&w);
 
     // SOFTWARE_TOKEN_MFA with a code computed from the virtual clock.
@@ -135,31 +135,31 @@ fn every_challenge_until_signed_in() {
         NextStep::SoftwareTokenMfa { .. }
     ));
     let (c, t) = (a.clone(), totp(SECRET, now_unix(&w)));
-    assert_eq!(w.run(async move { c.confirm_sign_in(code(&t)).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.confirm_sign_in(code(&t), &vec![]).await.unwrap() }), SignInOutcome::SignedIn);
     sign_out(&w);
 
     // CUSTOM_CHALLENGE, two rounds, starting without SRP; a wrong answer keeps the round.
     let c = a.clone();
-    let custom = SignInInput { username: Username::new("quiz"), password: None, flow: Flow::CustomWithoutSrp };
+    let custom = SignInInput { username: Username::new("quiz"), password: None, flow: Flow::CustomWithoutSrp, client_metadata: vec![] };
     let s = next(step(&w, Box::pin(async move { c.sign_in(custom).await.unwrap() })));
     assert!(matches!(&s, NextStep::CustomChallenge { parameters } if parameters.iter().any(|(k, v)| k == "question" && v == "2+2?")));
     let c = a.clone();
-    let s = w.run(async move { next(c.confirm_sign_in(Answer::Custom("5".into())).await.unwrap()) });
+    let s = w.run(async move { next(c.confirm_sign_in(Answer::Custom("5".into()), &vec![]).await.unwrap()) });
     assert!(matches!(&s, NextStep::CustomChallenge { parameters } if parameters.iter().any(|(k, v)| k == "attemptsLeft" && v == "1")));
     let c = a.clone();
-    let s = w.run(async move { next(c.confirm_sign_in(Answer::Custom("4".into())).await.unwrap()) });
+    let s = w.run(async move { next(c.confirm_sign_in(Answer::Custom("4".into()), &vec![]).await.unwrap()) });
     assert!(
         matches!(&s, NextStep::CustomChallenge { parameters } if parameters.iter().any(|(k, v)| k == "question" && v == "Capital of France?"))
     );
     let c = a.clone();
-    assert_eq!(w.run(async move { c.confirm_sign_in(Answer::Custom("Paris".into())).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.confirm_sign_in(Answer::Custom("Paris".into()), &vec![]).await.unwrap() }), SignInOutcome::SignedIn);
     // Wrong kinds of answer are the SDK's own ConfigError, sent nowhere.
     sign_out(&w);
     let c = a.clone();
     next(step(&w, Box::pin(async move { c.sign_in(input("sms", "Passw0rd!")).await.unwrap() })));
     let before = w.count("RespondToAuthChallenge");
     let c = a.clone();
-    let e = w.run(async move { c.confirm_sign_in(Answer::Custom("4".into())).await.unwrap_err() });
+    let e = w.run(async move { c.confirm_sign_in(Answer::Custom("4".into()), &vec![]).await.unwrap_err() });
     assert_eq!(e.name(), "ConfigError");
     assert_eq!(w.count("RespondToAuthChallenge"), before);
 }
@@ -177,7 +177,7 @@ fn mfa_setup_by_totp_and_by_email() {
     assert!(setup.uri.starts_with("otpauth://totp/Demo%20App:t?secret="), "{}", setup.uri);
     let (c, t) = (a.clone(), totp(&setup.secret_code, now_unix(&w)));
     let answer = Answer::Code { code: t, device_name: Some("phone".into()) };
-    assert_eq!(w.run(async move { c.confirm_sign_in(answer).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.confirm_sign_in(answer, &vec![]).await.unwrap() }), SignInOutcome::SignedIn);
     assert_eq!(w.count("AssociateSoftwareToken"), 1);
     assert_eq!(w.count("VerifySoftwareToken"), 1);
     let c = a.clone();
@@ -186,10 +186,10 @@ fn mfa_setup_by_totp_and_by_email() {
     let c = a.clone();
     assert!(matches!(w.run(async move { next(c.sign_in(input("e", "Passw0rd!")).await.unwrap()) }), NextStep::MfaSetup { .. }));
     let c = a.clone();
-    let s = w.run(async move { next(c.confirm_sign_in(Answer::Email("e@example.com".into())).await.unwrap()) });
+    let s = w.run(async move { next(c.confirm_sign_in(Answer::Email("e@example.com".into()), &vec![]).await.unwrap()) });
     assert!(matches!(s, NextStep::EmailOtp { .. }));
     let (c, sent) = (a.clone(), w.last_code("e"));
-    assert_eq!(w.run(async move { c.confirm_sign_in(code(&sent)).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.confirm_sign_in(code(&sent), &vec![]).await.unwrap() }), SignInOutcome::SignedIn);
     let c = a.clone();
     let pref = w.run(async move { c.fetch_mfa_preference().await.unwrap() });
     assert_eq!(pref, MfaPreference { enabled: vec![MfaType::Email], preferred: Some(MfaType::Email) });
@@ -205,7 +205,7 @@ fn a_remembered_device_skips_mfa_and_an_unknown_one_is_forgotten_and_retried() {
     let c = a.clone();
     assert!(matches!(w.run(async move { next(c.sign_in(input("d", "Passw0rd!")).await.unwrap()) }), NextStep::EmailOtp { .. }));
     let (c, sent) = (a.clone(), w.last_code("d"));
-    assert_eq!(w.run(async move { c.confirm_sign_in(code(&sent)).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.confirm_sign_in(code(&sent), &vec![]).await.unwrap() }), SignInOutcome::SignedIn);
     assert_eq!(w.count("ConfirmDevice"), 1);
     let client = o["clientId"].as_str().unwrap().to_string();
     let key = w.storage()[&format!("CognitoIdentityServiceProvider.{client}.d.deviceKey")].clone();
@@ -239,7 +239,7 @@ fn a_remembered_device_skips_mfa_and_an_unknown_one_is_forgotten_and_retried() {
     // Half a stored device is no device: removed before signing in, never sent.
     let c = a.clone();
     let (c2, sent) = (a.clone(), w.last_code("d"));
-    w.run(async move { c2.confirm_sign_in(code(&sent)).await.unwrap() });
+    w.run(async move { c2.confirm_sign_in(code(&sent), &vec![]).await.unwrap() });
     w.run(async move { c.sign_out(false, false).await.unwrap() });
     w.store(&format!("CognitoIdentityServiceProvider.{client}.d.randomPasswordKey"), None);
     let c = a.clone();

@@ -20,7 +20,12 @@ fn signed_in(users: serde_json::Value) -> (Rc<World>, serde_json::Value, Rc<Clie
     let (w, o) = World::new(json!({"users": users}));
     let a = w.tab(&o);
     let c = a.clone();
-    let input = SignInInput { username: Username::new("alice"), password: Some(Password::new("Passw0rd!")), flow: Flow::Srp };
+    let input = SignInInput {
+        username: Username::new("alice"),
+        password: Some(Password::new("Passw0rd!")),
+        flow: Flow::Srp,
+        client_metadata: vec![],
+    };
     assert_eq!(w.run(async move { c.sign_in(input).await.unwrap() }), SignInOutcome::SignedIn);
     (w, o, a)
 }
@@ -152,12 +157,25 @@ fn a_rotated_key_is_refetched_once_bypassing_the_http_cache_and_unknown_kids_coo
     w.run(async move { c.get_session(true).await.unwrap().unwrap() });
     let jwks: Vec<bool> = w.requests.borrow().iter().filter(|r| env::target(r).ends_with("jwks.json")).map(|r| r.bypass_cache).collect();
     assert_eq!(jwks, [false, true]);
-    // A token naming a kid nobody has: refused; a second one within the cool-down does not
-    // refetch again.
+    // A token of this pool naming a kid nobody has: refused; a second one within the cool-down
+    // does not refetch again.
+    let iss = format!("{}/{pool}", cognito_emulator::InProcess::BASE);
     let forged = |kid: &str| {
-        let h = cognito_wasm::proto::codec::base64url_encode(format!(r#"{{"kid":"{kid}","alg":"RS256"}}"#).as_bytes());
-        format!("{h}.e30.c2ln")
+        let b = |s: String| cognito_wasm::proto::codec::base64url_encode(s.as_bytes());
+        format!("{}.{}.c2ln", b(format!(r#"{{"kid":"{kid}","alg":"RS256"}}"#)), b(format!(r#"{{"iss":"{iss}"}}"#)))
     };
+    // One naming another issuer is refused before anything is fetched: a token cannot say where
+    // its keys are.
+    let (c, t) = (
+        a.clone(),
+        forged("k").replace(
+            &cognito_wasm::proto::codec::base64url_encode(format!(r#"{{"iss":"{iss}"}}"#).as_bytes()),
+            &cognito_wasm::proto::codec::base64url_encode(br#"{"iss":"https://evil.example/p"}"#),
+        ),
+    );
+    let e = w.run(async move { c.verify(&t, None, None).await.unwrap_err() });
+    assert_eq!(e.message(), format!("iss is not this pool's issuer ({iss})"));
+    assert_eq!(w.count("jwks.json"), 2);
     for (kid, expected) in [("forged-1", 3), ("forged-2", 3)] {
         let (c, t) = (a.clone(), forged(kid));
         let e = w.run(async move { c.verify(&t, None, None).await.unwrap_err() });

@@ -65,7 +65,7 @@ pub fn authenticate(db: &Db, token: &str, ctx: &Ctx) -> ApiResult<Caller> {
     let iss = claims["iss"].as_str().unwrap_or("");
     let pool_id = iss.rsplit('/').next().unwrap_or("");
     let pool = db.pools.get(pool_id).ok_or_else(invalid)?;
-    if iss != issuer(ctx, pool_id) || !pool.jwks_kids.contains(&kid) {
+    if iss != issuer(db, ctx, pool_id) || !pool.jwks_kids.contains(&kid) {
         return Err(invalid());
     }
     if claims["exp"].as_i64().unwrap_or(0) <= pool.now() {

@@ -59,11 +59,8 @@ pub fn dispatch(db: &mut Db, op: &str, body: &Value, ctx: &Ctx) -> ApiResult<Val
         "ListUsers" => list_users(db, body),
         "DescribeUserPool" => describe_user_pool(db, body),
         "DescribeUserPoolClient" => describe_user_pool_client(db, body),
-        _ => Err(ApiError {
-            name: "UnknownOperationException".into(),
-            message: format!("Unknown operation: AWSCognitoIdentityProviderService.{op}"),
-            status: 404,
-        }),
+        // As the AWS JSON protocol answers it: HTTP 400, never a 404.
+        _ => Err(err("UnknownOperationException", format!("Unknown operation: AWSCognitoIdentityProviderService.{op}"))),
     }
 }
 

@@ -89,6 +89,9 @@ pub struct Config {
 pub struct PoolConfig {
     /// `<region>_<name>`; generated when empty.
     pub id: String,
+    /// The `iss` of the pool's tokens (it must end in `/<id>`); default `<emulator>/<id>`. For
+    /// example Cognito's updated issuer form, `https://issuer-cognito-idp.<region>.amazonaws.com/<id>`.
+    pub issuer: Option<String>,
     /// `["email"]` / `["phone_number"]`: sign-up with that attribute *as* username (the real
     /// username becomes a UUID).
     pub username_attributes: Vec<String>,
@@ -124,6 +127,7 @@ impl Default for PoolConfig {
     fn default() -> Self {
         PoolConfig {
             id: String::new(),
+            issuer: None,
             username_attributes: vec![],
             alias_attributes: vec!["email".into(), "preferred_username".into()],
             auto_verified_attributes: vec!["email".into()],

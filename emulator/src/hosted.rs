@@ -687,9 +687,11 @@ fn client_auth<'a>(
 ) -> Result<(&'a Pool, &'a ClientConfig, bool), Reply> {
     let (id, secret, basic) = match authorization.and_then(|h| h.strip_prefix("Basic ")) {
         Some(b) => {
+            // RFC 6749 §2.3.1: both parts are form-encoded before they are joined.
             let decoded = base64_decode(b.trim()).and_then(|d| String::from_utf8(d).ok()).unwrap_or_default();
             let (i, s) = decoded.split_once(':').unwrap_or((&decoded, ""));
-            (i.to_string(), Some(s.to_string()), true)
+            let part = |x: &str| cognito_proto::codec::url_decode(x).unwrap_or_default();
+            (part(i), Some(part(s)), true)
         }
         None => (param(form, "client_id").unwrap_or("").to_string(), param(form, "client_secret").map(String::from), false),
     };
@@ -803,7 +805,7 @@ pub fn user_info(db: &Db, ctx: &Ctx, authorization: Option<&str>) -> Reply {
     if claims["token_use"] != "access"
         || claims["exp"].as_i64().unwrap_or(0) <= pool.now()
         || revoked
-        || claims["iss"].as_str() != Some(&issuer(ctx, pool_id))
+        || claims["iss"].as_str() != Some(&issuer(db, ctx, pool_id))
     {
         return bad("Access token is expired, disabled, or deleted, or the user has globally signed out.");
     }

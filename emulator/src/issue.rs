@@ -58,7 +58,7 @@ pub fn issue_tokens(db: &mut Db, ctx: &Ctx, pool_id: &str, client: &ClientConfig
     let user = p.users.get(username).ok_or_else(|| err("UserNotFoundException", "User does not exist."))?.clone();
     let now = p.now();
     let validity = p.token_validity(client);
-    let iss = issuer(ctx, pool_id);
+    let iss = issuer(db, ctx, pool_id);
     let (origin_jti, auth_time) = opts.origin.clone().unwrap_or_else(|| (uuid(), now));
     let event_id = uuid();
     let hosted = opts.scopes.is_some();

@@ -12,8 +12,13 @@ pub struct Ctx {
     pub ip: String,
 }
 
-pub fn issuer(ctx: &Ctx, pool: &str) -> String {
-    format!("{}/{}", ctx.base, pool)
+/// A pool's token issuer: `<base>/<poolId>`, or the pool's `issuer` (which ends in
+/// `/<poolId>`, as both of Cognito's issuer forms do).
+pub fn issuer(db: &crate::state::Db, ctx: &Ctx, pool: &str) -> String {
+    match db.pools.get(pool).and_then(|p| p.config.issuer.clone()) {
+        Some(i) => i,
+        None => format!("{}/{}", ctx.base, pool),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

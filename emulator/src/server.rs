@@ -308,11 +308,7 @@ fn pool_for_request(db: &Db, path: &str, query: &str, body: &[u8]) -> Option<Str
 
 fn json_api(db: &mut Db, r: &Request, ctx: &Ctx) -> Answer {
     let Some(op) = r.header("x-amz-target").and_then(|t| t.strip_prefix("AWSCognitoIdentityProviderService.")) else {
-        return api_error(&ApiError {
-            name: "UnknownOperationException".into(),
-            message: "Missing or unknown X-Amz-Target".into(),
-            status: 404,
-        });
+        return api_error(&err("UnknownOperationException", "Missing or unknown X-Amz-Target"));
     };
     let ct = r.header("content-type").unwrap_or("");
     if !ct.starts_with("application/x-amz-json-1.1") && !ct.starts_with("application/x-amz-json-1.0") {
@@ -360,7 +356,7 @@ fn discovery(db: &Db, ctx: &Ctx, pool_id: &str) -> Answer {
     if !db.pools.contains_key(pool_id) {
         return json_response(404, &json!({"message": "User pool not found"}));
     }
-    let iss = issuer(ctx, pool_id);
+    let iss = issuer(db, ctx, pool_id);
     let b = &ctx.base;
     json_response(
         200,

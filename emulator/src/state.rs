@@ -535,6 +535,9 @@ impl Db {
         if cognito_proto::types::UserPoolId::parse(&cfg.id).is_err() {
             return Err(invalid_param(format!("Invalid user pool id {}", cfg.id)));
         }
+        if cfg.issuer.as_ref().is_some_and(|i| !i.ends_with(&format!("/{}", cfg.id))) {
+            return Err(invalid_param(format!("issuer must end with /{}", cfg.id)));
+        }
         if self.pools.contains_key(&cfg.id) {
             return Err(err("ResourceExistsException", format!("User pool {} already exists", cfg.id)));
         }

@@ -14,8 +14,9 @@ fn malformed_requests_get_named_errors() {
     assert_eq!(f.status, 400);
     expect_err(raw("SignUp", "[1,2]", "application/x-amz-json-1.1"), "SerializationException");
     expect_err(raw("SignUp", "", "application/x-amz-json-1.1"), "SerializationException");
+    // As Cognito answers an unknown X-Amz-Target: HTTP 400, not 404.
     let f = expect_err(call("NoSuchOperation", json!({})), "UnknownOperationException");
-    assert_eq!(f.status, 404);
+    assert_eq!(f.status, 400);
     expect_err(raw("SignUp", "{}", "text/plain"), "UnknownOperationException");
     let f = expect_err(call("SignUp", json!({"ClientId": client})), "InvalidParameterException");
     assert!(f.message.contains("'username'"), "{}", f.message);
@@ -29,7 +30,7 @@ fn malformed_requests_get_named_errors() {
     assert_eq!(f.status, 413);
     // Missing target header.
     match ureq::post(&format!("{}/", base())).set("Content-Type", "application/x-amz-json-1.1").send_string("{}") {
-        Err(ureq::Error::Status(404, r)) => assert_eq!(r.header("x-amzn-errortype"), Some("UnknownOperationException:")),
+        Err(ureq::Error::Status(400, r)) => assert_eq!(r.header("x-amzn-errortype"), Some("UnknownOperationException:")),
         other => panic!("{other:?}"),
     }
     // The server is still fine.

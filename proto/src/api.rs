@@ -111,17 +111,24 @@ pub const USER_AGENT: &str = concat!("cognito-wasm/", env!("CARGO_PKG_VERSION"))
 
 impl ApiRequest {
     pub fn to_http(&self, endpoint: &str) -> HttpRequest {
-        HttpRequest {
-            method: "POST",
-            url: endpoint.to_string(),
-            headers: vec![
+        HttpRequest::new(
+            "POST",
+            endpoint.to_string(),
+            vec![
                 ("Content-Type", "application/x-amz-json-1.1".to_string()),
                 ("X-Amz-Target", String::from("AWSCognitoIdentityProviderService.") + self.op.name()),
                 ("X-Amz-User-Agent", USER_AGENT.to_string()),
             ],
-            body: Some(self.body.to_text()),
-            bypass_cache: true,
+            Some(self.body.to_text()),
+        )
+    }
+
+    /// With `ClientMetadata` (for the pool's Lambda triggers), when there is any.
+    pub fn with_metadata(mut self, meta: &[(String, String)]) -> ApiRequest {
+        if !meta.is_empty() {
+            self.body.set("ClientMetadata", Json::string_map(meta.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
         }
+        self
     }
 }
 
@@ -418,7 +425,10 @@ pub fn update_device_status(t: &AccessToken, key: &DeviceKey, remembered: bool) 
 pub fn check(resp: &HttpResponse) -> Result<Json, Error> {
     let body = Json::parse(if resp.body.trim().is_empty() { "{}" } else { &resp.body });
     if (200..300).contains(&resp.status) {
-        return body.map_err(|_| Error::network("Cognito answered with a body that is not JSON"));
+        return body
+            .ok()
+            .filter(|b| b.as_object().is_some())
+            .ok_or_else(|| Error::protocol("Cognito answered with a body that is not a JSON object"));
     }
     let body = body.unwrap_or(Json::Null);
     let from_header = resp.error_type.as_deref().and_then(|h| h.split([':', ',']).next()).map(str::trim).filter(|s| !s.is_empty());
@@ -431,7 +441,7 @@ pub fn check(resp: &HttpResponse) -> Result<Json, Error> {
             message: String::from("Cognito answered HTTP ") + &crate::json::itoa(resp.status as i64),
             status: resp.status,
         }),
-        None => Err(Error::network(
+        None => Err(Error::protocol(
             String::from("HTTP ") + &crate::json::itoa(resp.status as i64) + " without a Cognito error (a proxy or the wrong endpoint?)",
         )),
     }
@@ -468,7 +478,7 @@ pub enum AuthStep {
 }
 
 fn malformed(what: &str) -> Error {
-    Error::network(String::from("Cognito answer without ") + what)
+    Error::protocol(String::from("Cognito answer without ") + what)
 }
 
 pub fn parse_tokens(r: &Json) -> Result<Tokens, Error> {
@@ -689,10 +699,12 @@ mod tests {
         let e = check(&resp(502, "<html>Bad gateway</html>", None)).unwrap_err();
         assert_eq!(e.name(), "InternalErrorException");
         assert!(e.retryable());
-        let e = check(&resp(403, "<html>", None)).unwrap_err();
-        assert_eq!(e.name(), "NetworkError");
+        // Answers that are not Cognito's: the same non-retryable kind, whatever the shape.
+        for (status, body) in [(403, "<html>"), (200, "not json"), (200, "[1,2]"), (200, "\"text\""), (404, "{}")] {
+            let e = check(&resp(status, body, None)).unwrap_err();
+            assert_eq!((e.name(), e.retryable()), ("ProtocolError", false), "{status} {body}");
+        }
         assert!(check(&resp(200, "", None)).unwrap().as_object().unwrap().is_empty());
-        assert_eq!(check(&resp(200, "not json", None)).unwrap_err().name(), "NetworkError");
     }
 
     #[test]

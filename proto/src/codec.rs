@@ -123,6 +123,25 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
+/// One name or value in `application/x-www-form-urlencoded` as the WHATWG URL standard and
+/// RFC 6749 Appendix B write it: alphanumerics and `*-._` kept, space as `+`, the rest `%XX`.
+pub fn form_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_') {
+            out.push(b as char);
+        } else if b == b' ' {
+            out.push('+');
+        } else {
+            const D: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(D[(b >> 4) as usize] as char);
+            out.push(D[(b & 15) as usize] as char);
+        }
+    }
+    out
+}
+
 /// Decodes `%XX` and `+` (form encoding). `None` on a bad escape or invalid UTF-8.
 pub fn url_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
@@ -216,6 +235,8 @@ mod tests {
         assert_eq!(url_decode("a+b%2Fc%C3%A9").unwrap(), "a b/cé");
         assert_eq!(url_decode("%zz"), None);
         assert_eq!(url_decode("%4"), None);
+        assert_eq!(form_component("a b*~:é"), "a+b*%7E%3A%C3%A9");
+        assert_eq!(url_decode(&form_component("x +%y")).unwrap(), "x +%y");
         assert_eq!(form_encode(&[("a", "1 2"), ("b&", "=")]), "a=1%202&b%26=%3D");
         assert_eq!(
             form_decode("code=x%2By&state=&flag"),

@@ -8,14 +8,38 @@ use crate::types::{ClientId, ClientSecret, UserPoolId};
 pub use crate::url::Url;
 
 /// Where tokens live.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StorageKind {
     LocalStorage,
     SessionStorage,
     Memory,
     /// A `{getItem, setItem, removeItem}` object supplied by the app.
     Custom,
+    /// `document.cookie`, like Amplify's `CookieStorage`: sub-domains can share a session and a
+    /// server can read the ID token.
+    Cookie(CookieOptions),
 }
+
+/// `storage: {cookie: {domain, path, secure, sameSite, expires}}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CookieOptions {
+    /// `Domain=` (e.g. `example.com` to share with its sub-domains); host-only when absent.
+    pub domain: Option<String>,
+    /// `Path=`, default `/`.
+    pub path: String,
+    /// `Secure`; when absent, set on https pages only (so that http://localhost works).
+    pub secure: Option<bool>,
+    /// `SameSite=`: `strict`, `lax` (default) or `none` (which needs `secure`).
+    pub same_site: String,
+    /// Days until the cookies expire (default 365, like Amplify's).
+    pub expires_days: i64,
+}
+
+/// How long a request may take before it is given up, by default (`requestTimeoutMs`).
+pub const DEFAULT_REQUEST_TIMEOUT_MS: i64 = 15_000;
+
+/// Headers the SDK sets itself: `headers` may not replace them.
+const OWN_HEADERS: [&str; 4] = ["content-type", "x-amz-target", "x-amz-user-agent", "authorization"];
 
 #[derive(Clone, Debug)]
 pub struct HostedUiConfig {
@@ -37,7 +61,15 @@ pub struct Config {
     pub client_secret: Option<ClientSecret>,
     /// The cognito-idp endpoint, ending in `/`.
     pub endpoint: String,
-    pub issuer: String,
+    /// The issuers whose tokens are accepted, each without a trailing `/`. By default a pool's
+    /// two: `https://cognito-idp.<region>.amazonaws.com/<pool>` and, for pools with the
+    /// updated issuer, `https://issuer-cognito-idp.<region>.amazonaws.com/<pool>`; a token's
+    /// keys are fetched from its own issuer's JWKS.
+    pub issuers: Vec<String>,
+    /// Each request is given up after this long (a NetworkError, retryable).
+    pub request_timeout_ms: u32,
+    /// Extra headers on every request to Cognito (JSON API and hosted-UI endpoints).
+    pub headers: Vec<(String, String)>,
     pub hosted_ui: Option<HostedUiConfig>,
     pub storage: StorageKind,
     /// The app client rotates refresh tokens: refresh with GetTokensFromRefreshToken.
@@ -103,7 +135,39 @@ fn checked_url(name: &str, value: &str, insecure: bool) -> Result<Url, Error> {
     Ok(url)
 }
 
+/// `storage: {cookie: {domain, path, secure, sameSite, expires}}`.
+fn cookie_options(c: &Json) -> Result<CookieOptions, Error> {
+    if c.as_object().is_none() {
+        return Err(Error::config("storage.cookie must be an object: { domain, path, secure, sameSite, expires }"));
+    }
+    let same_site = field(c, "sameSite")?.unwrap_or("lax").to_ascii_lowercase();
+    if !["strict", "lax", "none"].contains(&same_site.as_str()) {
+        return Err(Error::config("storage.cookie.sameSite must be 'strict', 'lax' or 'none'"));
+    }
+    let secure = match c.get("secure") {
+        None | Some(Json::Null) => None,
+        _ => Some(flag(c, "secure", true)?),
+    };
+    if same_site == "none" && secure == Some(false) {
+        return Err(Error::config("storage.cookie.sameSite 'none' needs secure: true (browsers refuse it otherwise)"));
+    }
+    let domain = field(c, "domain")?.map(|d| d.trim_start_matches('.').to_ascii_lowercase());
+    if domain.as_deref().is_some_and(|d| d.is_empty() || !d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')) {
+        return Err(Error::config("storage.cookie.domain must be a host name such as example.com"));
+    }
+    let path = field(c, "path")?.unwrap_or("/");
+    if !path.starts_with('/') || path.contains([';', ',', ' ']) {
+        return Err(Error::config("storage.cookie.path must be a path such as /"));
+    }
+    Ok(CookieOptions { domain, path: path.to_string(), secure, same_site, expires_days: number(c, "expires", 365, 1, 3650)? })
+}
+
 impl Config {
+    /// The issuer a token names, when it is one of the accepted issuers.
+    pub fn accepts_issuer(&self, iss: &str) -> bool {
+        self.issuers.iter().any(|i| i == iss)
+    }
+
     /// From the options object given to `new CognitoAuth(...)` (as JSON; the storage object
     /// itself is handled by the facade).
     pub fn from_json(v: &Json, custom_storage: bool) -> Result<Config, Error> {
@@ -132,17 +196,28 @@ impl Config {
             }
             None => None,
         };
-        let issuer = match (field(v, "issuer")?, &endpoint) {
-            (Some(i), _) => {
-                let u = checked_url("issuer", i, insecure)?;
-                (u.origin() + u.path()).trim_end_matches('/').to_string()
+        let issuer_url = |i: &str| -> Result<String, Error> {
+            let u = checked_url("issuer", i, insecure)?;
+            Ok((u.origin() + u.path()).trim_end_matches('/').to_string())
+        };
+        let aws = |host: &str| String::from("https://") + host + "." + pool.region() + ".amazonaws.com/" + pool.as_str();
+        let issuers = match (v.get("issuer"), &endpoint) {
+            (Some(Json::Str(i)), _) => vec![issuer_url(i)?],
+            (Some(Json::Arr(_)), _) => {
+                let list = strings(v, "issuer")?.unwrap_or_default();
+                if list.is_empty() {
+                    return Err(Error::config("issuer must not be an empty list"));
+                }
+                list.iter().map(|i| issuer_url(i)).collect::<Result<Vec<_>, _>>()?
             }
-            (None, Some(e)) => e.trim_end_matches('/').to_string() + "/" + pool.as_str(),
-            (None, None) => String::from("https://cognito-idp.") + pool.region() + ".amazonaws.com/" + pool.as_str(),
+            (Some(Json::Null) | None, Some(e)) => vec![e.trim_end_matches('/').to_string() + "/" + pool.as_str()],
+            (Some(Json::Null) | None, None) => vec![aws("cognito-idp"), aws("issuer-cognito-idp")],
+            (Some(_), _) => return Err(Error::config("issuer must be a URL or a list of URLs")),
         };
         let endpoint = endpoint.unwrap_or_else(|| String::from("https://cognito-idp.") + pool.region() + ".amazonaws.com/");
 
         let storage = match v.get("storage") {
+            Some(o) if o.get("cookie").is_some() => StorageKind::Cookie(cookie_options(o.get("cookie").unwrap_or(&Json::Null))?),
             _ if custom_storage => StorageKind::Custom,
             None | Some(Json::Null) => StorageKind::LocalStorage,
             Some(Json::Str(s)) if s == "localStorage" => StorageKind::LocalStorage,
@@ -150,10 +225,28 @@ impl Config {
             Some(Json::Str(s)) if s == "memory" => StorageKind::Memory,
             Some(_) => {
                 return Err(Error::config(
-                    "storage must be 'localStorage', 'sessionStorage', 'memory' or an object with getItem, setItem and removeItem",
+                    "storage must be 'localStorage', 'sessionStorage', 'memory', { cookie: {...} } or an object with getItem, setItem and removeItem",
                 ))
             }
         };
+        let mut headers = vec![];
+        match v.get("headers") {
+            None | Some(Json::Null) => {}
+            Some(Json::Obj(m)) => {
+                for (k, h) in m {
+                    let value = h.as_str().ok_or_else(|| Error::config(String::from("headers.") + k + " must be a string"))?;
+                    let token = !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+                    if !token || value.contains(['\r', '\n']) {
+                        return Err(Error::config(String::from("headers.") + k + " is not a valid HTTP header"));
+                    }
+                    if OWN_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
+                        return Err(Error::config(String::from("headers.") + k + " is set by the SDK itself"));
+                    }
+                    headers.push((k.clone(), value.to_string()));
+                }
+            }
+            Some(_) => return Err(Error::config("headers must be an object of header names and string values")),
+        }
 
         let hosted_ui = match v.get("hostedUi") {
             None | Some(Json::Null) => None,
@@ -196,7 +289,9 @@ impl Config {
             client_id: ClientId::new(client_id),
             client_secret: field(v, "clientSecret")?.filter(|s| !s.is_empty()).map(ClientSecret::new),
             endpoint,
-            issuer,
+            issuers,
+            request_timeout_ms: number(v, "requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS, 100, 600_000)? as u32,
+            headers,
             hosted_ui,
             storage,
             refresh_token_rotation: flag(v, "refreshTokenRotation", false)?,
@@ -221,7 +316,18 @@ mod tests {
     fn defaults_point_at_the_public_endpoint() {
         let c = cfg(r#"{"userPoolId":"eu-west-1_AbC123","clientId":"abc123"}"#).unwrap();
         assert_eq!(c.endpoint, "https://cognito-idp.eu-west-1.amazonaws.com/");
-        assert_eq!(c.issuer, "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123");
+        // Both issuer forms of the pool (the updated one since 2026): tokens of either verify.
+        assert_eq!(
+            c.issuers,
+            [
+                "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+                "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"
+            ]
+        );
+        assert!(c.accepts_issuer("https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"));
+        assert!(!c.accepts_issuer("https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other"));
+        assert_eq!(c.request_timeout_ms, 15_000);
+        assert!(c.headers.is_empty());
         assert_eq!(c.storage, StorageKind::LocalStorage);
         assert!(c.verify_tokens);
         assert!(c.hosted_ui.is_none());
@@ -231,12 +337,14 @@ mod tests {
     fn endpoint_sets_the_issuer() {
         let c = cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"http://127.0.0.1:9229"}"#).unwrap();
         assert_eq!(c.endpoint, "http://127.0.0.1:9229/");
-        assert_eq!(c.issuer, "http://127.0.0.1:9229/us-east-1_X1");
+        assert_eq!(c.issuers, ["http://127.0.0.1:9229/us-east-1_X1"]);
         let c = cfg(
             r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"http://localhost:9229/","issuer":"http://localhost:9229/other/"}"#,
         )
         .unwrap();
-        assert_eq!(c.issuer, "http://localhost:9229/other");
+        assert_eq!(c.issuers, ["http://localhost:9229/other"]);
+        let c = cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","issuer":["https://a.example/p/","https://b.example/p"]}"#).unwrap();
+        assert_eq!(c.issuers, ["https://a.example/p", "https://b.example/p"]);
     }
 
     #[test]
@@ -256,6 +364,17 @@ mod tests {
                 "allowedReturnPaths",
             ),
             (r#"{"userPoolId":"us-east-1_X1","clientId":"c","maxRetries":99}"#, "maxRetries"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","requestTimeoutMs":0}"#, "requestTimeoutMs must be a whole number from 100"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","issuer":[]}"#, "issuer must not be an empty list"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","issuer":5}"#, "issuer must be a URL"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","headers":{"X-Amz-Target":"x"}}"#, "set by the SDK itself"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","headers":{"X-Proxy":"a\r\nb"}}"#, "not a valid HTTP header"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","headers":{"Bad Name":"a"}}"#, "not a valid HTTP header"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","headers":[]}"#, "headers must be an object"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","storage":{"cookie":{"sameSite":"loose"}}}"#, "sameSite"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","storage":{"cookie":{"sameSite":"none","secure":false}}}"#, "needs secure"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","storage":{"cookie":{"domain":"a b"}}}"#, "storage.cookie.domain"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","storage":{"cookie":{"path":"x"}}}"#, "storage.cookie.path"),
             (r#"[]"#, "options object"),
         ];
         for (json, needle) in cases {
@@ -265,6 +384,30 @@ mod tests {
         }
         assert!(
             cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","endpoint":"http://cognito.test/","allowInsecureEndpoint":true}"#).is_ok()
+        );
+    }
+
+    #[test]
+    fn cookie_storage_and_headers() {
+        let c = cfg(
+            r#"{"userPoolId":"us-east-1_X1","clientId":"c","storage":{"cookie":{"domain":".Example.com"}},"headers":{"X-Proxy-Key":"k1"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.storage,
+            StorageKind::Cookie(CookieOptions {
+                domain: Some("example.com".into()),
+                path: "/".into(),
+                secure: None,
+                same_site: "lax".into(),
+                expires_days: 365
+            })
+        );
+        assert_eq!(c.headers, [("X-Proxy-Key".to_string(), "k1".to_string())]);
+        // A custom store object that happens to be passed is still a custom store.
+        assert_eq!(
+            Config::from_json(&Json::parse(r#"{"userPoolId":"us-east-1_X1","clientId":"c","storage":{}}"#).unwrap(), true).unwrap().storage,
+            StorageKind::Custom
         );
     }
 

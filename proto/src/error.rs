@@ -220,8 +220,11 @@ impl Exception {
 pub enum Error {
     /// An exception answered by Cognito, e.g. `NotAuthorizedException`.
     Service { exception: Exception, message: String, status: u16 },
-    /// The request did not complete (offline, DNS, CORS, unreadable answer).
+    /// No complete answer: offline, DNS, CORS, a reset, no answer within `requestTimeoutMs`.
     Network { message: String },
+    /// An answer that is not what Cognito sends: not JSON, a missing member, a challenge
+    /// without its parameters, a step skipped. Not retryable: the same call gets the same answer.
+    Protocol { message: String },
     /// The call does not fit the current state: signed out, no pending challenge, a missing,
     /// unknown, expired, altered or replayed OAuth `state`.
     InvalidState { message: String },
@@ -253,6 +256,9 @@ impl Error {
     pub fn network(message: impl Into<String>) -> Self {
         Error::Network { message: message.into() }
     }
+    pub fn protocol(message: impl Into<String>) -> Self {
+        Error::Protocol { message: message.into() }
+    }
     pub fn token(check: TokenCheck, message: impl Into<String>) -> Self {
         Error::TokenVerification { check, message: message.into() }
     }
@@ -262,6 +268,7 @@ impl Error {
         match self {
             Error::Service { exception, .. } => exception.name(),
             Error::Network { .. } => "NetworkError",
+            Error::Protocol { .. } => "ProtocolError",
             Error::InvalidState { .. } => "InvalidStateError",
             Error::TokenVerification { .. } => "TokenVerificationError",
             Error::SrpProtocol(_) => "SrpProtocolError",
@@ -276,6 +283,7 @@ impl Error {
         match self {
             Error::Service { message, .. }
             | Error::Network { message }
+            | Error::Protocol { message }
             | Error::InvalidState { message }
             | Error::TokenVerification { message, .. }
             | Error::Config { message }
@@ -318,8 +326,13 @@ impl Error {
 }
 
 impl From<SrpError> for Error {
+    /// Unusable SRP values are SrpProtocolError; a parameter the challenge lacks is a
+    /// ProtocolError like any other missing member.
     fn from(e: SrpError) -> Self {
-        Error::SrpProtocol(e)
+        match e {
+            SrpError::MissingParameter(_) => Error::protocol(e.message()),
+            e => Error::SrpProtocol(e),
+        }
     }
 }
 
@@ -350,6 +363,10 @@ mod tests {
         let fault = Error::Service { exception: Exception::parse("Unknown"), message: "x".into(), status: 503 };
         assert!(fault.retryable());
         assert!(Error::network("offline").retryable());
+        let p = Error::protocol("Cognito answer without IdToken");
+        assert_eq!((p.name(), p.retryable()), ("ProtocolError", false));
+        assert_eq!(Error::from(SrpError::MissingParameter("SALT")).name(), "ProtocolError");
+        assert_eq!(Error::from(SrpError::BModNZero).name(), "SrpProtocolError");
         assert_eq!(Error::SrpProtocol(SrpError::BModNZero).name(), "SrpProtocolError");
         let e = Error::OAuth { error: "access_denied".into(), description: "User cancelled".into() };
         assert_eq!(e.message(), "access_denied: User cancelled");

@@ -12,6 +12,16 @@ pub struct HttpRequest {
     pub body: Option<String>,
     /// Ask the browser not to answer from its HTTP cache (`cache: "no-store"`).
     pub bypass_cache: bool,
+    /// Give up when no complete answer came within this time (0: the environment's default).
+    pub timeout_ms: u32,
+    /// The app's headers (`headers` option), sent after the protocol's own.
+    pub extra_headers: Vec<(String, String)>,
+}
+
+impl HttpRequest {
+    pub fn new(method: &'static str, url: String, headers: Vec<(&'static str, String)>, body: Option<String>) -> HttpRequest {
+        HttpRequest { method, url, headers, body, bypass_cache: true, timeout_ms: 0, extra_headers: Vec::new() }
+    }
 }
 
 /// What came back, reduced to what the SDK reads.

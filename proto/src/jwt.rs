@@ -59,7 +59,8 @@ pub enum TokenUse {
 /// What a token must say.
 #[derive(Clone, Debug)]
 pub struct Expect<'a> {
-    pub issuer: &'a str,
+    /// The accepted issuers (a pool has two: the original and the updated form).
+    pub issuers: &'a [String],
     pub client_id: &'a str,
     /// `None` accepts either kind (verifyToken on an arbitrary token).
     pub token_use: Option<TokenUse>,
@@ -75,8 +76,9 @@ fn fail(check: TokenCheck, msg: &str) -> Error {
 
 /// The claim checks (the signature is checked separately, before these are trusted).
 pub fn check_claims(c: &Json, e: &Expect) -> Result<TokenUse, Error> {
-    if c.str("iss") != Some(e.issuer) {
-        return Err(Error::token(TokenCheck::Issuer, String::from("iss is not ") + e.issuer));
+    if !c.str("iss").is_some_and(|iss| e.issuers.iter().any(|i| i == iss)) {
+        let expected = e.issuers.first().map(String::as_str).unwrap_or("");
+        return Err(Error::token(TokenCheck::Issuer, String::from("iss is not this pool's issuer (") + expected + ")"));
     }
     let use_ = match c.str("token_use") {
         Some("id") => TokenUse::Id,
@@ -222,7 +224,9 @@ mod tests {
     }
 
     fn expect(now: i64) -> Expect<'static> {
-        Expect { issuer: "https://iss/pool", client_id: "client", token_use: None, nonce: None, now_secs: now, skew_secs: 60 }
+        static ISSUERS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        let issuers = ISSUERS.get_or_init(|| vec!["https://iss/pool".into(), "https://issuer-iss/pool".into()]);
+        Expect { issuers, client_id: "client", token_use: None, nonce: None, now_secs: now, skew_secs: 60 }
     }
 
     fn check_of(claims: &str, e: &Expect) -> Result<TokenUse, TokenCheck> {
@@ -240,6 +244,7 @@ mod tests {
         assert_eq!(check_of(id, &e), Ok(TokenUse::Id));
         assert_eq!(check_of(access, &e), Ok(TokenUse::Access));
         assert_eq!(check_of(&id.replace("https://iss/pool", "https://evil/pool"), &e), Err(TokenCheck::Issuer));
+        assert_eq!(check_of(&id.replace("https://iss/pool", "https://issuer-iss/pool"), &e), Ok(TokenUse::Id), "either accepted issuer");
         assert_eq!(check_of(&id.replace("\"aud\":\"client\"", "\"aud\":\"other\""), &e), Err(TokenCheck::Audience));
         assert_eq!(check_of(&access.replace("\"client_id\":\"client\"", "\"client_id\":\"x\""), &e), Err(TokenCheck::ClientId));
         assert_eq!(check_of(&id.replace("\"token_use\":\"id\"", "\"token_use\":\"refresh\""), &e), Err(TokenCheck::TokenUse));

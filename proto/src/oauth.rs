@@ -16,7 +16,7 @@
 //! base64url from 64 CSPRNG bytes (RFC 7636 §4.1 allows 43-128).
 
 use crate::api::{HttpRequest, HttpResponse, Tokens};
-use crate::codec::{base64_decode, base64_encode, base64url_encode, form_decode, form_encode, url_decode};
+use crate::codec::{base64_decode, base64_encode, base64url_encode, form_component, form_decode, form_encode, url_decode};
 use crate::config::{HostedUiConfig, Url};
 use crate::crypto::sha256;
 use crate::error::Error;
@@ -206,16 +206,21 @@ pub fn authorize_url(h: &HostedUiConfig, client: &ClientId, state: &str, pkce: &
     h.domain.clone() + "/oauth2/authorize?" + &form_encode(&q)
 }
 
+/// HTTP Basic client authentication (RFC 6749 §2.3.1): the client id and the secret are each
+/// form-encoded (Appendix B) before they are joined with `:` and base64-encoded, so that a `:`
+/// or a non-ASCII character in a secret survives.
+pub fn basic_auth(client: &ClientId, secret: &ClientSecret) -> String {
+    let pair = form_component(client.as_str()) + ":" + &form_component(secret.expose());
+    String::from("Basic ") + &base64_encode(pair.as_bytes())
+}
+
 fn form_post<'a>(url: String, client: &'a ClientId, secret: Option<&ClientSecret>, mut fields: Vec<(&'a str, &'a str)>) -> HttpRequest {
     let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded".to_string())];
     match secret {
-        Some(s) => headers.push((
-            "Authorization",
-            String::from("Basic ") + &base64_encode((String::from(client.as_str()) + ":" + s.expose()).as_bytes()),
-        )),
+        Some(s) => headers.push(("Authorization", basic_auth(client, s))),
         None => fields.push(("client_id", client.as_str())),
     }
-    HttpRequest { method: "POST", url, headers, body: Some(form_encode(&fields)), bypass_cache: true }
+    HttpRequest::new("POST", url, headers, Some(form_encode(&fields)))
 }
 
 /// The code exchange at `/oauth2/token`.
@@ -308,7 +313,7 @@ pub fn parse_token_response(resp: &HttpResponse) -> Result<Tokens, Error> {
         if resp.status >= 500 {
             Error::OAuth { error: "server_error".into(), description: "the token endpoint failed".into() }
         } else {
-            Error::network("the token endpoint answered with a body that is not JSON")
+            Error::protocol("the token endpoint answered with a body that is not JSON")
         }
     })?;
     if !(200..300).contains(&resp.status) {
@@ -321,7 +326,7 @@ pub fn parse_token_response(resp: &HttpResponse) -> Result<Tokens, Error> {
         error: "invalid_scope".into(),
         description: "no id_token: add the openid scope to hostedUi.scopes".into(),
     })?;
-    let access = v.str("access_token").ok_or_else(|| Error::network("token endpoint answer without access_token"))?;
+    let access = v.str("access_token").ok_or_else(|| Error::protocol("token endpoint answer without access_token"))?;
     Ok(Tokens {
         id_token: IdToken::new(id),
         access_token: AccessToken::new(access),
@@ -446,6 +451,9 @@ mod tests {
         let s = ClientSecret::new("sec");
         let t = refresh_request(&h, &c, Some(&s), &RefreshToken::new("R"), None);
         assert_eq!(t.headers[1], ("Authorization", "Basic Y2lkOnNlYw==".to_string()));
+        // RFC 6749 §2.3.1: each part form-encoded first (a ':' in the secret stays in the secret).
+        let odd = ClientSecret::new("s3c:r t+/é");
+        assert_eq!(basic_auth(&c, &odd), String::from("Basic ") + &base64_encode(b"cid:s3c%3Ar+t%2B%2F%C3%A9"));
         assert_eq!(t.body.as_deref(), Some("grant_type=refresh_token&refresh_token=R"));
         assert_eq!(
             logout_url(&h, &c),

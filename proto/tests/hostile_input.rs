@@ -212,12 +212,13 @@ fn srp_values_from_the_server_survive() {
 fn tokens_and_stored_values_survive() {
     let (id, access) = tokens();
     let samples = vec![id.clone(), access.clone(), jwt_of(r#"{"alg":"none"}"#, "{}"), String::from("a.b.c")];
+    let issuers = [ISS.to_string()];
     hammer("jwt", &samples, CASES, |t| {
         if let Ok(j) = jwt::decode(t) {
             let _ = jwt::check_claims(
                 &j.claims,
                 &jwt::Expect {
-                    issuer: ISS,
+                    issuers: &issuers,
                     client_id: "client1",
                     token_use: None,
                     nonce: Some("n"),

@@ -2,8 +2,9 @@
 //! remembered devices. Each is one request built by `cognito_proto::api`; calls that need the
 //! user's access token go through `as_user` (refreshing first when needed).
 
-use super::{nodrop, 
-    Client, ConfirmSignUpOutcome, DeviceInfo, Env, EventKind, MfaChoice, MfaPreference, MfaPreferenceUpdate, SignUpInput, SignUpOutcome,
+use super::{
+    nodrop, Client, ConfirmSignUpOutcome, DeviceInfo, Env, EventKind, Metadata, MfaChoice, MfaPreference, MfaPreferenceUpdate, SignUpInput,
+    SignUpOutcome,
 };
 use cognito_proto::api::{self, TotpAuth};
 use cognito_proto::challenge::{CodeDelivery, MfaType, TotpSetup};
@@ -27,7 +28,8 @@ const AUTO_SIGN_IN_INTENT_MS: f64 = 24.0 * 3600.0 * 1000.0;
 impl<E: Env> Client<E> {
     /// `signUp({username, password, attributes, autoSignIn})`.
     pub async fn sign_up(&self, input: SignUpInput) -> Result<SignUpOutcome, Error> {
-        let v = nodrop(self.send(&api::sign_up(self.app(), &input.username, &input.password, &input.attributes))).await?;
+        let req = api::sign_up(self.app(), &input.username, &input.password, &input.attributes).with_metadata(&input.client_metadata);
+        let v = nodrop(self.send(&req)).await?;
         if input.auto_sign_in {
             // Remember the intent (no password is stored): confirmSignUp supplies the Session.
             let rec = AutoSignIn {
@@ -45,8 +47,8 @@ impl<E: Env> Client<E> {
     }
 
     /// `confirmSignUp({username, code})`.
-    pub async fn confirm_sign_up(&self, user: &Username, code: &str) -> Result<ConfirmSignUpOutcome, Error> {
-        let v = nodrop(self.send(&api::confirm_sign_up(self.app(), user, code))).await?;
+    pub async fn confirm_sign_up(&self, user: &Username, code: &str, meta: &Metadata) -> Result<ConfirmSignUpOutcome, Error> {
+        let v = nodrop(self.send(&api::confirm_sign_up(self.app(), user, code).with_metadata(meta))).await?;
         let key = session::auto_sign_in_key(&self.cfg.client_id);
         let wanted = self.env.get(&key).await.and_then(|t| AutoSignIn::from_json(&t)).filter(|r| r.username == user.as_str());
         let auto = match (wanted, v.str("Session")) {
@@ -62,25 +64,31 @@ impl<E: Env> Client<E> {
     }
 
     /// `confirmSignUpFromLink(url)`: username and code from an e-mailed link.
-    pub async fn confirm_sign_up_from_link(&self, url: &str) -> Result<ConfirmSignUpOutcome, Error> {
+    pub async fn confirm_sign_up_from_link(&self, url: &str, meta: &Metadata) -> Result<ConfirmSignUpOutcome, Error> {
         let (u, c) = api::confirmation_link(url).ok_or_else(|| {
             Error::config("the link carries no username and code (expected ?username=…&code=… or ?user_name=…&confirmation_code=…)")
         })?;
-        nodrop(self.confirm_sign_up(&Username::new(u), &c)).await
+        nodrop(self.confirm_sign_up(&Username::new(u), &c, meta)).await
     }
 
-    pub async fn resend_sign_up_code(&self, user: &Username) -> Result<Option<CodeDelivery>, Error> {
-        let v = nodrop(self.send(&api::resend_confirmation_code(self.app(), user))).await?;
+    pub async fn resend_sign_up_code(&self, user: &Username, meta: &Metadata) -> Result<Option<CodeDelivery>, Error> {
+        let v = nodrop(self.send(&api::resend_confirmation_code(self.app(), user).with_metadata(meta))).await?;
         Ok(CodeDelivery::from_details(v.get("CodeDeliveryDetails")))
     }
 
-    pub async fn forgot_password(&self, user: &Username) -> Result<Option<CodeDelivery>, Error> {
-        let v = nodrop(self.send(&api::forgot_password(self.app(), user))).await?;
+    pub async fn forgot_password(&self, user: &Username, meta: &Metadata) -> Result<Option<CodeDelivery>, Error> {
+        let v = nodrop(self.send(&api::forgot_password(self.app(), user).with_metadata(meta))).await?;
         Ok(CodeDelivery::from_details(v.get("CodeDeliveryDetails")))
     }
 
-    pub async fn confirm_forgot_password(&self, user: &Username, code: &str, new_password: &Password) -> Result<(), Error> {
-        nodrop(self.send(&api::confirm_forgot_password(self.app(), user, code, new_password))).await?;
+    pub async fn confirm_forgot_password(
+        &self,
+        user: &Username,
+        code: &str,
+        new_password: &Password,
+        meta: &Metadata,
+    ) -> Result<(), Error> {
+        nodrop(self.send(&api::confirm_forgot_password(self.app(), user, code, new_password).with_metadata(meta))).await?;
         Ok(())
     }
 
@@ -109,8 +117,8 @@ impl<E: Env> Client<E> {
     }
 
     /// Changed e-mail or phone numbers get a code: where each went.
-    pub async fn update_user_attributes(&self, attrs: &[(String, String)]) -> Result<Vec<CodeDelivery>, Error> {
-        let (v, _) = nodrop(self.as_user(&|t| api::update_user_attributes(t, attrs))).await?;
+    pub async fn update_user_attributes(&self, attrs: &[(String, String)], meta: &Metadata) -> Result<Vec<CodeDelivery>, Error> {
+        let (v, _) = nodrop(self.as_user(&|t| api::update_user_attributes(t, attrs).with_metadata(meta))).await?;
         let list = v.get("CodeDeliveryDetailsList").and_then(Json::as_array).unwrap_or(&[]);
         Ok(list.iter().filter_map(|d| CodeDelivery::from_details(Some(d))).collect())
     }
@@ -120,8 +128,8 @@ impl<E: Env> Client<E> {
         Ok(())
     }
 
-    pub async fn send_user_attribute_verification_code(&self, name: &str) -> Result<Option<CodeDelivery>, Error> {
-        let (v, _) = nodrop(self.as_user(&|t| api::get_user_attribute_verification_code(t, name))).await?;
+    pub async fn send_user_attribute_verification_code(&self, name: &str, meta: &Metadata) -> Result<Option<CodeDelivery>, Error> {
+        let (v, _) = nodrop(self.as_user(&|t| api::get_user_attribute_verification_code(t, name).with_metadata(meta))).await?;
         Ok(CodeDelivery::from_details(v.get("CodeDeliveryDetails")))
     }
 
@@ -142,7 +150,7 @@ impl<E: Env> Client<E> {
     /// `setUpTotp({issuer})`: the secret and its `otpauth://` URI for a QR code.
     pub async fn set_up_totp(&self, issuer: Option<String>) -> Result<TotpSetup, Error> {
         let (v, s) = nodrop(self.as_user(&|t| api::associate_software_token(TotpAuth::Access(t)))).await?;
-        let secret = v.str("SecretCode").ok_or_else(|| Error::network("AssociateSoftwareToken without SecretCode"))?;
+        let secret = v.str("SecretCode").ok_or_else(|| Error::protocol("AssociateSoftwareToken answer without SecretCode"))?;
         let issuer = issuer.unwrap_or_else(|| self.totp_issuer());
         let account = s.id_claims.str("email").unwrap_or(&s.username).to_string();
         Ok(TotpSetup { secret_code: secret.to_string(), uri: cognito_proto::oauth::totp_uri(&issuer, &account, secret) })

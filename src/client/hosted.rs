@@ -112,12 +112,19 @@ impl<E: Env> Client<E> {
             return Err(Error::OAuth { error, description: cb.error_description.unwrap_or_default() });
         }
         let code = cb.code.ok_or_else(|| Error::invalid_state("the callback has neither code nor error"))?;
-        if let Some(old) = nodrop(self.load_session()).await {
-            nodrop(self.clear_local(Some(&old))).await;
-        }
+        // The session already here stays until the exchange has succeeded: a failed exchange
+        // (a used code, the network) signs nobody out.
+        let before = nodrop(self.load_session()).await;
         let req = oauth::token_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), &code, &txn.redirect_uri, &txn.verifier);
-        let tokens = oauth::parse_token_response(&nodrop(self.fetch(&req)).await?)?;
+        let tokens = oauth::parse_token_response(&nodrop(self.fetch(&req, true)).await?)?;
         let s = nodrop(self.finish(tokens, SignInMethod::HostedUi, Some(&txn.oidc_nonce), None)).await?;
+        if let Some(old) = before.filter(|o| o.username != s.username) {
+            // Another user signed in: the previous one's tokens go (the new ones are stored under
+            // their own name, and LastAuthUser now names the new user).
+            for key in self.user_keys(&old.username).session_keys() {
+                self.env.remove(&key).await;
+            }
+        }
         self.announce(EventKind::SignedIn, Some(&s), None);
         Ok(RedirectOutcome { return_to })
     }

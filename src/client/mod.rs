@@ -36,10 +36,11 @@ use std::rc::Rc;
 /// What the flows need from the outside world. Time, randomness, storage, HTTP, cross-tab
 /// coordination and RSA all come in here, so the flows themselves stay testable.
 #[allow(async_fn_in_trait)]
-pub trait Env {
+pub trait Env: 'static {
     /// Released when dropped.
     type Guard;
-    /// Performs one HTTP request. Failure to get any answer is `Error::Network`.
+    /// Performs one HTTP request: a complete answer, or `Error::Network` (offline, reset, CORS,
+    /// or no complete answer within `req.timeout_ms`, the body included).
     async fn fetch(&self, req: &HttpRequest) -> Result<HttpResponse, Error>;
     /// Milliseconds since the epoch, local clock.
     fn now_ms(&self) -> f64;
@@ -52,8 +53,12 @@ pub trait Env {
     async fn remove(&self, key: &str);
     /// A synchronous read when the storage allows it (`None` for async custom storage).
     fn get_sync(&self, key: &str) -> Option<Option<String>>;
-    /// An exclusive lock shared by every tab of this origin; `true` when it had to wait.
-    async fn lock(&self, name: &str) -> Result<(Self::Guard, bool), Error>;
+    /// An exclusive lock shared by every tab of this origin, waited for at most `wait_ms`:
+    /// `Some((guard, waited))`, or `None` when another tab held it all that time. A tab that is
+    /// closed releases its locks.
+    async fn lock(&self, name: &str, wait_ms: u32) -> Result<Option<(Self::Guard, bool)>, Error>;
+    /// Runs a task on its own (a refresh that goes on after its first caller stopped waiting).
+    fn spawn(&self, task: Pin<Box<dyn Future<Output = ()>>>);
     /// Tell the other tabs (a message of `tokens::tab_message`'s shape).
     fn broadcast(&self, message: &Json);
     /// Tell this tab's listeners.
@@ -84,6 +89,25 @@ impl<F: Future> Future for RunsToCompletion<F> {
 /// completed async block has already dropped what it held; one dropped half-way would leak.
 pub fn nodrop<F: Future>(f: F) -> RunsToCompletion<F> {
     RunsToCompletion(core::mem::ManuallyDrop::new(f))
+}
+
+/// Which of two futures finished first.
+pub(crate) enum First<A, B> {
+    A(A),
+    B(B),
+}
+
+/// Runs two futures until one finishes; the other is dropped (so neither may be a `nodrop`
+/// one). For bounded waits: a refresh against a timer.
+pub(crate) async fn first<A: Future, B: Future>(a: A, b: B) -> First<A::Output, B::Output> {
+    let (mut a, mut b) = (core::pin::pin!(a), core::pin::pin!(b));
+    core::future::poll_fn(|cx| {
+        if let Poll::Ready(v) = a.as_mut().poll(cx) {
+            return Poll::Ready(First::A(v));
+        }
+        b.as_mut().poll(cx).map(First::B)
+    })
+    .await
 }
 
 /// A value computed once for every caller waiting on it (one refresh for N callers).
@@ -132,7 +156,12 @@ type RefreshResult = Result<Option<Session>, Error>;
 pub struct Client<E: Env> {
     pub cfg: Config,
     pub env: E,
-    jwks: RefCell<JwksCache>,
+    /// This client, for the tasks it spawns (see [`Client::new_rc`]).
+    me: RefCell<std::rc::Weak<Client<E>>>,
+    /// The access token this tab stored last (see `tokens::on_broadcast`).
+    stored_access: RefCell<Option<String>>,
+    /// A JWKS cache per accepted issuer.
+    jwks: RefCell<Vec<(String, JwksCache)>>,
     /// Server clock minus local clock (ms), learned from `Date` headers.
     server_offset_ms: Cell<f64>,
     refreshing: RefCell<Option<Flight<RefreshResult>>>,
@@ -144,12 +173,23 @@ pub struct Client<E: Env> {
     sign_outs: Cell<u32>,
 }
 
+impl<E: Env + 'static> Client<E> {
+    /// A client that can run tasks of its own (a background refresh): the flows' entry point.
+    pub fn new_rc(cfg: Config, env: E) -> Rc<Self> {
+        let c = Rc::new(Client::new(cfg, env));
+        *c.me.borrow_mut() = Rc::downgrade(&c);
+        c
+    }
+}
+
 impl<E: Env> Client<E> {
     pub fn new(cfg: Config, env: E) -> Self {
         Client {
             cfg,
             env,
-            jwks: RefCell::new(JwksCache::default()),
+            me: RefCell::new(std::rc::Weak::new()),
+            stored_access: RefCell::new(None),
+            jwks: RefCell::new(Vec::new()),
             server_offset_ms: Cell::new(0.0),
             refreshing: RefCell::new(None),
             prepared: RefCell::new(None),
@@ -185,8 +225,15 @@ impl<E: Env> Client<E> {
 
     /// The one place that sends JSON API requests. Retries throttling always, and network
     /// failures / 5xx only for operations that are safe to repeat; at most `maxRetries` times.
+    /// Each attempt is bounded by `requestTimeoutMs`.
     pub async fn send(&self, req: &ApiRequest) -> Result<Json, Error> {
-        let http = req.to_http(&self.cfg.endpoint);
+        self.send_with(req, self.cfg.max_retries).await
+    }
+
+    /// `send` with another retry budget (0: one attempt, for best-effort calls).
+    pub(crate) async fn send_with(&self, req: &ApiRequest, max_retries: u32) -> Result<Json, Error> {
+        let mut http = req.to_http(&self.cfg.endpoint);
+        self.prepare_request(&mut http);
         let mut attempt = 0;
         loop {
             let result = match self.env.fetch(&http).await {
@@ -197,23 +244,46 @@ impl<E: Env> Client<E> {
                 Err(e) => Err(e),
             };
             match result {
-                Err(e) if attempt < self.cfg.max_retries && retry_allowed(&e, req.op) => {
+                Err(e) if attempt < max_retries && retry_allowed(&e, req.op) => {
                     self.env.sleep(self.backoff_ms(attempt)).await;
                     attempt += 1;
+                }
+                Err(Error::Network { message }) if !req.op.idempotent() => {
+                    // Not repeated: the request may have been carried out.
+                    return Err(Error::network(message + "; " + req.op.name() + " was not repeated: it may have reached Cognito"));
                 }
                 other => return other,
             }
         }
     }
 
-    /// A fetch outside the JSON API (OAuth endpoints, JWKS). Only answers that cannot come
-    /// from the HTTP cache teach the clock: a cached JWKS carries a stale Date.
-    pub(crate) async fn fetch(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
-        let r = self.env.fetch(req).await?;
+    /// The request timeout, and the app's extra headers on requests to Cognito.
+    fn prepare_request(&self, http: &mut HttpRequest) {
+        http.timeout_ms = self.cfg.request_timeout_ms;
+        for (k, v) in &self.cfg.headers {
+            http.extra_headers.push((k.clone(), v.clone()));
+        }
+    }
+
+    /// A fetch outside the JSON API: the hosted-UI endpoints (`to_cognito`: with the app's
+    /// headers) and the JWKS. Only answers that cannot come from the HTTP cache teach the clock:
+    /// a cached JWKS carries a stale Date.
+    pub(crate) async fn fetch(&self, req: &HttpRequest, to_cognito: bool) -> Result<HttpResponse, Error> {
+        let mut req = req.clone();
+        req.timeout_ms = self.cfg.request_timeout_ms;
+        if to_cognito {
+            self.prepare_request(&mut req);
+        }
+        let r = self.env.fetch(&req).await?;
         if req.bypass_cache {
             self.learn_clock(&r);
         }
         Ok(r)
+    }
+
+    /// This client as an `Rc`, for a task of its own (`None` when made without `new_rc`).
+    pub(crate) fn me(&self) -> Option<Rc<Client<E>>> {
+        self.me.borrow().upgrade()
     }
 
     pub(crate) fn random_bytes<const N: usize>(&self) -> Result<[u8; N], Error> {

@@ -24,12 +24,18 @@ impl Flow {
     }
 }
 
+/// `ClientMetadata`: key-value pairs for the pool's Lambda triggers.
+pub type Metadata = Vec<(String, String)>;
+
 #[derive(Clone, Debug)]
 pub struct SignInInput {
     pub username: Username,
     /// Required for every flow but [`Flow::CustomWithoutSrp`].
     pub password: Option<Password>,
     pub flow: Flow,
+    /// Sent with each request of the sign-in the SDK makes itself (InitiateAuth, and the SRP and
+    /// device steps it answers).
+    pub client_metadata: Metadata,
 }
 
 /// A step waiting for `confirmSignIn`, and when it stops being answerable.
@@ -54,6 +60,7 @@ pub struct SignUpInput {
     pub attributes: Vec<(String, String)>,
     /// Remember the sign-up so that `autoSignIn` can follow `confirmSignUp`.
     pub auto_sign_in: bool,
+    pub client_metadata: Metadata,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,7 +12,7 @@
 //! ```
 
 use super::store::{SignInMethod, StoredDevice};
-use super::{nodrop, Client, Env, EventKind, Flow, PendingStep, SignInInput, SignInOutcome};
+use super::{nodrop, Client, Env, EventKind, Flow, Metadata, PendingStep, SignInInput, SignInOutcome};
 use cognito_proto::api::{self, AuthStep, Challenge, Tokens, TotpAuth};
 use cognito_proto::challenge::{self, Answer, ChallengeName, NextStep, TotpSetup};
 use cognito_proto::error::{Error, Exception, TokenCheck};
@@ -52,6 +52,7 @@ impl<E: Env> Client<E> {
     /// `Ok(None)`: the stored device was unknown to Cognito and has been forgotten; retry.
     async fn start_sign_in(&self, input: &SignInInput, use_device: bool) -> Result<Option<SignInOutcome>, Error> {
         let typed = input.username.as_str();
+        let meta = &input.client_metadata;
         let device = if use_device { nodrop(self.device_of(typed)).await.map(|d| d.key) } else { None };
         let app = self.app();
         let password = || input.password.as_ref().ok_or_else(|| Error::config("password is required"));
@@ -63,27 +64,29 @@ impl<E: Env> Client<E> {
                     api::initiate_srp(app, &input.username, &a, device.as_ref())
                 } else {
                     api::initiate_custom(app, &input.username, Some(&a), device.as_ref())
-                };
+                }
+                .with_metadata(meta);
                 let step = api::parse_auth(&nodrop(self.send(&req)).await?)?;
                 let AuthStep::Challenge(ch) = step else {
-                    return Err(Error::network("Cognito skipped PASSWORD_VERIFIER"));
+                    return Err(Error::protocol("Cognito skipped PASSWORD_VERIFIER: InitiateAuth USER_SRP_AUTH answered with tokens"));
                 };
                 if ch.name != ChallengeName::PasswordVerifier {
-                    return nodrop(self.drive(AuthStep::Challenge(ch), typed.to_string())).await.map(Some);
+                    return nodrop(self.drive(AuthStep::Challenge(ch), typed.to_string(), meta)).await.map(Some);
                 }
-                match nodrop(self.answer_password_verifier(&ch, &eph, password()?, use_device)).await? {
-                    Some((step, user)) => nodrop(self.drive(step, user)).await.map(Some),
+                match nodrop(self.answer_password_verifier(&ch, &eph, password()?, use_device, meta)).await? {
+                    Some((step, user)) => nodrop(self.drive(step, user, meta)).await.map(Some),
                     None => Ok(None),
                 }
             }
             Flow::Password => {
-                let req = api::initiate_password(app, &input.username, password()?, device.as_ref());
+                let req = api::initiate_password(app, &input.username, password()?, device.as_ref()).with_metadata(meta);
                 let step = api::parse_auth(&nodrop(self.send(&req)).await?)?;
-                nodrop(self.drive(step, typed.to_string())).await.map(Some)
+                nodrop(self.drive(step, typed.to_string(), meta)).await.map(Some)
             }
             Flow::CustomWithoutSrp => {
-                let step = api::parse_auth(&nodrop(self.send(&api::initiate_custom(app, &input.username, None, device.as_ref()))).await?)?;
-                nodrop(self.drive(step, typed.to_string())).await.map(Some)
+                let req = api::initiate_custom(app, &input.username, None, device.as_ref()).with_metadata(meta);
+                let step = api::parse_auth(&nodrop(self.send(&req)).await?)?;
+                nodrop(self.drive(step, typed.to_string(), meta)).await.map(Some)
             }
         }
     }
@@ -96,6 +99,7 @@ impl<E: Env> Client<E> {
         eph: &ClientEphemeral,
         password: &Password,
         use_device: bool,
+        meta: &Metadata,
     ) -> Result<Option<(AuthStep, String)>, Error> {
         let user = UserIdForSrp::new(
             ch.param("USER_ID_FOR_SRP").or(ch.param("USERNAME")).ok_or(srp::SrpError::MissingParameter("USER_ID_FOR_SRP"))?,
@@ -115,7 +119,8 @@ impl<E: Env> Client<E> {
                 ("PASSWORD_CLAIM_SIGNATURE", &claim.signature),
             ],
             device.as_ref(),
-        );
+        )
+        .with_metadata(meta);
         match nodrop(self.send(&req)).await {
             Err(e) if device.is_some() && device_unknown(&e) => {
                 nodrop(self.forget_local_device(user.as_str())).await;
@@ -127,7 +132,7 @@ impl<E: Env> Client<E> {
     }
 
     /// Runs the challenge loop until tokens or a step the app must answer.
-    pub(crate) async fn drive(&self, step: AuthStep, mut username: String) -> Result<SignInOutcome, Error> {
+    pub(crate) async fn drive(&self, step: AuthStep, mut username: String, meta: &Metadata) -> Result<SignInOutcome, Error> {
         let mut step = step;
         loop {
             match step {
@@ -143,7 +148,7 @@ impl<E: Env> Client<E> {
                         username = u.to_string();
                     }
                     match ch.name {
-                        ChallengeName::DeviceSrpAuth => step = nodrop(self.device_srp(&ch, &username)).await?,
+                        ChallengeName::DeviceSrpAuth => step = nodrop(self.device_srp(&ch, &username, meta)).await?,
                         ChallengeName::MfaSetup => return nodrop(self.mfa_setup(ch, username)).await,
                         _ => return nodrop(self.store_pending(ch, username, None)).await,
                     }
@@ -153,16 +158,17 @@ impl<E: Env> Client<E> {
     }
 
     /// DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER with the remembered device's secrets.
-    async fn device_srp(&self, ch: &Challenge, username: &str) -> Result<AuthStep, Error> {
+    async fn device_srp(&self, ch: &Challenge, username: &str, meta: &Metadata) -> Result<AuthStep, Error> {
         let d = self
             .device_of(username)
             .await
             .ok_or_else(|| Error::invalid_state("Cognito asked for the remembered device, but its secrets are not in storage"))?;
         let eph = self.new_ephemeral()?;
         let a = eph.public().to_hex();
-        let req = api::respond(self.app(), &ChallengeName::DeviceSrpAuth, username, ch.session.as_ref(), &[("SRP_A", &a)], Some(&d.key));
+        let req = api::respond(self.app(), &ChallengeName::DeviceSrpAuth, username, ch.session.as_ref(), &[("SRP_A", &a)], Some(&d.key))
+            .with_metadata(meta);
         let AuthStep::Challenge(dv) = api::parse_auth(&nodrop(self.send(&req)).await?)? else {
-            return Err(Error::network("Cognito skipped DEVICE_PASSWORD_VERIFIER"));
+            return Err(Error::protocol("Cognito skipped DEVICE_PASSWORD_VERIFIER"));
         };
         let vc = VerifierChallenge::from_params(|k| dv.param(k))?;
         let ts = SrpTimestamp::from_unix((self.server_now_ms() / 1000.0) as i64);
@@ -178,7 +184,8 @@ impl<E: Env> Client<E> {
                 ("PASSWORD_CLAIM_SIGNATURE", &claim.signature),
             ],
             Some(&d.key),
-        );
+        )
+        .with_metadata(meta);
         api::parse_auth(&nodrop(self.send(&req)).await?)
     }
 
@@ -189,9 +196,9 @@ impl<E: Env> Client<E> {
         if !can.contains("SOFTWARE_TOKEN_MFA") {
             return nodrop(self.store_pending(ch, username, None)).await;
         }
-        let session = ch.session.clone().ok_or_else(|| Error::network("MFA_SETUP without a Session"))?;
+        let session = ch.session.clone().ok_or_else(|| Error::protocol("MFA_SETUP challenge without a Session"))?;
         let r = nodrop(self.send(&api::associate_software_token(TotpAuth::Session(&session)))).await?;
-        let secret = r.str("SecretCode").ok_or_else(|| Error::network("AssociateSoftwareToken without SecretCode"))?.to_string();
+        let secret = r.str("SecretCode").ok_or_else(|| Error::protocol("AssociateSoftwareToken answer without SecretCode"))?.to_string();
         if let Some(s) = r.str("Session") {
             ch.session = Some(AuthSession::new(s));
         }
@@ -247,7 +254,7 @@ impl<E: Env> Client<E> {
     }
 
     /// Answers the stored challenge.
-    pub async fn confirm_sign_in(&self, answer: Answer) -> Result<SignInOutcome, Error> {
+    pub async fn confirm_sign_in(&self, answer: Answer, meta: &Metadata) -> Result<SignInOutcome, Error> {
         let mut p = nodrop(self.load_pending()).await?;
         let name = ChallengeName::parse(&p.challenge);
         let device = nodrop(self.device_of(&p.username)).await.map(|d| d.key);
@@ -267,8 +274,15 @@ impl<E: Env> Client<E> {
             }
         }
         let refs: Vec<(&str, &str)> = responses.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        let req = api::respond(self.app(), &name, &p.username, p.session.as_ref(), &refs, device.as_ref());
+        let req = api::respond(self.app(), &name, &p.username, p.session.as_ref(), &refs, device.as_ref()).with_metadata(meta);
         match nodrop(self.send(&req)).await {
+            Err(Error::Network { message }) => {
+                // No answer: the answer may or may not have reached Cognito. The step is kept.
+                Err(Error::network(
+                    message
+                        + ". The step is kept: call confirmSignIn again; if Cognito then answers NotAuthorizedException (its session was used), start again with signIn",
+                ))
+            }
             Err(e) => {
                 if e.exception().is_some_and(Exception::ends_pending) {
                     self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
@@ -277,13 +291,13 @@ impl<E: Env> Client<E> {
             }
             Ok(v) => {
                 self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
-                nodrop(self.drive(api::parse_auth(&v)?, p.username)).await
+                nodrop(self.drive(api::parse_auth(&v)?, p.username, meta)).await
             }
         }
     }
 
     /// Signs in with the Session ConfirmSignUp returned (stored, so it survives a reload).
-    pub async fn auto_sign_in(&self) -> Result<SignInOutcome, Error> {
+    pub async fn auto_sign_in(&self, meta: &Metadata) -> Result<SignInOutcome, Error> {
         let key = session::auto_sign_in_key(&self.cfg.client_id);
         let rec = self.env.get(&key).await.and_then(|t| AutoSignIn::from_json(&t));
         let Some(rec) = rec.filter(|r| r.session.is_some()) else {
@@ -298,9 +312,9 @@ impl<E: Env> Client<E> {
         }
         let session = rec.session.clone().ok_or_else(|| Error::invalid_state("no auto sign-in session"))?;
         let user = Username::new(rec.username.clone());
-        let r = nodrop(self.send(&api::initiate_auto_sign_in(self.app(), &user, &session))).await;
+        let r = nodrop(self.send(&api::initiate_auto_sign_in(self.app(), &user, &session).with_metadata(meta))).await;
         self.env.remove(&key).await;
-        nodrop(self.drive(api::parse_auth(&r?)?, rec.username)).await
+        nodrop(self.drive(api::parse_auth(&r?)?, rec.username, meta)).await
     }
 
     /// Verifies and stores the tokens of any sign-in or refresh; confirms a new device. A

@@ -114,6 +114,7 @@ impl<E: Env> Client<E> {
         }
         nodrop(self.put(&k.clock_drift(), &drift)).await?;
         nodrop(self.put(&k.sign_in_method(), method.as_str())).await?;
+        *self.stored_access.borrow_mut() = Some(access.expose().to_string());
         let s = Session::from_stored(
             username,
             Some(id.expose()),

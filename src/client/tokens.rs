@@ -3,25 +3,31 @@
 //!
 //! ```text
 //! getSession ─ fresh? ─▶ tokens
-//!            └ stale ─▶ one refresh per tab (Flight) ─▶ Web Lock "cognito-wasm.refresh.<client>"
+//!            └ stale ─▶ one refresh per tab, a task of its own (Flight) ─▶ Web Lock
+//!                        "cognito-wasm.refresh.<client>", waited for at most requestTimeoutMs
 //!                        ─▶ re-read storage (another tab may have refreshed; if we had to wait,
 //!                           give its tokens HANDOFF_POLLS × HANDOFF_POLL_MS to arrive by storage
 //!                           or BroadcastChannel)
 //!                        ─▶ REFRESH_TOKEN_AUTH | GetTokensFromRefreshToken (rotation) |
 //!                           /oauth2/token (hosted UI) ─▶ verify, store, broadcast ─▶ release
+//!            the caller waits for the refresh at most VALID_TOKENS_WAIT_MS while its tokens are
+//!            still valid (then it gets them, and the refresh goes on in the background), at
+//!            most requestTimeoutMs once they have expired (then a retryable NetworkError)
 //! failure: an exception that ends the session (Exception::ends_session, OAuth invalid_grant)
 //!          ─▶ clear, "tokenRefreshFailure" + "signedOut";
 //!          anything else keeps the tokens (still valid ones are returned).
-//! signOut ─▶ (global: a live access token) ─▶ wait for this tab's refresh ─▶ the same Web Lock
-//!         ─▶ re-read storage ─▶ RevokeToken | GlobalSignOut ─▶ clear, counted as a sign-out
-//!         ─▶ release; a refresh begun before the count changed stores nothing and gives null.
+//! signOut ─▶ (global: a live access token) ─▶ wait for this tab's refresh (bounded) ─▶ the
+//!         same Web Lock (bounded; without it the sign-out goes ahead) ─▶ re-read storage ─▶
+//!         RevokeToken (one attempt) | GlobalSignOut ─▶ clear, counted as a sign-out ─▶ release;
+//!         a refresh begun before the count changed stores nothing and gives null, and a tab
+//!         whose refresh stored tokens just after another tab signed out removes them again.
 //! ```
 
 use super::store::SignInMethod;
-use super::{nodrop, AuthEvent, Client, Env, EventKind, Flight};
+use super::{first, nodrop, AuthEvent, Client, Env, EventKind, First, Flight, Metadata};
 use cognito_proto::api::{self, AuthStep};
 use cognito_proto::error::{Error, Exception};
-use cognito_proto::json::Json;
+use cognito_proto::json::{itoa, Json};
 use cognito_proto::oauth;
 use cognito_proto::session::{self, Session};
 use cognito_proto::types::Username;
@@ -32,6 +38,11 @@ pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 /// refreshed: in Chromium one page's storage write can reach another page tens of ms late.
 const HANDOFF_POLLS: u32 = 12;
 const HANDOFF_POLL_MS: u32 = 25;
+
+/// How long getSession waits for a refresh while the tokens it has are still valid: on a
+/// network that stalls, the app gets them back at once instead of waiting out the request
+/// timeout (the refresh goes on in the background).
+const VALID_TOKENS_WAIT_MS: u32 = 3_000;
 
 /// What `signOut` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,27 +57,65 @@ impl<E: Env> Client<E> {
     }
 
     /// `getSession({forceRefresh})`: current tokens, refreshed when they expire within the
-    /// margin; `None` when signed out.
+    /// margin; `None` when signed out. Settles in bounded time whatever the network does.
     pub async fn get_session(&self, force: bool) -> Result<Option<Session>, Error> {
+        nodrop(self.get_session_with(force, &Metadata::new())).await
+    }
+
+    /// `get_session`, with the `ClientMetadata` of the refresh it may start.
+    pub async fn get_session_with(&self, force: bool, meta: &Metadata) -> Result<Option<Session>, Error> {
         let Some(s) = nodrop(self.load_session()).await else { return Ok(None) };
         if !force && !s.needs_refresh(self.env.now_ms(), self.cfg.refresh_margin_secs) {
             return Ok(Some(s));
         }
-        // One refresh per tab: concurrent callers share it.
-        let running = self.refreshing.borrow().clone();
-        if let Some(f) = running {
-            return f.await;
+        let flight = self.start_refresh(&s, force, meta);
+        let timeout = self.cfg.request_timeout_ms;
+        let valid = !force && !s.is_expired(self.env.now_ms());
+        let wait = if valid { timeout.min(VALID_TOKENS_WAIT_MS) } else { timeout };
+        match first(flight, self.env.sleep(wait)).await {
+            First::A(r) => r,
+            // Still valid: use them; the refresh finishes in the background.
+            First::B(()) if valid => Ok(Some(s)),
+            First::B(()) => Err(Error::network(
+                String::from("the session could not be refreshed within ")
+                    + &itoa(timeout as i64)
+                    + " ms (requestTimeoutMs): the tokens are kept; try again",
+            )),
+        }
+    }
+
+    /// The refresh running in this tab, or a new one: a task of its own, so that it goes on when
+    /// its callers stop waiting (and releases the lock when it is done, not when they are).
+    fn start_refresh(&self, s: &Session, force: bool, meta: &Metadata) -> Flight<super::RefreshResult> {
+        if let Some(f) = self.refreshing.borrow().clone() {
+            return f;
         }
         let flight = Flight::new();
         *self.refreshing.borrow_mut() = Some(flight.clone());
-        let r = nodrop(self.refresh_locked(&s, force)).await;
-        *self.refreshing.borrow_mut() = None;
-        flight.finish(r.clone());
-        r
+        let (done, before, meta) = (flight.clone(), s.clone(), meta.clone());
+        let Some(me) = self.me() else {
+            // Made without new_rc: nothing to run the task; the callers see it as failed.
+            *self.refreshing.borrow_mut() = None;
+            done.finish(Err(Error::invalid_state("this client cannot refresh (it was not made with Client::new_rc)")));
+            return flight;
+        };
+        self.env.spawn(Box::pin(async move {
+            let r = nodrop(me.refresh_locked(&before, force, &meta)).await;
+            *me.refreshing.borrow_mut() = None;
+            done.finish(r);
+        }));
+        flight
     }
 
-    async fn refresh_locked(&self, before: &Session, force: bool) -> Result<Option<Session>, Error> {
-        let (guard, waited) = self.env.lock(&self.lock_name()).await?;
+    async fn refresh_locked(&self, before: &Session, force: bool, meta: &Metadata) -> Result<Option<Session>, Error> {
+        let Some((guard, waited)) = self.env.lock(&self.lock_name(), self.cfg.request_timeout_ms).await? else {
+            // Another tab held the lock all that time (a refresh on a stalled network): no second
+            // refresh behind its back; the tokens we have, if they are still valid.
+            if !force && !before.is_expired(self.env.now_ms()) {
+                return Ok(Some(before.clone()));
+            }
+            return Err(Error::network("another tab is refreshing the session and has not finished: try again"));
+        };
         let margin = self.cfg.refresh_margin_secs;
         let fresh = |s: &Session| !s.needs_refresh(self.env.now_ms(), margin);
         let changed = |s: &Session| s.access_token.expose() != before.access_token.expose();
@@ -87,7 +136,7 @@ impl<E: Env> Client<E> {
             }
         }
         let sign_outs = self.sign_outs();
-        let result = nodrop(self.refresh_now(&s, sign_outs)).await;
+        let result = nodrop(self.refresh_now(&s, sign_outs, meta)).await;
         drop(guard);
         if self.sign_outs() != sign_outs {
             // Signed out while the refresh was in flight: its tokens were not stored.
@@ -117,7 +166,7 @@ impl<E: Env> Client<E> {
         }
     }
 
-    async fn refresh_now(&self, s: &Session, sign_outs: u32) -> Result<Session, Error> {
+    async fn refresh_now(&self, s: &Session, sign_outs: u32, meta: &Metadata) -> Result<Session, Error> {
         let Some(refresh) = s.refresh_token.clone() else {
             return Err(Error::service(Exception::NotAuthorized, "the session has no refresh token (it cannot be renewed): sign in again"));
         };
@@ -125,20 +174,23 @@ impl<E: Env> Client<E> {
         let tokens = match (&self.cfg.hosted_ui, s.hosted) {
             (Some(h), true) => {
                 let req = oauth::refresh_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), &refresh, device.as_ref());
-                oauth::parse_token_response(&nodrop(self.fetch(&req)).await?)?
+                oauth::parse_token_response(&nodrop(self.fetch(&req, true)).await?)?
             }
             _ if self.cfg.refresh_token_rotation => {
-                let v = nodrop(self.send(&api::get_tokens_from_refresh_token(self.app(), &refresh, device.as_ref()))).await?;
+                let v = nodrop(self.send(&api::get_tokens_from_refresh_token(self.app(), &refresh, device.as_ref()).with_metadata(meta)))
+                    .await?;
                 api::parse_tokens(
-                    v.get("AuthenticationResult").ok_or_else(|| Error::network("refresh answer without AuthenticationResult"))?,
+                    v.get("AuthenticationResult").ok_or_else(|| Error::protocol("refresh answer without AuthenticationResult"))?,
                 )?
             }
             _ => {
                 let user = Username::new(s.username.clone());
-                match api::parse_auth(&nodrop(self.send(&api::initiate_refresh(self.app(), &refresh, &user, device.as_ref()))).await?)? {
+                match api::parse_auth(
+                    &nodrop(self.send(&api::initiate_refresh(self.app(), &refresh, &user, device.as_ref()).with_metadata(meta))).await?,
+                )? {
                     AuthStep::Tokens(t) => t,
                     AuthStep::Challenge(c) => {
-                        return Err(Error::network(String::from("unexpected challenge on refresh: ") + c.name.as_str()))
+                        return Err(Error::protocol(String::from("a challenge in answer to a refresh: ") + c.name.as_str()))
                     }
                 }
             }
@@ -172,13 +224,15 @@ impl<E: Env> Client<E> {
         // GlobalSignOut needs a live access token; getting one may refresh, which takes the
         // lock taken below.
         let live = if global && nodrop(self.load_session()).await.is_some() { Some(nodrop(self.signed_in()).await?) } else { None };
+        let timeout = self.cfg.request_timeout_ms;
         let running = self.refreshing.borrow().clone();
         if let Some(f) = running {
-            let _ = f.await;
+            let _ = first(f, self.env.sleep(timeout)).await;
         }
         // The refresh lock, held while revoking and clearing. Signing out must not fail for
-        // want of a lock, so without one it goes ahead.
-        let guard = self.env.lock(&self.lock_name()).await.ok();
+        // want of a lock (another tab's refresh may be stuck on a stalled network), so after the
+        // timeout it goes ahead without.
+        let guard = self.env.lock(&self.lock_name(), timeout).await.ok().flatten();
         let s = nodrop(self.load_session()).await;
         if let Some(s) = &s {
             if let Some(live) = &live {
@@ -187,10 +241,13 @@ impl<E: Env> Client<E> {
                 // Best effort: the tokens go from this browser either way.
                 match (&self.cfg.hosted_ui, s.hosted) {
                     (Some(h), true) => {
-                        let _ = nodrop(self.fetch(&oauth::revoke_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), r))).await;
+                        let _ =
+                            nodrop(self.fetch(&oauth::revoke_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), r), true))
+                                .await;
                     }
                     _ => {
-                        let _ = nodrop(self.send(&api::revoke_token(self.app(), r))).await;
+                        // One attempt: the sign-out must not wait out retries on a dead network.
+                        let _ = nodrop(self.send_with(&api::revoke_token(self.app(), r), 0)).await;
                     }
                 }
             }
@@ -241,11 +298,33 @@ impl<E: Env> Client<E> {
             EventKind::SignedOut => {
                 self.set_latest(None);
                 self.count_sign_out();
+                self.remove_own_late_store(msg.str("username"));
             }
             EventKind::TokenRefreshFailure => {}
         }
         // Listeners see the event without the tokens.
         let error = msg.get("error").map(|e| (e.str("name").unwrap_or("").to_string(), e.str("message").unwrap_or("").to_string()));
         self.env.emit(&AuthEvent { kind, username: msg.str("username").map(String::from), error, from_other_tab: true });
+    }
+}
+
+impl<E: Env> Client<E> {
+    /// Another tab signed `username` out. If a refresh of this tab stored its tokens after that
+    /// tab cleared the storage (its answer came back late, while the other tab's sign-out went
+    /// ahead without the lock), they are removed again: nothing signs the user back in. Tokens
+    /// stored since by anyone else (a new sign-in) are left alone.
+    fn remove_own_late_store(&self, username: Option<&str>) {
+        let (Some(user), Some(me)) = (username, self.me()) else { return };
+        let Some(ours) = self.stored_access.borrow_mut().take() else { return };
+        let user = user.to_string();
+        self.env.spawn(Box::pin(async move {
+            let k = me.user_keys(&user);
+            if me.env.get(&k.access_token()).await.as_deref() == Some(ours.as_str()) {
+                for key in k.session_keys() {
+                    me.env.remove(&key).await;
+                }
+                me.env.remove(&session::last_user_key(&me.cfg.client_id)).await;
+            }
+        }));
     }
 }

@@ -6,7 +6,7 @@ use super::{nodrop, Client, Env};
 use cognito_proto::error::{Error, TokenCheck};
 use cognito_proto::http::HttpRequest;
 use cognito_proto::json::Json;
-use cognito_proto::jwt::{self, Expect, Jwk, Lookup, TokenUse};
+use cognito_proto::jwt::{self, Expect, Jwk, JwksCache, Lookup, TokenUse};
 
 /// Clock skew allowed when checking `exp` and `iat`.
 const SKEW_SECS: i64 = 60;
@@ -20,12 +20,17 @@ impl<E: Env> Client<E> {
             return Err(Error::token(TokenCheck::Algorithm, "alg is not RS256"));
         }
         let kid = j.kid().ok_or_else(|| Error::token(TokenCheck::UnknownKid, "the token has no kid"))?.to_string();
-        let key = nodrop(self.jwks_key(&kid)).await?;
+        // Only an accepted issuer's JWKS is ever fetched: a token cannot name where its keys are.
+        let iss = j.claims.str("iss").filter(|i| self.cfg.accepts_issuer(i)).map(String::from);
+        let iss = iss.ok_or_else(|| {
+            Error::token(TokenCheck::Issuer, String::from("iss is not this pool's issuer (") + &self.cfg.issuers[0] + ")")
+        })?;
+        let key = nodrop(self.jwks_key(&iss, &kid)).await?;
         if !self.env.verify_rs256(&key, j.signing_input.as_bytes(), &j.signature).await? {
             return Err(Error::token(TokenCheck::Signature, "the signature does not verify"));
         }
         let expect = Expect {
-            issuer: &self.cfg.issuer,
+            issuers: &self.cfg.issuers,
             client_id: self.cfg.client_id.as_str(),
             token_use,
             nonce,
@@ -36,25 +41,37 @@ impl<E: Env> Client<E> {
         Ok(j.claims)
     }
 
-    async fn jwks_key(&self, kid: &str) -> Result<Jwk, Error> {
+    /// The JWKS cache of an issuer (each accepted issuer has its own).
+    fn with_jwks<T>(&self, iss: &str, f: impl FnOnce(&mut JwksCache) -> T) -> T {
+        let mut all = self.jwks.borrow_mut();
+        let i = match all.iter().position(|(i, _)| i == iss) {
+            Some(i) => i,
+            None => {
+                all.push((iss.to_string(), JwksCache::default()));
+                all.len() - 1
+            }
+        };
+        f(&mut all[i].1)
+    }
+
+    async fn jwks_key(&self, iss: &str, kid: &str) -> Result<Jwk, Error> {
         let mut refetched = false;
         for _ in 0..3 {
             let now = (self.server_now_ms() / 1000.0) as i64;
-            let decision = self.jwks.borrow().lookup(kid, now);
-            match decision {
+            match self.with_jwks(iss, |c| c.lookup(kid, now)) {
                 Lookup::Found(k) => return Ok(k),
                 Lookup::Unknown => break,
                 Lookup::Refetch if refetched => {
-                    self.jwks.borrow_mut().refetch_failed(now);
+                    self.with_jwks(iss, |c| c.refetch_failed(now));
                     break;
                 }
                 Lookup::Fetch => {
-                    nodrop(self.fetch_jwks(false)).await?;
+                    nodrop(self.fetch_jwks(iss, false)).await?;
                     refetched = true; // a fresh set counts as the one refetch
                 }
                 Lookup::Refetch => {
                     // A rotated key: the HTTP cache may hold the old set, so bypass it.
-                    nodrop(self.fetch_jwks(true)).await?;
+                    nodrop(self.fetch_jwks(iss, true)).await?;
                     refetched = true;
                 }
             }
@@ -62,17 +79,18 @@ impl<E: Env> Client<E> {
         Err(Error::token(TokenCheck::UnknownKid, String::from("no key with kid ") + kid + " in the issuer's JWKS"))
     }
 
-    async fn fetch_jwks(&self, bypass_cache: bool) -> Result<(), Error> {
-        let url = self.cfg.issuer.clone() + "/.well-known/jwks.json";
-        let req = HttpRequest { method: "GET", url: url.clone(), headers: vec![], body: None, bypass_cache };
+    async fn fetch_jwks(&self, iss: &str, bypass_cache: bool) -> Result<(), Error> {
+        let url = String::from(iss) + "/.well-known/jwks.json";
+        let mut req = HttpRequest::new("GET", url.clone(), vec![], None);
+        req.bypass_cache = bypass_cache;
         let fail = |why: &str| Error::token(TokenCheck::Jwks, String::from("cannot read ") + &url + ": " + why);
-        let resp = nodrop(self.fetch(&req)).await.map_err(|e| fail(&e.message()))?;
+        let resp = nodrop(self.fetch(&req, false)).await.map_err(|e| fail(&e.message()))?;
         if resp.status != 200 {
             return Err(fail(&(String::from("HTTP ") + &cognito_proto::json::itoa(resp.status as i64))));
         }
         let v = Json::parse(&resp.body).map_err(|_| fail("not JSON"))?;
         let now = (self.server_now_ms() / 1000.0) as i64;
-        self.jwks.borrow_mut().store(jwt::parse_jwks(&v), resp.cache_control.as_deref(), now);
+        self.with_jwks(iss, |c| c.store(jwt::parse_jwks(&v), resp.cache_control.as_deref(), now));
         Ok(())
     }
 }

@@ -4,16 +4,17 @@
 
 use crate::client::*;
 use cognito_proto::challenge::{Answer, CodeDelivery, MfaType, NextStep, TotpSetup};
-use cognito_proto::error::{Error, Exception};
+use cognito_proto::error::Error;
 use cognito_proto::json::Json;
 use cognito_proto::oauth::AuthorizeOptions;
 use cognito_proto::types::*;
 
-/// A required, non-empty string argument, or a named error saying which.
+/// A required, non-empty string argument, or a ConfigError saying which: arguments the SDK
+/// refuses itself are never dressed up as a Cognito exception.
 pub fn required<'a>(input: &'a Json, field: &str) -> Result<&'a str, Error> {
     match input.str(field) {
         Some(s) if !s.is_empty() => Ok(s),
-        _ => Err(Error::service(Exception::InvalidParameter, &(String::from(field) + " is required"))),
+        _ => Err(Error::config(String::from(field) + " is required (a non-empty string)")),
     }
 }
 
@@ -39,6 +40,15 @@ pub fn attributes_out(attrs: &[(String, String)]) -> Json {
     Json::string_map(attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
+/// `clientMetadata: {key: value}` (for the pool's Lambda triggers), or none.
+pub fn metadata(input: &Json) -> Result<Metadata, Error> {
+    match input.get("clientMetadata") {
+        None | Some(Json::Null) => Ok(Metadata::new()),
+        Some(m @ Json::Obj(_)) => attributes_in(Some(m)).map_err(|_| Error::config("clientMetadata values must be strings")),
+        Some(_) => Err(Error::config("clientMetadata must be an object of string values")),
+    }
+}
+
 pub fn username(input: &Json) -> Result<Username, Error> {
     Ok(Username::new(required(input, "username")?))
 }
@@ -58,7 +68,7 @@ pub fn sign_in_input(v: &Json) -> Result<SignInInput, Error> {
         }
     };
     let password = if flow.needs_password() { Some(Password::new(required(v, "password")?)) } else { None };
-    Ok(SignInInput { username, password, flow })
+    Ok(SignInInput { username, password, flow, client_metadata: metadata(v)? })
 }
 
 /// `confirmSignIn({...})`: which answer it is follows from the fields given.
@@ -67,8 +77,7 @@ pub fn answer(v: &Json) -> Result<Answer, Error> {
         return Ok(Answer::NewPassword { password: Password::new(p), attributes: attributes_in(v.get("attributes"))? });
     }
     if let Some(t) = text(v, "mfaType") {
-        let t = MfaType::parse(t)
-            .ok_or_else(|| Error::service(Exception::InvalidParameter, &(String::from("mfaType ") + t + " is not SMS, EMAIL or TOTP")))?;
+        let t = MfaType::parse(t).ok_or_else(|| Error::config(String::from("mfaType ") + t + " is not SMS, EMAIL or TOTP"))?;
         return Ok(Answer::MfaType(t));
     }
     if let Some(e) = text(v, "email") {
@@ -179,6 +188,7 @@ pub fn sign_up_input(v: &Json) -> Result<SignUpInput, Error> {
         password: Password::new(required(v, "password")?),
         attributes: attributes_in(v.get("attributes"))?,
         auto_sign_in: flag(v, "autoSignIn") == Some(true),
+        client_metadata: metadata(v)?,
     })
 }
 

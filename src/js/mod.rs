@@ -10,7 +10,7 @@ pub mod convert;
 use crate::client::{AuthEvent, Client};
 use crate::web::{to_js, to_json, WebEnv};
 use cognito_proto::config::Config;
-use cognito_proto::error::{Error, Exception};
+use cognito_proto::error::Error;
 use cognito_proto::json::Json;
 use cognito_proto::types::*;
 use core::cell::{Cell, RefCell};
@@ -120,7 +120,7 @@ impl CognitoAuth {
                 l.emit(e);
             }
         }));
-        let client = Rc::new(Client::new(cfg, env));
+        let client = Client::new_rc(cfg, env);
         WebEnv::listen(&client);
         let auth = CognitoAuth { inner: client, listeners };
         auth.prepare_soon();
@@ -196,14 +196,18 @@ impl CognitoAuth {
                 })
             }
             "confirmSignIn" => {
-                let answer = cv::answer(&input)?;
-                task(async move { Ok(cv::sign_in_outcome(&c.confirm_sign_in(answer).await?)) })
+                let (answer, meta) = (cv::answer(&input)?, cv::metadata(&input)?);
+                task(async move { Ok(cv::sign_in_outcome(&c.confirm_sign_in(answer, &meta).await?)) })
             }
             "getPendingSignIn" => task(async move { Ok(c.pending_sign_in().await.map_or(Json::Null, |p| cv::next_step(&p))) }),
-            "autoSignIn" => task(async move { Ok(cv::sign_in_outcome(&c.auto_sign_in().await?)) }),
+            "autoSignIn" => {
+                let meta = cv::metadata(&input)?;
+                task(async move { Ok(cv::sign_in_outcome(&c.auto_sign_in(&meta).await?)) })
+            }
             "getSession" => {
                 let force = input.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false);
-                task(async move { Ok(cv::session(c.get_session(force).await?.as_ref())) })
+                let meta = cv::metadata(&input)?;
+                task(async move { Ok(cv::session(c.get_session_with(force, &meta).await?.as_ref())) })
             }
             "signOut" => {
                 let global = input.get("global").and_then(Json::as_bool).unwrap_or(false);
@@ -217,26 +221,28 @@ impl CognitoAuth {
             "confirmSignUp" => {
                 let user = cv::username(&input)?;
                 let code = cv::required(&input, "code")?.to_string();
-                task(async move { Ok(cv::confirm_sign_up_outcome(c.confirm_sign_up(&user, &code).await?)) })
+                let meta = cv::metadata(&input)?;
+                task(async move { Ok(cv::confirm_sign_up_outcome(c.confirm_sign_up(&user, &code, &meta).await?)) })
             }
             "confirmSignUpFromLink" => {
                 let url = need_text("the link's URL")?;
-                task(async move { Ok(cv::confirm_sign_up_outcome(c.confirm_sign_up_from_link(&url).await?)) })
+                task(async move { Ok(cv::confirm_sign_up_outcome(c.confirm_sign_up_from_link(&url, &Vec::new()).await?)) })
             }
             "resendSignUpCode" => {
-                let user = cv::username(&input)?;
-                task(async move { Ok(cv::code_delivery_result(c.resend_sign_up_code(&user).await?.as_ref())) })
+                let (user, meta) = (cv::username(&input)?, cv::metadata(&input)?);
+                task(async move { Ok(cv::code_delivery_result(c.resend_sign_up_code(&user, &meta).await?.as_ref())) })
             }
             "forgotPassword" => {
-                let user = cv::username(&input)?;
-                task(async move { Ok(cv::code_delivery_result(c.forgot_password(&user).await?.as_ref())) })
+                let (user, meta) = (cv::username(&input)?, cv::metadata(&input)?);
+                task(async move { Ok(cv::code_delivery_result(c.forgot_password(&user, &meta).await?.as_ref())) })
             }
             "confirmForgotPassword" => {
                 let user = cv::username(&input)?;
                 let code = cv::required(&input, "code")?.to_string();
                 let pw = Password::new(cv::required(&input, "newPassword")?);
+                let meta = cv::metadata(&input)?;
                 task(async move {
-                    c.confirm_forgot_password(&user, &code, &pw).await?;
+                    c.confirm_forgot_password(&user, &code, &pw, &meta).await?;
                     Ok(cv::done())
                 })
             }
@@ -252,9 +258,10 @@ impl CognitoAuth {
             "updateUserAttributes" => {
                 let attrs = cv::attributes_in(input.get("attributes"))?;
                 if attrs.is_empty() {
-                    return Err(Error::service(Exception::InvalidParameter, "attributes is required: { attributes: { name: value } }"));
+                    return Err(Error::config("attributes is required: { attributes: { name: value } }"));
                 }
-                task(async move { Ok(cv::code_deliveries(&c.update_user_attributes(&attrs).await?)) })
+                let meta = cv::metadata(&input)?;
+                task(async move { Ok(cv::code_deliveries(&c.update_user_attributes(&attrs, &meta).await?)) })
             }
             "verifyUserAttribute" => {
                 let name = cv::required(&input, "attributeName")?.to_string();
@@ -266,13 +273,14 @@ impl CognitoAuth {
             }
             "sendUserAttributeVerificationCode" => {
                 let name = cv::required(&input, "attributeName")?.to_string();
-                task(async move { Ok(cv::code_delivery_result(c.send_user_attribute_verification_code(&name).await?.as_ref())) })
+                let meta = cv::metadata(&input)?;
+                task(async move { Ok(cv::code_delivery_result(c.send_user_attribute_verification_code(&name, &meta).await?.as_ref())) })
             }
             "deleteUserAttributes" => {
                 let names: Vec<String> = input
                     .get("attributeNames")
                     .and_then(Json::as_array)
-                    .ok_or_else(|| Error::service(Exception::InvalidParameter, "attributeNames is required"))?
+                    .ok_or_else(|| Error::config("attributeNames is required: an array of attribute names"))?
                     .iter()
                     .filter_map(|n| n.as_str().map(String::from))
                     .collect();

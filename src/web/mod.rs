@@ -5,9 +5,10 @@
 
 use crate::client::{AuthEvent, Client, Env};
 use cognito_proto::api::{HttpRequest, HttpResponse};
-use cognito_proto::config::{Config, StorageKind};
+use cognito_proto::codec::{url_decode, url_encode};
+use cognito_proto::config::{Config, CookieOptions, StorageKind};
 use cognito_proto::error::Error;
-use cognito_proto::json::Json;
+use cognito_proto::json::{itoa, Json};
 use cognito_proto::jwt::Jwk;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
@@ -27,6 +28,11 @@ extern "C" {
     fn import_key(format: &str, key: &JsValue, alg: &JsValue, extractable: bool, usages: &Array) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = verify, catch)]
     fn subtle_verify(alg: &str, key: &JsValue, signature: &Uint8Array, data: &Uint8Array) -> Result<Promise, JsValue>;
+
+    /// `AbortSignal.timeout(ms)`: aborts a fetch (and the reading of its body) or a lock request
+    /// after `ms`.
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout)]
+    fn abort_after(ms: u32) -> JsValue;
 
     /// `navigator.locks` (typed here: web-sys marks the Web Locks API unstable).
     type LockManager;
@@ -74,6 +80,7 @@ fn deferred() -> (Promise, Function) {
 
 enum Store {
     Web(web_sys::Storage),
+    Cookie(CookieOptions),
     /// A handful of keys: a vector is enough (and a tenth of a BTreeMap's code).
     Memory(RefCell<Vec<(String, String)>>),
     Custom(JsValue),
@@ -110,7 +117,8 @@ impl WebEnv {
                 Err(_) => Err(Error::config(String::from(name) + " is not available here: choose storage: 'memory' or a custom store")),
             }
         };
-        let store = match (cfg.storage, custom) {
+        let store = match (cfg.storage.clone(), custom) {
+            (StorageKind::Cookie(o), _) => Store::Cookie(o),
             (StorageKind::Custom, Some(obj)) => {
                 for f in ["getItem", "setItem", "removeItem"] {
                     if !get(&obj, f).is_function() {
@@ -179,6 +187,59 @@ fn memory_get(m: &RefCell<Vec<(String, String)>>, key: &str) -> Option<String> {
     m.borrow().iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
 }
 
+/// The longest cookie browsers keep (name, `=` and value).
+const MAX_COOKIE: usize = 4096;
+
+fn document() -> JsValue {
+    get(&global(), "document")
+}
+
+/// A value of `document.cookie` (names and values percent-encoded, as js-cookie, which Amplify's
+/// CookieStorage uses, writes them for these keys and tokens).
+fn cookie_get(key: &str) -> Option<String> {
+    let all = get(&document(), "cookie").as_string()?;
+    let name = url_encode(key);
+    all.split(';').find_map(|c| c.trim().strip_prefix(name.as_str())?.strip_prefix('=').and_then(url_decode))
+}
+
+/// Writes (or, with `None`, expires) a cookie; refuses what a browser would drop silently.
+fn cookie_set(o: &CookieOptions, key: &str, value: Option<&str>) -> Result<(), Error> {
+    let pair = url_encode(key) + "=" + &value.map(url_encode).unwrap_or_default();
+    if pair.len() > MAX_COOKIE {
+        return Err(Error::Storage {
+            message: String::from("the cookie for ")
+                + key
+                + " would be "
+                + &itoa(pair.len() as i64)
+                + " bytes; browsers keep at most 4096 per cookie: use localStorage or a custom store for this pool's tokens",
+        });
+    }
+    let mut c = pair + "; Path=" + &o.path + "; SameSite=" + &o.same_site;
+    if let Some(d) = &o.domain {
+        c = c + "; Domain=" + d;
+    }
+    c += match value {
+        Some(_) => "; Max-Age=",
+        None => "; Max-Age=0",
+    };
+    if value.is_some() {
+        c += &itoa(o.expires_days * 86_400);
+    }
+    let https = get(&get(&global(), "location"), "protocol").as_string().as_deref() == Some("https:");
+    if o.secure.unwrap_or(https) {
+        c += "; Secure";
+    }
+    let _ = Reflect::set(&document(), &JsValue::from_str("cookie"), &JsValue::from_str(&c));
+    if value.is_some() && cookie_get(key).as_deref() != value {
+        return Err(Error::Storage {
+            message: String::from("the browser refused the cookie for ")
+                + key
+                + " (is storage.cookie.domain this site's domain or a parent of it? secure on http?)",
+        });
+    }
+    Ok(())
+}
+
 fn lock_manager() -> Option<LockManager> {
     let locks = get(&get(&global(), "navigator"), "locks");
     (!locks.is_undefined() && !locks.is_null()).then(|| locks.unchecked_into())
@@ -198,26 +259,35 @@ impl Env for WebEnv {
         if req.bypass_cache {
             init.set_cache(RequestCache::NoStore);
         }
-        let headers = web_sys::Headers::new().map_err(|e| Error::network(js_message(&e)))?;
-        for (k, v) in &req.headers {
-            headers.append(k, v).map_err(|e| Error::network(js_message(&e)))?;
+        let headers = web_sys::Headers::new().map_err(|e| Error::config(js_message(&e)))?;
+        for (k, v) in req.headers.iter().map(|(k, v)| (*k, v)).chain(req.extra_headers.iter().map(|(k, v)| (k.as_str(), v))) {
+            headers.append(k, v).map_err(|e| Error::config(js_message(&e)))?;
         }
         init.set_headers(&headers);
         if let Some(b) = &req.body {
             init.set_body(&JsValue::from_str(b));
         }
-        let request = Request::new_with_str_and_init(&req.url, &init).map_err(|e| Error::network(js_message(&e)))?;
+        // One deadline for the whole exchange, the body included: a server that accepts and never
+        // answers, or sends headers and then stalls, is given up on.
+        if req.timeout_ms > 0 {
+            let _ = Reflect::set(&init, &JsValue::from_str("signal"), &abort_after(req.timeout_ms));
+        }
+        let failed = |e: JsValue, what: &str| {
+            let timed_out = get(&e, "name").as_string().is_some_and(|n| n == "TimeoutError" || n == "AbortError");
+            Error::network(if timed_out {
+                String::from("no answer from ") + &req.url + " within " + &itoa(req.timeout_ms as i64) + " ms (requestTimeoutMs)"
+            } else {
+                String::from(what) + &req.url + ": " + &js_message(&e)
+            })
+        };
+        let request = Request::new_with_str_and_init(&req.url, &init).map_err(|e| Error::config(js_message(&e)))?;
         let resp: Response = JsFuture::from(global_fetch(&request))
             .await
-            .map_err(|e| {
-                Error::network(
-                    String::from("cannot reach ") + &req.url + ": " + &js_message(&e) + " (offline, blocked by CORS, or a wrong endpoint?)",
-                )
-            })?
+            .map_err(|e| failed(e, "cannot reach (offline, blocked by CORS, or a wrong endpoint?) "))?
             .dyn_into()
             .map_err(|_| Error::network("fetch returned something that is not a Response"))?;
         let text = resp.text().map_err(|e| Error::network(js_message(&e)))?;
-        let body = JsFuture::from(text).await.map_err(|e| Error::network(String::from("the answer was cut off: ") + &js_message(&e)))?;
+        let body = JsFuture::from(text).await.map_err(|e| failed(e, "the answer was cut off: "))?;
         Ok(HttpResponse {
             status: resp.status(),
             body: body.as_string().unwrap_or_default(),
@@ -244,6 +314,7 @@ impl Env for WebEnv {
     async fn get(&self, key: &str) -> Option<String> {
         match &self.store {
             Store::Web(s) => s.get_item(key).ok().flatten(),
+            Store::Cookie(_) => cookie_get(key),
             Store::Memory(m) => memory_get(m, key),
             Store::Custom(o) => Self::call_custom(o, "getItem", &[&JsValue::from_str(key)]).await.ok().and_then(|v| v.as_string()),
         }
@@ -253,6 +324,7 @@ impl Env for WebEnv {
         let fail = |e: JsValue| Error::Storage { message: String::from("storage refused to save ") + key + ": " + &js_message(&e) };
         match &self.store {
             Store::Web(s) => s.set_item(key, value).map_err(fail),
+            Store::Cookie(o) => cookie_set(o, key, Some(value)),
             Store::Memory(m) => {
                 let mut m = m.borrow_mut();
                 m.retain(|(k, _)| k != key);
@@ -270,6 +342,9 @@ impl Env for WebEnv {
             Store::Web(s) => {
                 let _ = s.remove_item(key);
             }
+            Store::Cookie(o) => {
+                let _ = cookie_set(o, key, None);
+            }
             Store::Memory(m) => m.borrow_mut().retain(|(k, _)| k != key),
             Store::Custom(o) => {
                 let _ = Self::call_custom(o, "removeItem", &[&JsValue::from_str(key)]).await;
@@ -280,6 +355,7 @@ impl Env for WebEnv {
     fn get_sync(&self, key: &str) -> Option<Option<String>> {
         match &self.store {
             Store::Web(s) => Some(s.get_item(key).ok().flatten()),
+            Store::Cookie(_) => Some(cookie_get(key)),
             Store::Memory(m) => Some(memory_get(m, key)),
             Store::Custom(o) => {
                 let f: Function = get(o, "getItem").dyn_into().ok()?;
@@ -293,14 +369,15 @@ impl Env for WebEnv {
         }
     }
 
-    async fn lock(&self, name: &str) -> Result<(LockGuard, bool), Error> {
+    async fn lock(&self, name: &str, wait_ms: u32) -> Result<Option<(LockGuard, bool)>, Error> {
         let Some(locks) = lock_manager() else {
             // No Web Locks (very old browsers, some workers): one tab's refresh is still single.
-            return Ok((LockGuard(None), false));
+            return Ok(Some((LockGuard(None), false)));
         };
         for wait in [false, true] {
             let (granted, on_granted) = deferred();
             let (release, release_now) = deferred();
+            let not_granted = on_granted.clone();
             let cb = Closure::once_into_js(move |lock: JsValue| -> JsValue {
                 let held = !lock.is_null();
                 let _ = on_granted.call1(&JsValue::NULL, &JsValue::from_bool(held));
@@ -312,17 +389,30 @@ impl Env for WebEnv {
                 }
             });
             let opts = Object::new();
-            if !wait {
-                let _ = Reflect::set(&opts, &JsValue::from_str("ifAvailable"), &JsValue::TRUE);
+            let _ = Reflect::set(
+                &opts,
+                &JsValue::from_str(if wait { "signal" } else { "ifAvailable" }),
+                &if wait { abort_after(wait_ms) } else { JsValue::TRUE },
+            );
+            // Not granted in time: the request rejects (its callback never runs).
+            let gave_up = Closure::once_into_js(move |_: JsValue| {
+                let _ = not_granted.call1(&JsValue::NULL, &JsValue::FALSE);
+            });
+            let request = locks.request(name, &opts, &cb);
+            if let Ok(catch) = get(&request, "catch").dyn_into::<Function>() {
+                let _ = catch.call1(&request, &gave_up);
             }
-            let _ = locks.request(name, &opts, &cb);
             let held =
                 JsFuture::from(granted).await.map_err(|e| Error::invalid_state(String::from("Web Lock failed: ") + &js_message(&e)))?;
             if held.is_truthy() {
-                return Ok((LockGuard(Some(release_now)), wait));
+                return Ok(Some((LockGuard(Some(release_now)), wait)));
             }
         }
-        Err(Error::invalid_state("the Web Lock was not granted"))
+        Ok(None)
+    }
+
+    fn spawn(&self, task: core::pin::Pin<Box<dyn core::future::Future<Output = ()>>>) {
+        wasm_bindgen_futures::spawn_local(task);
     }
 
     fn broadcast(&self, message: &Json) {

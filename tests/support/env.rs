@@ -17,7 +17,7 @@ use cognito_wasm::proto::error::Error;
 use cognito_wasm::proto::http::{HttpRequest, HttpResponse};
 use cognito_wasm::proto::json::Json;
 use cognito_wasm::proto::jwt::Jwk;
-use futures::executor::LocalPool;
+use futures::executor::{LocalPool, LocalSpawner};
 use futures::task::LocalSpawnExt;
 use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
@@ -82,11 +82,21 @@ pub struct World {
     locks: RefCell<HashMap<String, Lock>>,
     pub emulator: InProcess,
     pub rules: RefCell<Vec<Rule>>,
+    /// Other origins that reach the emulator too (`https://cognito-idp.us-east-1.amazonaws.com`,
+    /// say: a config without `endpoint`).
+    pub aliases: RefCell<Vec<String>>,
     /// Every request the tabs sent, in order.
     pub requests: RefCell<Vec<HttpRequest>>,
-    outbox: RefCell<VecDeque<(usize, Json)>>,
+    /// Broadcasts on their way: (delivered at, from tab, message).
+    outbox: RefCell<VecDeque<(f64, usize, Json)>>,
+    /// How long a BroadcastChannel message takes to reach the other tabs.
+    pub broadcast_lag_ms: Cell<u32>,
     tabs: RefCell<Vec<Weak<Client<TestEnv>>>>,
     rng: Cell<u64>,
+    /// The executor: the tabs' calls and the tasks they spawn (a background refresh) live on
+    /// across `run` calls.
+    pool: RefCell<LocalPool>,
+    spawner: LocalSpawner,
 }
 
 impl World {
@@ -98,6 +108,8 @@ impl World {
         let clock = now.clone();
         cognito_emulator::util::set_thread_clock(Some(Rc::new(move || (clock.get() / 1000.0) as i64)));
         let emulator = InProcess::new(cognito_emulator::config::Config::default()).expect("emulator");
+        let executor = LocalPool::new();
+        let spawner = executor.spawner();
         let world = Rc::new(World {
             now,
             timers: RefCell::default(),
@@ -109,10 +121,14 @@ impl World {
             locks: RefCell::default(),
             emulator,
             rules: RefCell::default(),
+            aliases: RefCell::default(),
             requests: RefCell::default(),
             outbox: RefCell::default(),
+            broadcast_lag_ms: Cell::new(0),
             tabs: RefCell::default(),
             rng: Cell::new(0x9e37_79b9_7f4a_7c15),
+            pool: RefCell::new(executor),
+            spawner,
         });
         let created = world.emulator_call("POST", "/_emulator/pools", &pool.to_string());
         assert_eq!(created.status, 200, "pool config refused: {}", String::from_utf8_lossy(&created.body));
@@ -214,7 +230,7 @@ impl World {
             self.views.borrow_mut().push(first);
         }
         let env = TestEnv { world: self.clone(), id, events: RefCell::default(), navigations: RefCell::default(), url: RefCell::default() };
-        let client = Rc::new(Client::new(cfg, env));
+        let client = Client::new_rc(cfg, env);
         self.tabs.borrow_mut().push(Rc::downgrade(&client));
         client
     }
@@ -291,7 +307,9 @@ impl World {
     }
 
     fn answer(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
-        let Some(rest) = req.url.strip_prefix(InProcess::BASE) else {
+        let aliases = self.aliases.borrow();
+        let origins = std::iter::once(InProcess::BASE).chain(aliases.iter().map(String::as_str));
+        let Some(rest) = origins.filter_map(|o| req.url.strip_prefix(o)).next() else {
             return Err(Error::network(String::from("cannot reach ") + &req.url));
         };
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -313,15 +331,15 @@ impl World {
     }
 
     /// Runs `futures` (one per tab, say) until all are done; returns their results in order.
+    /// Tasks they spawned may still be pending: the next run goes on with them.
     pub fn run_all<T: 'static>(self: &Rc<World>, futures: Vec<Pin<Box<dyn Future<Output = T>>>>) -> Vec<T> {
-        let mut pool = LocalPool::new();
         let slots: Vec<Rc<RefCell<Option<T>>>> = futures.iter().map(|_| Rc::new(RefCell::new(None))).collect();
         for (f, slot) in futures.into_iter().zip(&slots) {
             let slot = slot.clone();
-            pool.spawner().spawn_local(async move { *slot.borrow_mut() = Some(f.await) }).expect("spawn");
+            self.spawner.spawn_local(async move { *slot.borrow_mut() = Some(f.await) }).expect("spawn");
         }
         loop {
-            pool.run_until_stalled();
+            self.pool.borrow_mut().run_until_stalled();
             if self.deliver_broadcasts() {
                 continue;
             }
@@ -346,11 +364,23 @@ impl World {
         self.run_all(vec![Box::pin(f)]).pop().expect("one result")
     }
 
+    /// Lets time pass until `ms` from now, running whatever is due meanwhile (background tasks,
+    /// writes reaching the other tabs).
+    pub fn idle(self: &Rc<World>, ms: u32) {
+        let w = self.clone();
+        let until = self.now_ms() + ms as f64;
+        self.run(async move { w.sleep_until(until).await });
+    }
+
     /// Hands the broadcasts sent so far to the other tabs; `true` when there were any.
     fn deliver_broadcasts(&self) -> bool {
         let mut any = false;
         loop {
-            let Some((from, msg)) = self.outbox.borrow_mut().pop_front() else { return any };
+            let due = self.outbox.borrow().front().is_some_and(|(at, _, _)| *at <= self.now.get());
+            if !due {
+                return any;
+            }
+            let Some((_, from, msg)) = self.outbox.borrow_mut().pop_front() else { return any };
             any = true;
             let tabs: Vec<_> = self.tabs.borrow().iter().enumerate().filter(|(i, _)| *i != from).filter_map(|(_, t)| t.upgrade()).collect();
             for t in tabs {
@@ -431,35 +461,16 @@ impl Env for TestEnv {
     type Guard = Guard;
 
     async fn fetch(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
-        self.world.requests.borrow_mut().push(req.clone());
-        let start = self.world.now_ms();
-        match self.world.take_rule(req) {
-            None => {
-                let r = self.world.answer(req);
-                self.world.sleep_until(start + LATENCY_MS as f64).await;
-                r
-            }
-            Some(Action::Delay(ms)) => {
-                let r = self.world.answer(req);
-                self.world.sleep_until(start + ms as f64).await;
-                r
-            }
-            Some(Action::Reply(status, body)) => {
-                self.world.sleep_until(start + LATENCY_MS as f64).await;
-                Ok(HttpResponse { status, body, ..Default::default() })
-            }
-            Some(Action::Exception(name, status)) => {
-                self.world.sleep_until(start + LATENCY_MS as f64).await;
-                let body = serde_json::json!({"__type": name, "message": "injected"}).to_string();
-                Ok(HttpResponse { status, body, error_type: Some(format!("{name}:")), ..Default::default() })
-            }
-            Some(Action::Fail(why)) => {
-                self.world.sleep_until(start + LATENCY_MS as f64).await;
-                Err(Error::network(why))
-            }
-            Some(Action::Hang) => {
-                std::future::pending::<()>().await;
-                unreachable!()
+        // As in the browser: no complete answer within the timeout is a NetworkError then.
+        let timeout = if req.timeout_ms == 0 { u32::MAX } else { req.timeout_ms };
+        let deadline = self.world.now_ms() + timeout as f64;
+        let answer = self.answer_in_time(req);
+        let expired = self.world.sleep_until(deadline);
+        futures::pin_mut!(answer, expired);
+        match futures::future::select(answer, expired).await {
+            futures::future::Either::Left((r, _)) => r,
+            futures::future::Either::Right(_) => {
+                Err(Error::network(format!("no answer from {} within {} ms (requestTimeoutMs)", req.url, req.timeout_ms)))
             }
         }
     }
@@ -498,9 +509,9 @@ impl Env for TestEnv {
         Some(self.world.read(self.id, key))
     }
 
-    async fn lock(&self, name: &str) -> Result<(Guard, bool), Error> {
+    async fn lock(&self, name: &str, wait_ms: u32) -> Result<Option<(Guard, bool)>, Error> {
         let mut waited = false;
-        std::future::poll_fn(|cx| {
+        let acquire = std::future::poll_fn(|cx| {
             let mut locks = self.world.locks.borrow_mut();
             let l = locks.entry(name.to_string()).or_default();
             if l.held {
@@ -511,13 +522,27 @@ impl Env for TestEnv {
                 l.held = true;
                 Poll::Ready(())
             }
-        })
-        .await;
-        Ok((Guard { world: self.world.clone(), name: name.to_string() }, waited))
+        });
+        let give_up = self.world.sleep_until(self.world.now_ms() + wait_ms as f64);
+        futures::pin_mut!(acquire, give_up);
+        match futures::future::select(acquire, give_up).await {
+            futures::future::Either::Left(_) => Ok(Some((Guard { world: self.world.clone(), name: name.to_string() }, waited))),
+            futures::future::Either::Right(_) => Ok(None),
+        }
     }
 
+    fn spawn(&self, task: Pin<Box<dyn Future<Output = ()>>>) {
+        self.world.spawner.spawn_local(task).expect("spawn");
+    }
     fn broadcast(&self, message: &Json) {
-        self.world.outbox.borrow_mut().push_back((self.id, message.clone()));
+        let at = self.world.now_ms() + self.world.broadcast_lag_ms.get() as f64;
+        self.world.outbox.borrow_mut().push_back((at, self.id, message.clone()));
+        if self.world.broadcast_lag_ms.get() > 0 {
+            // A timer, so that the clock moves on to the moment the message arrives.
+            let id = self.world.next_timer.get();
+            self.world.next_timer.set(id + 1);
+            self.world.timers.borrow_mut().push(Reverse((at.ceil() as u64, id)));
+        }
     }
 
     fn emit(&self, event: &AuthEvent) {
@@ -547,4 +572,47 @@ impl Env for TestEnv {
     fn replace_url(&self, url: &str) {
         *self.url.borrow_mut() = Some(url.to_string());
     }
+}
+
+impl TestEnv {
+    /// The network's answer (rules first, then the emulator), as long as it takes.
+    async fn answer_in_time(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
+        self.world.requests.borrow_mut().push(req.clone());
+        let start = self.world.now_ms();
+        match self.world.take_rule(req) {
+            None => {
+                let r = self.world.answer(req);
+                self.world.sleep_until(start + LATENCY_MS as f64).await;
+                r
+            }
+            Some(Action::Delay(ms)) => {
+                let r = self.world.answer(req);
+                self.world.sleep_until(start + ms as f64).await;
+                r
+            }
+            Some(Action::Reply(status, body)) => {
+                self.world.sleep_until(start + LATENCY_MS as f64).await;
+                Ok(HttpResponse { status, body, ..Default::default() })
+            }
+            Some(Action::Exception(name, status)) => {
+                self.world.sleep_until(start + LATENCY_MS as f64).await;
+                let body = serde_json::json!({"__type": name, "message": "injected"}).to_string();
+                Ok(HttpResponse { status, body, error_type: Some(format!("{name}:")), ..Default::default() })
+            }
+            Some(Action::Fail(why)) => {
+                self.world.sleep_until(start + LATENCY_MS as f64).await;
+                Err(Error::network(why))
+            }
+            Some(Action::Hang) => {
+                std::future::pending::<()>().await;
+                unreachable!()
+            }
+        }
+    }
+}
+
+/// Waits `ms` of virtual time (for a test's own steps between the tabs' calls).
+pub async fn sleep(world: &Rc<World>, ms: u32) {
+    let deadline = world.now_ms() + ms as f64;
+    world.sleep_until(deadline).await
 }
