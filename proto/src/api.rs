@@ -16,7 +16,7 @@
 
 use crate::challenge::ChallengeName;
 use crate::crypto::secret_hash;
-use crate::error::{Error, Exception};
+use crate::error::{Error, ErrorKind, Exception};
 pub use crate::http::{HttpRequest, HttpResponse};
 use crate::json::Json;
 use crate::prelude::*;
@@ -435,12 +435,11 @@ pub fn check(resp: &HttpResponse) -> Result<Json, Error> {
     let from_body = body.str("__type").or(body.str("code")).map(|t| t.rsplit('#').next().unwrap_or(t));
     let message = body.str("message").or(body.str("Message")).unwrap_or("");
     match from_header.or(from_body) {
-        Some(name) => Err(Error::Service { exception: Exception::parse(name), message: message.to_string(), status: resp.status }),
-        None if resp.status >= 500 => Err(Error::Service {
-            exception: Exception::InternalError,
-            message: String::from("Cognito answered HTTP ") + &crate::json::itoa(resp.status as i64),
-            status: resp.status,
-        }),
+        Some(name) => Err(Error::new(ErrorKind::Service { exception: Exception::parse(name), status: resp.status }, message)),
+        None if resp.status >= 500 => Err(Error::new(
+            ErrorKind::Service { exception: Exception::InternalError, status: resp.status },
+            String::from("Cognito answered HTTP ") + &crate::json::itoa(resp.status as i64),
+        )),
         None => Err(Error::protocol(
             String::from("HTTP ") + &crate::json::itoa(resp.status as i64) + " without a Cognito error (a proxy or the wrong endpoint?)",
         )),

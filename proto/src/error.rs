@@ -216,105 +216,116 @@ impl Exception {
     }
 }
 
+/// What kind of error, with the data each kind carries (the message is beside it, in [`Error`]).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Error {
+pub enum ErrorKind {
     /// An exception answered by Cognito, e.g. `NotAuthorizedException`.
-    Service { exception: Exception, message: String, status: u16 },
+    Service { exception: Exception, status: u16 },
     /// No complete answer: offline, DNS, CORS, a reset, no answer within `requestTimeoutMs`.
-    Network { message: String },
+    Network,
     /// An answer that is not what Cognito sends: not JSON, a missing member, a challenge
     /// without its parameters, a step skipped. Not retryable: the same call gets the same answer.
-    Protocol { message: String },
+    Protocol,
     /// The call does not fit the current state: signed out, no pending challenge, a missing,
     /// unknown, expired, altered or replayed OAuth `state`.
-    InvalidState { message: String },
+    InvalidState,
     /// A token failed verification.
-    TokenVerification { check: TokenCheck, message: String },
+    TokenVerification(TokenCheck),
     /// The server's SRP values are unusable (B mod N = 0, u = 0, bad hex, ...).
     SrpProtocol(SrpError),
     /// The configuration or an argument cannot work; the message says what to fix.
-    Config { message: String },
-    /// The hosted UI redirected back with `error` / `error_description`.
-    OAuth { error: String, description: String },
+    Config,
+    /// The hosted UI redirected back with `error` (and `error_description`, the message).
+    OAuth { error: String },
     /// A return path that is not a relative path on `allowedReturnPaths`.
-    InvalidReturnPath { message: String },
+    InvalidReturnPath,
     /// The configured storage refused a write (quota, privacy mode, a custom store's error).
-    Storage { message: String },
+    Storage,
 }
 
+/// The one error type: a kind and a message, boxed (a `Result` carrying it stays one pointer
+/// wide, which keeps every `?` of the flows small).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error(Box<(ErrorKind, String)>);
+
 impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error(Box::new((kind, message.into())))
+    }
     /// A Cognito exception as Cognito answers it (HTTP 400).
     pub fn service(exception: Exception, message: &str) -> Self {
-        Error::Service { exception, message: message.to_string(), status: 400 }
+        Error::new(ErrorKind::Service { exception, status: 400 }, message)
     }
     pub fn config(message: impl Into<String>) -> Self {
-        Error::Config { message: message.into() }
+        Error::new(ErrorKind::Config, message)
     }
     pub fn invalid_state(message: impl Into<String>) -> Self {
-        Error::InvalidState { message: message.into() }
+        Error::new(ErrorKind::InvalidState, message)
     }
     pub fn network(message: impl Into<String>) -> Self {
-        Error::Network { message: message.into() }
+        Error::new(ErrorKind::Network, message)
     }
     pub fn protocol(message: impl Into<String>) -> Self {
-        Error::Protocol { message: message.into() }
+        Error::new(ErrorKind::Protocol, message)
+    }
+    pub fn storage(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Storage, message)
     }
     pub fn token(check: TokenCheck, message: impl Into<String>) -> Self {
-        Error::TokenVerification { check, message: message.into() }
+        Error::new(ErrorKind::TokenVerification(check), message)
+    }
+    /// `error` and `error_description` of an OAuth error answer or redirect.
+    pub fn oauth(error: &str, description: &str) -> Self {
+        let message = if description.is_empty() { error.to_string() } else { String::from(error) + ": " + description };
+        Error::new(ErrorKind::OAuth { error: error.to_string() }, message)
+    }
+
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0 .0
+    }
+
+    /// The same error with more said: `f` gets the message and returns the new one.
+    pub fn explain(mut self, f: impl FnOnce(String) -> String) -> Self {
+        let m = core::mem::take(&mut self.0 .1);
+        self.0 .1 = f(m);
+        self
     }
 
     /// The JS `Error.name`.
     pub fn name(&self) -> &str {
-        match self {
-            Error::Service { exception, .. } => exception.name(),
-            Error::Network { .. } => "NetworkError",
-            Error::Protocol { .. } => "ProtocolError",
-            Error::InvalidState { .. } => "InvalidStateError",
-            Error::TokenVerification { .. } => "TokenVerificationError",
-            Error::SrpProtocol(_) => "SrpProtocolError",
-            Error::Config { .. } => "ConfigError",
-            Error::OAuth { .. } => "OAuthError",
-            Error::InvalidReturnPath { .. } => "InvalidReturnPathError",
-            Error::Storage { .. } => "StorageError",
+        match self.kind() {
+            ErrorKind::Service { exception, .. } => exception.name(),
+            ErrorKind::Network => "NetworkError",
+            ErrorKind::Protocol => "ProtocolError",
+            ErrorKind::InvalidState => "InvalidStateError",
+            ErrorKind::TokenVerification(_) => "TokenVerificationError",
+            ErrorKind::SrpProtocol(_) => "SrpProtocolError",
+            ErrorKind::Config => "ConfigError",
+            ErrorKind::OAuth { .. } => "OAuthError",
+            ErrorKind::InvalidReturnPath => "InvalidReturnPathError",
+            ErrorKind::Storage => "StorageError",
         }
     }
 
     pub fn message(&self) -> String {
-        match self {
-            Error::Service { message, .. }
-            | Error::Network { message }
-            | Error::Protocol { message }
-            | Error::InvalidState { message }
-            | Error::TokenVerification { message, .. }
-            | Error::Config { message }
-            | Error::InvalidReturnPath { message }
-            | Error::Storage { message } => message.clone(),
-            Error::SrpProtocol(e) => e.message().to_string(),
-            Error::OAuth { error, description } => {
-                if description.is_empty() {
-                    error.clone()
-                } else {
-                    error.clone() + ": " + description
-                }
-            }
-        }
+        self.0 .1.clone()
     }
 
     /// True when the same call may succeed later unchanged: throttling, service faults and
     /// network failures.
     pub fn retryable(&self) -> bool {
-        match self {
-            Error::Service { exception, status, .. } => *status >= 500 || exception.retryable(),
-            Error::Network { .. } => true,
-            Error::OAuth { error, .. } => error == "server_error" || error == "temporarily_unavailable",
+        match self.kind() {
+            ErrorKind::Service { exception, status } => *status >= 500 || exception.retryable(),
+            ErrorKind::Network => true,
+            ErrorKind::OAuth { error } => error == "server_error" || error == "temporarily_unavailable",
             _ => false,
         }
     }
 
     /// The Cognito exception, when Cognito answered with one.
     pub fn exception(&self) -> Option<&Exception> {
-        match self {
-            Error::Service { exception, .. } => Some(exception),
+        match self.kind() {
+            ErrorKind::Service { exception, .. } => Some(exception),
             _ => None,
         }
     }
@@ -331,7 +342,7 @@ impl From<SrpError> for Error {
     fn from(e: SrpError) -> Self {
         match e {
             SrpError::MissingParameter(_) => Error::protocol(e.message()),
-            e => Error::SrpProtocol(e),
+            e => Error::new(ErrorKind::SrpProtocol(e), e.message()),
         }
     }
 }
@@ -360,15 +371,15 @@ mod tests {
         let denied = Error::service(Exception::NotAuthorized, "Incorrect username or password.");
         assert!(!denied.retryable());
         assert!(denied.is(&Exception::NotAuthorized));
-        let fault = Error::Service { exception: Exception::parse("Unknown"), message: "x".into(), status: 503 };
+        let fault = Error::new(ErrorKind::Service { exception: Exception::parse("Unknown"), status: 503 }, "x");
         assert!(fault.retryable());
         assert!(Error::network("offline").retryable());
         let p = Error::protocol("Cognito answer without IdToken");
         assert_eq!((p.name(), p.retryable()), ("ProtocolError", false));
         assert_eq!(Error::from(SrpError::MissingParameter("SALT")).name(), "ProtocolError");
         assert_eq!(Error::from(SrpError::BModNZero).name(), "SrpProtocolError");
-        assert_eq!(Error::SrpProtocol(SrpError::BModNZero).name(), "SrpProtocolError");
-        let e = Error::OAuth { error: "access_denied".into(), description: "User cancelled".into() };
+        assert_eq!(Error::from(SrpError::BModNZero).name(), "SrpProtocolError");
+        let e = Error::oauth("access_denied", "User cancelled");
         assert_eq!(e.message(), "access_denied: User cancelled");
         assert_eq!(e.name(), "OAuthError");
         assert_eq!(Error::token(TokenCheck::Issuer, "x").name(), "TokenVerificationError");

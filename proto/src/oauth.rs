@@ -19,7 +19,7 @@ use crate::api::{HttpRequest, HttpResponse, Tokens};
 use crate::codec::{base64_decode, base64_encode, base64url_encode, form_component, form_decode, form_encode, url_decode};
 use crate::config::{HostedUiConfig, Url};
 use crate::crypto::sha256;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::json::Json;
 use crate::prelude::*;
 use crate::types::*;
@@ -116,7 +116,7 @@ impl Transaction {
 
 fn bad_path(why: &str, input: &str) -> Error {
     let shown: String = input.chars().take(80).collect();
-    Error::InvalidReturnPath { message: String::from("return path \"") + &shown + "\" refused: " + why }
+    Error::new(ErrorKind::InvalidReturnPath, String::from("return path \"") + &shown + "\" refused: " + why)
 }
 
 /// Accepts only relative paths on `allowed` (or same-origin URLs reducing to them). Refuses
@@ -311,21 +311,18 @@ pub fn strip_callback_params(url: &str) -> String {
 pub fn parse_token_response(resp: &HttpResponse) -> Result<Tokens, Error> {
     let v = Json::parse(&resp.body).map_err(|_| {
         if resp.status >= 500 {
-            Error::OAuth { error: "server_error".into(), description: "the token endpoint failed".into() }
+            Error::oauth("server_error", "the token endpoint failed")
         } else {
             Error::protocol("the token endpoint answered with a body that is not JSON")
         }
     })?;
     if !(200..300).contains(&resp.status) {
-        return Err(Error::OAuth {
-            error: v.str("error").unwrap_or("server_error").to_string(),
-            description: v.str("error_description").or(v.str("error_message")).unwrap_or("").to_string(),
-        });
+        return Err(Error::oauth(
+            v.str("error").unwrap_or("server_error"),
+            v.str("error_description").or(v.str("error_message")).unwrap_or(""),
+        ));
     }
-    let id = v.str("id_token").ok_or_else(|| Error::OAuth {
-        error: "invalid_scope".into(),
-        description: "no id_token: add the openid scope to hostedUi.scopes".into(),
-    })?;
+    let id = v.str("id_token").ok_or_else(|| Error::oauth("invalid_scope", "no id_token: add the openid scope to hostedUi.scopes"))?;
     let access = v.str("access_token").ok_or_else(|| Error::protocol("token endpoint answer without access_token"))?;
     Ok(Tokens {
         id_token: IdToken::new(id),

@@ -15,7 +15,7 @@
 //! ```
 //! Anything unreadable (corrupted, truncated, foreign) reads as signed out and is removed.
 
-use crate::error::{Error, Exception};
+use crate::error::{Error, ErrorKind, Exception};
 use crate::json::{itoa, Json};
 use crate::jwt;
 use crate::prelude::*;
@@ -174,7 +174,7 @@ pub fn clock_drift_secs(iat: i64, now_ms: f64) -> i64 {
 
 /// Errors that prove the session is over (clear it); anything else keeps the tokens.
 pub fn ends_session(e: &Error) -> bool {
-    e.exception().is_some_and(Exception::ends_session) || matches!(e, Error::OAuth { error, .. } if error == "invalid_grant")
+    e.exception().is_some_and(Exception::ends_session) || matches!(e.kind(), ErrorKind::OAuth { error } if error == "invalid_grant")
 }
 
 /// Sign-ins live this long between steps (Cognito's AuthSessionValidity default).
@@ -351,10 +351,10 @@ mod tests {
     fn which_errors_end_a_session() {
         assert!(ends_session(&Error::service(Exception::NotAuthorized, "Refresh Token has expired")));
         assert!(ends_session(&Error::service(Exception::RefreshTokenReuse, "")));
-        assert!(ends_session(&Error::OAuth { error: "invalid_grant".into(), description: String::new() }));
+        assert!(ends_session(&Error::oauth("invalid_grant", "")));
         assert!(!ends_session(&Error::service(Exception::TooManyRequests, "")));
         assert!(!ends_session(&Error::network("offline")));
-        assert!(!ends_session(&Error::Service { exception: Exception::InternalError, message: String::new(), status: 500 }));
+        assert!(!ends_session(&Error::new(ErrorKind::Service { exception: Exception::InternalError, status: 500 }, "")));
     }
 
     #[test]

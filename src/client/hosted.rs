@@ -109,7 +109,7 @@ impl<E: Env> Client<E> {
         }
         let return_to = oauth::validate_return_path(&return_to, &self.app_origin(h), &h.allowed_return_paths)?;
         if let Some(error) = cb.error {
-            return Err(Error::OAuth { error, description: cb.error_description.unwrap_or_default() });
+            return Err(Error::oauth(&error, &cb.error_description.unwrap_or_default()));
         }
         let code = cb.code.ok_or_else(|| Error::invalid_state("the callback has neither code nor error"))?;
         // The session already here stays until the exchange has succeeded: a failed exchange

@@ -23,7 +23,7 @@ pub use tokens::SignOutOutcome;
 
 use cognito_proto::api::{self, ApiRequest, HttpRequest, HttpResponse};
 use cognito_proto::config::Config;
-use cognito_proto::error::{Error, Exception};
+use cognito_proto::error::{Error, ErrorKind, Exception};
 use cognito_proto::json::Json;
 use cognito_proto::jwt::{Jwk, JwksCache};
 use cognito_proto::srp::{ClientEphemeral, PRIVATE_BYTES};
@@ -248,9 +248,9 @@ impl<E: Env> Client<E> {
                     self.env.sleep(self.backoff_ms(attempt)).await;
                     attempt += 1;
                 }
-                Err(Error::Network { message }) if !req.op.idempotent() => {
+                Err(e) if *e.kind() == ErrorKind::Network && !req.op.idempotent() => {
                     // Not repeated: the request may have been carried out.
-                    return Err(Error::network(message + "; " + req.op.name() + " was not repeated: it may have reached Cognito"));
+                    return Err(e.explain(|m| m + "; " + req.op.name() + " was not repeated: it may have reached Cognito"));
                 }
                 other => return other,
             }
@@ -326,6 +326,6 @@ fn retry_allowed(e: &Error, op: api::Op) -> bool {
     if e.is(&Exception::TooManyRequests) {
         return true;
     }
-    let transient = matches!(e, Error::Network { .. }) || e.retryable();
+    let transient = *e.kind() == ErrorKind::Network || e.retryable();
     transient && op.idempotent()
 }

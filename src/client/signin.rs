@@ -15,7 +15,7 @@ use super::store::{SignInMethod, StoredDevice};
 use super::{nodrop, Client, Env, EventKind, Flow, Metadata, PendingStep, SignInInput, SignInOutcome};
 use cognito_proto::api::{self, AuthStep, Challenge, Tokens, TotpAuth};
 use cognito_proto::challenge::{self, Answer, ChallengeName, NextStep, TotpSetup};
-use cognito_proto::error::{Error, Exception, TokenCheck};
+use cognito_proto::error::{Error, ErrorKind, Exception, TokenCheck};
 use cognito_proto::json::Json;
 use cognito_proto::jwt::TokenUse;
 use cognito_proto::session::{self, AutoSignIn, Pending, Session, CHALLENGE_TTL_MS};
@@ -276,12 +276,11 @@ impl<E: Env> Client<E> {
         let refs: Vec<(&str, &str)> = responses.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let req = api::respond(self.app(), &name, &p.username, p.session.as_ref(), &refs, device.as_ref()).with_metadata(meta);
         match nodrop(self.send(&req)).await {
-            Err(Error::Network { message }) => {
+            Err(e) if *e.kind() == ErrorKind::Network => {
                 // No answer: the answer may or may not have reached Cognito. The step is kept.
-                Err(Error::network(
-                    message
-                        + ". The step is kept: call confirmSignIn again; if Cognito then answers NotAuthorizedException (its session was used), start again with signIn",
-                ))
+                Err(e.explain(|m| {
+                    m + ". The step is kept: call confirmSignIn again; if Cognito then answers NotAuthorizedException (its session was used), start again with signIn"
+                }))
             }
             Err(e) => {
                 if e.exception().is_some_and(Exception::ends_pending) {

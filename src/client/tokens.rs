@@ -207,12 +207,9 @@ impl<E: Env> Client<E> {
     /// Says so when a user-API call failed for lack of the admin scope (hosted-UI tokens).
     pub(crate) fn explain_scope(&self, e: Error, s: &Session) -> Error {
         match e {
-            Error::Service { exception: Exception::NotAuthorized, message, status } if !s.has_scope(ADMIN_SCOPE) => Error::Service {
-                exception: Exception::NotAuthorized,
-                message: message
-                    + " — the access token lacks the aws.cognito.signin.user.admin scope: add it to hostedUi.scopes (and to the app client's allowed OAuth scopes), then sign in again",
-                status,
-            },
+            e if e.is(&Exception::NotAuthorized) && !s.has_scope(ADMIN_SCOPE) => e.explain(|m| {
+                m + " — the access token lacks the aws.cognito.signin.user.admin scope: add it to hostedUi.scopes (and to the app client's allowed OAuth scopes), then sign in again"
+            }),
             other => other,
         }
     }

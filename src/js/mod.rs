@@ -10,7 +10,7 @@ pub mod convert;
 use crate::client::{AuthEvent, Client};
 use crate::web::{to_js, to_json, WebEnv};
 use cognito_proto::config::Config;
-use cognito_proto::error::Error;
+use cognito_proto::error::{Error, ErrorKind};
 use cognito_proto::json::Json;
 use cognito_proto::types::*;
 use core::cell::{Cell, RefCell};
@@ -39,10 +39,10 @@ pub fn js_error(e: &Error) -> JsValue {
         let _ = Reflect::set(&err, &JsValue::from_str(k), &v);
     };
     set("retryable", JsValue::from_bool(e.retryable()));
-    match e {
-        Error::TokenVerification { check, .. } => set("check", JsValue::from_str(check.as_str())),
-        Error::OAuth { error, .. } => set("code", JsValue::from_str(error)),
-        Error::Service { status, .. } => set("status", JsValue::from_f64(*status as f64)),
+    match e.kind() {
+        ErrorKind::TokenVerification(check) => set("check", JsValue::from_str(check.as_str())),
+        ErrorKind::OAuth { error } => set("code", JsValue::from_str(error)),
+        ErrorKind::Service { status, .. } => set("status", JsValue::from_f64(*status as f64)),
         _ => {}
     }
     err.into()

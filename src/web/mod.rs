@@ -206,13 +206,13 @@ fn cookie_get(key: &str) -> Option<String> {
 fn cookie_set(o: &CookieOptions, key: &str, value: Option<&str>) -> Result<(), Error> {
     let pair = url_encode(key) + "=" + &value.map(url_encode).unwrap_or_default();
     if pair.len() > MAX_COOKIE {
-        return Err(Error::Storage {
-            message: String::from("the cookie for ")
+        return Err(Error::storage(
+            String::from("the cookie for ")
                 + key
                 + " would be "
                 + &itoa(pair.len() as i64)
                 + " bytes; browsers keep at most 4096 per cookie: use localStorage or a custom store for this pool's tokens",
-        });
+        ));
     }
     let mut c = pair + "; Path=" + &o.path + "; SameSite=" + &o.same_site;
     if let Some(d) = &o.domain {
@@ -231,11 +231,11 @@ fn cookie_set(o: &CookieOptions, key: &str, value: Option<&str>) -> Result<(), E
     }
     let _ = Reflect::set(&document(), &JsValue::from_str("cookie"), &JsValue::from_str(&c));
     if value.is_some() && cookie_get(key).as_deref() != value {
-        return Err(Error::Storage {
-            message: String::from("the browser refused the cookie for ")
+        return Err(Error::storage(
+            String::from("the browser refused the cookie for ")
                 + key
                 + " (is storage.cookie.domain this site's domain or a parent of it? secure on http?)",
-        });
+        ));
     }
     Ok(())
 }
@@ -321,7 +321,7 @@ impl Env for WebEnv {
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), Error> {
-        let fail = |e: JsValue| Error::Storage { message: String::from("storage refused to save ") + key + ": " + &js_message(&e) };
+        let fail = |e: JsValue| Error::storage(String::from("storage refused to save ") + key + ": " + &js_message(&e));
         match &self.store {
             Store::Web(s) => s.set_item(key, value).map_err(fail),
             Store::Cookie(o) => cookie_set(o, key, Some(value)),
