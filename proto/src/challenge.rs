@@ -195,7 +195,7 @@ impl NextStep {
                     .and_then(|v| v.as_array().map(|a| a.to_vec()))
                     .unwrap_or_default()
                     .iter()
-                    .filter_map(|x| x.as_str().map(|s| s.trim_start_matches("userAttributes.").to_string()))
+                    .filter_map(|x| x.as_str().map(|s| s.strip_prefix("userAttributes.").unwrap_or(s).to_string()))
                     .collect();
                 let user_attributes = parse("userAttributes").filter(|v| v.as_object().is_some()).unwrap_or(Json::Obj(vec![]));
                 NextStep::NewPasswordRequired { required_attributes: required, user_attributes }

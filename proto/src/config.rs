@@ -253,7 +253,7 @@ impl Config {
             Some(h @ Json::Obj(_)) => {
                 let domain = field(h, "domain")?
                     .ok_or_else(|| Error::config("hostedUi.domain is required, e.g. \"myapp.auth.us-east-1.amazoncognito.com\""))?;
-                let domain = if domain.contains("://") { domain.to_string() } else { String::from("https://") + domain };
+                let domain = if crate::codec::has(domain, "://") { domain.to_string() } else { String::from("https://") + domain };
                 let d = checked_url("hostedUi.domain", &domain, insecure)?;
                 let redirect_sign_in = field(h, "redirectSignIn")?
                     .ok_or_else(|| Error::config("hostedUi.redirectSignIn is required: a callback URL registered on the app client"))?;

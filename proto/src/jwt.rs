@@ -7,7 +7,7 @@
 //! `iss` = the pool's issuer; `token_use` (`id` / `access`); `aud` (ID) or `client_id` (access)
 //! = the app client; `exp` > now − skew; `iat` ≤ now + skew; for hosted-UI ID tokens, `nonce`.
 
-use crate::codec::base64_decode;
+use crate::codec::{base64_decode, has};
 #[cfg(test)]
 use crate::error::ErrorKind;
 use crate::error::{Error, TokenCheck};
@@ -138,7 +138,7 @@ pub fn parse_jwks(v: &Json) -> Vec<Jwk> {
 /// `max-age` from a Cache-Control header (`no-store`/`no-cache` count as 0).
 pub fn max_age(cache_control: Option<&str>) -> Option<i64> {
     let cc = cache_control?.to_ascii_lowercase();
-    if cc.contains("no-store") || cc.contains("no-cache") {
+    if has(&cc, "no-store") || has(&cc, "no-cache") {
         return Some(0);
     }
     cc.split(',').find_map(|d| d.trim().strip_prefix("max-age=")?.trim_matches('"').parse::<i64>().ok())

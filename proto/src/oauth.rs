@@ -16,7 +16,7 @@
 //! base64url from 64 CSPRNG bytes (RFC 7636 §4.1 allows 43-128).
 
 use crate::api::{HttpRequest, HttpResponse, Tokens};
-use crate::codec::{base64_decode, base64_encode, base64url_encode, form_component, form_decode, form_encode, url_decode};
+use crate::codec::{has, base64_decode, base64_encode, base64url_encode, form_component, form_decode, form_encode, url_decode};
 use crate::config::{HostedUiConfig, Url};
 use crate::crypto::sha256;
 use crate::error::{Error, ErrorKind};
@@ -129,7 +129,7 @@ pub fn validate_return_path(input: &str, app_origin: &str, allowed: &[String]) -
         if decoded.contains('\\') || decoded.chars().any(|c| c.is_control()) {
             return Err(bad_path("backslashes and control characters are not allowed", input));
         }
-        if lower.trim_start().starts_with("//") || lower.contains("javascript:") || lower.contains("data:") || lower.contains("vbscript:") {
+        if lower.trim_start().starts_with("//") || has(&lower, "javascript:") || has(&lower, "data:") || has(&lower, "vbscript:") {
             return Err(bad_path("not a path on this site", input));
         }
         match url_decode(&decoded) {

@@ -19,7 +19,8 @@ pub struct Url {
 impl Url {
     /// Parses `scheme://host[:port][/...]`; `None` for anything else (including userinfo).
     pub fn parse(s: &str) -> Option<Url> {
-        let (scheme, after) = s.split_once("://")?;
+        let i = crate::codec::find(s, "://")?;
+        let (scheme, after) = (&s[..i], &s[i + 3..]);
         let scheme = scheme.to_ascii_lowercase();
         if scheme != "http" && scheme != "https" {
             return None;

@@ -13,6 +13,7 @@
 
 use super::store::{SignInMethod, StoredDevice};
 use super::{nodrop, Client, Env, EventKind, Flow, Metadata, PendingStep, SignInInput, SignInOutcome};
+use cognito_proto::codec::has;
 use cognito_proto::api::{self, AuthStep, Challenge, Tokens, TotpAuth};
 use cognito_proto::challenge::{self, Answer, ChallengeName, NextStep, TotpSetup};
 use cognito_proto::error::{Error, ErrorKind, Exception, TokenCheck};
@@ -25,7 +26,7 @@ use cognito_proto::types::*;
 /// Cognito did not know the remembered device we sent (ResourceNotFoundException naming a
 /// device): amazon-cognito-identity-js drops it and signs in again without it, and so do we.
 fn device_unknown(e: &Error) -> bool {
-    e.is(&Exception::ResourceNotFound) && e.message().to_ascii_lowercase().contains("device")
+    e.is(&Exception::ResourceNotFound) && has(&e.message().to_ascii_lowercase(), "device")
 }
 
 impl<E: Env> Client<E> {
@@ -193,7 +194,7 @@ impl<E: Env> Client<E> {
     /// its QR code.
     async fn mfa_setup(&self, mut ch: Challenge, username: String) -> Result<SignInOutcome, Error> {
         let can = ch.param("MFAS_CAN_SETUP").unwrap_or("");
-        if !can.contains("SOFTWARE_TOKEN_MFA") {
+        if !has(can, "SOFTWARE_TOKEN_MFA") {
             return nodrop(self.store_pending(ch, username, None)).await;
         }
         let session = ch.session.clone().ok_or_else(|| Error::protocol("MFA_SETUP challenge without a Session"))?;
