@@ -259,3 +259,21 @@ fn the_apps_headers_and_client_metadata_reach_cognito() {
     assert!(reqs.iter().filter(|r| r.url.ends_with("jwks.json")).all(|r| r.extra_headers.is_empty()));
     assert!(reqs.iter().all(|r| r.timeout_ms == 15_000), "the default requestTimeoutMs on every request");
 }
+
+#[test]
+fn a_storage_that_refuses_a_token_keeps_no_half_session() {
+    let (w, o) = alice_pool(json!({}));
+    let a = w.tab(&o);
+    // Room for the user name, not for a token (a cookie store with a 4 KB cap and a big ID token).
+    w.max_value_len.set(Some(200));
+    let c = a.clone();
+    let e = w.run(async move { c.sign_in(input("bob")).await.unwrap_err() });
+    assert_eq!((e.name(), e.retryable()), ("StorageError", false));
+    let left: Vec<String> = w.storage().into_keys().filter(|k| k.starts_with("CognitoIdentityServiceProvider.")).collect();
+    assert!(left.is_empty(), "half a session left behind: {left:?}");
+    let c = a.clone();
+    assert!(w.run(async move { c.get_session(false).await.unwrap() }).is_none());
+    // With room, the same tab signs in.
+    w.max_value_len.set(None);
+    sign_in(&w, &a, "bob");
+}

@@ -234,10 +234,11 @@ async fn verify_token_checks_everything() {
     assert_eq!(get_str(&ok(a.verify_token(at.clone())).await, "username"), "v");
 
     let check = |e: &JsValue| get(e, "check").as_string().unwrap_or_default();
-    // Tampered payload, same signature.
+    // Tampered payload (the right issuer, so the signature is what gives it away), same signature.
     let parts: Vec<&str> = id.split('.').collect();
-    let forged_payload =
-        cognito_wasm::proto::codec::base64url_encode(br#"{"sub":"x","token_use":"id","aud":"x","iss":"x","exp":9999999999,"iat":1}"#);
+    let iss = get_str(&claims, "iss");
+    let forged = format!(r#"{{"sub":"x","token_use":"id","aud":"x","iss":"{iss}","exp":9999999999,"iat":1}}"#);
+    let forged_payload = cognito_wasm::proto::codec::base64url_encode(forged.as_bytes());
     let e = err(a.verify_token(format!("{}.{}.{}", parts[0], forged_payload, parts[2]))).await;
     assert_eq!((name_of(&e), check(&e)), ("TokenVerificationError".into(), "signature".into()));
     let e = err(a.verify_token("not-a-jwt".into())).await;

@@ -106,14 +106,26 @@ impl<E: Env> Client<E> {
     ) -> Result<Session, Error> {
         let k = self.user_keys(username);
         let drift = session::secs_text(drift_secs);
-        nodrop(self.put(&session::last_user_key(&self.cfg.client_id), username)).await?;
-        nodrop(self.put(&k.id_token(), id.expose())).await?;
-        nodrop(self.put(&k.access_token(), access.expose())).await?;
-        if let Some(r) = refresh {
-            nodrop(self.put(&k.refresh_token(), r.expose())).await?;
+        let written = nodrop(async {
+            self.put(&session::last_user_key(&self.cfg.client_id), username).await?;
+            self.put(&k.id_token(), id.expose()).await?;
+            self.put(&k.access_token(), access.expose()).await?;
+            if let Some(r) = refresh {
+                self.put(&k.refresh_token(), r.expose()).await?;
+            }
+            self.put(&k.clock_drift(), &drift).await?;
+            self.put(&k.sign_in_method(), method.as_str()).await
+        })
+        .await;
+        if let Err(e) = written {
+            // No half-stored session (an ID token without its access token) is left behind.
+            for key in k.session_keys() {
+                self.env.remove(&key).await;
+            }
+            self.env.remove(&session::last_user_key(&self.cfg.client_id)).await;
+            self.set_latest(None);
+            return Err(e);
         }
-        nodrop(self.put(&k.clock_drift(), &drift)).await?;
-        nodrop(self.put(&k.sign_in_method(), method.as_str())).await?;
         *self.stored_access.borrow_mut() = Some(access.expose().to_string());
         let s = Session::from_stored(
             username,

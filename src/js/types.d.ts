@@ -19,6 +19,23 @@ export interface HostedUiOptions {
   allowedReturnPaths?: string[];
 }
 
+/** `document.cookie` storage (like Amplify's CookieStorage): sub-domains can share a session. */
+export interface CookieStorageOptions {
+  /** e.g. "example.com" to share with its sub-domains; host-only when absent. */
+  domain?: string;
+  /** Default "/". */
+  path?: string;
+  /** Default: set on https pages. */
+  secure?: boolean;
+  /** Default "lax". */
+  sameSite?: "strict" | "lax" | "none";
+  /** Days, default 365. */
+  expires?: number;
+}
+
+/** Key-value pairs for the pool's Lambda triggers (`ClientMetadata`). */
+export type ClientMetadata = Record<string, string>;
+
 export interface CognitoAuthOptions {
   /** "<region>_<id>", e.g. "us-east-1_AbC123" */
   userPoolId: string;
@@ -27,13 +44,20 @@ export interface CognitoAuthOptions {
   clientSecret?: string;
   /** cognito-idp endpoint; default https://cognito-idp.<region>.amazonaws.com/ */
   endpoint?: string;
-  /** Token issuer; default derived from endpoint (or the public one) and the pool id. */
-  issuer?: string;
+  /**
+   * Accepted token issuer(s); default derived from endpoint, or both of a pool's public forms
+   * (https://cognito-idp.<region>.amazonaws.com/<pool> and https://issuer-cognito-idp.…).
+   */
+  issuer?: string | string[];
   /** Allow a plain-http endpoint on a non-loopback host (trusted test networks only). */
   allowInsecureEndpoint?: boolean;
   hostedUi?: HostedUiOptions;
   /** Default "localStorage". */
-  storage?: "localStorage" | "sessionStorage" | "memory" | AuthStorage;
+  storage?: "localStorage" | "sessionStorage" | "memory" | { cookie: CookieStorageOptions } | AuthStorage;
+  /** Each request is given up after this long, body included (ms, default 15000). */
+  requestTimeoutMs?: number;
+  /** Extra headers on every request to Cognito (the JSON API and the hosted-UI endpoints). */
+  headers?: Record<string, string>;
   /** The app client rotates refresh tokens: refresh with GetTokensFromRefreshToken. */
   refreshTokenRotation?: boolean;
   /** Verify every token received (JWKS + WebCrypto). Default true. */
@@ -56,6 +80,7 @@ export interface SignInOptions {
   password?: string;
   /** Default USER_SRP_AUTH. */
   flow?: AuthFlow;
+  clientMetadata?: ClientMetadata;
 }
 
 export interface CodeDelivery {
@@ -100,6 +125,7 @@ export interface ConfirmSignInOptions {
   answer?: string;
   /** Any other challenge: raw ChallengeResponses. */
   challengeResponses?: Record<string, string>;
+  clientMetadata?: ClientMetadata;
 }
 
 export interface SignUpOptions {
@@ -108,6 +134,7 @@ export interface SignUpOptions {
   attributes?: Record<string, string>;
   /** Sign in after confirmSignUp with autoSignIn() (survives a reload; no password is kept). */
   autoSignIn?: boolean;
+  clientMetadata?: ClientMetadata;
 }
 
 export interface SignUpResult {
@@ -231,6 +258,7 @@ export type CognitoErrorName =
   | "UnsupportedOperationException"
   | "InternalErrorException"
   | "NetworkError"
+  | "ProtocolError"
   | "InvalidStateError"
   | "TokenVerificationError"
   | "SrpProtocolError"
@@ -261,22 +289,26 @@ export interface CognitoAuth {
   /** The sign-in step waiting for `confirmSignIn` (also after a reload), or null. */
   getPendingSignIn(): Promise<NextStep | null>;
   /** Signs in after `confirmSignUp` of a `signUp({ autoSignIn: true })`. */
-  autoSignIn(): Promise<SignInResult>;
-  /** The current tokens, refreshed first when they expire soon; null when signed out. */
-  getSession(options?: { forceRefresh?: boolean }): Promise<Session | null>;
+  autoSignIn(options?: { clientMetadata?: ClientMetadata }): Promise<SignInResult>;
+  /**
+   * The current tokens, refreshed first when they expire soon; null when signed out. Settles
+   * in bounded time: on a stalled network, still-valid tokens after at most 3 s (the refresh
+   * goes on in the background), else a retryable NetworkError after requestTimeoutMs.
+   */
+  getSession(options?: { forceRefresh?: boolean; clientMetadata?: ClientMetadata }): Promise<Session | null>;
   signOut(options?: SignOutOptions): Promise<{ redirecting?: true }>;
   signUp(options: SignUpOptions): Promise<SignUpResult>;
-  confirmSignUp(options: { username: string; code: string }): Promise<ConfirmSignUpResult>;
+  confirmSignUp(options: { username: string; code: string; clientMetadata?: ClientMetadata }): Promise<ConfirmSignUpResult>;
   /** Confirms from an e-mailed link carrying `username` and `code` (or `user_name`, `confirmation_code`). */
   confirmSignUpFromLink(url: string): Promise<ConfirmSignUpResult>;
-  resendSignUpCode(options: { username: string }): Promise<CodeDeliveryResult>;
-  forgotPassword(options: { username: string }): Promise<CodeDeliveryResult>;
-  confirmForgotPassword(options: { username: string; code: string; newPassword: string }): Promise<{}>;
+  resendSignUpCode(options: { username: string; clientMetadata?: ClientMetadata }): Promise<CodeDeliveryResult>;
+  forgotPassword(options: { username: string; clientMetadata?: ClientMetadata }): Promise<CodeDeliveryResult>;
+  confirmForgotPassword(options: { username: string; code: string; newPassword: string; clientMetadata?: ClientMetadata }): Promise<{}>;
   changePassword(options: { oldPassword: string; newPassword: string }): Promise<{}>;
   getUserAttributes(): Promise<Record<string, string>>;
-  updateUserAttributes(options: { attributes: Record<string, string> }): Promise<UpdateAttributesResult>;
+  updateUserAttributes(options: { attributes: Record<string, string>; clientMetadata?: ClientMetadata }): Promise<UpdateAttributesResult>;
   verifyUserAttribute(options: { attributeName: string; code: string }): Promise<{}>;
-  sendUserAttributeVerificationCode(options: { attributeName: string }): Promise<CodeDeliveryResult>;
+  sendUserAttributeVerificationCode(options: { attributeName: string; clientMetadata?: ClientMetadata }): Promise<CodeDeliveryResult>;
   deleteUserAttributes(options: { attributeNames: string[] }): Promise<{}>;
   /** Deletes the user, then signs out locally. */
   deleteUser(): Promise<{}>;

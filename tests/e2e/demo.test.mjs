@@ -42,8 +42,13 @@ async function demoSite(poolConfig) {
 async function openDemo(context, origin) {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
+  const missing = [];
+  page.on('response', (r) => r.status() === 404 && missing.push(r.url()));
   await page.goto(origin);
   await page.waitForSelector('body[data-ready=true]');
+  await page.waitForLoadState('networkidle');
+  // Nothing the page loads is missing (a favicon included: no 404 in the console).
+  assert.deepEqual(missing, []);
   return page;
 }
 

@@ -79,6 +79,8 @@ pub struct World {
     /// Writes on their way to the other tabs: (visible at, from tab, key, value or removal).
     in_flight: RefCell<Vec<(f64, usize, String, Option<String>)>>,
     pub storage_lag_ms: Cell<u32>,
+    /// The storage refuses longer values (a cookie store's 4 KB, a full quota) when set.
+    pub max_value_len: Cell<Option<usize>>,
     locks: RefCell<HashMap<String, Lock>>,
     pub emulator: InProcess,
     pub rules: RefCell<Vec<Rule>>,
@@ -118,6 +120,7 @@ impl World {
             views: RefCell::new(vec![BTreeMap::new()]),
             in_flight: RefCell::default(),
             storage_lag_ms: Cell::new(0),
+            max_value_len: Cell::new(None),
             locks: RefCell::default(),
             emulator,
             rules: RefCell::default(),
@@ -497,6 +500,9 @@ impl Env for TestEnv {
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), Error> {
+        if self.world.max_value_len.get().is_some_and(|max| value.len() > max) {
+            return Err(Error::storage(String::from("the value for ") + key + " is too long"));
+        }
         self.world.write(self.id, key, Some(value));
         Ok(())
     }
