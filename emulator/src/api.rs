@@ -4,8 +4,9 @@
 
 use crate::access::{caller, check_secret_hash, resolve, user_mut, Caller};
 use crate::auth;
+use crate::passkeys;
 use crate::codes::{check_code, fill_template, send_code};
-use crate::config::{DeviceTracking, MfaFactor, PoolConfig, UserStatus};
+use crate::config::{DeviceTracking, FirstFactor, MfaFactor, PoolConfig, UserStatus};
 use crate::request::{attributes_json, attributes_of, missing, opt, req, Ctx};
 use crate::state::*;
 use crate::util::*;
@@ -44,6 +45,11 @@ pub fn dispatch(db: &mut Db, op: &str, body: &Value, ctx: &Ctx) -> ApiResult<Val
         "ListDevices" => list_devices(db, body, ctx),
         "GetDevice" => get_device(db, body, ctx),
         "UpdateDeviceStatus" => update_device_status(db, body, ctx),
+        "StartWebAuthnRegistration" => passkeys::start_registration(db, body, ctx),
+        "CompleteWebAuthnRegistration" => passkeys::complete_registration(db, body, ctx),
+        "ListWebAuthnCredentials" => passkeys::list(db, body, ctx),
+        "DeleteWebAuthnCredential" => passkeys::delete(db, body, ctx),
+        "GetUserAuthFactors" => passkeys::get_user_auth_factors(db, body, ctx),
         "AdminCreateUser" => admin_create_user(db, body),
         "AdminGetUser" => admin_get_user(db, body),
         "AdminSetUserPassword" => admin_set_user_password(db, body),
@@ -72,9 +78,13 @@ fn sign_up(db: &mut Db, body: &Value, _ctx: &Ctx) -> ApiResult<Value> {
     let pool_id = db.pool_of_client(client_id)?;
     let username = req(body, "Username")?;
     check_secret_hash(db, client_id, username, opt(body, "SecretHash"))?;
-    let password = req(body, "Password")?;
+    // Without a password only where users can sign in without one (passwordless first factors).
+    let password = opt(body, "Password");
     let attrs = attributes_of(body, "UserAttributes")?;
     let pool = db.pool(&pool_id)?;
+    if password.is_none() && !pool.config.sign_in_policy.allowed_first_auth_factors.iter().any(|f| *f != FirstFactor::Password) {
+        return Err(invalid_param("Password is required: this user pool allows no passwordless sign-in factor"));
+    }
     if username.is_empty() || username.len() > 128 || username.chars().any(char::is_whitespace) {
         return Err(invalid_param("1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"));
     }
@@ -111,7 +121,9 @@ fn sign_up(db: &mut Db, body: &Value, _ctx: &Ctx) -> ApiResult<Value> {
     if user_attrs.iter().any(|(k, _)| k == "sub" || k.ends_with("_verified")) {
         return Err(err("NotAuthorizedException", "A client attempted to write unauthorized attribute"));
     }
-    pool.check_password_policy(password)?;
+    if let Some(password) = password {
+        pool.check_password_policy(password)?;
+    }
     let now = pool.now();
     let name = pool.name().to_string();
     let auto: Vec<String> = cfg.auto_verified_attributes.clone();
@@ -122,7 +134,9 @@ fn sign_up(db: &mut Db, body: &Value, _ctx: &Ctx) -> ApiResult<Value> {
     }
     user.attributes = user_attrs.into_iter().collect();
     user.attributes.insert("sub".into(), user.sub.clone());
-    user.set_password(&name, password);
+    if let Some(password) = password {
+        user.set_password(&name, password);
+    }
     let sub = user.sub.clone();
     let deliver_to = auto.iter().find(|a| user.attr(a).is_some()).cloned();
     pool.users.insert(canonical.clone(), user);

@@ -39,7 +39,7 @@ fn flow_allowed(client: &ClientConfig, flow: &str) -> bool {
         "USER_PASSWORD_AUTH" => "ALLOW_USER_PASSWORD_AUTH",
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => "ALLOW_REFRESH_TOKEN_AUTH",
         "CUSTOM_AUTH" => "ALLOW_CUSTOM_AUTH",
-        "USER_AUTH" => return true,
+        "USER_AUTH" => "ALLOW_USER_AUTH",
         _ => return false,
     };
     client.explicit_auth_flows.iter().any(|f| f == needed || format!("ALLOW_{f}") == needed)
@@ -234,8 +234,9 @@ pub fn initiate_auth(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
         "USER_AUTH" => {
             let typed = p("USERNAME").ok_or_else(|| missing("USERNAME"))?;
             check_secret_hash(db, client_id, typed, p("SECRET_HASH"))?;
-            let session = opt(body, "Session")
-                .ok_or_else(|| invalid_param("USER_AUTH here supports only the auto sign-in Session from ConfirmSignUp"))?;
+            let Some(session) = opt(body, "Session") else {
+                return user_auth_start(db, &f, &params);
+            };
             let s = db.runtime.sessions.remove(session).ok_or_else(|| not_authorized("Invalid session for the user."))?;
             let username = db.pool(&pool)?.find_username(typed);
             if !matches!(s.awaiting, Awaiting::AutoSignIn) || s.client != client.id || username.as_deref() != Some(s.username.as_str()) {
@@ -276,6 +277,71 @@ pub fn initiate_auth(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
             }
         }
         _ => srp_start(db, &f, &params, flow == "CUSTOM_AUTH"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choice-based sign-in (USER_AUTH): PREFERRED_CHALLENGE, or SELECT_CHALLENGE with
+// AvailableChallenges; then PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or WEB_AUTHN.
+
+fn user_auth_start(db: &mut Db, f: &Flow, params: &Map<String, Value>) -> ApiResult<Value> {
+    let p = |k: &str| params.get(k).and_then(Value::as_str);
+    let typed = p("USERNAME").ok_or_else(|| missing("USERNAME"))?;
+    let pl = db.pool(f.pool)?;
+    let Some(username) = pl.find_username(typed) else {
+        return Err(if pl.config.prevent_user_existence_errors {
+            not_authorized("Incorrect username or password.")
+        } else {
+            err("UserNotFoundException", "User does not exist.")
+        });
+    };
+    locked(db, f.pool, &username)?;
+    let pl = db.pool(f.pool)?;
+    let available = crate::passkeys::first_factors(pl, &pl.users[&username]);
+    if available.is_empty() {
+        return Err(not_authorized("The user has no sign-in factor that this user pool allows."));
+    }
+    let device = p("DEVICE_KEY").map(String::from);
+    match p("PREFERRED_CHALLENGE") {
+        Some(c) if available.contains(&c) => start_factor(db, f, &username, c, params, device),
+        // No preference, or one this user cannot use: the user chooses.
+        _ => {
+            let available: Vec<String> = available.into_iter().map(String::from).collect();
+            let session = open_session(db, f, &username, device, Awaiting::SelectChallenge { available: available.clone() });
+            let mut v = challenge("SELECT_CHALLENGE", Some(session), json!({"USERNAME": username}));
+            v["AvailableChallenges"] = json!(available);
+            Ok(v)
+        }
+    }
+}
+
+/// Starts (or, with PASSWORD, completes) one first factor of USER_AUTH. `params` are the
+/// InitiateAuth AuthParameters or the SELECT_CHALLENGE ChallengeResponses.
+fn start_factor(db: &mut Db, f: &Flow, username: &str, factor: &str, params: &Map<String, Value>, device: Option<String>) -> ApiResult<Value> {
+    match factor {
+        "PASSWORD" => {
+            let password = params.get("PASSWORD").and_then(Value::as_str).ok_or_else(|| missing("PASSWORD"))?;
+            let pl = db.pool(f.pool)?;
+            if !pl.users[username].password_matches(pl.name(), password) {
+                return Err(fail_sign_in(db, f.pool, username));
+            }
+            after_first_factor(db, f, username, device, false)
+        }
+        "PASSWORD_SRP" => srp_start(db, f, params, false),
+        "EMAIL_OTP" | "SMS_OTP" => {
+            let sms = factor == "SMS_OTP";
+            let (code, params) = send_mfa_code(db, f.pool, username, if sms { MfaFactor::Sms } else { MfaFactor::Email }, None)?;
+            let session = open_session(db, f, username, device, Awaiting::OtpSignIn { sms, code, attempts: 0 });
+            Ok(challenge(factor, Some(session), params))
+        }
+        _ => {
+            let pl = db.pool(f.pool)?;
+            let cfg = &pl.config.web_authn;
+            let challenge_b64 = cognito_proto::codec::base64url_encode(&random_bytes::<32>());
+            let options = crate::webauthn::request_options(&challenge_b64, &cfg.relying_party_id, &pl.users[username].passkeys, &cfg.user_verification);
+            let session = open_session(db, f, username, device, Awaiting::WebAuthn { challenge: challenge_b64 });
+            Ok(challenge("WEB_AUTHN", Some(session), json!({"USERNAME": username, "CREDENTIAL_REQUEST_OPTIONS": options.to_string()})))
+        }
     }
 }
 
@@ -403,6 +469,9 @@ pub fn respond_to_auth_challenge(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiRes
         Awaiting::Custom { round, attempts } => Outcome::Next(answer_custom(db, &f, &s, &r, round, attempts)?),
         Awaiting::DeviceSrp => Outcome::Next(answer_device_srp(db, &f, &s, &r)?),
         Awaiting::DeviceVerifier { srp, block } => Outcome::Next(answer_device_verifier(db, &f, &s, &r, &srp, &block)?),
+        Awaiting::SelectChallenge { available } => answer_select_challenge(db, &f, s, &r, &available)?,
+        Awaiting::OtpSignIn { sms, code, attempts } => answer_otp_sign_in(db, &f, s, &r, sms, &code, attempts)?,
+        Awaiting::WebAuthn { challenge } => Outcome::Next(answer_web_authn(db, &f, &s, &r, &challenge)?),
         Awaiting::AutoSignIn => return Err(invalid_param(format!("Invalid challenge name {name}"))),
     };
     match outcome {
@@ -463,6 +532,53 @@ fn answer_new_password(db: &mut Db, f: &Flow, s: AuthSession, r: &Responses) -> 
     u.temp_password_expires = None;
     u.attributes.extend(attrs);
     Ok(Outcome::Next(after_password(db, f, &s.username, s.device_key.clone())?))
+}
+
+fn answer_select_challenge(db: &mut Db, f: &Flow, s: AuthSession, r: &Responses, available: &[String]) -> ApiResult<Outcome> {
+    let answer = r.need("ANSWER")?;
+    if !available.iter().any(|a| a == answer) {
+        let e = invalid_param(format!("{answer} is not one of the AvailableChallenges: {}", available.join(", ")));
+        return Ok(Outcome::Retry(s, e));
+    }
+    if answer == "WEB_AUTHN" && r.get("CREDENTIAL").is_some() {
+        // There are no request options (and so no challenge to sign) before WEB_AUTHN is issued.
+        return Err(invalid_param("Answer SELECT_CHALLENGE with ANSWER=WEB_AUTHN alone, then the WEB_AUTHN challenge with CREDENTIAL"));
+    }
+    Ok(Outcome::Next(start_factor(db, f, &s.username, answer, &r.0, s.device_key.clone())?))
+}
+
+fn answer_otp_sign_in(db: &mut Db, f: &Flow, s: AuthSession, r: &Responses, sms: bool, code: &str, attempts: u32) -> ApiResult<Outcome> {
+    let given = r.need(if sms { "SMS_OTP_CODE" } else { "EMAIL_OTP_CODE" })?;
+    if !cognito_proto::crypto::ct_eq(code.as_bytes(), given.as_bytes()) {
+        let code = code.to_string();
+        return wrong_code(s, attempts, move |attempts| Awaiting::OtpSignIn { sms, code, attempts });
+    }
+    Ok(Outcome::Next(after_first_factor(db, f, &s.username, s.device_key.clone(), false)?))
+}
+
+/// WEB_AUTHN: the assertion (AuthenticationResponseJSON, as a JSON string) for the issued
+/// challenge; any refusal is NotAuthorizedException and ends the session.
+fn answer_web_authn(db: &mut Db, f: &Flow, s: &AuthSession, r: &Responses, challenge_b64: &str) -> ApiResult<Value> {
+    let credential: Value = serde_json::from_str(r.need("CREDENTIAL")?)
+        .map_err(|_| invalid_param("CREDENTIAL must be an AuthenticationResponseJSON document as a string"))?;
+    let pl = db.pool(f.pool)?;
+    let origins = crate::passkeys::allowed_origins(pl, f.client);
+    let e = crate::webauthn::Expect {
+        challenge: challenge_b64,
+        rp_id: &pl.config.web_authn.relying_party_id,
+        origins: &origins,
+        user_verification_required: crate::passkeys::user_verification_required(pl),
+    };
+    let u = &pl.users[&s.username];
+    let verified = crate::webauthn::verify_assertion(&credential, &e, &u.passkeys, u.sub.as_bytes());
+    let (i, count) = match verified {
+        Ok(v) => v,
+        Err(e) => return Err(if e.name == "NotAuthorizedException" { e } else { not_authorized(&e.message) }),
+    };
+    if let Some(u) = db.pool_mut(f.pool)?.users.get_mut(&s.username) {
+        u.passkeys[i].sign_count = count;
+    }
+    after_first_factor(db, f, &s.username, s.device_key.clone(), false)
 }
 
 /// Three wrong codes end the session.

@@ -55,6 +55,49 @@ impl MfaFactor {
     }
 }
 
+/// A first factor of choice-based sign-in (`SignInPolicy.AllowedFirstAuthFactors`). PASSWORD
+/// covers both the PASSWORD and the PASSWORD_SRP challenge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FirstFactor {
+    Password,
+    EmailOtp,
+    SmsOtp,
+    WebAuthn,
+}
+
+/// `SignInPolicy` of a pool.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct SignInPolicy {
+    pub allowed_first_auth_factors: Vec<FirstFactor>,
+}
+
+impl Default for SignInPolicy {
+    fn default() -> Self {
+        SignInPolicy { allowed_first_auth_factors: vec![FirstFactor::Password] }
+    }
+}
+
+/// `WebAuthnConfiguration` of a pool, plus the origins allowed to run passkey ceremonies.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct WebAuthnConfig {
+    /// A domain (browsers refuse an IP address): `localhost` for local pages.
+    pub relying_party_id: String,
+    /// `preferred` or `required` (then the UV flag must be set).
+    pub user_verification: String,
+    /// `scheme://host[:port]` origins; when empty, the origins of the app client's callback and
+    /// sign-out URLs.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for WebAuthnConfig {
+    fn default() -> Self {
+        WebAuthnConfig { relying_party_id: "localhost".into(), user_verification: "preferred".into(), allowed_origins: vec![] }
+    }
+}
+
 /// A user's `UserStatus`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -113,6 +156,10 @@ pub struct PoolConfig {
     pub srp_timestamp_skew_seconds: i64,
     /// Failed sign-ins before "Password attempts exceeded".
     pub max_failed_sign_ins: u32,
+    /// Choice-based sign-in (USER_AUTH): the first factors users may choose.
+    pub sign_in_policy: SignInPolicy,
+    /// Passkeys: the relying party.
+    pub web_authn: WebAuthnConfig,
     /// CUSTOM_AUTH: the questions asked in order (the Define/Create/Verify Lambda triple).
     pub custom_auth: CustomAuth,
     /// Message templates; `{####}` is the code, `{username}` the username. A link template
@@ -141,6 +188,8 @@ impl Default for PoolConfig {
             token_validity: TokenValidity::default(),
             srp_timestamp_skew_seconds: 300,
             max_failed_sign_ins: 5,
+            sign_in_policy: SignInPolicy::default(),
+            web_authn: WebAuthnConfig::default(),
             custom_auth: CustomAuth::default(),
             messages: MessageTemplates::default(),
             identity_providers: vec![],
@@ -285,7 +334,12 @@ impl Default for ClientConfig {
             id: String::new(),
             name: "app".into(),
             secret: None,
-            explicit_auth_flows: vec!["ALLOW_USER_SRP_AUTH".into(), "ALLOW_REFRESH_TOKEN_AUTH".into(), "ALLOW_CUSTOM_AUTH".into()],
+            explicit_auth_flows: vec![
+                "ALLOW_USER_SRP_AUTH".into(),
+                "ALLOW_REFRESH_TOKEN_AUTH".into(),
+                "ALLOW_CUSTOM_AUTH".into(),
+                "ALLOW_USER_AUTH".into(),
+            ],
             callback_urls: vec![],
             logout_urls: vec![],
             allowed_oauth_flows: vec!["code".into()],
@@ -343,6 +397,9 @@ pub fn default_config() -> Config {
             id: "us-east-1_Emulator1".into(),
             mfa_configuration: MfaConfiguration::Optional,
             device_tracking: DeviceTracking::UserOptIn,
+            // Passkeys and e-mail codes (the demo's passkey panel runs on http://localhost:8080).
+            sign_in_policy: SignInPolicy { allowed_first_auth_factors: vec![FirstFactor::Password, FirstFactor::EmailOtp, FirstFactor::WebAuthn] },
+            web_authn: WebAuthnConfig { allowed_origins: vec!["http://localhost:8080".into()], ..WebAuthnConfig::default() },
             identity_providers: vec![idp("Google"), idp("Facebook"), idp("LoginWithAmazon"), idp("SignInWithApple")],
             clients: vec![client],
             users: vec![

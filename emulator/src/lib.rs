@@ -21,11 +21,13 @@ pub mod codes;
 pub mod config;
 pub mod hosted;
 pub mod issue;
+pub mod passkeys;
 pub mod request;
 pub mod server;
 pub mod state;
 pub mod tokens;
 pub mod util;
+pub mod webauthn;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -35,6 +35,9 @@ pub struct User {
     pub failed_sign_ins: u32,
     /// Federated identities (`identities` claim).
     pub identities: Vec<serde_json::Value>,
+    /// Registered passkeys.
+    #[serde(default)]
+    pub passkeys: Vec<crate::webauthn::Passkey>,
 }
 
 impl User {
@@ -60,6 +63,7 @@ impl User {
             preferred_mfa: None,
             failed_sign_ins: 0,
             identities: vec![],
+            passkeys: vec![],
         }
     }
 
@@ -369,6 +373,20 @@ pub enum Awaiting {
     },
     /// The session of a just-confirmed sign-up (InitiateAuth USER_AUTH auto sign-in).
     AutoSignIn,
+    /// USER_AUTH without a usable preference: one of these first factors.
+    SelectChallenge {
+        available: Vec<String>,
+    },
+    /// USER_AUTH by a one-time code as the first factor (EMAIL_OTP / SMS_OTP).
+    OtpSignIn {
+        sms: bool,
+        code: String,
+        attempts: u32,
+    },
+    /// USER_AUTH by passkey: the assertion for this challenge (base64url).
+    WebAuthn {
+        challenge: String,
+    },
 }
 
 impl Awaiting {
@@ -384,6 +402,10 @@ impl Awaiting {
             Awaiting::DeviceSrp => "DEVICE_SRP_AUTH",
             Awaiting::DeviceVerifier { .. } => "DEVICE_PASSWORD_VERIFIER",
             Awaiting::AutoSignIn => "AUTO_SIGN_IN",
+            Awaiting::SelectChallenge { .. } => "SELECT_CHALLENGE",
+            Awaiting::OtpSignIn { sms: true, .. } => "SMS_OTP",
+            Awaiting::OtpSignIn { sms: false, .. } => "EMAIL_OTP",
+            Awaiting::WebAuthn { .. } => "WEB_AUTHN",
         }
     }
 }
@@ -497,6 +519,14 @@ pub struct Db {
     pub runtime: Runtime,
 }
 
+/// A passkey registration between its start and its completion (single use, 5 minutes).
+#[derive(Clone, Debug)]
+pub struct PendingRegistration {
+    pub challenge: String,
+    pub client: String,
+    pub expires: i64,
+}
+
 #[derive(Default)]
 pub struct Runtime {
     pub keys: HashMap<String, Key>,
@@ -506,6 +536,8 @@ pub struct Runtime {
     pub auth_codes: HashMap<String, AuthCode>,
     pub hosted: HashMap<String, HostedSession>,
     pub faults: Vec<Fault>,
+    /// StartWebAuthnRegistration's challenge per user (`pool \u{1f} username`), until completed.
+    pub registrations: HashMap<String, PendingRegistration>,
     /// Do not print delivered messages (in-process test servers).
     pub quiet: bool,
 }
