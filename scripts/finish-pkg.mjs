@@ -2,7 +2,7 @@
 // imports/exports, types that compile without esnext.disposable, the async methods, minification, the script-tag build
 // (pkg/cognito_wasm.global.js, global `CognitoWasm`, finds the .wasm next to itself), the npm
 // package.json and the README.
-import { readFileSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { buildSync } from 'esbuild';
 import { readModule } from './wasm-module.mjs';
 
@@ -23,10 +23,27 @@ if (namesFile && existsSync(namesFile)) {
     if (n === 0) throw new Error(`finish-pkg: ${what} not found in the glue`);
     g = g.replace(re, to);
   };
-  const modules = new Set(names.imports.map(([m]) => m));
-  if (modules.size !== 1) throw new Error(`finish-pkg: expected one import module, got ${[...modules]}`);
-  swap(new RegExp(`"${[...modules][0].replace(/[.]/g, '\\.')}": import0`, 'g'), `"${importModule(at('cognito_wasm_bg.wasm'))}": import0`, 'the import module');
-  for (const [, from, to] of names.imports) swap(new RegExp(`\\b${from}: function`, 'g'), `${JSON.stringify(to)}: function`, `import ${from}`);
+  // wasm-bindgen's own imports (./cognito_wasm_bg.js: import0) are functions in the glue; a JS
+  // snippet's functions that need no conversion are imported by the wasm straight from the
+  // snippet module (import1, ...). wasm-opt merged them all into one short module name: its
+  // functions are import0's, renamed, plus the snippets', added to import0 under their new names.
+  const own = './cognito_wasm_bg.js';
+  const esc = (t) => t.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  if (!names.imports.some(([m]) => m === own)) throw new Error(`finish-pkg: no imports from ${own}`);
+  if (new Set(readModule(readFileSync(at('cognito_wasm_bg.wasm'))).importModules).size !== 1) throw new Error('finish-pkg: expected one import module');
+  swap(new RegExp(`"${esc(own)}": import0`, 'g'), `"${importModule(at('cognito_wasm_bg.wasm'))}": import0`, 'the import module');
+  for (const [m, from, to] of names.imports) {
+    if (m === own) {
+      swap(new RegExp(`\\b${from}: function`, 'g'), `${JSON.stringify(to)}: function`, `import ${from}`);
+      continue;
+    }
+    const ns = (g.match(new RegExp(`"${esc(m)}": (import\\d+),`)) || [])[1];
+    if (!ns) throw new Error(`finish-pkg: the glue does not import ${m}`);
+    swap(/\n    return \{\n        __proto__: null,/, `\n    import0[${JSON.stringify(to)}] = ${ns}.${from};$&`, `snippet import ${from}`);
+  }
+  for (const m of new Set(names.imports.map(([m]) => m).filter((m) => m !== own))) {
+    swap(new RegExp(`\\n *"${esc(m)}": import\\d+,`), '', `the module entry of ${m}`);
+  }
   for (const [from, to] of names.exports) {
     if (!g.includes(`wasm.${from}`)) continue; // exported but unused by the glue
     swap(new RegExp(`\\bwasm\\.${from}\\b`, 'g'), `wasm[${JSON.stringify(to)}]`, `export ${from}`);
@@ -67,6 +84,8 @@ buildSync({
   outfile: at('cognito_wasm.js'),
   allowOverwrite: true,
   format: 'esm',
+  // Takes in the JS half of src/web (wasm-bindgen copies it to snippets/): one file to load.
+  bundle: true,
   minify: true,
   sourcemap: true,
   sourcesContent: true,
@@ -87,6 +106,8 @@ buildSync({
   },
   logLevel: 'error',
 });
+
+rmSync(at('snippets'), { recursive: true, force: true });
 
 const pkg = {
   name: 'cognito-wasm',

@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod api;
+pub mod authenticator;
 pub mod auth;
 pub mod codes;
 pub mod config;

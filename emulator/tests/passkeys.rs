@@ -7,10 +7,10 @@
 
 mod common;
 use ciborium::Value as Cbor;
+use cognito_emulator::authenticator::{Authenticator as Soft, Key};
 use cognito_proto::codec::base64url_encode;
-use cognito_proto::crypto::sha256;
+use cognito_proto::webauthn::credential_json;
 use common::*;
-use p256::ecdsa::signature::Signer;
 use serde_json::{json, Value};
 
 const ORIGIN: &str = "http://localhost:5173";
@@ -19,146 +19,45 @@ fn b64(s: &str) -> Vec<u8> {
     cognito_proto::codec::base64_decode(s).expect("base64url")
 }
 
-enum Key {
-    Es256(p256::ecdsa::SigningKey),
-    Rs256(Box<rsa::RsaPrivateKey>),
-}
-
-/// A software authenticator with one credential.
-struct Authenticator {
-    key: Key,
-    id: Vec<u8>,
-    count: u32,
-    /// Flags it sets: UP | UV by default.
-    flags: u8,
-}
-
 fn cbor(v: &Cbor) -> Vec<u8> {
     let mut out = vec![];
     ciborium::into_writer(v, &mut out).unwrap();
     out
 }
 
-fn int(i: i64) -> Cbor {
-    Cbor::Integer(i.into())
+/// The emulator's software authenticator, its credentials sent as the SDK sends them
+/// (`cognito_proto::webauthn::credential_json`).
+struct Authenticator(Soft);
+
+impl std::ops::Deref for Authenticator {
+    type Target = Soft;
+    fn deref(&self) -> &Soft {
+        &self.0
+    }
+}
+impl std::ops::DerefMut for Authenticator {
+    fn deref_mut(&mut self) -> &mut Soft {
+        &mut self.0
+    }
+}
+
+fn as_value(c: &cognito_proto::webauthn::PasskeyCredential) -> Value {
+    serde_json::from_str(&credential_json(c).to_text()).unwrap()
 }
 
 impl Authenticator {
     fn es256() -> Authenticator {
-        let key = p256::ecdsa::SigningKey::from_slice(&sha256(&[cognito_emulator::util::uuid().as_bytes()])).unwrap();
-        Authenticator { key: Key::Es256(key), id: sha256(&[b"cred", cognito_emulator::util::uuid().as_bytes()])[..16].to_vec(), count: 0, flags: 0x05 }
+        Authenticator(Soft::es256())
     }
-
     fn rs256() -> Authenticator {
-        let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
-        Authenticator { key: Key::Rs256(Box::new(key)), id: sha256(&[b"rsa", cognito_emulator::util::uuid().as_bytes()])[..20].to_vec(), count: 0, flags: 0x05 }
+        Authenticator(Soft::rs256())
     }
-
-    fn cose(&self) -> Vec<u8> {
-        match &self.key {
-            Key::Es256(k) => {
-                let p = k.verifying_key().to_encoded_point(false);
-                cbor(&Cbor::Map(vec![
-                    (int(1), int(2)),
-                    (int(3), int(-7)),
-                    (int(-1), int(1)),
-                    (int(-2), Cbor::Bytes(p.x().unwrap().to_vec())),
-                    (int(-3), Cbor::Bytes(p.y().unwrap().to_vec())),
-                ]))
-            }
-            Key::Rs256(k) => {
-                use rsa::traits::PublicKeyParts;
-                cbor(&Cbor::Map(vec![
-                    (int(1), int(3)),
-                    (int(3), int(-257)),
-                    (int(-1), Cbor::Bytes(k.n().to_bytes_be())),
-                    (int(-2), Cbor::Bytes(k.e().to_bytes_be())),
-                ]))
-            }
-        }
-    }
-
-    fn sign(&self, msg: &[u8]) -> Vec<u8> {
-        match &self.key {
-            Key::Es256(k) => {
-                let s: p256::ecdsa::Signature = k.sign(msg);
-                s.to_der().as_bytes().to_vec()
-            }
-            Key::Rs256(k) => {
-                use rsa::signature::SignatureEncoding;
-                let sk = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new((**k).clone());
-                sk.sign(msg).to_vec()
-            }
-        }
-    }
-
-    fn alg(&self) -> i64 {
-        match self.key {
-            Key::Es256(_) => -7,
-            Key::Rs256(_) => -257,
-        }
-    }
-
-    fn auth_data(&self, rp_id: &str, attested: bool) -> Vec<u8> {
-        let mut d = sha256(&[rp_id.as_bytes()]).to_vec();
-        d.push(self.flags | if attested { 0x40 } else { 0 });
-        d.extend(self.count.to_be_bytes());
-        if attested {
-            d.extend([0u8; 16]);
-            d.extend((self.id.len() as u16).to_be_bytes());
-            d.extend(&self.id);
-            d.extend(self.cose());
-        }
-        d
-    }
-
-    fn client_data(kind: &str, challenge: &str, origin: &str) -> Vec<u8> {
-        json!({"type": kind, "challenge": challenge, "origin": origin, "crossOrigin": false}).to_string().into_bytes()
-    }
-
-    /// A RegistrationResponseJSON for `options` (attestation `none` or `packed` self).
     fn register(&mut self, options: &Value, origin: &str, rp_id: &str, fmt: &str) -> Value {
-        let cd = Self::client_data("webauthn.create", options["challenge"].as_str().unwrap(), origin);
-        let ad = self.auth_data(rp_id, true);
-        let stmt = if fmt == "packed" {
-            let sig = self.sign(&[&ad[..], &sha256(&[&cd])[..]].concat());
-            Cbor::Map(vec![(Cbor::Text("alg".into()), int(self.alg())), (Cbor::Text("sig".into()), Cbor::Bytes(sig))])
-        } else {
-            Cbor::Map(vec![])
-        };
-        let att = cbor(&Cbor::Map(vec![
-            (Cbor::Text("fmt".into()), Cbor::Text(fmt.into())),
-            (Cbor::Text("attStmt".into()), stmt),
-            (Cbor::Text("authData".into()), Cbor::Bytes(ad)),
-        ]));
-        json!({
-            "id": base64url_encode(&self.id),
-            "rawId": base64url_encode(&self.id),
-            "type": "public-key",
-            "response": {"clientDataJSON": base64url_encode(&cd), "attestationObject": base64url_encode(&att), "transports": ["internal", "hybrid"]},
-            "authenticatorAttachment": "platform",
-            "clientExtensionResults": {"credProps": {"rk": true}},
-        })
+        as_value(&self.0.register(&b64(options["challenge"].as_str().unwrap()), origin, rp_id, fmt))
     }
-
-    /// An AuthenticationResponseJSON for `options`.
     fn assert(&mut self, options: &Value, origin: &str, rp_id: &str, user_handle: &str) -> Value {
-        let cd = Self::client_data("webauthn.get", options["challenge"].as_str().unwrap(), origin);
-        let ad = self.auth_data(rp_id, false);
-        let sig = self.sign(&[&ad[..], &sha256(&[&cd])[..]].concat());
-        json!({
-            "id": base64url_encode(&self.id),
-            "rawId": base64url_encode(&self.id),
-            "type": "public-key",
-            "response": {
-                "clientDataJSON": base64url_encode(&cd),
-                "authenticatorData": base64url_encode(&ad),
-                "signature": base64url_encode(&sig),
-                "userHandle": user_handle,
-            },
-            "authenticatorAttachment": "platform",
-            "clientExtensionResults": {},
-        })
+        self.0.user_handle = b64(user_handle);
+        as_value(&self.0.assert(&b64(options["challenge"].as_str().unwrap()), origin, rp_id))
     }
 }
 
@@ -285,7 +184,7 @@ fn registration_refusals() {
             c
         })),
         ("InvalidParameterException", Box::new(|a, o| {
-            let mut a2 = Authenticator { key: Key::Es256(p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap()), id: a.id.clone(), count: 0, flags: 0x00 };
+            let mut a2 = Authenticator(Soft { key: Key::Es256(p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap()), id: a.id.clone(), count: 0, flags: 0x00, user_handle: vec![] });
             a2.register(o, ORIGIN, "localhost", "none")
         })),
     ];

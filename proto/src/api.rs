@@ -49,6 +49,11 @@ pub enum Op {
     ForgetDevice,
     ListDevices,
     UpdateDeviceStatus,
+    StartWebAuthnRegistration,
+    CompleteWebAuthnRegistration,
+    ListWebAuthnCredentials,
+    DeleteWebAuthnCredential,
+    GetUserAuthFactors,
 }
 
 impl Op {
@@ -78,6 +83,11 @@ impl Op {
             Op::ForgetDevice => "ForgetDevice",
             Op::ListDevices => "ListDevices",
             Op::UpdateDeviceStatus => "UpdateDeviceStatus",
+            Op::StartWebAuthnRegistration => "StartWebAuthnRegistration",
+            Op::CompleteWebAuthnRegistration => "CompleteWebAuthnRegistration",
+            Op::ListWebAuthnCredentials => "ListWebAuthnCredentials",
+            Op::DeleteWebAuthnCredential => "DeleteWebAuthnCredential",
+            Op::GetUserAuthFactors => "GetUserAuthFactors",
         }
     }
 
@@ -96,6 +106,9 @@ impl Op {
                 | Op::SetUserMFAPreference
                 | Op::UpdateUserAttributes
                 | Op::DeleteUserAttributes
+                | Op::StartWebAuthnRegistration
+                | Op::ListWebAuthnCredentials
+                | Op::GetUserAuthFactors
         )
     }
 }
@@ -209,17 +222,24 @@ pub fn initiate_custom(c: AppClient, user: &Username, srp_a: Option<&str>, devic
     req(Op::InitiateAuth, vec![("AuthFlow", "CUSTOM_AUTH".into()), ("ClientId", c.id.as_str().into()), ("AuthParameters", params)])
 }
 
-/// InitiateAuth USER_AUTH with the Session returned by ConfirmSignUp (auto sign-in).
-pub fn initiate_auto_sign_in(c: AppClient, user: &Username, session: &AuthSession) -> ApiRequest {
-    req(
-        Op::InitiateAuth,
-        vec![
-            ("AuthFlow", "USER_AUTH".into()),
-            ("ClientId", c.id.as_str().into()),
-            ("AuthParameters", c.params(user.as_str(), &[])),
-            ("Session", session.expose().into()),
-        ],
-    )
+/// InitiateAuth USER_AUTH (choice-based sign-in): `extra` is PREFERRED_CHALLENGE with what it
+/// needs (PASSWORD, SRP_A); `session` the one ConfirmSignUp returned (auto sign-in).
+pub fn initiate_user_auth(
+    c: AppClient,
+    user: &Username,
+    extra: &[(&str, &str)],
+    session: Option<&AuthSession>,
+    device: Option<&DeviceKey>,
+) -> ApiRequest {
+    let mut m = vec![
+        ("AuthFlow", Json::from("USER_AUTH")),
+        ("ClientId", c.id.as_str().into()),
+        ("AuthParameters", c.params(user.as_str(), &with_device(extra.to_vec(), device))),
+    ];
+    if let Some(s) = session {
+        m.push(("Session", s.expose().into()));
+    }
+    req(Op::InitiateAuth, m)
 }
 
 /// InitiateAuth REFRESH_TOKEN_AUTH. SECRET_HASH is over the canonical username (the one the
@@ -272,8 +292,13 @@ pub fn revoke_token(c: AppClient, refresh: &RefreshToken) -> ApiRequest {
     req(Op::RevokeToken, m)
 }
 
-pub fn sign_up(c: AppClient, user: &Username, password: &Password, attrs: &[(String, String)]) -> ApiRequest {
-    let mut more = vec![("Password", Json::from(password.expose()))];
+/// SignUp; without a password for passwordless sign-in (pools that allow a passwordless first
+/// factor).
+pub fn sign_up(c: AppClient, user: &Username, password: Option<&Password>, attrs: &[(String, String)]) -> ApiRequest {
+    let mut more = vec![];
+    if let Some(p) = password {
+        more.push(("Password", Json::from(p.expose())));
+    }
     if !attrs.is_empty() {
         more.push(("UserAttributes", attribute_list(attrs)));
     }
@@ -326,6 +351,30 @@ pub fn get_user_attribute_verification_code(t: &AccessToken, name: &str) -> ApiR
 
 pub fn delete_user(t: &AccessToken) -> ApiRequest {
     req(Op::DeleteUser, vec![access(t)])
+}
+
+/// The operations that take only the access token: DeleteUser, GlobalSignOut,
+/// StartWebAuthnRegistration, GetUserAuthFactors, ...
+pub fn with_token(op: Op, t: &AccessToken) -> ApiRequest {
+    req(op, vec![access(t)])
+}
+
+/// CompleteWebAuthnRegistration: `credential` is the RegistrationResponseJSON, as an object.
+pub fn complete_web_authn_registration(t: &AccessToken, credential: Json) -> ApiRequest {
+    req(Op::CompleteWebAuthnRegistration, vec![access(t), ("Credential", credential)])
+}
+
+/// ListWebAuthnCredentials, one page.
+pub fn list_web_authn_credentials(t: &AccessToken, next: Option<&str>) -> ApiRequest {
+    let mut m = vec![access(t)];
+    if let Some(n) = next {
+        m.push(("NextToken", n.into()));
+    }
+    req(Op::ListWebAuthnCredentials, m)
+}
+
+pub fn delete_web_authn_credential(t: &AccessToken, id: &str) -> ApiRequest {
+    req(Op::DeleteWebAuthnCredential, vec![access(t), ("CredentialId", id.into())])
 }
 
 pub fn global_sign_out(t: &AccessToken) -> ApiRequest {
@@ -500,11 +549,14 @@ pub fn parse_auth(v: &Json) -> Result<AuthStep, Error> {
         return parse_tokens(r).map(AuthStep::Tokens);
     }
     let name = v.str("ChallengeName").ok_or_else(|| malformed("AuthenticationResult or ChallengeName"))?;
-    let params = v
+    let mut params: Vec<(String, String)> = v
         .get("ChallengeParameters")
         .and_then(Json::as_object)
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
         .unwrap_or_default();
+    if let Some(a) = v.get(crate::challenge::AVAILABLE) {
+        params.push((crate::challenge::AVAILABLE.to_string(), a.to_text()));
+    }
     Ok(AuthStep::Challenge(Challenge { name: ChallengeName::parse(name), session: v.str("Session").map(AuthSession::new), params }))
 }
 
@@ -568,10 +620,35 @@ mod tests {
                 r#"{"AuthFlow":"CUSTOM_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","CHALLENGE_NAME":"SRP_A","SRP_A":"ab"}}"#,
             ),
             (
-                initiate_auto_sign_in(c, &u, &s),
+                initiate_user_auth(c, &u, &[], Some(&s), None),
                 "InitiateAuth",
                 r#"{"AuthFlow":"USER_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice"},"Session":"SESSION"}"#,
             ),
+            (
+                initiate_user_auth(cs, &u, &[("PREFERRED_CHALLENGE", "PASSWORD_SRP"), ("SRP_A", "ab")], None, Some(&dk)),
+                "InitiateAuth",
+                r#"{"AuthFlow":"USER_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"USERNAME":"alice","SECRET_HASH":"OTwl2jtCsMt0Tg4Wt5uSJAcV5Pg7F3DeZQgcwVDcej4=","PREFERRED_CHALLENGE":"PASSWORD_SRP","SRP_A":"ab","DEVICE_KEY":"us-east-1_d"}}"#,
+            ),
+            (
+                respond(c, &ChallengeName::SelectChallenge, "alice", Some(&s), &[("ANSWER", "EMAIL_OTP")], None),
+                "RespondToAuthChallenge",
+                r#"{"ChallengeName":"SELECT_CHALLENGE","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","ChallengeResponses":{"USERNAME":"alice","ANSWER":"EMAIL_OTP"},"Session":"SESSION"}"#,
+            ),
+            (
+                respond(c, &ChallengeName::WebAuthn, "alice", Some(&s), &[("CREDENTIAL", r#"{"id":"AQ"}"#)], None),
+                "RespondToAuthChallenge",
+                r#"{"ChallengeName":"WEB_AUTHN","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","ChallengeResponses":{"USERNAME":"alice","CREDENTIAL":"{\"id\":\"AQ\"}"},"Session":"SESSION"}"#,
+            ),
+            (with_token(Op::StartWebAuthnRegistration, &at), "StartWebAuthnRegistration", r#"{"AccessToken":"AT"}"#),
+            (
+                complete_web_authn_registration(&at, Json::object(vec![("id", Json::from("AQ"))])),
+                "CompleteWebAuthnRegistration",
+                r#"{"AccessToken":"AT","Credential":{"id":"AQ"}}"#,
+            ),
+            (list_web_authn_credentials(&at, Some("n")), "ListWebAuthnCredentials", r#"{"AccessToken":"AT","NextToken":"n"}"#),
+            (delete_web_authn_credential(&at, "AQ"), "DeleteWebAuthnCredential", r#"{"AccessToken":"AT","CredentialId":"AQ"}"#),
+            (with_token(Op::GetUserAuthFactors, &at), "GetUserAuthFactors", r#"{"AccessToken":"AT"}"#),
+            (sign_up(c, &u, None, &[]), "SignUp", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice"}"#),
             (
                 initiate_refresh(cs, &rt, &u, Some(&dk)),
                 "InitiateAuth",
@@ -589,12 +666,12 @@ mod tests {
             ),
             (revoke_token(c, &rt), "RevokeToken", r#"{"Token":"RT","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado"}"#),
             (
-                sign_up(c, &u, &pw, &[("email".into(), "a@example.com".into())]),
+                sign_up(c, &u, Some(&pw), &[("email".into(), "a@example.com".into())]),
                 "SignUp",
                 r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","Password":"Passw0rd!","UserAttributes":[{"Name":"email","Value":"a@example.com"}]}"#,
             ),
             (
-                sign_up(cs, &u, &pw, &[]),
+                sign_up(cs, &u, Some(&pw), &[]),
                 "SignUp",
                 r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice","SecretHash":"OTwl2jtCsMt0Tg4Wt5uSJAcV5Pg7F3DeZQgcwVDcej4=","Password":"Passw0rd!"}"#,
             ),
@@ -718,6 +795,10 @@ mod tests {
         assert_eq!(c.name, ChallengeName::SmsMfa);
         assert_eq!(c.param("CODE_DELIVERY_DESTINATION"), Some("+***1"));
         assert!(parse_auth(&Json::parse("{}").unwrap()).is_err());
+        // SELECT_CHALLENGE: AvailableChallenges (a member of the answer) is kept with the parameters.
+        let v = Json::parse(r#"{"ChallengeName":"SELECT_CHALLENGE","Session":"s","ChallengeParameters":{},"AvailableChallenges":["PASSWORD","WEB_AUTHN"]}"#).unwrap();
+        let AuthStep::Challenge(c) = parse_auth(&v).unwrap() else { panic!() };
+        assert_eq!((&c.name, c.param("AvailableChallenges")), (&ChallengeName::SelectChallenge, Some(r#"["PASSWORD","WEB_AUTHN"]"#)));
         let a = attributes(Json::parse(r#"[{"Name":"email","Value":"e"},{"Name":"sub","Value":"s"},{"Value":"no name"}]"#).ok().as_ref());
         assert_eq!(a, vec![("email".to_string(), "e".to_string()), ("sub".to_string(), "s".to_string())]);
         assert_eq!(

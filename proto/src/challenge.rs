@@ -10,6 +10,9 @@
 //!   SELECT_MFA_TYPE {MFAS_CAN_CHOOSE}                            ◀─ ANSWER = SMS_MFA | EMAIL_OTP | SOFTWARE_TOKEN_MFA
 //!   MFA_SETUP {MFAS_CAN_SETUP}                                   ◀─ EMAIL, or (after VerifySoftwareToken) nothing
 //!   CUSTOM_CHALLENGE {your Lambda's public parameters}           ◀─ ANSWER
+//!   SELECT_CHALLENGE (AvailableChallenges)                       ◀─ ANSWER = PASSWORD (+ PASSWORD) | PASSWORD_SRP (+ SRP_A)
+//!                                                                   | EMAIL_OTP | SMS_OTP | WEB_AUTHN
+//!   WEB_AUTHN {CREDENTIAL_REQUEST_OPTIONS}                       ◀─ CREDENTIAL (answered by the SDK, see `webauthn`)
 //! ```
 //! Every response also carries USERNAME (and SECRET_HASH, DEVICE_KEY), added by
 //! [`api::respond`](crate::api::respond). Names and parameters as the `RespondToAuthChallenge`
@@ -34,12 +37,18 @@ pub enum ChallengeName {
     SelectMfaType,
     MfaSetup,
     CustomChallenge,
+    /// USER_AUTH: choose one of `AvailableChallenges`.
+    SelectChallenge,
+    /// USER_AUTH by passkey: answered by the SDK with the browser's assertion.
+    WebAuthn,
     /// A name this SDK has no special handling for: shown with its parameters.
     Other(String),
 }
 
 impl ChallengeName {
-    const KNOWN: [ChallengeName; 11] = [
+    const KNOWN: [ChallengeName; 13] = [
+        ChallengeName::SelectChallenge,
+        ChallengeName::WebAuthn,
         ChallengeName::PasswordVerifier,
         ChallengeName::DeviceSrpAuth,
         ChallengeName::DevicePasswordVerifier,
@@ -70,6 +79,8 @@ impl ChallengeName {
             ChallengeName::SelectMfaType => "SELECT_MFA_TYPE",
             ChallengeName::MfaSetup => "MFA_SETUP",
             ChallengeName::CustomChallenge => "CUSTOM_CHALLENGE",
+            ChallengeName::SelectChallenge => "SELECT_CHALLENGE",
+            ChallengeName::WebAuthn => "WEB_AUTHN",
             ChallengeName::Other(n) => n,
         }
     }
@@ -104,12 +115,47 @@ impl MfaType {
         }
     }
 
-    /// The factors in a JSON-encoded list (`MFAS_CAN_CHOOSE`, `MFAS_CAN_SETUP`); unknown names
-    /// are left out.
-    fn list(text: Option<&str>) -> Vec<MfaType> {
-        let v = text.and_then(|t| Json::parse(t).ok());
-        v.as_ref().and_then(Json::as_array).unwrap_or(&[]).iter().filter_map(|x| x.as_str().and_then(MfaType::parse)).collect()
+}
+
+/// A first factor of choice-based sign-in (USER_AUTH): `PREFERRED_CHALLENGE`, an entry of
+/// `AvailableChallenges`, a SELECT_CHALLENGE `ANSWER`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Factor {
+    Password,
+    PasswordSrp,
+    EmailOtp,
+    SmsOtp,
+    WebAuthn,
+}
+
+impl Factor {
+    const ALL: [Factor; 5] = [Factor::Password, Factor::PasswordSrp, Factor::EmailOtp, Factor::SmsOtp, Factor::WebAuthn];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Factor::Password => "PASSWORD",
+            Factor::PasswordSrp => "PASSWORD_SRP",
+            Factor::EmailOtp => "EMAIL_OTP",
+            Factor::SmsOtp => "SMS_OTP",
+            Factor::WebAuthn => "WEB_AUTHN",
+        }
     }
+
+    pub fn parse(s: &str) -> Option<Factor> {
+        Factor::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// Needs the password in the same request (PASSWORD) or for the SRP that follows.
+    pub fn needs_password(self) -> bool {
+        matches!(self, Factor::Password | Factor::PasswordSrp)
+    }
+}
+
+/// The names in a JSON-encoded list (`MFAS_CAN_CHOOSE`, `MFAS_CAN_SETUP`, AvailableChallenges)
+/// that `parse` knows; others are left out, and garbage reads as an empty list.
+fn parsed_list<T>(text: Option<&str>, parse: fn(&str) -> Option<T>) -> Vec<T> {
+    let v = text.and_then(|t| Json::parse(t).ok());
+    v.as_ref().and_then(Json::as_array).unwrap_or(&[]).iter().filter_map(|x| x.as_str().and_then(parse)).collect()
 }
 
 /// Where a code was sent (`CodeDeliveryDetails`, or a challenge's `CODE_DELIVERY_*`).
@@ -139,6 +185,11 @@ pub struct TotpSetup {
     pub uri: String,
 }
 
+/// Where [`crate::api::parse_auth`] keeps a SELECT_CHALLENGE's `AvailableChallenges` (a member
+/// of the answer, not of its ChallengeParameters): among the parameters, JSON-encoded like
+/// `MFAS_CAN_CHOOSE`, so that a stored step keeps it.
+pub const AVAILABLE: &str = "AvailableChallenges";
+
 /// What the page must show and ask for: one variant per challenge.
 #[derive(Clone, Debug, PartialEq)]
 pub enum NextStep {
@@ -166,6 +217,10 @@ pub enum NextStep {
     MfaSetup {
         allowed: Vec<MfaType>,
         totp: Option<TotpSetup>,
+    },
+    /// USER_AUTH without a usable preference: the factors this user may choose.
+    SelectChallenge {
+        available: Vec<Factor>,
     },
     /// The public parameters of your CreateAuthChallenge Lambda.
     CustomChallenge {
@@ -206,9 +261,10 @@ impl NextStep {
             ChallengeName::SoftwareTokenMfa => {
                 NextStep::SoftwareTokenMfa { friendly_device_name: p("FRIENDLY_DEVICE_NAME").filter(|n| !n.is_empty()).map(String::from) }
             }
-            ChallengeName::SelectMfaType => NextStep::SelectMfaType { allowed: MfaType::list(p("MFAS_CAN_CHOOSE")) },
-            ChallengeName::MfaSetup => NextStep::MfaSetup { allowed: MfaType::list(p("MFAS_CAN_SETUP")), totp },
+            ChallengeName::SelectMfaType => NextStep::SelectMfaType { allowed: parsed_list(p("MFAS_CAN_CHOOSE"), MfaType::parse) },
+            ChallengeName::MfaSetup => NextStep::MfaSetup { allowed: parsed_list(p("MFAS_CAN_SETUP"), MfaType::parse), totp },
             ChallengeName::CustomChallenge => NextStep::CustomChallenge { parameters: visible() },
+            ChallengeName::SelectChallenge => NextStep::SelectChallenge { available: parsed_list(p(AVAILABLE), Factor::parse) },
             other => NextStep::Other { challenge: other.as_str().to_string(), parameters: visible() },
         }
     }
@@ -232,6 +288,8 @@ pub enum Answer {
     Email(String),
     /// CUSTOM_CHALLENGE.
     Custom(String),
+    /// SELECT_CHALLENGE: the factor chosen, with the password for PASSWORD and PASSWORD_SRP.
+    Factor(Factor, Option<Password>),
     /// Raw ChallengeResponses, for any challenge.
     Responses(Vec<(String, String)>),
 }
@@ -265,6 +323,18 @@ pub fn responses(challenge: &ChallengeName, answer: &Answer) -> Result<Vec<(Stri
         (ChallengeName::MfaSetup, Answer::Email(e)) => one("EMAIL", e),
         (ChallengeName::MfaSetup, Answer::Code { .. }) => Ok(vec![]),
         (ChallengeName::MfaSetup, _) => Err(wrong(challenge, "{ code, deviceName? } for TOTP or { email }")),
+        (ChallengeName::SelectChallenge, Answer::Factor(f, password)) => {
+            let mut r = vec![("ANSWER".to_string(), f.as_str().to_string())];
+            match (f, password) {
+                (Factor::Password, Some(p)) => r.push(("PASSWORD".to_string(), p.expose().to_string())),
+                // SRP_A is added by the flow (it holds the ephemeral).
+                (Factor::PasswordSrp, Some(_)) => {}
+                (f, None) if f.needs_password() => return Err(wrong(challenge, "{ factor, password } for PASSWORD and PASSWORD_SRP")),
+                _ => {}
+            }
+            Ok(r)
+        }
+        (ChallengeName::SelectChallenge, _) => Err(wrong(challenge, "{ factor: one of nextStep.availableChallenges }")),
         (ChallengeName::CustomChallenge, Answer::Custom(a)) => one("ANSWER", a),
         (ChallengeName::CustomChallenge, _) => Err(wrong(challenge, "{ answer }")),
         _ => Err(wrong(challenge, "{ challengeResponses }")),
@@ -285,7 +355,10 @@ mod tests {
             assert_eq!(ChallengeName::parse(n).as_str(), n);
         }
         assert_eq!(ChallengeName::parse("SMS_MFA"), ChallengeName::SmsMfa);
-        assert_eq!(ChallengeName::parse("SELECT_CHALLENGE"), ChallengeName::Other("SELECT_CHALLENGE".into()));
+        assert_eq!(ChallengeName::parse("SELECT_CHALLENGE"), ChallengeName::SelectChallenge);
+        assert_eq!(ChallengeName::parse("NEW_THING"), ChallengeName::Other("NEW_THING".into()));
+        assert_eq!(Factor::parse("PASSWORD_SRP"), Some(Factor::PasswordSrp));
+        assert_eq!(Factor::parse("SOFTWARE_TOKEN_MFA"), None);
         assert_eq!(MfaType::parse("EMAIL_MFA"), Some(MfaType::Email));
         assert_eq!(MfaType::parse("TOTP").map(MfaType::as_str), Some("SOFTWARE_TOKEN_MFA"));
         assert_eq!(MfaType::parse("PUSH"), None);
@@ -344,6 +417,16 @@ mod tests {
         );
         let e = responses(&ChallengeName::SmsMfa, &np).unwrap_err();
         assert_eq!((e.name(), e.message().as_str()), ("ConfigError", "the pending step is SMS_MFA: confirmSignIn needs { code }"));
+        let sel = ChallengeName::SelectChallenge;
+        assert_eq!(responses(&sel, &Answer::Factor(Factor::EmailOtp, None)).unwrap(), params(&[("ANSWER", "EMAIL_OTP")]));
+        assert_eq!(
+            responses(&sel, &Answer::Factor(Factor::Password, Some(Password::new("pw")))).unwrap(),
+            params(&[("ANSWER", "PASSWORD"), ("PASSWORD", "pw")])
+        );
+        assert_eq!(responses(&sel, &Answer::Factor(Factor::PasswordSrp, None)).unwrap_err().name(), "ConfigError");
+        assert_eq!(responses(&sel, &code).unwrap_err().name(), "ConfigError");
+        let s = NextStep::of(&sel, &params(&[(AVAILABLE, r#"["PASSWORD","WEB_AUTHN","NEW"]"#)]), None);
+        assert_eq!(s, NextStep::SelectChallenge { available: vec![Factor::Password, Factor::WebAuthn] });
         let raw = Answer::Responses(params(&[("X", "1")]));
         assert_eq!(responses(&ChallengeName::Other("NEW_THING".into()), &raw).unwrap(), params(&[("X", "1")]));
         assert_eq!(responses(&ChallengeName::Other("NEW_THING".into()), &code).unwrap_err().name(), "ConfigError");

@@ -100,6 +100,37 @@ impl SrpError {
     }
 }
 
+/// What went wrong in a passkey ceremony (`PasskeyError`'s `code`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasskeyCode {
+    /// No WebAuthn here (no secure context, no `PublicKeyCredential`), or no authenticator
+    /// supports what was asked.
+    NotSupported,
+    /// Cancelled, timed out, or no matching passkey on this device: the browser does not say
+    /// which.
+    NotAllowed,
+    /// The authenticator already holds a passkey of this user.
+    AlreadyRegistered,
+    /// The relying party ID does not fit this page's origin (an IP address, another domain).
+    RelyingPartyMismatch,
+    /// The options document cannot be used.
+    InvalidOptions,
+    Failed,
+}
+
+impl PasskeyCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PasskeyCode::NotSupported => "NotSupported",
+            PasskeyCode::NotAllowed => "NotAllowed",
+            PasskeyCode::AlreadyRegistered => "AlreadyRegistered",
+            PasskeyCode::RelyingPartyMismatch => "RelyingPartyMismatch",
+            PasskeyCode::InvalidOptions => "InvalidOptions",
+            PasskeyCode::Failed => "Failed",
+        }
+    }
+}
+
 /// A Cognito exception, by name. One list, and what each means for the SDK, instead of string
 /// lists scattered over the flows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -241,6 +272,8 @@ pub enum ErrorKind {
     InvalidReturnPath,
     /// The configured storage refused a write (quota, privacy mode, a custom store's error).
     Storage,
+    /// A passkey ceremony in the browser failed (`code` says how).
+    Passkey(PasskeyCode),
 }
 
 /// The one error type: a kind and a message, boxed (a `Result` carrying it stays one pointer
@@ -304,6 +337,7 @@ impl Error {
             ErrorKind::OAuth { .. } => "OAuthError",
             ErrorKind::InvalidReturnPath => "InvalidReturnPathError",
             ErrorKind::Storage => "StorageError",
+            ErrorKind::Passkey(_) => "PasskeyError",
         }
     }
 

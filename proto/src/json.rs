@@ -9,8 +9,9 @@
 use crate::prelude::*;
 
 /// A JSON value. Objects keep member order (requests are compared byte for byte in tests).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum Json {
+    #[default]
     Null,
     Bool(bool),
     /// A number, as its JSON text.

@@ -13,6 +13,7 @@
 //! * [`jwt`] — decoding, claim checks, JWKS cache decisions; [`session`] — storage layout,
 //!   refresh decisions, records that survive a reload; [`oauth`] — PKCE, `state`, the hosted-UI
 //!   endpoints;
+//! * [`webauthn`] — passkey options for the browser and the credential JSON back;
 //! * [`config`] and [`url`] — the SDK's options, validated;
 //! * [`codec`], [`crypto`], [`json`], [`time`], [`types`], [`error`] — the building blocks.
 //!
@@ -48,5 +49,6 @@ pub mod srp;
 pub mod time;
 pub mod types;
 pub mod url;
+pub mod webauthn;
 
 pub use error::Error;

@@ -16,7 +16,7 @@ use core::future::Future;
 use core::pin::Pin;
 
 /// A signed-in call's answer and the session it used.
-type UserCall = Result<(Json, Session), Error>;
+pub(crate) type UserCall = Result<(Json, Session), Error>;
 
 /// ListDevices pages are read at most this many times (60 devices each, Cognito's maximum).
 const DEVICE_PAGES: usize = 20;
@@ -28,7 +28,7 @@ const AUTO_SIGN_IN_INTENT_MS: f64 = 24.0 * 3600.0 * 1000.0;
 impl<E: Env> Client<E> {
     /// `signUp({username, password, attributes, autoSignIn})`.
     pub async fn sign_up(&self, input: SignUpInput) -> Result<SignUpOutcome, Error> {
-        let req = api::sign_up(self.app(), &input.username, &input.password, &input.attributes).with_metadata(&input.client_metadata);
+        let req = api::sign_up(self.app(), &input.username, input.password.as_ref(), &input.attributes).with_metadata(&input.client_metadata);
         let v = nodrop(self.send(&req)).await?;
         if input.auto_sign_in {
             // Remember the intent (no password is stored): confirmSignUp supplies the Session.
@@ -94,7 +94,7 @@ impl<E: Env> Client<E> {
 
     /// Runs a signed-in request; a missing admin scope is explained. Boxed and not generic: one
     /// copy in the wasm for the account calls (about 2 KB gzipped less than one per call).
-    fn as_user<'a>(&'a self, build: &'a dyn Fn(&AccessToken) -> api::ApiRequest) -> Pin<Box<dyn Future<Output = UserCall> + 'a>> {
+    pub(crate) fn as_user<'a>(&'a self, build: &'a dyn Fn(&AccessToken) -> api::ApiRequest) -> Pin<Box<dyn Future<Output = UserCall> + 'a>> {
         Box::pin(async move {
             let s = nodrop(self.signed_in()).await?;
             let req = build(&s.access_token);

@@ -8,11 +8,13 @@
 //! `js::convert`. Submodules: `signin` (sign-in and its challenges), `tokens` (getSession,
 //! refresh, sign-out, the cross-tab hand-off), `store` (what is kept in storage, and how it is
 //! read back), `verify` (JWT signatures and the JWKS cache), `account` (sign-up, passwords,
-//! attributes, MFA, devices), `hosted` (redirect sign-in).
+//! attributes, MFA, devices), `passkeys` (registering, listing and deleting passkeys; sign-in
+//! with one is in `signin`), `hosted` (redirect sign-in).
 
 mod account;
 mod hosted;
 pub mod model;
+mod passkeys;
 mod signin;
 mod store;
 mod tokens;
@@ -27,6 +29,7 @@ use cognito_proto::error::{Error, ErrorKind, Exception};
 use cognito_proto::json::Json;
 use cognito_proto::jwt::{Jwk, JwksCache};
 use cognito_proto::srp::{ClientEphemeral, PRIVATE_BYTES};
+use cognito_proto::webauthn::{PasskeyCredential, PasskeyOptions};
 use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::Pin;
@@ -65,6 +68,10 @@ pub trait Env: 'static {
     fn emit(&self, event: &AuthEvent);
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     async fn verify_rs256(&self, key: &Jwk, input: &[u8], signature: &[u8]) -> Result<bool, Error>;
+    /// A passkey ceremony (`navigator.credentials.create` when the options are a registration,
+    /// else `.get`), given up after `options.timeout_ms`: the browser's credential, or a
+    /// PasskeyError.
+    async fn passkey(&self, options: &PasskeyOptions) -> Result<PasskeyCredential, Error>;
     /// Navigate the page (hosted UI).
     fn navigate(&self, url: &str) -> Result<(), Error>;
     /// The page's URL, and replacing it without a reload.

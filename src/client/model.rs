@@ -1,7 +1,7 @@
 //! The flows' inputs and results as Rust types. `js::convert` turns the JS objects of the
 //! public API into these and back; nothing here knows a JS name.
 
-pub use cognito_proto::challenge::{Answer, CodeDelivery, MfaType, NextStep, TotpSetup};
+pub use cognito_proto::challenge::{Answer, CodeDelivery, Factor, MfaType, NextStep, TotpSetup};
 pub use cognito_proto::session::Session;
 use cognito_proto::types::{Password, Username};
 
@@ -16,11 +16,19 @@ pub enum Flow {
     CustomWithSrp,
     /// CUSTOM_AUTH, custom challenges only.
     CustomWithoutSrp,
+    /// USER_AUTH (choice-based: passwords, one-time codes, passkeys), with the factor preferred
+    /// (`PREFERRED_CHALLENGE`); without one, or one the user cannot use, Cognito asks
+    /// SELECT_CHALLENGE.
+    UserAuth(Option<Factor>),
 }
 
 impl Flow {
     pub fn needs_password(self) -> bool {
-        self != Flow::CustomWithoutSrp
+        match self {
+            Flow::CustomWithoutSrp => false,
+            Flow::UserAuth(f) => f.is_some_and(Factor::needs_password),
+            _ => true,
+        }
     }
 }
 
@@ -56,7 +64,8 @@ pub enum SignInOutcome {
 #[derive(Clone, Debug)]
 pub struct SignUpInput {
     pub username: Username,
-    pub password: Password,
+    /// None: a passwordless user (pools with passwordless first factors).
+    pub password: Option<Password>,
     pub attributes: Vec<(String, String)>,
     /// Remember the sign-up so that `autoSignIn` can follow `confirmSignUp`.
     pub auto_sign_in: bool,
@@ -113,6 +122,28 @@ pub struct DeviceInfo {
     pub created_at: Option<String>,
     pub last_modified_at: Option<String>,
     pub last_authenticated_at: Option<String>,
+}
+
+/// A passkey of the user (ListWebAuthnCredentials).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasskeyInfo {
+    pub credential_id: String,
+    pub friendly_name: Option<String>,
+    pub relying_party_id: Option<String>,
+    pub authenticator_attachment: Option<String>,
+    pub transports: Vec<String>,
+    /// Epoch seconds as Cognito wrote them.
+    pub created_at: Option<String>,
+}
+
+/// `fetchAuthFactors` (GetUserAuthFactors): how the user can sign in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthFactors {
+    /// First factors for USER_AUTH: PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN.
+    pub configured: Vec<String>,
+    /// MFA enabled: SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA.
+    pub mfa: Vec<String>,
+    pub preferred_mfa: Option<String>,
 }
 
 /// `handleRedirectCallback`: the allow-listed path the sign-in started from.

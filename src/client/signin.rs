@@ -1,10 +1,14 @@
-//! Sign-in: USER_SRP_AUTH, USER_PASSWORD_AUTH, CUSTOM_AUTH (with or without SRP), auto sign-in
-//! after sign-up, and the challenge loop (the `InitiateAuth` and `RespondToAuthChallenge` API
+//! Sign-in: USER_SRP_AUTH, USER_PASSWORD_AUTH, CUSTOM_AUTH (with or without SRP), USER_AUTH
+//! (choice-based: passwords, one-time codes, passkeys), auto sign-in after sign-up, and the
+//! challenge loop (the `InitiateAuth` and `RespondToAuthChallenge` API
 //! references; SRP as in `cognito_proto::srp`).
 //!
 //! ```text
 //! signIn ─▶ InitiateAuth ─▶ PASSWORD_VERIFIER ─▶ claim (USER_ID_FOR_SRP, server-corrected TIMESTAMP)
 //!        ─▶ DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER      answered here, never shown to the app
+//!        ─▶ WEB_AUTHN → navigator.credentials.get → CREDENTIAL   answered here too
+//!        ─▶ SELECT_CHALLENGE (AvailableChallenges)          shown; confirmSignIn({factor}) answers
+//!           ANSWER (+ PASSWORD | SRP_A → PASSWORD_VERIFIER)
 //!        ─▶ NEW_PASSWORD_REQUIRED | SMS_MFA | EMAIL_OTP | SOFTWARE_TOKEN_MFA | SELECT_MFA_TYPE
 //!           | MFA_SETUP | CUSTOM_CHALLENGE                  stored (survives a reload, 3 min),
 //!                                                           returned as a NextStep → confirmSignIn
@@ -15,7 +19,8 @@ use super::store::{SignInMethod, StoredDevice};
 use super::{nodrop, Client, Env, EventKind, Flow, Metadata, PendingStep, SignInInput, SignInOutcome};
 use cognito_proto::codec::has;
 use cognito_proto::api::{self, AuthStep, Challenge, Tokens, TotpAuth};
-use cognito_proto::challenge::{self, Answer, ChallengeName, NextStep, TotpSetup};
+use cognito_proto::challenge::{self, Answer, ChallengeName, Factor, NextStep, TotpSetup};
+use cognito_proto::webauthn;
 use cognito_proto::error::{Error, ErrorKind, Exception, TokenCheck};
 use cognito_proto::json::Json;
 use cognito_proto::jwt::TokenUse;
@@ -57,38 +62,55 @@ impl<E: Env> Client<E> {
         let device = if use_device { nodrop(self.device_of(typed)).await.map(|d| d.key) } else { None };
         let app = self.app();
         let password = || input.password.as_ref().ok_or_else(|| Error::config("password is required"));
-        match input.flow {
-            Flow::Srp | Flow::CustomWithSrp => {
-                let eph = self.take_ephemeral()?;
-                let a = eph.public().to_hex();
-                let req = if input.flow == Flow::Srp {
-                    api::initiate_srp(app, &input.username, &a, device.as_ref())
-                } else {
-                    api::initiate_custom(app, &input.username, Some(&a), device.as_ref())
+        let srp = matches!(input.flow, Flow::Srp | Flow::CustomWithSrp | Flow::UserAuth(Some(Factor::PasswordSrp)));
+        let eph = if srp { Some(self.take_ephemeral()?) } else { None };
+        let a = eph.as_ref().map(|e| e.public().to_hex()).unwrap_or_default();
+        let d = device.as_ref();
+        let req = match input.flow {
+            Flow::Srp => api::initiate_srp(app, &input.username, &a, d),
+            Flow::CustomWithSrp => api::initiate_custom(app, &input.username, Some(&a), d),
+            Flow::Password => api::initiate_password(app, &input.username, password()?, d),
+            Flow::CustomWithoutSrp => api::initiate_custom(app, &input.username, None, d),
+            Flow::UserAuth(pref) => {
+                let mut extra = vec![];
+                if let Some(f) = pref {
+                    extra.push(("PREFERRED_CHALLENGE", f.as_str()));
+                    match f {
+                        Factor::Password => extra.push(("PASSWORD", password()?.expose())),
+                        Factor::PasswordSrp => extra.push(("SRP_A", a.as_str())),
+                        _ => {}
+                    }
                 }
-                .with_metadata(meta);
-                let step = api::parse_auth(&nodrop(self.send(&req)).await?)?;
-                let AuthStep::Challenge(ch) = step else {
-                    return Err(Error::protocol("Cognito skipped PASSWORD_VERIFIER: InitiateAuth USER_SRP_AUTH answered with tokens"));
-                };
-                if ch.name != ChallengeName::PasswordVerifier {
-                    return nodrop(self.drive(AuthStep::Challenge(ch), typed.to_string(), meta)).await.map(Some);
-                }
-                match nodrop(self.answer_password_verifier(&ch, &eph, password()?, use_device, meta)).await? {
+                api::initiate_user_auth(app, &input.username, &extra, None, d)
+            }
+        }
+        .with_metadata(meta);
+        let step = api::parse_auth(&nodrop(self.send(&req)).await?)?;
+        nodrop(self.after_first_answer(step, eph.as_ref(), input.password.as_ref(), typed, use_device, meta)).await
+    }
+
+    /// After the answer that started a password sign-in: with SRP begun, PASSWORD_VERIFIER is
+    /// answered here (tokens without it are not Cognito's); anything else goes on in `drive`.
+    /// `None` when Cognito did not know our remembered device.
+    async fn after_first_answer(
+        &self,
+        step: AuthStep,
+        eph: Option<&ClientEphemeral>,
+        password: Option<&Password>,
+        typed: &str,
+        use_device: bool,
+        meta: &Metadata,
+    ) -> Result<Option<SignInOutcome>, Error> {
+        match (step, eph) {
+            (AuthStep::Tokens(_), Some(_)) => Err(Error::protocol("Cognito skipped PASSWORD_VERIFIER: the SRP sign-in was answered with tokens")),
+            (AuthStep::Challenge(ch), Some(eph)) if ch.name == ChallengeName::PasswordVerifier => {
+                let password = password.ok_or_else(|| Error::config("password is required"))?;
+                match nodrop(self.answer_password_verifier(&ch, eph, password, use_device, meta)).await? {
                     Some((step, user)) => nodrop(self.drive(step, user, meta)).await.map(Some),
                     None => Ok(None),
                 }
             }
-            Flow::Password => {
-                let req = api::initiate_password(app, &input.username, password()?, device.as_ref()).with_metadata(meta);
-                let step = api::parse_auth(&nodrop(self.send(&req)).await?)?;
-                nodrop(self.drive(step, typed.to_string(), meta)).await.map(Some)
-            }
-            Flow::CustomWithoutSrp => {
-                let req = api::initiate_custom(app, &input.username, None, device.as_ref()).with_metadata(meta);
-                let step = api::parse_auth(&nodrop(self.send(&req)).await?)?;
-                nodrop(self.drive(step, typed.to_string(), meta)).await.map(Some)
-            }
+            (step, _) => nodrop(self.drive(step, typed.to_string(), meta)).await.map(Some),
         }
     }
 
@@ -150,6 +172,7 @@ impl<E: Env> Client<E> {
                     }
                     match ch.name {
                         ChallengeName::DeviceSrpAuth => step = nodrop(self.device_srp(&ch, &username, meta)).await?,
+                        ChallengeName::WebAuthn => step = nodrop(self.passkey_assertion(&ch, &username, meta)).await?,
                         ChallengeName::MfaSetup => return nodrop(self.mfa_setup(ch, username)).await,
                         _ => return nodrop(self.store_pending(ch, username, None)).await,
                     }
@@ -187,6 +210,21 @@ impl<E: Env> Client<E> {
             Some(&d.key),
         )
         .with_metadata(meta);
+        api::parse_auth(&nodrop(self.send(&req)).await?)
+    }
+
+    /// WEB_AUTHN: the browser's assertion for the challenge's request options, as CREDENTIAL.
+    /// A failed ceremony (PasskeyError) ends the sign-in: nothing is stored.
+    async fn passkey_assertion(&self, ch: &Challenge, username: &str, meta: &Metadata) -> Result<AuthStep, Error> {
+        let doc = ch
+            .param("CREDENTIAL_REQUEST_OPTIONS")
+            .and_then(|t| Json::parse(t).ok())
+            .ok_or_else(|| Error::protocol("WEB_AUTHN challenge without readable CREDENTIAL_REQUEST_OPTIONS"))?;
+        let credential = nodrop(self.env.passkey(&webauthn::options(&doc, false)?)).await?;
+        let text = webauthn::credential_json(&credential).to_text();
+        let device = nodrop(self.device_of(username)).await.map(|d| d.key);
+        let req = api::respond(self.app(), &ChallengeName::WebAuthn, username, ch.session.as_ref(), &[("CREDENTIAL", &text)], device.as_ref())
+            .with_metadata(meta);
         api::parse_auth(&nodrop(self.send(&req)).await?)
     }
 
@@ -274,7 +312,16 @@ impl<E: Env> Client<E> {
                 nodrop(self.put(&session::pending_key(&self.cfg.client_id), &p.to_json())).await?;
             }
         }
-        let refs: Vec<(&str, &str)> = responses.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        // SELECT_CHALLENGE with PASSWORD_SRP: SRP starts with this answer.
+        let (eph, password) = match &answer {
+            Answer::Factor(Factor::PasswordSrp, pw) => (Some(self.take_ephemeral()?), pw.as_ref()),
+            _ => (None, None),
+        };
+        let a = eph.as_ref().map(|e| e.public().to_hex());
+        let mut refs: Vec<(&str, &str)> = responses.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        if let Some(a) = &a {
+            refs.push(("SRP_A", a));
+        }
         let req = api::respond(self.app(), &name, &p.username, p.session.as_ref(), &refs, device.as_ref()).with_metadata(meta);
         match nodrop(self.send(&req)).await {
             Err(e) if *e.kind() == ErrorKind::Network => {
@@ -291,7 +338,9 @@ impl<E: Env> Client<E> {
             }
             Ok(v) => {
                 self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
-                nodrop(self.drive(api::parse_auth(&v)?, p.username, meta)).await
+                nodrop(self.after_first_answer(api::parse_auth(&v)?, eph.as_ref(), password, &p.username, true, meta))
+                    .await?
+                    .ok_or_else(|| Error::invalid_state("the remembered device was unknown to Cognito and has been forgotten: call signIn again"))
             }
         }
     }
@@ -312,7 +361,7 @@ impl<E: Env> Client<E> {
         }
         let session = rec.session.clone().ok_or_else(|| Error::invalid_state("no auto sign-in session"))?;
         let user = Username::new(rec.username.clone());
-        let r = nodrop(self.send(&api::initiate_auto_sign_in(self.app(), &user, &session).with_metadata(meta))).await;
+        let r = nodrop(self.send(&api::initiate_user_auth(self.app(), &user, &[], Some(&session), None).with_metadata(meta))).await;
         self.env.remove(&key).await;
         nodrop(self.drive(api::parse_auth(&r?)?, rec.username, meta)).await
     }

@@ -3,7 +3,7 @@
 //! flows' results back into the plain objects the page receives. Every JS name is written here.
 
 use crate::client::*;
-use cognito_proto::challenge::{Answer, CodeDelivery, MfaType, NextStep, TotpSetup};
+use cognito_proto::challenge::{Answer, CodeDelivery, Factor, MfaType, NextStep, TotpSetup};
 use cognito_proto::error::Error;
 use cognito_proto::json::Json;
 use cognito_proto::oauth::AuthorizeOptions;
@@ -53,7 +53,17 @@ pub fn username(input: &Json) -> Result<Username, Error> {
     Ok(Username::new(required(input, "username")?))
 }
 
-/// `signIn({username, password, flow})`; flow defaults to USER_SRP_AUTH.
+/// A USER_AUTH factor name (`preferredChallenge`, `factor`).
+fn first_factor(v: &Json, field: &str) -> Result<Option<Factor>, Error> {
+    match text(v, field) {
+        None => Ok(None),
+        Some(f) => Factor::parse(f)
+            .map(Some)
+            .ok_or_else(|| Error::config(String::from(field) + " " + f + " is not one of PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN")),
+    }
+}
+
+/// `signIn({username, password, flow, preferredChallenge})`; flow defaults to USER_SRP_AUTH.
 pub fn sign_in_input(v: &Json) -> Result<SignInInput, Error> {
     let username = username(v)?;
     let flow = match v.str("flow").unwrap_or("USER_SRP_AUTH") {
@@ -61,9 +71,10 @@ pub fn sign_in_input(v: &Json) -> Result<SignInInput, Error> {
         "USER_PASSWORD_AUTH" => Flow::Password,
         "CUSTOM_WITH_SRP" => Flow::CustomWithSrp,
         "CUSTOM_WITHOUT_SRP" | "CUSTOM_AUTH" => Flow::CustomWithoutSrp,
+        "USER_AUTH" => Flow::UserAuth(first_factor(v, "preferredChallenge")?),
         other => {
             return Err(Error::config(
-                String::from("flow \"") + other + "\" is not one of USER_SRP_AUTH, USER_PASSWORD_AUTH, CUSTOM_WITH_SRP, CUSTOM_WITHOUT_SRP",
+                String::from("flow \"") + other + "\" is not one of USER_SRP_AUTH, USER_PASSWORD_AUTH, CUSTOM_WITH_SRP, CUSTOM_WITHOUT_SRP, USER_AUTH",
             ))
         }
     };
@@ -85,6 +96,9 @@ pub fn answer(v: &Json) -> Result<Answer, Error> {
     }
     if let Some(a) = text(v, "answer") {
         return Ok(Answer::Custom(a.to_string()));
+    }
+    if let Some(f) = first_factor(v, "factor")? {
+        return Ok(Answer::Factor(f, text(v, "password").map(Password::new)));
     }
     if let Some(r) = v.get("challengeResponses").and_then(Json::as_object) {
         return Ok(Answer::Responses(r.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect()));
@@ -150,6 +164,10 @@ pub fn next_step(p: &PendingStep) -> Json {
             }
             m
         }
+        NextStep::SelectChallenge { available } => vec![
+            ("challenge", Json::from("SELECT_CHALLENGE")),
+            ("availableChallenges", Json::Arr(available.iter().map(|f| Json::from(f.as_str())).collect())),
+        ],
         NextStep::CustomChallenge { parameters } => {
             vec![("challenge", Json::from("CUSTOM_CHALLENGE")), ("parameters", attributes_out(parameters))]
         }
@@ -185,7 +203,7 @@ pub fn session(s: Option<&Session>) -> Json {
 pub fn sign_up_input(v: &Json) -> Result<SignUpInput, Error> {
     Ok(SignUpInput {
         username: username(v)?,
-        password: Password::new(required(v, "password")?),
+        password: text(v, "password").map(Password::new),
         attributes: attributes_in(v.get("attributes"))?,
         auto_sign_in: flag(v, "autoSignIn") == Some(true),
         client_metadata: metadata(v)?,
@@ -269,6 +287,35 @@ pub fn devices(list: &[DeviceInfo]) -> Json {
             })
             .collect(),
     )
+}
+
+fn strings(list: &[String]) -> Json {
+    Json::Arr(list.iter().map(|s| Json::from(s.as_str())).collect())
+}
+
+pub fn passkeys(list: &[PasskeyInfo]) -> Json {
+    Json::Arr(
+        list.iter()
+            .map(|p| {
+                Json::object(vec![
+                    ("credentialId", Json::from(p.credential_id.as_str())),
+                    ("friendlyName", Json::from(p.friendly_name.as_deref())),
+                    ("relyingPartyId", Json::from(p.relying_party_id.as_deref())),
+                    ("authenticatorAttachment", Json::from(p.authenticator_attachment.as_deref())),
+                    ("transports", strings(&p.transports)),
+                    ("createdAt", p.created_at.clone().map_or(Json::Null, Json::Num)),
+                ])
+            })
+            .collect(),
+    )
+}
+
+pub fn auth_factors(f: &AuthFactors) -> Json {
+    Json::object(vec![
+        ("configured", strings(&f.configured)),
+        ("mfa", strings(&f.mfa)),
+        ("preferredMfa", Json::from(f.preferred_mfa.as_deref())),
+    ])
 }
 
 /// `authorizeUrl` / `signInWithRedirect` options: the return path and the authorize parameters.

@@ -10,6 +10,7 @@ for (const m of [
   'getUserAttributes', 'updateUserAttributes', 'verifyUserAttribute', 'sendUserAttributeVerificationCode', 'deleteUserAttributes', 'deleteUser',
   'setUpTotp', 'verifyTotpSetup', 'updateMfaPreference', 'fetchMfaPreference',
   'rememberDevice', 'forgetDevice', 'fetchDevices',
+  'registerPasskey', 'listPasskeys', 'deletePasskey', 'fetchAuthFactors',
   'signInWithRedirect', 'authorizeUrl', 'handleRedirectCallback', 'verifyToken',
 ]) {
   // A method named like the others (stack traces, devtools), not enumerable, like class methods.

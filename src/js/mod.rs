@@ -25,12 +25,6 @@ use wasm_bindgen_futures::future_to_promise;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = include_str!("types.d.ts");
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &Function, ms: i32) -> JsValue;
-}
-
 /// An `Error` whose `name` is the Cognito exception or SDK error name.
 pub fn js_error(e: &Error) -> JsValue {
     let err = js_sys::Error::new(&e.message());
@@ -42,6 +36,7 @@ pub fn js_error(e: &Error) -> JsValue {
     match e.kind() {
         ErrorKind::TokenVerification(check) => set("check", JsValue::from_str(check.as_str())),
         ErrorKind::OAuth { error } => set("code", JsValue::from_str(error)),
+        ErrorKind::Passkey(code) => set("code", JsValue::from_str(code.as_str())),
         ErrorKind::Service { status, .. } => set("status", JsValue::from_f64(*status as f64)),
         _ => {}
     }
@@ -110,7 +105,7 @@ impl CognitoAuth {
         let json = to_json(&options).map_err(|e| js_error(&e))?;
         let mut cfg = Config::from_json(&json, custom.is_some()).map_err(|e| js_error(&e))?;
         if cfg.device_name.is_none() {
-            cfg.device_name = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).map(|ua| ua.chars().take(200).collect());
+            cfg.device_name = crate::web::user_agent().map(|ua| ua.chars().take(200).collect());
         }
         let env = WebEnv::new(&cfg, custom).map_err(|e| js_error(&e))?;
         let listeners = Rc::new(Listeners::default());
@@ -135,7 +130,7 @@ impl CognitoAuth {
                 c.prepare();
             }
         });
-        set_timeout(cb.unchecked_ref(), 0);
+        crate::web::later(&cb);
     }
 
     /// The one entry point behind every asynchronous method: `src/js/methods.js` installs
@@ -153,6 +148,13 @@ impl CognitoAuth {
     #[wasm_bindgen(js_name = currentUser, unchecked_return_type = "CurrentUser | null")]
     pub fn current_user(&self) -> JsValue {
         self.inner.current_user().map(|u| to_js(&convert::current_user(&u))).unwrap_or(JsValue::NULL)
+    }
+
+    /// Whether this page can use passkeys: a secure context (https, or http://localhost) with
+    /// WebAuthn.
+    #[wasm_bindgen(js_name = isPasskeySupported)]
+    pub fn is_passkey_supported(&self) -> bool {
+        crate::web::passkeys_supported()
     }
 
     /// Calls `listener(event)` for signedIn, signedOut, tokenRefresh and tokenRefreshFailure,
@@ -325,6 +327,18 @@ impl CognitoAuth {
                 })
             }
             "fetchDevices" => task(async move { Ok(cv::devices(&c.fetch_devices().await?)) }),
+            "registerPasskey" => {
+                task(async move { Ok(Json::object(vec![("credentialId", Json::Str(c.register_passkey().await?))])) })
+            }
+            "listPasskeys" => task(async move { Ok(cv::passkeys(&c.list_passkeys().await?)) }),
+            "deletePasskey" => {
+                let id = cv::required(&input, "credentialId")?.to_string();
+                task(async move {
+                    c.delete_passkey(&id).await?;
+                    Ok(cv::done())
+                })
+            }
+            "fetchAuthFactors" => task(async move { Ok(cv::auth_factors(&c.fetch_auth_factors().await?)) }),
             "signInWithRedirect" => {
                 let (return_to, opts) = cv::authorize(&input);
                 task(async move {
@@ -367,7 +381,7 @@ pub fn srp_claim(
     let run = || -> Result<String, Error> {
         let pool = UserPoolId::parse(user_pool_id)?;
         let mut a = [0u8; PRIVATE_BYTES];
-        getrandom::getrandom(&mut a).map_err(|_| Error::config("crypto.getRandomValues is not available"))?;
+        crate::web::random(&mut a)?;
         let eph = ClientEphemeral::from_random(a)?;
         let ch = VerifierChallenge {
             salt: Salt::from_hex(salt_hex)?,
@@ -410,7 +424,7 @@ mod tests {
             v.sort();
             v
         }
-        assert_eq!(installed.len(), 30, "{installed:?}");
+        assert_eq!(installed.len(), 34, "{installed:?}");
         assert_eq!(sorted(&installed), sorted(&arms));
         assert_eq!(sorted(&installed), sorted(&declared));
     }

@@ -72,16 +72,29 @@ export interface CognitoAuthOptions {
   appName?: string;
 }
 
-export type AuthFlow = "USER_SRP_AUTH" | "USER_PASSWORD_AUTH" | "CUSTOM_WITH_SRP" | "CUSTOM_WITHOUT_SRP";
+export type AuthFlow = "USER_SRP_AUTH" | "USER_PASSWORD_AUTH" | "CUSTOM_WITH_SRP" | "CUSTOM_WITHOUT_SRP" | "USER_AUTH";
 
-export interface SignInOptions {
+/** A first factor of choice-based sign-in (`flow: 'USER_AUTH'`). */
+export type AuthFactor = "PASSWORD" | "PASSWORD_SRP" | "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN";
+
+interface SignInBase {
   username: string;
-  /** Required except for CUSTOM_WITHOUT_SRP. */
-  password?: string;
-  /** Default USER_SRP_AUTH. */
-  flow?: AuthFlow;
   clientMetadata?: ClientMetadata;
 }
+
+export type SignInOptions = SignInBase &
+  (
+    | { /** Default USER_SRP_AUTH. */ flow?: "USER_SRP_AUTH" | "USER_PASSWORD_AUTH" | "CUSTOM_WITH_SRP"; password: string }
+    | { flow: "CUSTOM_WITHOUT_SRP"; password?: undefined }
+    /** Choice-based sign-in with a password (PASSWORD sends it over TLS, PASSWORD_SRP never does). */
+    | { flow: "USER_AUTH"; preferredChallenge: "PASSWORD" | "PASSWORD_SRP"; password: string }
+    /**
+     * Choice-based sign-in without a password: EMAIL_OTP / SMS_OTP answer with a code step,
+     * WEB_AUTHN signs in with a passkey in this one call; none (or one the user cannot use)
+     * answers SELECT_CHALLENGE.
+     */
+    | { flow: "USER_AUTH"; preferredChallenge?: "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN"; password?: undefined }
+  );
 
 export interface CodeDelivery {
   destination: string | null;
@@ -104,6 +117,8 @@ export type NextStep = StepBase &
     | { challenge: "SELECT_MFA_TYPE"; allowedMfaTypes: MfaType[] }
     | { challenge: "MFA_SETUP"; allowedMfaTypes: MfaType[]; totpSetup?: TotpSetup }
     | { challenge: "CUSTOM_CHALLENGE"; parameters: Record<string, string> }
+    /** USER_AUTH: answer with `confirmSignIn({ factor, password? })`. */
+    | { challenge: "SELECT_CHALLENGE"; availableChallenges: AuthFactor[] }
   );
 
 export type SignInResult = { signedIn: true } | { signedIn: false; nextStep: NextStep };
@@ -123,6 +138,13 @@ export interface ConfirmSignInOptions {
   deviceName?: string;
   /** CUSTOM_CHALLENGE */
   answer?: string;
+  /**
+   * SELECT_CHALLENGE: one of `availableChallenges` (with `password` for PASSWORD and
+   * PASSWORD_SRP). WEB_AUTHN runs the passkey ceremony inside this call.
+   */
+  factor?: AuthFactor;
+  /** SELECT_CHALLENGE with PASSWORD or PASSWORD_SRP. */
+  password?: string;
   /** Any other challenge: raw ChallengeResponses. */
   challengeResponses?: Record<string, string>;
   clientMetadata?: ClientMetadata;
@@ -130,7 +152,8 @@ export interface ConfirmSignInOptions {
 
 export interface SignUpOptions {
   username: string;
-  password: string;
+  /** Leave out for a passwordless user (pools that allow EMAIL_OTP, SMS_OTP or WEB_AUTHN). */
+  password?: string;
   attributes?: Record<string, string>;
   /** Sign in after confirmSignUp with autoSignIn() (survives a reload; no password is kept). */
   autoSignIn?: boolean;
@@ -259,6 +282,14 @@ export type CognitoErrorName =
   | "InternalErrorException"
   | "NetworkError"
   | "ProtocolError"
+  | "PasskeyError"
+  | "WebAuthnNotEnabledException"
+  | "WebAuthnConfigurationMissingException"
+  | "WebAuthnChallengeNotFoundException"
+  | "WebAuthnRelyingPartyMismatchException"
+  | "WebAuthnClientMismatchException"
+  | "WebAuthnOriginNotAllowedException"
+  | "WebAuthnCredentialNotSupportedException"
   | "InvalidStateError"
   | "TokenVerificationError"
   | "SrpProtocolError"
@@ -274,10 +305,32 @@ export interface CognitoError extends Error {
   retryable: boolean;
   /** TokenVerificationError: the check that failed (iss, aud, exp, signature, kid, ...). */
   check?: string;
-  /** OAuthError: the OAuth error code (access_denied, invalid_request, ...). */
+  /**
+   * OAuthError: the OAuth error code (access_denied, invalid_request, ...). PasskeyError:
+   * NotSupported, NotAllowed (cancelled, timed out, or no matching passkey: the browser does
+   * not say which), AlreadyRegistered, RelyingPartyMismatch, InvalidOptions, Failed.
+   */
   code?: string;
   /** Cognito exceptions: the HTTP status. */
   status?: number;
+}
+
+export interface Passkey {
+  credentialId: string;
+  friendlyName: string | null;
+  relyingPartyId: string | null;
+  authenticatorAttachment: "platform" | "cross-platform" | null;
+  transports: string[];
+  /** Epoch seconds. */
+  createdAt: number | null;
+}
+
+export interface AuthFactors {
+  /** First factors for `flow: 'USER_AUTH'`. */
+  configured: ("PASSWORD" | "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN")[];
+  /** MFA factors enabled. */
+  mfa: MfaType[];
+  preferredMfa: MfaType | null;
 }
 
 /** The asynchronous methods (merged into the `CognitoAuth` class). Every rejection is a `CognitoError`. */
@@ -322,6 +375,13 @@ export interface CognitoAuth {
   /** Forgets a device: this browser's by default. */
   forgetDevice(options?: { deviceKey?: string }): Promise<{}>;
   fetchDevices(): Promise<Device[]>;
+  /** Registers a passkey for the signed-in user (the browser asks the user). */
+  registerPasskey(): Promise<{ credentialId: string }>;
+  /** The signed-in user's passkeys (every page). */
+  listPasskeys(): Promise<Passkey[]>;
+  deletePasskey(options: { credentialId: string }): Promise<{}>;
+  /** How the signed-in user can sign in (GetUserAuthFactors). */
+  fetchAuthFactors(): Promise<AuthFactors>;
   /** Redirects to the hosted UI (PKCE S256, one-time state). */
   signInWithRedirect(options?: AuthorizeOptions): Promise<{ redirecting: true }>;
   /** The hosted-UI authorize URL, for apps that navigate themselves. */

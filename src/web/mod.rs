@@ -1,5 +1,7 @@
 //! The only code that touches the browser: fetch, Storage, WebCrypto, Web Locks,
-//! BroadcastChannel, timers, location/history. It implements [`Env`] for the flows.
+//! BroadcastChannel, WebAuthn, timers, location/history. It implements [`Env`] for the flows.
+//! The plain browser calls (fetch, Web Locks, WebAuthn, WebCrypto) are in its JS half,
+//! `browser.js`; every decision about what they return is taken here.
 //! Everything uses globals that exist in windows and workers alike (`fetch`, `setTimeout`,
 //! `crypto`, `navigator.locks`), except navigation.
 
@@ -10,34 +12,64 @@ use cognito_proto::config::{Config, CookieOptions, StorageKind};
 use cognito_proto::error::Error;
 use cognito_proto::json::{itoa, Json};
 use cognito_proto::jwt::Jwk;
+use cognito_proto::webauthn::{self, PasskeyCredential, PasskeyOptions};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{BroadcastChannel, MessageEvent, Request, RequestCache, RequestCredentials, RequestInit, Response};
 
-#[wasm_bindgen]
+/// The JS half of this module (`browser.js`): the browser calls that are plumbing.
+#[wasm_bindgen(module = "/src/web/browser.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(req: &Request) -> Promise;
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &Function, ms: i32) -> JsValue;
-    #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = importKey, catch)]
-    fn import_key(format: &str, key: &JsValue, alg: &JsValue, extractable: bool, usages: &Array) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = verify, catch)]
-    fn subtle_verify(alg: &str, key: &JsValue, signature: &Uint8Array, data: &Uint8Array) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = fetchText)]
+    fn fetch_text(url: &str, method: &str, headers: &JsValue, body: Option<String>, timeout_ms: u32, no_store: bool) -> Promise;
+    fn lock(name: &str, wait_ms: u32) -> Promise;
+    #[wasm_bindgen(js_name = passkey)]
+    fn passkey_ceremony(create: bool, public_key: &JsValue, timeout_ms: u32) -> Promise;
+    #[wasm_bindgen(js_name = verifyRs256)]
+    fn verify_rs256_js(n: &str, e: &str, signature: &[u8], data: &[u8]) -> Promise;
+    #[wasm_bindgen(js_name = fillRandom, catch)]
+    fn fill_random(buffer: &mut [u8]) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = storeCall)]
+    fn store_call(store: &JsValue, method: &str, key: &str, value: Option<String>) -> Promise;
+    #[wasm_bindgen(js_name = storeGetSync)]
+    fn store_get_sync(store: &JsValue, key: &str) -> JsValue;
+    #[wasm_bindgen(js_name = openChannel)]
+    fn open_channel(name: &str, on_message: &JsValue) -> JsValue;
+    fn post(channel: &JsValue, message: &JsValue);
+    #[wasm_bindgen(js_name = closeChannel)]
+    fn close_channel(channel: &JsValue);
+    #[wasm_bindgen(js_name = sleep)]
+    fn sleep_ms(ms: u32) -> Promise;
+    /// Runs `f` in the next task.
+    pub fn later(f: &JsValue);
+    #[wasm_bindgen(js_name = userAgent)]
+    pub fn user_agent() -> Option<String>;
+    fn cookies() -> Option<String>;
+    #[wasm_bindgen(js_name = setCookie)]
+    fn set_cookie(cookie: &str);
+    #[wasm_bindgen(js_name = isHttps)]
+    fn is_https() -> bool;
+    #[wasm_bindgen(js_name = currentUrl)]
+    fn current_url_js() -> Option<String>;
+    #[wasm_bindgen(js_name = navigate, catch)]
+    fn navigate_js(url: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = replaceUrl)]
+    fn replace_url_js(url: &str);
+    #[wasm_bindgen(js_name = passkeysSupported, catch)]
+    fn passkeys_supported_js() -> Result<bool, JsValue>;
+}
 
-    /// `AbortSignal.timeout(ms)`: aborts a fetch (and the reading of its body) or a lock request
-    /// after `ms`.
-    #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout)]
-    fn abort_after(ms: u32) -> JsValue;
+/// A secure context with WebAuthn (`PublicKeyCredential`, `navigator.credentials`).
+pub fn passkeys_supported() -> bool {
+    passkeys_supported_js().unwrap_or(false)
+}
 
-    /// `navigator.locks` (typed here: web-sys marks the Web Locks API unstable).
-    type LockManager;
-    #[wasm_bindgen(method, js_name = request)]
-    fn request(this: &LockManager, name: &str, options: &JsValue, callback: &JsValue) -> Promise;
+/// `crypto.getRandomValues`.
+pub fn random(buf: &mut [u8]) -> Result<(), Error> {
+    fill_random(buf).map_err(|_| Error::config("crypto.getRandomValues is not available"))
 }
 
 /// The text of a thrown JS value.
@@ -71,19 +103,12 @@ fn get(o: &JsValue, k: &str) -> JsValue {
     Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// A promise and its resolve function.
-fn deferred() -> (Promise, Function) {
-    let mut resolve = None;
-    let p = Promise::new(&mut |res, _| resolve = Some(res));
-    (p, resolve.unwrap_or_else(|| Function::new_no_args("")))
-}
-
 enum Store {
-    Web(web_sys::Storage),
+    /// localStorage, sessionStorage or the app's `{getItem, setItem, removeItem}`.
+    Object(JsValue),
     Cookie(CookieOptions),
     /// A handful of keys: a vector is enough (and a tenth of a BTreeMap's code).
     Memory(RefCell<Vec<(String, String)>>),
-    Custom(JsValue),
 }
 
 /// Holds a Web Lock until dropped.
@@ -97,13 +122,15 @@ impl Drop for LockGuard {
     }
 }
 
-type MessageHandler = Closure<dyn FnMut(MessageEvent)>;
+type MessageHandler = Closure<dyn FnMut(JsValue)>;
 /// Where this tab's events go (the facade's listeners).
 type EventSink = Box<dyn Fn(&AuthEvent)>;
 
 pub struct WebEnv {
     store: Store,
-    channel: Option<BroadcastChannel>,
+    /// The BroadcastChannel `cognito-wasm.<clientId>` (opened by `listen`).
+    channel: RefCell<Option<JsValue>>,
+    channel_name: String,
     on_message: RefCell<Option<MessageHandler>>,
     on_event: RefCell<Option<EventSink>>,
 }
@@ -112,9 +139,10 @@ impl WebEnv {
     /// `custom` is the app's `{getItem, setItem, removeItem}` object when `storage` is one.
     pub fn new(cfg: &Config, custom: Option<JsValue>) -> Result<WebEnv, Error> {
         let web = |name: &str| -> Result<Store, Error> {
-            match get(&global(), name).dyn_into::<web_sys::Storage>() {
-                Ok(s) => Ok(Store::Web(s)),
-                Err(_) => Err(Error::config(String::from(name) + " is not available here: choose storage: 'memory' or a custom store")),
+            // Reading localStorage can throw (disabled storage); absent in workers and Node.
+            match Reflect::get(&global(), &JsValue::from_str(name)) {
+                Ok(s) if s.is_object() => Ok(Store::Object(s)),
+                _ => Err(Error::config(String::from(name) + " is not available here: choose storage: 'memory' or a custom store")),
             }
         };
         let store = match (cfg.storage.clone(), custom) {
@@ -125,21 +153,20 @@ impl WebEnv {
                         return Err(Error::config(String::from("storage.") + f + " must be a function"));
                     }
                 }
-                Store::Custom(obj)
+                Store::Object(obj)
             }
             (StorageKind::Custom, None) => return Err(Error::config("storage object missing")),
             (StorageKind::LocalStorage, _) => web("localStorage")?,
             (StorageKind::SessionStorage, _) => web("sessionStorage")?,
             (StorageKind::Memory, _) => Store::Memory(RefCell::new(Vec::new())),
         };
-        let channel = BroadcastChannel::new(&(String::from("cognito-wasm.") + cfg.client_id.as_str())).ok();
-        // Node keeps a process alive while a channel is open; unref() (Node only) lets it exit.
-        if let Some(ch) = &channel {
-            if let Ok(f) = get(ch, "unref").dyn_into::<Function>() {
-                let _ = f.call0(ch);
-            }
-        }
-        Ok(WebEnv { store, channel, on_message: RefCell::new(None), on_event: RefCell::new(None) })
+        Ok(WebEnv {
+            store,
+            channel: RefCell::new(None),
+            channel_name: String::from("cognito-wasm.") + cfg.client_id.as_str(),
+            on_message: RefCell::new(None),
+            on_event: RefCell::new(None),
+        })
     }
 
     /// Where `emit` delivers this tab's events.
@@ -149,36 +176,28 @@ impl WebEnv {
 
     /// Delivers other tabs' messages to the client (held weakly: no cycle).
     pub fn listen(client: &Rc<Client<WebEnv>>) {
-        let Some(ch) = &client.env.channel else { return };
         let weak: Weak<Client<WebEnv>> = Rc::downgrade(client);
-        let cb = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let (Some(c), Ok(msg)) = (weak.upgrade(), to_json(&ev.data())) else { return };
+        let cb = Closure::<dyn FnMut(JsValue)>::new(move |data: JsValue| {
+            let (Some(c), Ok(msg)) = (weak.upgrade(), to_json(&data)) else { return };
             c.on_broadcast(&msg);
         });
-        ch.set_onmessage(Some(cb.as_ref().unchecked_ref()));
-        *client.env.on_message.borrow_mut() = Some(cb);
+        let ch = open_channel(&client.env.channel_name, cb.as_ref());
+        if ch.is_object() {
+            *client.env.channel.borrow_mut() = Some(ch);
+            *client.env.on_message.borrow_mut() = Some(cb);
+        }
     }
 
-    async fn call_custom(obj: &JsValue, method: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
-        let f: Function = get(obj, method).dyn_into()?;
-        let r = match args.len() {
-            1 => f.call1(obj, args[0])?,
-            _ => f.call2(obj, args[0], args[1])?,
-        };
-        // Sync or Promise-returning stores alike.
-        if r.has_type::<Promise>() || r.dyn_ref::<Object>().is_some_and(|o| get(o, "then").is_function()) {
-            JsFuture::from(Promise::resolve(&r)).await
-        } else {
-            Ok(r)
-        }
+    /// A storage object's method (sync or Promise-returning stores alike).
+    async fn call_store(obj: &JsValue, method: &str, key: &str, value: Option<String>) -> Result<JsValue, JsValue> {
+        JsFuture::from(store_call(obj, method, key, value)).await
     }
 }
 
 impl Drop for WebEnv {
     fn drop(&mut self) {
-        if let Some(ch) = &self.channel {
-            ch.set_onmessage(None);
-            ch.close();
+        if let Some(ch) = self.channel.borrow().as_ref() {
+            close_channel(ch);
         }
     }
 }
@@ -190,14 +209,11 @@ fn memory_get(m: &RefCell<Vec<(String, String)>>, key: &str) -> Option<String> {
 /// The longest cookie browsers keep (name, `=` and value).
 const MAX_COOKIE: usize = 4096;
 
-fn document() -> JsValue {
-    get(&global(), "document")
-}
 
 /// A value of `document.cookie` (names and values percent-encoded, as js-cookie, which Amplify's
 /// CookieStorage uses, writes them for these keys and tokens).
 fn cookie_get(key: &str) -> Option<String> {
-    let all = get(&document(), "cookie").as_string()?;
+    let all = cookies()?;
     let name = url_encode(key);
     all.split(';').find_map(|c| c.trim().strip_prefix(name.as_str())?.strip_prefix('=').and_then(url_decode))
 }
@@ -225,11 +241,10 @@ fn cookie_set(o: &CookieOptions, key: &str, value: Option<&str>) -> Result<(), E
     if value.is_some() {
         c += &itoa(o.expires_days * 86_400);
     }
-    let https = get(&get(&global(), "location"), "protocol").as_string().as_deref() == Some("https:");
-    if o.secure.unwrap_or(https) {
+    if o.secure.unwrap_or_else(is_https) {
         c += "; Secure";
     }
-    let _ = Reflect::set(&document(), &JsValue::from_str("cookie"), &JsValue::from_str(&c));
+    set_cookie(&c);
     if value.is_some() && cookie_get(key).as_deref() != value {
         return Err(Error::storage(
             String::from("the browser refused the cookie for ")
@@ -240,60 +255,34 @@ fn cookie_set(o: &CookieOptions, key: &str, value: Option<&str>) -> Result<(), E
     Ok(())
 }
 
-fn lock_manager() -> Option<LockManager> {
-    let locks = get(&get(&global(), "navigator"), "locks");
-    (!locks.is_undefined() && !locks.is_null()).then(|| locks.unchecked_into())
-}
-
-fn header(r: &Response, name: &str) -> Option<String> {
-    r.headers().get(name).ok().flatten()
-}
 
 impl Env for WebEnv {
     type Guard = LockGuard;
 
     async fn fetch(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
-        let init = RequestInit::new();
-        init.set_method(req.method);
-        init.set_credentials(RequestCredentials::Omit);
-        if req.bypass_cache {
-            init.set_cache(RequestCache::NoStore);
-        }
-        let headers = web_sys::Headers::new().map_err(|e| Error::config(js_message(&e)))?;
-        for (k, v) in req.headers.iter().map(|(k, v)| (*k, v)).chain(req.extra_headers.iter().map(|(k, v)| (k.as_str(), v))) {
-            headers.append(k, v).map_err(|e| Error::config(js_message(&e)))?;
-        }
-        init.set_headers(&headers);
-        if let Some(b) = &req.body {
-            init.set_body(&JsValue::from_str(b));
-        }
+        let headers = Json::Obj(
+            req.headers.iter().map(|(k, v)| (k.to_string(), Json::from(v.as_str()))).chain(req.extra_headers.iter().map(|(k, v)| (k.clone(), Json::from(v.as_str())))).collect(),
+        );
         // One deadline for the whole exchange, the body included: a server that accepts and never
         // answers, or sends headers and then stalls, is given up on.
-        if req.timeout_ms > 0 {
-            let _ = Reflect::set(&init, &JsValue::from_str("signal"), &abort_after(req.timeout_ms));
-        }
-        let failed = |e: JsValue, what: &str| {
+        let answer = JsFuture::from(fetch_text(&req.url, req.method, &to_js(&headers), req.body.clone(), req.timeout_ms, req.bypass_cache)).await;
+        let a = answer.map_err(|e| {
+            let cut = get(&e, "cut");
+            let (e, what) = if cut.is_object() { (cut, "the answer was cut off: ") } else { (e, "cannot reach (offline, blocked by CORS, or a wrong endpoint?) ") };
             let timed_out = get(&e, "name").as_string().is_some_and(|n| n == "TimeoutError" || n == "AbortError");
             Error::network(if timed_out {
                 String::from("no answer from ") + &req.url + " within " + &itoa(req.timeout_ms as i64) + " ms (requestTimeoutMs)"
             } else {
                 String::from(what) + &req.url + ": " + &js_message(&e)
             })
-        };
-        let request = Request::new_with_str_and_init(&req.url, &init).map_err(|e| Error::config(js_message(&e)))?;
-        let resp: Response = JsFuture::from(global_fetch(&request))
-            .await
-            .map_err(|e| failed(e, "cannot reach (offline, blocked by CORS, or a wrong endpoint?) "))?
-            .dyn_into()
-            .map_err(|_| Error::network("fetch returned something that is not a Response"))?;
-        let text = resp.text().map_err(|e| Error::network(js_message(&e)))?;
-        let body = JsFuture::from(text).await.map_err(|e| failed(e, "the answer was cut off: "))?;
+        })?;
+        let at = |i: u32| Reflect::get_u32(&a, i).ok().and_then(|v| v.as_string());
         Ok(HttpResponse {
-            status: resp.status(),
-            body: body.as_string().unwrap_or_default(),
-            error_type: header(&resp, "x-amzn-errortype"),
-            cache_control: header(&resp, "cache-control"),
-            date: header(&resp, "date"),
+            status: Reflect::get_u32(&a, 0).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u16,
+            body: at(1).unwrap_or_default(),
+            error_type: at(2),
+            cache_control: at(3),
+            date: at(4),
         })
     }
 
@@ -302,28 +291,25 @@ impl Env for WebEnv {
     }
 
     async fn sleep(&self, ms: u32) {
-        let (p, resolve) = deferred();
-        set_timeout(&resolve, ms as i32);
-        let _ = JsFuture::from(p).await;
+        let _ = JsFuture::from(sleep_ms(ms)).await;
     }
 
     fn random(&self, buf: &mut [u8]) -> Result<(), Error> {
-        getrandom::getrandom(buf).map_err(|_| Error::config("crypto.getRandomValues is not available"))
+        random(buf)
     }
 
     async fn get(&self, key: &str) -> Option<String> {
         match &self.store {
-            Store::Web(s) => s.get_item(key).ok().flatten(),
+            Store::Object(o) => Self::call_store(o, "getItem", key, None).await.ok().and_then(|v| v.as_string()),
             Store::Cookie(_) => cookie_get(key),
             Store::Memory(m) => memory_get(m, key),
-            Store::Custom(o) => Self::call_custom(o, "getItem", &[&JsValue::from_str(key)]).await.ok().and_then(|v| v.as_string()),
         }
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), Error> {
         let fail = |e: JsValue| Error::storage(String::from("storage refused to save ") + key + ": " + &js_message(&e));
         match &self.store {
-            Store::Web(s) => s.set_item(key, value).map_err(fail),
+            Store::Object(o) => Self::call_store(o, "setItem", key, Some(value.to_string())).await.map(|_| ()).map_err(fail),
             Store::Cookie(o) => cookie_set(o, key, Some(value)),
             Store::Memory(m) => {
                 let mut m = m.borrow_mut();
@@ -331,84 +317,43 @@ impl Env for WebEnv {
                 m.push((key.to_string(), value.to_string()));
                 Ok(())
             }
-            Store::Custom(o) => {
-                Self::call_custom(o, "setItem", &[&JsValue::from_str(key), &JsValue::from_str(value)]).await.map(|_| ()).map_err(fail)
-            }
         }
     }
 
     async fn remove(&self, key: &str) {
         match &self.store {
-            Store::Web(s) => {
-                let _ = s.remove_item(key);
+            Store::Object(o) => {
+                let _ = Self::call_store(o, "removeItem", key, None).await;
             }
             Store::Cookie(o) => {
                 let _ = cookie_set(o, key, None);
             }
             Store::Memory(m) => m.borrow_mut().retain(|(k, _)| k != key),
-            Store::Custom(o) => {
-                let _ = Self::call_custom(o, "removeItem", &[&JsValue::from_str(key)]).await;
-            }
         }
     }
 
     fn get_sync(&self, key: &str) -> Option<Option<String>> {
         match &self.store {
-            Store::Web(s) => Some(s.get_item(key).ok().flatten()),
-            Store::Cookie(_) => Some(cookie_get(key)),
-            Store::Memory(m) => Some(memory_get(m, key)),
-            Store::Custom(o) => {
-                let f: Function = get(o, "getItem").dyn_into().ok()?;
-                let v = f.call1(o, &JsValue::from_str(key)).ok()?;
-                if v.is_null() || v.is_undefined() {
+            Store::Object(o) => {
+                let v = store_get_sync(o, key);
+                if v.is_null() {
                     Some(None)
                 } else {
-                    v.as_string().map(Some) // a Promise: not synchronous
+                    v.as_string().map(Some) // undefined: not synchronous
                 }
             }
+            Store::Cookie(_) => Some(cookie_get(key)),
+            Store::Memory(m) => Some(memory_get(m, key)),
         }
     }
 
     async fn lock(&self, name: &str, wait_ms: u32) -> Result<Option<(LockGuard, bool)>, Error> {
-        let Some(locks) = lock_manager() else {
-            // No Web Locks (very old browsers, some workers): one tab's refresh is still single.
-            return Ok(Some((LockGuard(None), false)));
-        };
-        for wait in [false, true] {
-            let (granted, on_granted) = deferred();
-            let (release, release_now) = deferred();
-            let not_granted = on_granted.clone();
-            let cb = Closure::once_into_js(move |lock: JsValue| -> JsValue {
-                let held = !lock.is_null();
-                let _ = on_granted.call1(&JsValue::NULL, &JsValue::from_bool(held));
-                // Returning this promise keeps the lock until the guard resolves it.
-                if held {
-                    release.into()
-                } else {
-                    JsValue::UNDEFINED
-                }
-            });
-            let opts = Object::new();
-            let _ = Reflect::set(
-                &opts,
-                &JsValue::from_str(if wait { "signal" } else { "ifAvailable" }),
-                &if wait { abort_after(wait_ms) } else { JsValue::TRUE },
-            );
-            // Not granted in time: the request rejects (its callback never runs).
-            let gave_up = Closure::once_into_js(move |_: JsValue| {
-                let _ = not_granted.call1(&JsValue::NULL, &JsValue::FALSE);
-            });
-            let request = locks.request(name, &opts, &cb);
-            if let Ok(catch) = get(&request, "catch").dyn_into::<Function>() {
-                let _ = catch.call1(&request, &gave_up);
-            }
-            let held =
-                JsFuture::from(granted).await.map_err(|e| Error::invalid_state(String::from("Web Lock failed: ") + &js_message(&e)))?;
-            if held.is_truthy() {
-                return Ok(Some((LockGuard(Some(release_now)), wait)));
-            }
+        let g = JsFuture::from(lock(name, wait_ms)).await.map_err(|e| Error::invalid_state(String::from("Web Lock failed: ") + &js_message(&e)))?;
+        if !g.is_object() {
+            return Ok(None);
         }
-        Ok(None)
+        let release = Reflect::get_u32(&g, 0).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        Ok(Some((LockGuard(release), Reflect::get_u32(&g, 1).is_ok_and(|w| w.is_truthy()))))
     }
 
     fn spawn(&self, task: core::pin::Pin<Box<dyn core::future::Future<Output = ()>>>) {
@@ -416,8 +361,8 @@ impl Env for WebEnv {
     }
 
     fn broadcast(&self, message: &Json) {
-        if let Some(ch) = &self.channel {
-            let _ = ch.post_message(&to_js(message));
+        if let Some(ch) = self.channel.borrow().as_ref() {
+            post(ch, &to_js(message));
         }
     }
 
@@ -428,36 +373,60 @@ impl Env for WebEnv {
     }
 
     async fn verify_rs256(&self, key: &Jwk, input: &[u8], signature: &[u8]) -> Result<bool, Error> {
-        let fail = |e: JsValue| Error::token(cognito_proto::error::TokenCheck::Signature, String::from("WebCrypto: ") + &js_message(&e));
-        let jwk = to_js(&Json::object(vec![
-            ("kty", Json::from("RSA")),
-            ("n", Json::from(key.n.as_str())),
-            ("e", Json::from(key.e.as_str())),
-            ("alg", Json::from("RS256")),
-            ("ext", Json::Bool(true)),
-        ]));
-        let alg = to_js(&Json::object(vec![("name", Json::from("RSASSA-PKCS1-v1_5")), ("hash", Json::from("SHA-256"))]));
-        let usages = Array::of1(&JsValue::from_str("verify"));
-        let k = JsFuture::from(import_key("jwk", &jwk, &alg, false, &usages).map_err(fail)?).await.map_err(fail)?;
-        let ok =
-            JsFuture::from(subtle_verify("RSASSA-PKCS1-v1_5", &k, &Uint8Array::from(signature), &Uint8Array::from(input)).map_err(fail)?)
-                .await
-                .map_err(fail)?;
+        let ok = JsFuture::from(verify_rs256_js(&key.n, &key.e, signature, input)).await.map_err(|e| {
+            Error::token(cognito_proto::error::TokenCheck::Signature, String::from("WebCrypto: ") + &js_message(&e))
+        })?;
         Ok(ok.is_truthy())
     }
 
+    async fn passkey(&self, o: &PasskeyOptions) -> Result<PasskeyCredential, Error> {
+        let creating = o.creating();
+        if !passkeys_supported() {
+            return Err(webauthn::failure("NotSupportedError", "passkeys need a secure context (https, or http://localhost) with WebAuthn", creating));
+        }
+        // The options document, with its base64url members as bytes.
+        let pk = to_js(&o.doc);
+        let bytes = |obj: &JsValue, k: &str, b: &[u8]| {
+            let _ = Reflect::set(obj, &JsValue::from_str(k), &Uint8Array::from(b));
+        };
+        bytes(&pk, "challenge", &o.challenge);
+        if let Some(id) = &o.user_id {
+            bytes(&get(&pk, "user"), "id", id);
+        }
+        let list = get(&pk, o.list_key());
+        for (i, id) in o.credential_ids.iter().enumerate() {
+            bytes(&Reflect::get_u32(&list, i as u32).unwrap_or(JsValue::UNDEFINED), "id", id);
+        }
+        let c = JsFuture::from(passkey_ceremony(creating, &pk, o.timeout_ms))
+            .await
+            .map_err(|e| webauthn::failure(&get(&e, "name").as_string().unwrap_or_default(), &js_message(&e), creating))?;
+        let at = |i: u32| Reflect::get_u32(&c, i).unwrap_or(JsValue::NULL);
+        let data = |i: u32| at(i).dyn_into::<Uint8Array>().ok().map(|a| a.to_vec());
+        Ok(PasskeyCredential {
+            id: at(0).as_string().unwrap_or_default(),
+            raw_id: data(1).unwrap_or_default(),
+            attachment: at(2).as_string(),
+            extensions: at(3).as_string().and_then(|t| Json::parse(&t).ok()).unwrap_or_default(),
+            client_data: data(4).unwrap_or_default(),
+            authenticator_data: data(5).unwrap_or_default(),
+            attestation_object: data(6).unwrap_or_default(),
+            transports: at(7).dyn_into::<Array>().map(|a| a.iter().filter_map(|t| t.as_string()).collect()).unwrap_or_default(),
+            public_key: data(8),
+            public_key_alg: at(9).as_f64().map(|a| a as i64),
+            signature: data(10).unwrap_or_default(),
+            user_handle: data(11),
+        })
+    }
+
     fn navigate(&self, url: &str) -> Result<(), Error> {
-        let w = web_sys::window().ok_or_else(|| Error::config("navigation needs a window"))?;
-        w.location().assign(url).map_err(|e| Error::config(js_message(&e)))
+        navigate_js(url).map_err(|e| Error::config(String::from("cannot navigate: ") + &js_message(&e)))
     }
 
     fn current_url(&self) -> Option<String> {
-        web_sys::window()?.location().href().ok()
+        current_url_js()
     }
 
     fn replace_url(&self, url: &str) {
-        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(url));
-        }
+        replace_url_js(url);
     }
 }

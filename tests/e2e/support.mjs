@@ -38,7 +38,7 @@ export async function site(poolConfig = {}, { clientExtra = {} } = {}) {
         callbackUrls: callbacks,
         logoutUrls: [origin, `${origin}__test__/signed-out`],
         supportedIdentityProviders: ['COGNITO', 'Google'],
-        explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_CUSTOM_AUTH'],
+        explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_USER_AUTH'],
         ...clientExtra,
       },
     ],

@@ -9,7 +9,9 @@
 //!   a sleep of 4 s costs nothing, and the order of events is always the same.
 #![allow(dead_code)]
 
+use cognito_emulator::authenticator::Authenticator;
 use cognito_emulator::server::{Answer, Request};
+use cognito_wasm::proto::webauthn::{self, PasskeyCredential, PasskeyOptions};
 use cognito_emulator::InProcess;
 use cognito_wasm::client::{AuthEvent, Client, Env};
 use cognito_wasm::proto::config::Config;
@@ -29,6 +31,8 @@ use std::task::{Context, Poll, Waker};
 
 /// 2026-01-01T00:00:00Z: every run starts at the same instant.
 pub const EPOCH_MS: f64 = 1_767_225_600_000.0;
+/// The origin of the tabs' passkey ceremonies (passkeys need a domain: localhost).
+pub const PASSKEY_ORIGIN: &str = "http://localhost:5173";
 /// What the network adds to every answer unless a rule says otherwise.
 pub const LATENCY_MS: u32 = 5;
 
@@ -81,6 +85,11 @@ pub struct World {
     pub storage_lag_ms: Cell<u32>,
     /// The storage refuses longer values (a cookie store's 4 KB, a full quota) when set.
     pub max_value_len: Cell<Option<usize>>,
+    /// The passkey of this browser (the emulator's software authenticator); none: every
+    /// ceremony fails as a browser's does when the user cancels (NotAllowedError).
+    pub authenticator: RefCell<Option<Authenticator>>,
+    /// The page's origin, as passkey ceremonies report it.
+    pub origin: RefCell<String>,
     locks: RefCell<HashMap<String, Lock>>,
     pub emulator: InProcess,
     pub rules: RefCell<Vec<Rule>>,
@@ -121,6 +130,8 @@ impl World {
             in_flight: RefCell::default(),
             storage_lag_ms: Cell::new(0),
             max_value_len: Cell::new(None),
+            authenticator: RefCell::new(None),
+            origin: RefCell::new(PASSKEY_ORIGIN.to_string()),
             locks: RefCell::default(),
             emulator,
             rules: RefCell::default(),
@@ -564,6 +575,32 @@ impl Env for TestEnv {
         };
         let Ok(sig) = Signature::try_from(signature) else { return Ok(false) };
         Ok(VerifyingKey::<sha2::Sha256>::new(public).verify(input, &sig).is_ok())
+    }
+
+    /// The software authenticator as a browser with one passkey: create refuses a credential
+    /// it already holds (excludeCredentials), get refuses when its credential is not allowed.
+    async fn passkey(&self, o: &PasskeyOptions) -> Result<PasskeyCredential, Error> {
+        let mut held = self.world.authenticator.borrow_mut();
+        let creating = o.creating();
+        let Some(a) = held.as_mut() else {
+            return Err(webauthn::failure("NotAllowedError", "The operation either timed out or was not allowed.", creating));
+        };
+        let origin = self.world.origin.borrow().clone();
+        if creating {
+            if o.credential_ids.contains(&a.id) {
+                return Err(webauthn::failure("InvalidStateError", "The authenticator was previously registered.", creating));
+            }
+            a.user_handle = o.user_id.clone().unwrap_or_default();
+            let rp = o.doc.get("rp").and_then(|r| r.str("id")).unwrap_or("localhost").to_string();
+            Ok(a.register(&o.challenge, &origin, &rp, "packed"))
+        } else {
+            if !o.credential_ids.is_empty() && !o.credential_ids.contains(&a.id) {
+                return Err(webauthn::failure("NotAllowedError", "The operation either timed out or was not allowed.", creating));
+            }
+            a.count += 1;
+            let rp = o.doc.str("rpId").unwrap_or("localhost").to_string();
+            Ok(a.assert(&o.challenge, &origin, &rp))
+        }
     }
 
     fn navigate(&self, url: &str) -> Result<(), Error> {

@@ -1,0 +1,143 @@
+// The browser calls of src/web/mod.rs that are mostly plumbing: fetch with its deadline, Web
+// Locks, the WebAuthn ceremony, WebCrypto's RS256 check, random bytes, storage objects,
+// BroadcastChannel, timers, cookies and the address bar. They run here, in a few hundred bytes
+// of JS, instead of as wasm-bindgen glue (each Reflect call and web-sys method costs an import
+// and wasm code): about 3 KB gzipped less. Every decision stays in Rust (what to send, which
+// error it is, what the bytes mean); these functions only call the browser and hand back raw
+// values. scripts/finish-pkg.mjs bundles this file into the package's module.
+
+/** fetch with one deadline for the whole exchange, the body included. Resolves
+ * [status, body, x-amzn-ErrorType, Cache-Control, Date]; rejects with the error, wrapped as
+ * {cut: error} when the answer started and was cut off. */
+export function fetchText(url, method, headers, body, timeoutMs, noStore) {
+  const init = { method, headers, credentials: 'omit' };
+  if (noStore) init.cache = 'no-store';
+  if (body !== undefined) init.body = body;
+  if (timeoutMs > 0) init.signal = AbortSignal.timeout(timeoutMs);
+  return fetch(url, init).then((r) =>
+    r.text().then(
+      (text) => [r.status, text, r.headers.get('x-amzn-errortype'), r.headers.get('cache-control'), r.headers.get('date')],
+      (cut) => Promise.reject({ cut }),
+    ),
+  );
+}
+
+/** An exclusive Web Lock: at once if free, else waited for at most waitMs. Resolves
+ * [release, waited] (release() frees it), [undefined, false] where there are no Web Locks, or
+ * null when another holder kept it all that time. A closed tab's locks are released by the
+ * browser. */
+export function lock(name, waitMs) {
+  const locks = globalThis.navigator && navigator.locks;
+  if (!locks) return Promise.resolve([undefined, false]);
+  const ask = (options, waited) =>
+    new Promise((granted) =>
+      locks
+        .request(name, options, (held) => (held ? new Promise((release) => granted([release, waited])) : granted(null)))
+        .catch(() => granted(null)),
+    );
+  return ask({ ifAvailable: true }, false).then((g) => g || ask({ signal: AbortSignal.timeout(waitMs) }, true));
+}
+
+/** navigator.credentials.create / get with these publicKey options, given up after timeoutMs.
+ * Resolves the credential's parts: [id, rawId, authenticatorAttachment, clientExtensionResults
+ * (JSON text), clientDataJSON, authenticatorData, attestationObject, transports, publicKey,
+ * publicKeyAlgorithm, signature, userHandle], bytes as Uint8Array or null; rejects with the
+ * browser's DOMException. */
+export async function passkey(create, publicKey, timeoutMs) {
+  const c = await navigator.credentials[create ? 'create' : 'get']({ publicKey, signal: AbortSignal.timeout(timeoutMs) });
+  if (!c) throw new DOMException('no credential', 'NotAllowedError');
+  const r = c.response;
+  const bytes = (b) => (b ? new Uint8Array(b) : null);
+  const call = (o, m) => (typeof o[m] === 'function' ? o[m]() : undefined);
+  return [
+    c.id,
+    bytes(c.rawId),
+    c.authenticatorAttachment || null,
+    JSON.stringify(call(c, 'getClientExtensionResults') || {}),
+    bytes(r.clientDataJSON),
+    bytes(create ? call(r, 'getAuthenticatorData') : r.authenticatorData),
+    bytes(r.attestationObject),
+    call(r, 'getTransports') || [],
+    bytes(call(r, 'getPublicKey')),
+    call(r, 'getPublicKeyAlgorithm'),
+    bytes(r.signature),
+    bytes(r.userHandle),
+  ];
+}
+
+/** Fills the buffer from the CSPRNG (at most 64 KB per call; the SDK asks for a few bytes). */
+export function fillRandom(buffer) {
+  crypto.getRandomValues(buffer);
+}
+
+/** A secure context with WebAuthn. */
+export function passkeysSupported() {
+  return !!(globalThis.isSecureContext && globalThis.PublicKeyCredential && globalThis.navigator && navigator.credentials);
+}
+
+/** RSASSA-PKCS1-v1_5 / SHA-256 with the JWK's n and e (WebCrypto). */
+export function verifyRs256(n, e, signature, data) {
+  const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  return crypto.subtle
+    .importKey('jwk', { kty: 'RSA', n, e, alg: 'RS256', ext: true }, alg, false, ['verify'])
+    .then((key) => crypto.subtle.verify(alg, key, signature, data));
+}
+
+/** store.getItem / setItem / removeItem of a Storage or of the app's store, synchronous or
+ * Promise-returning alike: a Promise of the result (a thrown error rejects it). */
+export function storeCall(store, method, key, value) {
+  return new Promise((done) => done(store[method](key, value)));
+}
+
+/** A synchronous getItem: the string, null when absent, undefined when the store is
+ * asynchronous (it returned a Promise) or failed. */
+export function storeGetSync(store, key) {
+  try {
+    const v = store.getItem(key);
+    return v == null ? null : typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A BroadcastChannel delivering each message's data to onMessage, or null where there is none.
+ * In Node, unref() lets the process exit while it is open. */
+export function openChannel(name, onMessage) {
+  try {
+    const c = new BroadcastChannel(name);
+    c.onmessage = (e) => onMessage(e.data);
+    if (c.unref) c.unref();
+    return c;
+  } catch {
+    return null;
+  }
+}
+
+export function post(channel, message) {
+  try {
+    channel.postMessage(message);
+  } catch {}
+}
+
+export function closeChannel(channel) {
+  channel.onmessage = null;
+  channel.close();
+}
+
+export const sleep = (ms) => new Promise((wake) => setTimeout(wake, ms));
+export const later = (f) => setTimeout(f, 0);
+export const userAgent = () => globalThis.navigator && navigator.userAgent;
+export const cookies = () => document.cookie;
+export function setCookie(cookie) {
+  document.cookie = cookie;
+}
+export const isHttps = () => globalThis.location && location.protocol === 'https:';
+export const currentUrl = () => globalThis.location && location.href;
+export function navigate(url) {
+  location.assign(url);
+}
+export function replaceUrl(url) {
+  try {
+    history.replaceState(null, '', url);
+  } catch {}
+}
