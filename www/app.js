@@ -109,7 +109,7 @@ $('signup-form').addEventListener('submit', (ev) => {
     sessionStorage.setItem('demo.signup', lastSignUp);
     const r = await auth.signUp({
       username: lastSignUp,
-      password: f.get('password'),
+      password: f.get('password') || undefined,
       attributes: { email: f.get('email') },
       autoSignIn: f.get('autoSignIn') === 'on',
     });
@@ -204,6 +204,7 @@ function renderChallenge(step) {
     SELECT_MFA_TYPE: 'How should we verify it is you?',
     MFA_SETUP: 'Set up multi-factor authentication',
     CUSTOM_CHALLENGE: 'Answer the challenge',
+    SELECT_CHALLENGE: 'How do you want to sign in?',
   };
   $('challenge-title').textContent = titles[step.challenge] || step.challenge;
   let info = '';
@@ -248,6 +249,18 @@ function renderChallenge(step) {
       info = step.parameters.question || JSON.stringify(step.parameters);
       fields.append(field('answer', 'Answer'));
       break;
+    case 'SELECT_CHALLENGE': {
+      const l = document.createElement('label');
+      l.textContent = 'Sign in with';
+      const s = document.createElement('select');
+      s.name = 'factor';
+      s.id = 'challenge-factor';
+      const names = { PASSWORD: 'Password', PASSWORD_SRP: 'Password (SRP)', EMAIL_OTP: 'Code by e-mail', SMS_OTP: 'Code by SMS', WEB_AUTHN: 'Passkey' };
+      for (const t of step.availableChallenges) s.add(new Option(names[t] || t, t));
+      l.append(s);
+      fields.append(l, field('password', 'Password (for the password choices)', 'password'));
+      break;
+    }
     default:
       info = JSON.stringify(step);
   }
@@ -266,7 +279,9 @@ function finishSignIn(r) {
 $('signin-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
   const f = new FormData(ev.target);
-  act('signin-out', async () => finishSignIn(await auth.signIn({ username: f.get('username'), password: f.get('password') || undefined, flow: f.get('flow') })));
+  const flow = f.get('flow');
+  const preferredChallenge = flow === 'USER_AUTH' ? f.get('preferredChallenge') || undefined : undefined;
+  act('signin-out', async () => finishSignIn(await auth.signIn({ username: f.get('username'), password: f.get('password') || undefined, flow, preferredChallenge })));
 });
 
 $('challenge-form').addEventListener('submit', (ev) => {
@@ -282,6 +297,57 @@ $('challenge-form').addEventListener('submit', (ev) => {
   if (input.email) delete input.code;
   act('signin-out', async () => finishSignIn(await auth.confirmSignIn(input)));
 });
+
+// --- passkeys and passwordless sign-in ---------------------------------------------------------
+
+{
+  const onIp = /^\d+\.\d+\.\d+\.\d+$|^\[/.test(location.hostname);
+  const local = new URL(location.href);
+  local.hostname = 'localhost';
+  $('passkey-localhost').href = local.href;
+  $('passkey-hint').hidden = !onIp && auth.isPasskeySupported();
+}
+const passkeyUser = () => $('signin-username').value || auth.currentUser()?.username || '';
+
+$('passkey-signin').addEventListener('click', () =>
+  act('passkey-out', async () => finishSignIn(await auth.signIn({ username: passkeyUser(), flow: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' }))),
+);
+$('email-signin').addEventListener('click', () =>
+  act('passkey-out', async () => finishSignIn(await auth.signIn({ username: passkeyUser(), flow: 'USER_AUTH', preferredChallenge: 'EMAIL_OTP' }))),
+);
+
+async function listPasskeys() {
+  const list = await auth.listPasskeys();
+  $('passkeys').replaceChildren(
+    ...list.map((p) => {
+      const li = document.createElement('li');
+      li.textContent = `${p.friendlyName || 'Passkey'} · ${p.authenticatorAttachment || 'any'} · ${p.createdAt ? new Date(p.createdAt * 1000).toLocaleString() : ''} `;
+      const b = document.createElement('button');
+      b.textContent = 'Delete';
+      b.className = 'link';
+      b.dataset.credentialId = p.credentialId;
+      b.addEventListener('click', () =>
+        act('passkey-out', async () => {
+          await auth.deletePasskey({ credentialId: p.credentialId });
+          await listPasskeys();
+          return 'Passkey deleted.';
+        }),
+      );
+      li.append(b);
+      return li;
+    }),
+  );
+  return `${list.length} passkey${list.length === 1 ? '' : 's'}.`;
+}
+
+$('passkey-register').addEventListener('click', () =>
+  act('passkey-out', async () => {
+    const r = await auth.registerPasskey();
+    await listPasskeys();
+    return `Passkey added (${r.credentialId.slice(0, 12)}…).`;
+  }),
+);
+$('passkey-list').addEventListener('click', () => act('passkey-out', listPasskeys));
 
 // --- hosted UI ---------------------------------------------------------------------------------
 

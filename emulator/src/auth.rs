@@ -338,7 +338,7 @@ fn start_factor(db: &mut Db, f: &Flow, username: &str, factor: &str, params: &Ma
             let pl = db.pool(f.pool)?;
             let cfg = &pl.config.web_authn;
             let challenge_b64 = cognito_proto::codec::base64url_encode(&random_bytes::<32>());
-            let options = crate::webauthn::request_options(&challenge_b64, &cfg.relying_party_id, &pl.users[username].passkeys, &cfg.user_verification);
+            let options = crate::webauthn::request_options(&challenge_b64, &cfg.relying_party_id, &pl.users[username].passkeys, &cfg.user_verification, cfg.timeout_ms);
             let session = open_session(db, f, username, device, Awaiting::WebAuthn { challenge: challenge_b64 });
             Ok(challenge("WEB_AUTHN", Some(session), json!({"USERNAME": username, "CREDENTIAL_REQUEST_OPTIONS": options.to_string()})))
         }

@@ -90,11 +90,13 @@ pub struct WebAuthnConfig {
     /// `scheme://host[:port]` origins; when empty, the origins of the app client's callback and
     /// sign-out URLs.
     pub allowed_origins: Vec<String>,
+    /// The `timeout` of the options (ms): how long the browser lets the user take.
+    pub timeout_ms: u32,
 }
 
 impl Default for WebAuthnConfig {
     fn default() -> Self {
-        WebAuthnConfig { relying_party_id: "localhost".into(), user_verification: "preferred".into(), allowed_origins: vec![] }
+        WebAuthnConfig { relying_party_id: "localhost".into(), user_verification: "preferred".into(), allowed_origins: vec![], timeout_ms: 60_000 }
     }
 }
 

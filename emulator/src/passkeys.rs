@@ -105,6 +105,7 @@ pub fn start_registration(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Val
         display,
         &u.passkeys,
         &cfg.user_verification,
+        cfg.timeout_ms,
     );
     let pending = PendingRegistration { challenge, client: client_of_token(&c), expires: pool.now() + CEREMONY_SECONDS };
     db.runtime.registrations.insert(registration_key(&c.pool, &c.username), pending);

@@ -329,13 +329,14 @@ pub fn creation_options(
     display_name: &str,
     existing: &[Passkey],
     user_verification: &str,
+    timeout_ms: u32,
 ) -> Value {
     json!({
         "rp": {"id": rp_id, "name": rp_name},
         "user": {"id": base64url_encode(user_handle), "name": username, "displayName": display_name},
         "challenge": challenge,
         "pubKeyCredParams": [{"type": "public-key", "alg": ES256}, {"type": "public-key", "alg": RS256}],
-        "timeout": 60000,
+        "timeout": timeout_ms,
         "excludeCredentials": existing.iter().map(|p| json!({"type": "public-key", "id": p.id, "transports": p.transports})).collect::<Vec<_>>(),
         "authenticatorSelection": {"residentKey": "required", "requireResidentKey": true, "userVerification": user_verification},
         "hints": [],
@@ -345,10 +346,10 @@ pub fn creation_options(
 }
 
 /// PublicKeyCredentialRequestOptionsJSON for the WEB_AUTHN challenge.
-pub fn request_options(challenge: &str, rp_id: &str, passkeys: &[Passkey], user_verification: &str) -> Value {
+pub fn request_options(challenge: &str, rp_id: &str, passkeys: &[Passkey], user_verification: &str, timeout_ms: u32) -> Value {
     json!({
         "challenge": challenge,
-        "timeout": 60000,
+        "timeout": timeout_ms,
         "rpId": rp_id,
         "allowCredentials": passkeys.iter().map(|p| json!({"type": "public-key", "id": p.id, "transports": p.transports})).collect::<Vec<_>>(),
         "userVerification": user_verification,

@@ -131,6 +131,9 @@ impl U3072 {
     }
 }
 
+// The package is built with LLVM's inline threshold at 0 (size); the kernel's helpers keep
+// being inlined (speed): `#[inline]` raises them to the hint threshold.
+#[inline]
 fn cmp(a: &U3072, b: &U3072) -> Ordering {
     for i in (0..LIMBS).rev() {
         match a.0[i].cmp(&b.0[i]) {
@@ -142,6 +145,7 @@ fn cmp(a: &U3072, b: &U3072) -> Ordering {
 }
 
 /// a -= b, returns the borrow.
+#[inline]
 fn sub_assign(a: &mut [u32; LIMBS], b: &[u32; LIMBS]) -> u32 {
     let mut borrow = 0u64;
     for i in 0..LIMBS {
@@ -153,6 +157,7 @@ fn sub_assign(a: &mut [u32; LIMBS], b: &[u32; LIMBS]) -> u32 {
 }
 
 /// a += b, returns the carry.
+#[inline]
 fn add_assign(a: &mut [u32; LIMBS], b: &[u32; LIMBS]) -> u32 {
     let mut carry = 0u64;
     for i in 0..LIMBS {
@@ -164,6 +169,7 @@ fn add_assign(a: &mut [u32; LIMBS], b: &[u32; LIMBS]) -> u32 {
 }
 
 /// Subtract N when `carry` is set or the value is >= N (inputs here are < 2N).
+#[inline]
 fn final_sub(t: &mut [u32; LIMBS], carry: u32) {
     if carry != 0 || cmp(&U3072(*t), &N) != Ordering::Less {
         sub_assign(t, &N.0);
@@ -306,6 +312,7 @@ fn mont_one() -> U3072 {
 }
 
 /// `y·2^d mod N` for `y < N`, `d < 32`: shift, then fold the overflow word with `2^3072 ≡ r`.
+#[inline]
 fn mul_pow2(y: &U3072, d: u32) -> U3072 {
     let mut t = [0u32; LIMBS];
     let hi: u64 = if d == 0 {
@@ -364,6 +371,7 @@ impl<'a> Bits<'a> {
 
 /// Calls `step(w, digit)` for each window of at most `w` bits, most significant first, the
 /// first window possibly shorter so that the rest align.
+#[inline]
 fn windows(bits: &Bits, w: usize, mut step: impl FnMut(usize, u32)) {
     let len = bits.len();
     let first = if len.is_multiple_of(w) { w } else { len % w };

@@ -156,6 +156,16 @@ pub fn form_component(s: &str) -> String {
 
 /// Decodes `%XX` and `+` (form encoding). `None` on a bad escape or invalid UTF-8.
 pub fn url_decode(s: &str) -> Option<String> {
+    decode(s, true)
+}
+
+/// Decodes `%XX` only (`+` stays a plus, as in a URL path or an AWS query). `None` on a bad
+/// escape or invalid UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    decode(s, false)
+}
+
+fn decode(s: &str, plus_is_space: bool) -> Option<String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -167,7 +177,7 @@ pub fn url_decode(s: &str) -> Option<String> {
                 out.push(u8::from_str_radix(h, 16).ok()?);
                 i += 3;
             }
-            b'+' => {
+            b'+' if plus_is_space => {
                 out.push(b' ');
                 i += 1;
             }

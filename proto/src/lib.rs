@@ -13,7 +13,8 @@
 //! * [`jwt`] — decoding, claim checks, JWKS cache decisions; [`session`] — storage layout,
 //!   refresh decisions, records that survive a reload; [`oauth`] — PKCE, `state`, the hosted-UI
 //!   endpoints;
-//! * [`webauthn`] — passkey options for the browser and the credential JSON back;
+//! * [`webauthn`] — passkey options for the browser and the credential JSON back; [`sigv4`] —
+//!   AWS Signature Version 4 for calls with an identity pool's credentials;
 //! * [`config`] and [`url`] — the SDK's options, validated;
 //! * [`codec`], [`crypto`], [`json`], [`time`], [`types`], [`error`] — the building blocks.
 //!
@@ -45,6 +46,7 @@ pub mod json;
 pub mod jwt;
 pub mod oauth;
 pub mod session;
+pub mod sigv4;
 pub mod srp;
 pub mod time;
 pub mod types;

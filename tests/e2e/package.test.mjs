@@ -48,7 +48,7 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
     writeFileSync(
       join(dir, 'check.ts'),
       `import init, { CognitoAuth } from 'cognito-wasm';
-       import type { SignInResult, CognitoError, AuthEvent, NextStep } from 'cognito-wasm';
+       import type { SignInResult, CognitoError, AuthEvent, NextStep, AuthFactor, Passkey } from 'cognito-wasm';
        await init();
        const auth = new CognitoAuth({ userPoolId: 'us-east-1_X1', clientId: 'c', storage: 'sessionStorage', hostedUi: { domain: 'd.example', redirectSignIn: 'https://a.example/' } });
        const r: SignInResult = await auth.signIn({ username: 'a', password: 'b' });
@@ -70,6 +70,18 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
        await auth.signIn({ user: 'a' });
        // @ts-expect-error unknown flow
        await auth.signIn({ username: 'a', flow: 'MAGIC' });
+       // Choice-based sign-in: a passkey needs no password, a password factor does.
+       const pk: SignInResult = await auth.signIn({ username: 'a', flow: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' });
+       if (!pk.signedIn && pk.nextStep.challenge === 'SELECT_CHALLENGE') { const f: AuthFactor[] = pk.nextStep.availableChallenges; await auth.confirmSignIn({ factor: f[0], password: 'p' }); }
+       const keys: Passkey[] = await auth.listPasskeys();
+       const att: 'platform' | 'cross-platform' | null = keys[0].authenticatorAttachment; void att;
+       const supported: boolean = auth.isPasskeySupported(); void supported;
+       // @ts-expect-error PASSWORD_SRP needs the password
+       await auth.signIn({ username: 'a', flow: 'USER_AUTH', preferredChallenge: 'PASSWORD_SRP' });
+       // @ts-expect-error SRP needs the password
+       await auth.signIn({ username: 'a' });
+       // @ts-expect-error no such factor
+       await auth.signIn({ username: 'a', flow: 'USER_AUTH', preferredChallenge: 'MAGIC_LINK' });
        // @ts-expect-error storage must be a known kind or a store object
        new CognitoAuth({ userPoolId: 'us-east-1_X1', clientId: 'c', storage: 'cookies' });
        void at;`,
