@@ -18,10 +18,11 @@ export PATH="$HOME/.cargo/bin:$PATH"
 NIGHTLIES=${COGNITO_NIGHTLY:-$(cat scripts/nightly-toolchain) nightly}
 # PKG_DIR: where the package goes (default pkg/). PKG_FEATURES: the crate features of the build;
 # the package always has the crate's own allocator (`heap`); `bench` adds the srpClaim export
-# for npm run bench (scripts/bench.sh builds that into target/pkg-bench).
+# for npm run bench (scripts/bench.sh builds that into target/pkg-bench); `aws` the
+# AWS-credentials methods (scripts/test.sh builds that into target/pkg-aws).
 PKG_DIR=${PKG_DIR:-pkg}
 PKG_FEATURES=${PKG_FEATURES:-heap}
-export PKG_DIR
+export PKG_DIR PKG_FEATURES
 
 # LLVM's inliner at opt-level "z" still copies small callees into their callers; a threshold of
 # 0 (and no MIR inlining) keeps them shared: 0.5 KB gzipped. -100 (no inlining at all) is 16 KB

@@ -77,7 +77,9 @@ function importModule(file) {
 // minified in place with a source map: the glue is part of what every page downloads.
 const glue = readFileSync(at('cognito_wasm.js'), 'utf8');
 if (!glue.includes('cognito-wasm: async methods')) {
-  writeFileSync(at('cognito_wasm.js'), glue + '\n' + readFileSync('src/js/methods.js', 'utf8'));
+  // The AWS-credentials methods only in a build with the crate feature `aws`.
+  const aws = (process.env.PKG_FEATURES || '').split(',').includes('aws') ? '\n' + readFileSync('src/js/aws.js', 'utf8') : '';
+  writeFileSync(at('cognito_wasm.js'), glue + '\n' + readFileSync('src/js/methods.js', 'utf8') + aws);
 }
 buildSync({
   entryPoints: [at('cognito_wasm.js')],

@@ -28,7 +28,7 @@ function safeJoin(base, rel) {
 /** A bare page for tests: loads nothing but lets a test import /pkg/ and drive the SDK. */
 const BLANK = '<!doctype html><meta charset="utf-8"><title>blank</title><body>test page</body>';
 
-export async function startServer({ port = 8080, host = '127.0.0.1', config = {}, testPages = false } = {}) {
+export async function startServer({ port = 8080, host = '127.0.0.1', config = {}, testPages = false, pkgDir = join(ROOT, 'pkg') } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     let path = decodeURIComponent(url.pathname);
@@ -41,7 +41,7 @@ export async function startServer({ port = 8080, host = '127.0.0.1', config = {}
       return res.end(BLANK);
     }
     let file;
-    if (path.startsWith('/pkg/')) file = safeJoin(join(ROOT, 'pkg'), path.slice(5));
+    if (path.startsWith('/pkg/')) file = safeJoin(resolve(pkgDir), path.slice(5));
     else file = safeJoin(join(ROOT, 'www'), path === '/' ? 'index.html' : path.slice(1));
     try {
       if (!file) throw new Error('outside');
@@ -71,6 +71,8 @@ export function demoConfig(ready, origin) {
       redirectSignOut: origin,
       allowedReturnPaths: ['/', '/index.html', '/global.html', '/account/*'],
     },
+    // For a package built with AWS credentials (PKG_FEATURES=heap,aws npm start).
+    ...(ready.identityPoolId ? { identityPoolId: ready.identityPoolId, identityEndpoint: ready.endpoint, allowGuestAccess: true } : {}),
     emulator: ready.endpoint,
   };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm start: set up, build pkg/, start the emulator (default pool, ready for the demo) and
 # serve the demo on http://127.0.0.1:8080/. Ctrl-C stops everything this script started.
+# PKG_FEATURES=heap,aws npm start builds the package with AWS credentials (the demo's panel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -24,6 +25,7 @@ sleep 0.5
 echo
 echo "  Demo:      http://127.0.0.1:$WEB_PORT/"
 echo "  Script tag: http://127.0.0.1:$WEB_PORT/global.html"
+echo "  Passkeys:  http://localhost:$WEB_PORT/   (passkeys need a domain, not an IP address)"
 echo "  Emulator:  http://127.0.0.1:$EMULATOR_PORT/   (demo user: demo / Passw0rd!)"
 echo "  Ctrl-C to stop."
 wait

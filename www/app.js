@@ -349,6 +349,39 @@ $('passkey-register').addEventListener('click', () =>
 );
 $('passkey-list').addEventListener('click', () => act('passkey-out', listPasskeys));
 
+// --- AWS credentials (a package built with the aws feature) ------------------------------------
+
+let awsCreds = null;
+const hasAws = typeof auth.getCredentials === 'function' && options.identityPoolId;
+$('aws-hint').hidden = !!hasAws;
+for (const id of ['aws-get', 'aws-call']) $(id).disabled = !hasAws;
+
+function awsTick() {
+  if (!awsCreds) return;
+  const s = Math.max(0, Math.round((awsCreds.expiration - Date.now()) / 1000));
+  $('aws-countdown').textContent = `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+}
+setInterval(awsTick, 1000);
+
+async function showCredentials() {
+  awsCreds = await auth.getCredentials();
+  $('aws-identity').textContent = awsCreds ? awsCreds.identityId : '—';
+  $('aws-kind').textContent = awsCreds ? (awsCreds.authenticated ? 'signed-in user' : 'guest') : 'none';
+  awsTick();
+  return awsCreds ? `Credentials ${awsCreds.accessKeyId.slice(0, 8)}… for ${awsCreds.authenticated ? 'the signed-in user' : 'a guest'}.` : 'No credentials (signed out, no guest access).';
+}
+
+$('aws-get').addEventListener('click', () => act('aws-out', showCredentials));
+$('aws-call').addEventListener('click', () =>
+  act('aws-out', async () => {
+    // The emulator's SigV4-verifying stand-in for an IAM-protected API Gateway.
+    const r = await auth.fetchSigned(`${emulator}_emulator/aws/execute-api/demo/hello`, { method: 'POST', body: JSON.stringify({ from: 'the demo' }), headers: { 'content-type': 'application/json' } }, { service: 'execute-api', region: 'us-east-1' });
+    $('aws-result').textContent = JSON.stringify(await r.json(), null, 2);
+    await showCredentials();
+    return `HTTP ${r.status} from the signed call.`;
+  }),
+);
+
 // --- hosted UI ---------------------------------------------------------------------------------
 
 for (const b of $('providers').querySelectorAll('button')) {

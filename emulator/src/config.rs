@@ -127,6 +127,47 @@ impl UserStatus {
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Config {
     pub pools: Vec<PoolConfig>,
+    /// Identity pools (AWS credentials for user-pool sign-ins and guests).
+    pub identity_pools: Vec<IdentityPoolConfig>,
+}
+
+/// An identity pool: which user-pool app clients it trusts, guest access, the roles.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct IdentityPoolConfig {
+    /// `<region>:<uuid>`; generated when empty.
+    pub id: String,
+    pub name: String,
+    pub allow_unauthenticated_identities: bool,
+    /// The user pools (and their app clients) whose ID tokens are logins here.
+    pub providers: Vec<IdentityProviderRef>,
+    /// Role ARNs; an empty one makes credentials of that kind fail as a pool without the role does.
+    pub authenticated_role_arn: String,
+    pub unauthenticated_role_arn: String,
+    /// How long issued credentials last (Cognito: 1 hour).
+    pub credentials_seconds: i64,
+}
+
+impl Default for IdentityPoolConfig {
+    fn default() -> Self {
+        IdentityPoolConfig {
+            id: String::new(),
+            name: "identities".into(),
+            allow_unauthenticated_identities: false,
+            providers: vec![],
+            authenticated_role_arn: "arn:aws:iam::000000000000:role/Cognito_Authenticated".into(),
+            unauthenticated_role_arn: "arn:aws:iam::000000000000:role/Cognito_Unauthenticated".into(),
+            credentials_seconds: 3600,
+        }
+    }
+}
+
+/// A user pool and app client an identity pool accepts ID tokens from (`CognitoIdentityProviders`).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IdentityProviderRef {
+    pub user_pool_id: String,
+    pub client_id: String,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -395,6 +436,13 @@ pub fn default_config() -> Config {
     client.explicit_auth_flows.push("ALLOW_USER_PASSWORD_AUTH".into());
     let idp = |name: &str| IdentityProvider { name: name.into(), provider_type: name.into(), ..IdentityProvider::default() };
     Config {
+        identity_pools: vec![IdentityPoolConfig {
+            id: "us-east-1:00000000-0000-4000-8000-00000000e001".into(),
+            name: "demo".into(),
+            allow_unauthenticated_identities: true,
+            providers: vec![IdentityProviderRef { user_pool_id: "us-east-1_Emulator1".into(), client_id: "3n4b5urk1ft4fl3mg5e62d9ado".into() }],
+            ..IdentityPoolConfig::default()
+        }],
         pools: vec![PoolConfig {
             id: "us-east-1_Emulator1".into(),
             mfa_configuration: MfaConfiguration::Optional,

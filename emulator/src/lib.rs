@@ -17,10 +17,12 @@
 pub mod access;
 pub mod api;
 pub mod authenticator;
+pub mod aws;
 pub mod auth;
 pub mod codes;
 pub mod config;
 pub mod hosted;
+pub mod identity;
 pub mod issue;
 pub mod passkeys;
 pub mod request;

@@ -49,6 +49,7 @@ pub fn ready_info(db: &Db, base: &str) -> Value {
         "hostedUiDomain": base,
         "redirectSignIn": client.and_then(|c| c.callback_urls.first().cloned()),
         "redirectSignOut": client.and_then(|c| c.logout_urls.first().cloned()),
+        "identityPoolId": db.identity_pools.keys().next(),
     })
 }
 
@@ -108,7 +109,7 @@ impl Answer {
     }
 }
 
-fn response(status: u16, content_type: &str, body: impl Into<Vec<u8>>, headers: &[(String, String)]) -> Answer {
+pub fn response(status: u16, content_type: &str, body: impl Into<Vec<u8>>, headers: &[(String, String)]) -> Answer {
     let mut h = vec![];
     if !content_type.is_empty() {
         h.push(("Content-Type".to_string(), content_type.to_string()));
@@ -117,7 +118,7 @@ fn response(status: u16, content_type: &str, body: impl Into<Vec<u8>>, headers: 
     Answer { status, headers: h, body: body.into(), delay_ms: None }
 }
 
-fn json_response(status: u16, v: &Value) -> Answer {
+pub fn json_response(status: u16, v: &Value) -> Answer {
     response(status, "application/json", v.to_string(), &[])
 }
 
@@ -171,7 +172,7 @@ fn preflight(req: &Request) -> Answer {
         "",
         vec![],
         &[
-            ("Access-Control-Allow-Methods".into(), "POST, GET, DELETE, OPTIONS".into()),
+            ("Access-Control-Allow-Methods".into(), "POST, GET, PUT, DELETE, HEAD, PATCH, OPTIONS".into()),
             ("Access-Control-Allow-Headers".into(), req_headers),
             ("Access-Control-Max-Age".into(), "600".into()),
         ],
@@ -257,6 +258,7 @@ fn route(app: &App, r: &Request) -> Answer {
                 reply(hosted::idp_get(&db, &provider, query))
             }
         }
+        (_, p) if p.starts_with("/_emulator/aws/") => crate::aws::handle(&mut db, r),
         (m, p) if p.starts_with("/_emulator/") => test_endpoint(app, &mut db, m, p, query, body),
         ("GET", p) if p.ends_with("/.well-known/jwks.json") => {
             let pool = p.trim_end_matches("/.well-known/jwks.json").trim_start_matches('/');
@@ -307,7 +309,9 @@ fn pool_for_request(db: &Db, path: &str, query: &str, body: &[u8]) -> Option<Str
 }
 
 fn json_api(db: &mut Db, r: &Request, ctx: &Ctx) -> Answer {
-    let Some(op) = r.header("x-amz-target").and_then(|t| t.strip_prefix("AWSCognitoIdentityProviderService.")) else {
+    let target = r.header("x-amz-target").unwrap_or("");
+    let identity = target.strip_prefix("AWSCognitoIdentityService.");
+    let Some(op) = target.strip_prefix("AWSCognitoIdentityProviderService.").or(identity) else {
         return api_error(&err("UnknownOperationException", "Missing or unknown X-Amz-Target"));
     };
     let ct = r.header("content-type").unwrap_or("");
@@ -337,7 +341,8 @@ fn json_api(db: &mut Db, r: &Request, ctx: &Ctx) -> Answer {
             return api_error(&e);
         }
     }
-    let mut resp = match dispatch(db, op, &value, ctx) {
+    let result = if identity.is_some() { crate::identity::dispatch(db, op, &value, ctx) } else { dispatch(db, op, &value, ctx) };
+    let mut resp = match result {
         Ok(v) => response(200, "application/x-amz-json-1.1", v.to_string(), &[("x-amzn-RequestId".into(), uuid())]),
         Err(e) => api_error(&e),
     };
@@ -406,6 +411,16 @@ fn test_endpoint(app: &App, db: &mut Db, method: &str, path: &str, query: &str, 
                         }),
                     )
                 }
+                Err(e) => bad(e.message),
+            }
+        }
+        ("POST", ["identity-pools"]) => {
+            let cfg: crate::config::IdentityPoolConfig = match serde_json::from_slice(if body.is_empty() { b"{}" } else { body }) {
+                Ok(c) => c,
+                Err(e) => return bad(format!("invalid identity pool config: {e}")),
+            };
+            match db.add_identity_pool(cfg) {
+                Ok(id) => json_response(200, &json!({"identityPoolId": id, "identityEndpoint": format!("{}/", app.base)})),
                 Err(e) => bad(e.message),
             }
         }
@@ -499,6 +514,9 @@ pub fn initial_state_with(config: &Config, data: Option<&PathBuf>, keys: Option<
     let access_kid = db.add_key(access_key)?;
     for p in &config.pools {
         db.add_pool(p.clone(), &id_kid, &access_kid).map_err(|e| format!("pool {}: {}", p.id, e.message))?;
+    }
+    for p in &config.identity_pools {
+        db.add_identity_pool(p.clone()).map_err(|e| format!("identity pool {}: {}", p.id, e.message))?;
     }
     Ok(db)
 }

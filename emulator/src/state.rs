@@ -504,9 +504,37 @@ fn throttle() -> String {
     "TooManyRequestsException".into()
 }
 
+/// An identity of an identity pool: a guest one has no logins.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Identity {
+    /// `<provider>:<sub>` of each linked login.
+    pub logins: Vec<String>,
+    pub created: i64,
+    pub modified: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct IdentityPool {
+    pub config: crate::config::IdentityPoolConfig,
+    pub identities: BTreeMap<String, Identity>,
+}
+
+/// Temporary AWS credentials handed out by GetCredentialsForIdentity.
+#[derive(Clone, Debug)]
+pub struct IssuedCredentials {
+    pub secret: String,
+    pub session_token: String,
+    pub expiration: i64,
+    pub identity_pool: String,
+    pub identity_id: String,
+    pub authenticated: bool,
+}
+
 #[derive(Default, Serialize, Deserialize)]
 pub struct Db {
     pub pools: BTreeMap<String, Pool>,
+    #[serde(default)]
+    pub identity_pools: BTreeMap<String, IdentityPool>,
     pub keys: Vec<StoredKey>,
     pub refresh_tokens: HashMap<String, RefreshRecord>,
     /// origin_jti values revoked by GlobalSignOut / RevokeToken / DeleteUser.
@@ -536,6 +564,10 @@ pub struct Runtime {
     pub auth_codes: HashMap<String, AuthCode>,
     pub hosted: HashMap<String, HostedSession>,
     pub faults: Vec<Fault>,
+    /// AWS credentials issued, by access key id (checked by the SigV4 endpoint).
+    pub aws_credentials: HashMap<String, IssuedCredentials>,
+    /// Objects PUT through the SigV4 endpoint's S3 (`bucket/key` → content type and bytes).
+    pub s3_objects: HashMap<String, (String, Vec<u8>)>,
     /// StartWebAuthnRegistration's challenge per user (`pool \u{1f} username`), until completed.
     pub registrations: HashMap<String, PendingRegistration>,
     /// Do not print delivered messages (in-process test servers).
@@ -557,6 +589,24 @@ impl Db {
         self.keys.push(key.to_stored()?);
         self.runtime.keys.insert(kid.clone(), key);
         Ok(kid)
+    }
+
+    /// Creates an identity pool from its configuration.
+    pub fn add_identity_pool(&mut self, mut cfg: crate::config::IdentityPoolConfig) -> ApiResult<String> {
+        if cfg.id.is_empty() {
+            let region = cfg.providers.first().and_then(|p| p.user_pool_id.split_once('_')).map(|(r, _)| r.to_string()).unwrap_or("us-east-1".into());
+            cfg.id = format!("{region}:{}", uuid());
+        }
+        let valid = cfg.id.split_once(':').is_some_and(|(r, u)| !r.is_empty() && u.len() == 36);
+        if !valid {
+            return Err(invalid_param(format!("Invalid identity pool id {} (expected <region>:<uuid>)", cfg.id)));
+        }
+        if self.identity_pools.contains_key(&cfg.id) {
+            return Err(err("ResourceConflictException", format!("Identity pool {} already exists", cfg.id)));
+        }
+        let id = cfg.id.clone();
+        self.identity_pools.insert(id.clone(), IdentityPool { config: cfg, identities: BTreeMap::new() });
+        Ok(id)
     }
 
     /// Creates a pool from its configuration, with the given signing keys.

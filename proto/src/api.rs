@@ -54,6 +54,9 @@ pub enum Op {
     ListWebAuthnCredentials,
     DeleteWebAuthnCredential,
     GetUserAuthFactors,
+    /// Identity pools (`AWSCognitoIdentityService`).
+    GetId,
+    GetCredentialsForIdentity,
 }
 
 impl Op {
@@ -88,7 +91,14 @@ impl Op {
             Op::ListWebAuthnCredentials => "ListWebAuthnCredentials",
             Op::DeleteWebAuthnCredential => "DeleteWebAuthnCredential",
             Op::GetUserAuthFactors => "GetUserAuthFactors",
+            Op::GetId => "GetId",
+            Op::GetCredentialsForIdentity => "GetCredentialsForIdentity",
         }
+    }
+
+    /// An identity-pool operation (sent to the cognito-identity endpoint).
+    pub fn identity(self) -> bool {
+        matches!(self, Op::GetId | Op::GetCredentialsForIdentity)
     }
 
     /// Safe to resend after a network failure or a 5xx (the first attempt may have been
@@ -109,6 +119,9 @@ impl Op {
                 | Op::StartWebAuthnRegistration
                 | Op::ListWebAuthnCredentials
                 | Op::GetUserAuthFactors
+                // A repeated GetId at worst leaves an unused guest identity behind.
+                | Op::GetId
+                | Op::GetCredentialsForIdentity
         )
     }
 }
@@ -129,7 +142,10 @@ impl ApiRequest {
             endpoint.to_string(),
             vec![
                 ("Content-Type", "application/x-amz-json-1.1".to_string()),
-                ("X-Amz-Target", String::from("AWSCognitoIdentityProviderService.") + self.op.name()),
+                (
+                    "X-Amz-Target",
+                    String::from(if self.op.identity() { "AWSCognitoIdentityService." } else { "AWSCognitoIdentityProviderService." }) + self.op.name(),
+                ),
                 ("X-Amz-User-Agent", USER_AGENT.to_string()),
             ],
             Some(self.body.to_text()),
@@ -357,6 +373,25 @@ pub fn delete_user(t: &AccessToken) -> ApiRequest {
 /// StartWebAuthnRegistration, GetUserAuthFactors, ...
 pub fn with_token(op: Op, t: &AccessToken) -> ApiRequest {
     req(op, vec![access(t)])
+}
+
+/// `Logins` of the identity-pool operations: the ID token under its issuer without the scheme.
+fn identity_body(mut m: Vec<(&str, Json)>, login: Option<(&str, &IdToken)>) -> Json {
+    if let Some((provider, token)) = login {
+        m.push(("Logins", Json::string_map([(provider, token.expose())])));
+    }
+    Json::object(m)
+}
+
+/// GetId: a new identity (a guest one without a login), or the login's own.
+pub fn get_id(identity_pool: &str, login: Option<(&str, &IdToken)>) -> ApiRequest {
+    ApiRequest { op: Op::GetId, body: identity_body(vec![("IdentityPoolId", identity_pool.into())], login) }
+}
+
+/// GetCredentialsForIdentity: credentials for the identity (with the login, a guest identity is
+/// linked to it, or the login's own identity answers).
+pub fn get_credentials_for_identity(identity: &str, login: Option<(&str, &IdToken)>) -> ApiRequest {
+    ApiRequest { op: Op::GetCredentialsForIdentity, body: identity_body(vec![("IdentityId", identity.into())], login) }
 }
 
 /// CompleteWebAuthnRegistration: `credential` is the RegistrationResponseJSON, as an object.
@@ -649,6 +684,12 @@ mod tests {
             (delete_web_authn_credential(&at, "AQ"), "DeleteWebAuthnCredential", r#"{"AccessToken":"AT","CredentialId":"AQ"}"#),
             (with_token(Op::GetUserAuthFactors, &at), "GetUserAuthFactors", r#"{"AccessToken":"AT"}"#),
             (sign_up(c, &u, None, &[]), "SignUp", r#"{"ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","Username":"alice"}"#),
+            (get_id("us-east-1:4f3f1c52-5a2b-4c3f-9d9e-1a2b3c4d5e6f", None), "GetId", r#"{"IdentityPoolId":"us-east-1:4f3f1c52-5a2b-4c3f-9d9e-1a2b3c4d5e6f"}"#),
+            (
+                get_credentials_for_identity("us-east-1:abc", Some(("cognito-idp.us-east-1.amazonaws.com/us-east-1_X1", &IdToken::new("ID")))),
+                "GetCredentialsForIdentity",
+                r#"{"IdentityId":"us-east-1:abc","Logins":{"cognito-idp.us-east-1.amazonaws.com/us-east-1_X1":"ID"}}"#,
+            ),
             (
                 initiate_refresh(cs, &rt, &u, Some(&dk)),
                 "InitiateAuth",
@@ -740,7 +781,8 @@ mod tests {
             assert_eq!(h.method, "POST");
             assert_eq!(h.url, "https://cognito-idp.us-east-1.amazonaws.com/");
             assert_eq!(h.headers[0], ("Content-Type", "application/x-amz-json-1.1".to_string()));
-            assert_eq!(h.headers[1], ("X-Amz-Target", format!("AWSCognitoIdentityProviderService.{op}")));
+            let service = if r.op.identity() { "AWSCognitoIdentityService" } else { "AWSCognitoIdentityProviderService" };
+            assert_eq!(h.headers[1], ("X-Amz-Target", format!("{service}.{op}")));
             assert_eq!(h.body.as_deref(), Some(body), "{op}");
         }
     }

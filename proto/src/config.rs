@@ -54,6 +54,18 @@ pub struct HostedUiConfig {
 
 pub const DEFAULT_SCOPES: [&str; 4] = ["openid", "email", "profile", "aws.cognito.signin.user.admin"];
 
+/// An identity pool for AWS credentials (`identityPoolId`, `identityEndpoint`,
+/// `allowGuestAccess`).
+#[derive(Clone, Debug)]
+pub struct IdentityPoolConfig {
+    /// `<region>:<uuid>`.
+    pub id: String,
+    /// The cognito-identity endpoint, ending in `/`.
+    pub endpoint: String,
+    /// Guest (unauthenticated) credentials when nobody is signed in.
+    pub allow_guest: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub pool: UserPoolId,
@@ -84,6 +96,7 @@ pub struct Config {
     pub device_name: Option<String>,
     /// Issuer shown in authenticator apps for TOTP set-up (default: the pool name).
     pub app_name: Option<String>,
+    pub identity_pool: Option<IdentityPoolConfig>,
 }
 
 fn field<'a>(v: &'a Json, k: &str) -> Result<Option<&'a str>, Error> {
@@ -284,7 +297,25 @@ impl Config {
             }
         };
 
+        let identity_pool = match field(v, "identityPoolId")? {
+            None => None,
+            Some(id) => {
+                let region = id.split_once(':').map(|(r, _)| r).filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+                let Some(region) = region.filter(|_| id.len() == region.map_or(0, str::len) + 37) else {
+                    return Err(Error::config(String::from("identityPoolId \"") + id + "\" is not an identity pool id: expected <region>:<uuid>"));
+                };
+                let endpoint = match field(v, "identityEndpoint")? {
+                    Some(e) => {
+                        let u = checked_url("identityEndpoint", e, insecure)?;
+                        u.origin() + u.path().trim_end_matches('/') + "/"
+                    }
+                    None => String::from("https://cognito-identity.") + region + ".amazonaws.com/",
+                };
+                Some(IdentityPoolConfig { id: id.to_string(), endpoint, allow_guest: flag(v, "allowGuestAccess", false)? })
+            }
+        };
         Ok(Config {
+            identity_pool,
             pool,
             client_id: ClientId::new(client_id),
             client_secret: field(v, "clientSecret")?.filter(|s| !s.is_empty()).map(ClientSecret::new),

@@ -251,6 +251,57 @@ impl AutoSignIn {
     }
 }
 
+/// Where the identity-pool identity of this browser is kept (per identity pool).
+pub fn identity_key(identity_pool: &str) -> String {
+    String::from("cognito-wasm.identity.") + identity_pool
+}
+
+/// The identity-pool identity of this browser: a guest's (`user` None), or a signed-in user's.
+/// A guest's survives sign-in (it is linked to the login); a user's is dropped at sign-out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentityRecord {
+    pub id: String,
+    pub user: Option<String>,
+}
+
+impl IdentityRecord {
+    pub fn to_json(&self) -> String {
+        Json::object(vec![("id", Json::from(self.id.as_str())), ("user", Json::from(self.user.as_deref()))]).to_text()
+    }
+    pub fn from_json(text: &str) -> Option<IdentityRecord> {
+        let v = Json::parse(text).ok()?;
+        let id = v.str("id").filter(|i| i.contains(':') && i.len() <= 128)?;
+        Some(IdentityRecord { id: id.to_string(), user: v.str("user").map(String::from) })
+    }
+}
+
+/// The identity to ask credentials for, given the stored one and who is signed in: a guest's
+/// identity is kept (signing in links it), the same user's is kept, anything else is not (a new
+/// one is fetched with GetId).
+pub fn identity_to_use(stored: Option<&IdentityRecord>, user: Option<&str>) -> Option<String> {
+    let r = stored?;
+    match (&r.user, user) {
+        (None, _) => Some(r.id.clone()),
+        (Some(u), Some(me)) if u == me => Some(r.id.clone()),
+        _ => None,
+    }
+}
+
+/// `Logins` key of an ID token: its issuer without the scheme (`cognito-idp.<region>.amazonaws.com/<pool>`,
+/// the updated `issuer-cognito-idp.…` form, or an emulator's).
+pub fn login_provider(id_claims: &Json) -> Option<String> {
+    let iss = id_claims.str("iss")?;
+    Some(iss.get(crate::codec::find(iss, "://").map_or(0, |i| i + 3)..)?.to_string())
+}
+
+/// Whether cached credentials still serve: they are renewed 5 minutes before they expire.
+pub fn credentials_fresh(expiration_ms: i64, now_ms: f64) -> bool {
+    (expiration_ms as f64) - CREDENTIALS_MARGIN_MS > now_ms
+}
+
+/// Credentials are renewed this long before they expire.
+pub const CREDENTIALS_MARGIN_MS: f64 = 5.0 * 60.0 * 1000.0;
+
 /// The user attributes of an ID token (registered claims left out).
 pub fn user_attributes(id_claims: &Json) -> Json {
     const RESERVED: [&str; 14] = [
@@ -288,6 +339,25 @@ pub fn secs_text(v: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identity_decisions() {
+        let guest = IdentityRecord { id: "us-east-1:g".into(), user: None };
+        let ann = IdentityRecord { id: "us-east-1:a".into(), user: Some("ann".into()) };
+        // A guest keeps its identity when signing in (it is linked); a user keeps theirs.
+        assert_eq!(identity_to_use(Some(&guest), Some("ann")).as_deref(), Some("us-east-1:g"));
+        assert_eq!(identity_to_use(Some(&guest), None).as_deref(), Some("us-east-1:g"));
+        assert_eq!(identity_to_use(Some(&ann), Some("ann")).as_deref(), Some("us-east-1:a"));
+        // Another user, or signed out: not this identity.
+        assert_eq!(identity_to_use(Some(&ann), Some("bo")), None);
+        assert_eq!(identity_to_use(Some(&ann), None), None);
+        assert_eq!(identity_to_use(None, Some("ann")), None);
+        assert_eq!(IdentityRecord::from_json(&ann.to_json()), Some(ann));
+        assert_eq!(IdentityRecord::from_json(r#"{"id":"no-colon"}"#), None);
+        let claims = Json::parse(r#"{"iss":"https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X"}"#).unwrap();
+        assert_eq!(login_provider(&claims).as_deref(), Some("issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X"));
+        assert!(credentials_fresh(1_000_000 + 301_000, 1_000_000.0) && !credentials_fresh(1_000_000 + 299_000, 1_000_000.0));
+    }
     use crate::codec::base64url_encode;
 
     fn jwt(claims: &str) -> String {

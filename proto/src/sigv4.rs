@@ -130,6 +130,15 @@ fn remove_dot_segments(path: &str) -> String {
     }
 }
 
+/// A URL's path (as the browser's URL gives it) in AWS's encoding: each segment decoded and
+/// encoded again with only RFC 3986's unreserved characters kept. A signed request is sent with
+/// this path, so that what is sent is what was signed.
+pub fn aws_path(path: &str) -> String {
+    let p = if path.is_empty() { "/" } else { path };
+    // Segment by segment: an encoded `/` (%2F) inside a segment stays inside it.
+    p.split('/').map(|seg| url_encode(&percent_decode(seg).unwrap_or_else(|| seg.to_string()))).collect::<Vec<_>>().join("/")
+}
+
 /// The canonical URI of the path as sent: S3 signs it as sent; every other service signs it
 /// normalized and URI-encoded again ("double encoding").
 pub fn canonical_uri(path: &str, s3: bool) -> String {
@@ -163,7 +172,14 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
 
 /// Lowercase name, value trimmed with runs of spaces collapsed (the suite's `get-header-value-trim`).
 fn canonical_header(name: &str, value: &str) -> (String, String) {
-    (name.to_ascii_lowercase(), value.split_whitespace().collect::<Vec<_>>().join(" "))
+    let mut v = String::new();
+    for word in value.split([' ', '\t', '\n', '\r']).filter(|w| !w.is_empty()) {
+        if !v.is_empty() {
+            v.push(' ');
+        }
+        v.push_str(word);
+    }
+    (name.to_ascii_lowercase(), v)
 }
 
 /// `<date>/<region>/<service>/aws4_request`.
@@ -365,6 +381,9 @@ mod tests {
         assert_eq!(canonical_uri("/my%20cat.jpg", false), "/my%2520cat.jpg");
         assert_eq!(canonical_uri("/my%20cat.jpg", true), "/my%20cat.jpg");
         assert_eq!(canonical_query(&query_pairs("b=2&a=%2B&a=1&c")), "a=%2B&a=1&b=2&c=");
+        assert_eq!(aws_path("/photos/(1)%20cat!.jpg"), "/photos/%281%29%20cat%21.jpg");
+        assert_eq!(aws_path(""), "/");
+        assert_eq!(aws_path("/a%2Fb/c"), "/a%2Fb/c", "an encoded slash stays in its segment");
         assert!(!format!("{:?}", suite()).contains("wJalr"), "the secret is redacted");
     }
 }

@@ -9,9 +9,12 @@
 //! refresh, sign-out, the cross-tab hand-off), `store` (what is kept in storage, and how it is
 //! read back), `verify` (JWT signatures and the JWKS cache), `account` (sign-up, passwords,
 //! attributes, MFA, devices), `passkeys` (registering, listing and deleting passkeys; sign-in
-//! with one is in `signin`), `hosted` (redirect sign-in).
+//! with one is in `signin`), `credentials` (feature `aws`: AWS credentials from an identity
+//! pool, and SigV4 signing with them), `hosted` (redirect sign-in).
 
 mod account;
+#[cfg(feature = "aws")]
+mod credentials;
 mod hosted;
 pub mod model;
 mod passkeys;
@@ -178,6 +181,9 @@ pub struct Client<E: Env> {
     /// Sign-outs seen by this tab (its own and other tabs'). A refresh that started before one
     /// must not store its tokens: that would sign the user back in.
     sign_outs: Cell<u32>,
+    /// AWS credentials, for the user they were fetched for (None: a guest).
+    credentials: RefCell<Option<(Option<String>, Credentials)>>,
+    fetching_credentials: RefCell<Option<Flight<()>>>,
 }
 
 impl<E: Env + 'static> Client<E> {
@@ -202,6 +208,8 @@ impl<E: Env> Client<E> {
             prepared: RefCell::new(None),
             latest: RefCell::new(None),
             sign_outs: Cell::new(0),
+            credentials: RefCell::new(None),
+            fetching_credentials: RefCell::new(None),
         }
     }
 
@@ -239,7 +247,11 @@ impl<E: Env> Client<E> {
 
     /// `send` with another retry budget (0: one attempt, for best-effort calls).
     pub(crate) async fn send_with(&self, req: &ApiRequest, max_retries: u32) -> Result<Json, Error> {
-        let mut http = req.to_http(&self.cfg.endpoint);
+        let endpoint = match (&self.cfg.identity_pool, req.op.identity()) {
+            (Some(p), true) => &p.endpoint,
+            _ => &self.cfg.endpoint,
+        };
+        let mut http = req.to_http(endpoint);
         self.prepare_request(&mut http);
         let mut attempt = 0;
         loop {

@@ -168,6 +168,9 @@ pub enum EventKind {
     SignedOut,
     TokenRefresh,
     TokenRefreshFailure,
+    /// New AWS credentials (this tab only).
+    CredentialsRefresh,
+    CredentialsRefreshFailure,
 }
 
 impl EventKind {
@@ -177,14 +180,51 @@ impl EventKind {
             EventKind::SignedOut => "signedOut",
             EventKind::TokenRefresh => "tokenRefresh",
             EventKind::TokenRefreshFailure => "tokenRefreshFailure",
+            EventKind::CredentialsRefresh => "credentialsRefresh",
+            EventKind::CredentialsRefreshFailure => "credentialsRefreshFailure",
         }
     }
 
+    /// A kind other tabs announce.
     pub fn parse(s: &str) -> Option<EventKind> {
         [EventKind::SignedIn, EventKind::SignedOut, EventKind::TokenRefresh, EventKind::TokenRefreshFailure]
             .into_iter()
             .find(|k| k.as_str() == s)
     }
+}
+
+/// AWS credentials of an identity pool (`getCredentials`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    pub identity_id: String,
+    pub aws: cognito_proto::sigv4::AwsCredentials,
+    /// ms since the epoch.
+    pub expiration_ms: i64,
+    /// For a signed-in user (else a guest).
+    pub authenticated: bool,
+}
+
+/// A request to sign (`signRequest`, `presignUrl`): the URL as the browser's URL gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignInput {
+    pub url: String,
+    pub method: String,
+    pub headers: Vec<(String, String)>,
+    /// hex(SHA-256(body)).
+    pub payload_hash: String,
+    pub service: String,
+    pub region: String,
+    /// Presign, valid this many seconds (else sign with headers).
+    pub expires_in: Option<u32>,
+}
+
+/// A signed request: the URL to send to and the headers to add (or a presigned URL).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedRequest {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// Presigned: how long it is valid (capped at the credentials' remaining life), seconds.
+    pub expires_in: Option<u32>,
 }
 
 /// An event for the app's listeners (`onAuthEvent`), in this tab or from another one.

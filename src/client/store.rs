@@ -190,8 +190,10 @@ impl<E: Env> Client<E> {
         }
     }
 
+    /// A sign-out, in this tab or another: AWS credentials go with the session.
     pub(crate) fn count_sign_out(&self) {
         self.sign_outs.set(self.sign_outs.get().wrapping_add(1));
+        self.credentials.take();
     }
 
     pub(crate) fn sign_outs(&self) -> u32 {

@@ -297,7 +297,7 @@ impl<E: Env> Client<E> {
                 self.count_sign_out();
                 self.remove_own_late_store(msg.str("username"));
             }
-            EventKind::TokenRefreshFailure => {}
+            _ => {}
         }
         // Listeners see the event without the tokens.
         let error = msg.get("error").map(|e| (e.str("name").unwrap_or("").to_string(), e.str("message").unwrap_or("").to_string()));

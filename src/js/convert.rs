@@ -318,6 +318,65 @@ pub fn auth_factors(f: &AuthFactors) -> Json {
     ])
 }
 
+#[cfg(feature = "aws")]
+/// `{identityId, accessKeyId, secretAccessKey, sessionToken, expiration, authenticated}` or null.
+pub fn credentials(c: Option<&Credentials>) -> Json {
+    match c {
+        None => Json::Null,
+        Some(c) => Json::object(vec![
+            ("identityId", Json::from(c.identity_id.as_str())),
+            ("accessKeyId", Json::from(c.aws.access_key_id.as_str())),
+            ("secretAccessKey", Json::from(c.aws.secret_access_key.as_str())),
+            ("sessionToken", Json::from(c.aws.session_token.as_deref())),
+            ("expiration", Json::int(c.expiration_ms)),
+            ("authenticated", Json::Bool(c.authenticated)),
+        ]),
+    }
+}
+
+#[cfg(feature = "aws")]
+fn header_pairs(v: Option<&Json>) -> Vec<(String, String)> {
+    v.and_then(Json::as_array)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|p| Some((p.as_array()?.first()?.as_str()?.to_string(), p.as_array()?.get(1)?.as_str()?.to_string())))
+        .collect()
+}
+
+#[cfg(feature = "aws")]
+/// What methods.js passes for `signRequest` / `presignUrl`: `{url, method, headers: [[name,
+/// value]], payloadHash, service, region, expiresIn?}`.
+pub fn sign_input(v: &Json, presign: bool) -> Result<SignInput, Error> {
+    let service = required(v, "service")?.to_string();
+    let region = required(v, "region")?.to_string();
+    let expires_in = match v.get("expiresIn").and_then(Json::as_i64) {
+        Some(n) if n > 0 => Some(n.min(604_800) as u32),
+        _ if presign => Some(900),
+        _ => None,
+    };
+    Ok(SignInput {
+        url: required(v, "url")?.to_string(),
+        method: v.str("method").unwrap_or("GET").to_ascii_uppercase(),
+        headers: header_pairs(v.get("headers")),
+        payload_hash: text(v, "payloadHash").unwrap_or(cognito_proto::sigv4::EMPTY_PAYLOAD).to_string(),
+        service,
+        region,
+        expires_in,
+    })
+}
+
+#[cfg(feature = "aws")]
+pub fn signed_request(r: &SignedRequest) -> Json {
+    let mut m = vec![
+        ("url", Json::from(r.url.as_str())),
+        ("headers", Json::Arr(r.headers.iter().map(|(k, v)| Json::Arr(vec![Json::from(k.as_str()), Json::from(v.as_str())])).collect())),
+    ];
+    if let Some(e) = r.expires_in {
+        m.push(("expiresIn", Json::int(e as i64)));
+    }
+    Json::object(m)
+}
+
 /// `authorizeUrl` / `signInWithRedirect` options: the return path and the authorize parameters.
 pub fn authorize(v: &Json) -> (Option<String>, AuthorizeOptions) {
     let s = |k: &str| text(v, k).map(String::from);

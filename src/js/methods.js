@@ -12,9 +12,11 @@ for (const m of [
   'rememberDevice', 'forgetDevice', 'fetchDevices',
   'registerPasskey', 'listPasskeys', 'deletePasskey', 'fetchAuthFactors',
   'signInWithRedirect', 'authorizeUrl', 'handleRedirectCallback', 'verifyToken',
-]) {
-  // A method named like the others (stack traces, devtools), not enumerable, like class methods.
-  // Async, so misuse rejects like every other failure instead of throwing synchronously.
+]) install(m);
+
+// A method named like the others (stack traces, devtools), not enumerable, like class methods.
+// Async, so misuse rejects like every other failure instead of throwing synchronously.
+function install(m) {
   Object.defineProperty(CognitoAuth.prototype, m, {
     value: { async [m](input) {
       if (!(this instanceof CognitoAuth)) {

@@ -202,8 +202,13 @@ export interface CurrentUser {
   attributes: Record<string, unknown>;
 }
 
+/** Event types by group (the AWS-credentials build adds `credentials`). */
+export interface AuthEventMap {
+  session: "signedIn" | "signedOut" | "tokenRefresh" | "tokenRefreshFailure";
+}
+
 export interface AuthEvent {
-  type: "signedIn" | "signedOut" | "tokenRefresh" | "tokenRefreshFailure";
+  type: AuthEventMap[keyof AuthEventMap];
   username: string | null;
   error?: { name: CognitoErrorName; message: string };
   /** Set when the event happened in another tab. */
@@ -293,6 +298,8 @@ export type CognitoErrorName =
   | "InvalidStateError"
   | "TokenVerificationError"
   | "SrpProtocolError"
+  | "InvalidIdentityPoolConfigurationException"
+  | "ResourceConflictException"
   | "ConfigError"
   | "OAuthError"
   | "InvalidReturnPathError"

@@ -23,9 +23,9 @@ export async function launch(extraArgs = []) {
 
 /** A static server for www/ and pkg/ (plus /__test__/ blank pages) and a pool whose hosted-UI
  * callbacks point at it. */
-export async function site(poolConfig = {}, { clientExtra = {} } = {}) {
+export async function site(poolConfig = {}, { clientExtra = {}, pkgDir } = {}) {
   let config = {};
-  const started = await startServer({ port: 0, config: () => config, testPages: true });
+  const started = await startServer({ port: 0, config: () => config, testPages: true, pkgDir });
   const server = { ...started, close: () => (open.delete(server), started.close()) };
   open.add(server);
   const origin = server.url; // ends with '/'

@@ -331,7 +331,14 @@ impl World {
             method: req.method.to_string(),
             path: if path.is_empty() { "/".into() } else { path.into() },
             query: query.into(),
-            headers: req.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect(),
+            // As a browser sends them: the request's headers, the app's, and Host.
+            headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                .chain(req.extra_headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())))
+                .chain(std::iter::once(("host".to_string(), req.url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("").to_string())))
+                .collect(),
             body: req.body.clone().unwrap_or_default().into_bytes(),
             ip: "127.0.0.1".into(),
         });
