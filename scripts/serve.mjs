@@ -71,6 +71,8 @@ export function demoConfig(ready, origin) {
       redirectSignOut: origin,
       allowedReturnPaths: ['/', '/index.html', '/global.html', '/account/*'],
     },
+    // The demo pool's userMigration trigger needs the password: retry SRP's UserNotFound once.
+    migrateUsers: true,
     // For a package built with AWS credentials (PKG_FEATURES=heap,aws npm start).
     ...(ready.identityPoolId ? { identityPoolId: ready.identityPoolId, identityEndpoint: ready.endpoint, allowGuestAccess: true } : {}),
     emulator: ready.endpoint,

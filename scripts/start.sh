@@ -16,7 +16,9 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
-./target/release/cognito-emulator --port "$EMULATOR_PORT" &
+# The demo pool runs the example Lambda triggers (custom message link, legacy-user migration,
+# a token claim): emulator/examples/triggers/.
+./target/release/cognito-emulator --port "$EMULATOR_PORT" --triggers emulator/examples/triggers/triggers.json &
 pids+=($!)
 node scripts/wait-for.mjs "http://127.0.0.1:$EMULATOR_PORT/_emulator/health"
 node scripts/serve.mjs --port "$WEB_PORT" --emulator "http://127.0.0.1:$EMULATOR_PORT/" &
@@ -26,6 +28,6 @@ echo
 echo "  Demo:      http://127.0.0.1:$WEB_PORT/"
 echo "  Script tag: http://127.0.0.1:$WEB_PORT/global.html"
 echo "  Passkeys:  http://localhost:$WEB_PORT/   (passkeys need a domain, not an IP address)"
-echo "  Emulator:  http://127.0.0.1:$EMULATOR_PORT/   (demo user: demo / Passw0rd!)"
+echo "  Emulator:  http://127.0.0.1:$EMULATOR_PORT/   (demo user: demo / Passw0rd!; legacy users migrated on first sign-in: ada, grace / Legacy1!pw)"
 echo "  Ctrl-C to stop."
 wait

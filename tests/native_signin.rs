@@ -277,3 +277,44 @@ fn throttling_is_retried_with_bounded_backoff_and_unsafe_calls_are_not_repeated(
     assert_eq!(e.name(), "TooManyRequestsException");
     assert_eq!(w.count("InitiateAuth"), 3 + 1 + 4, "one attempt plus maxRetries (3)");
 }
+
+/// User migration: with `migrateUsers`, an SRP sign-in of a user the pool does not know is
+/// tried once more with USER_PASSWORD_AUTH, where the pool's userMigration trigger (the Node
+/// fixture of the emulator's trigger tests) sees the password and creates the user; the next
+/// sign-in is plain SRP. Without the option the UserNotFoundException stands.
+#[test]
+fn migrate_users_retries_once_with_the_password_flow() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/emulator");
+    let trigger = json!({"command": ["node", format!("{dir}/adapters/lambda_adapter.mjs"), format!("{dir}/tests/fixtures/triggers.mjs")]});
+    let (w, o) = World::new(json!({
+        "triggers": {"userMigration": trigger},
+        "clients": [{"explicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
+    }));
+    let plain = w.tab(&o);
+    let e = w.run(async move { plain.sign_in(input("legacy", "Legacy1!pw")).await.unwrap_err() });
+    assert_eq!(e.name(), "UserNotFoundException");
+    assert_eq!(w.count_body("\"USER_PASSWORD_AUTH\""), 0);
+    let mut opts = o.clone();
+    opts["migrateUsers"] = json!(true);
+    let a = w.tab(&opts);
+    // A wrong legacy password: the trigger's error, after exactly one retry.
+    let c = a.clone();
+    let e = w.run(async move { c.sign_in(input("legacy", "wrong")).await.unwrap_err() });
+    assert_eq!((e.name(), e.message().as_str()), ("UserLambdaValidationException", "UserMigration failed with error Bad password."));
+    assert_eq!(w.count_body("\"USER_PASSWORD_AUTH\""), 1);
+    let c = a.clone();
+    assert_eq!(w.run(async move { c.sign_in(input("legacy", "Legacy1!pw")).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.count_body("\"USER_PASSWORD_AUTH\""), 2);
+    assert_eq!(a.current_user().unwrap().attributes.str("email"), Some("legacy@example.com"));
+    let c = a.clone();
+    w.run(async move { c.sign_out(false, false).await.unwrap() });
+    let c = a.clone();
+    assert_eq!(w.run(async move { c.sign_in(input("legacy", "Legacy1!pw")).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.count_body("\"USER_PASSWORD_AUTH\""), 2, "once migrated, SRP");
+    // A wrong password of a known user is not retried.
+    let c = a.clone();
+    w.run(async move { c.sign_out(false, false).await.unwrap() });
+    let c = a.clone();
+    assert_eq!(w.run(async move { c.sign_in(input("legacy", "nope")).await.unwrap_err() }).name(), "NotAuthorizedException");
+    assert_eq!(w.count_body("\"USER_PASSWORD_AUTH\""), 2);
+}

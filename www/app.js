@@ -112,6 +112,8 @@ $('signup-form').addEventListener('submit', (ev) => {
       password: f.get('password') || undefined,
       attributes: { email: f.get('email') },
       autoSignIn: f.get('autoSignIn') === 'on',
+      // For the pool's customMessage trigger: where the confirmation link should point.
+      clientMetadata: { linkBase: here },
     });
     const d = r.codeDelivery;
     return `Signed up (${r.userSub}). ${d ? `Code sent by ${d.deliveryMedium} to ${d.destination} — see the inbox.` : ''}`;
@@ -172,6 +174,36 @@ async function pollInbox() {
 }
 setInterval(pollInbox, 1500);
 pollInbox();
+
+// --- the emulator's Lambda trigger log -----------------------------------------------------------
+
+async function pollTriggers() {
+  if (!emulator) return;
+  try {
+    const log = await fetch(`${emulator}_emulator/triggers?poolId=${encodeURIComponent(options.userPoolId)}`, { cache: 'no-store' }).then((r) => r.json());
+    const list = $('triggers');
+    const latest = log.slice(-8).reverse();
+    const key = `${log.length}`;
+    if (list.dataset.key === key) return;
+    list.dataset.key = key;
+    list.replaceChildren(
+      ...latest.map((i) => {
+        const li = document.createElement('li');
+        li.innerHTML = `<b></b> <span class="dest"></span><br><code class="code"></code>`;
+        li.querySelector('b').textContent = i.triggerSource;
+        li.querySelector('.dest').textContent = `${i.userName} · ${i.durationMs} ms`;
+        li.querySelector('.code').textContent = i.outcome;
+        li.dataset.outcome = i.outcome;
+        return li;
+      }),
+    );
+    $('panel-triggers').hidden = log.length === 0;
+  } catch {
+    /* no emulator: no panel */
+  }
+}
+setInterval(pollTriggers, 1500);
+pollTriggers();
 
 // --- sign-in and challenges --------------------------------------------------------------------
 
@@ -526,7 +558,15 @@ $('delete-user').addEventListener('click', () => act('signout-out', async () => 
 
 // --- start-up: a redirect coming back, or a sign-in waiting for its next step -----------------
 
-if (/[?&#](code|error)=/.test(location.href)) {
+const query = new URLSearchParams(location.search);
+if (query.has('username') && query.has('code') && !query.has('state')) {
+  // A confirmation link from the sign-up e-mail (the pool's customMessage trigger).
+  await act('signup-out', async () => {
+    const r = await auth.confirmSignUpFromLink(location.href);
+    history.replaceState(null, '', location.pathname);
+    return afterConfirm(r);
+  });
+} else if (/[?&#](code|error)=/.test(location.href)) {
   await act('hosted-out', async () => {
     const r = await auth.handleRedirectCallback();
     return `Signed in through the hosted UI; return path ${r.returnTo}`;

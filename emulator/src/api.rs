@@ -4,9 +4,9 @@
 
 use crate::access::{caller, check_secret_hash, resolve, user_mut, Caller};
 use crate::auth;
-use crate::passkeys;
 use crate::codes::{check_code, fill_template, send_code};
 use crate::config::{DeviceTracking, FirstFactor, MfaFactor, PoolConfig, UserStatus};
+use crate::passkeys;
 use crate::request::{attributes_json, attributes_of, missing, opt, req, Ctx};
 use crate::state::*;
 use crate::util::*;
@@ -127,24 +127,41 @@ fn sign_up(db: &mut Db, body: &Value, _ctx: &Ctx) -> ApiResult<Value> {
     let now = pool.now();
     let name = pool.name().to_string();
     let auto: Vec<String> = cfg.auto_verified_attributes.clone();
+    let sub = if cfg_username_is_attr(cfg) { canonical.clone() } else { uuid() };
+    // preSignUp sees the attributes before the user exists; its error creates no user.
+    let seen: std::collections::BTreeMap<&str, &str> = user_attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let validation: serde_json::Map<String, Value> =
+        attributes_of(body, "ValidationData")?.into_iter().map(|(k, v)| (k, json!(v))).collect();
+    let (confirm, verify_email, verify_phone) =
+        crate::triggers::pre_sign_up(db, &pool_id, username, "PreSignUp_SignUp", json!(seen), json!(validation))?;
     let pool = db.pool_mut(&pool_id)?;
     let mut user = User::new(&canonical, now);
-    if cfg_username_is_attr(&pool.config) {
-        user.sub = canonical.clone();
-    }
+    user.sub = sub;
     user.attributes = user_attrs.into_iter().collect();
     user.attributes.insert("sub".into(), user.sub.clone());
     if let Some(password) = password {
         user.set_password(&name, password);
     }
+    for (flag, attr) in [(verify_email, "email"), (verify_phone, "phone_number")] {
+        if flag && user.attr(attr).is_some() {
+            user.attributes.insert(format!("{attr}_verified"), "true".into());
+        }
+    }
+    if confirm {
+        user.status = UserStatus::Confirmed;
+    }
     let sub = user.sub.clone();
-    let deliver_to = auto.iter().find(|a| user.attr(a).is_some()).cloned();
+    let deliver_to = auto.iter().find(|a| user.attr(a).is_some()).cloned().filter(|_| !confirm);
     pool.users.insert(canonical.clone(), user);
+    if confirm {
+        // An auto-confirmed user reaches postConfirmation at sign-up.
+        crate::triggers::post_confirmation(db, &pool_id, &canonical, "PostConfirmation_ConfirmSignUp")?;
+    }
     let delivery = match deliver_to {
         Some(attr) => Some(send_code(db, &pool_id, &canonical, "SIGN_UP", MessageKind::SignUp, Some(&attr))?),
         None => None,
     };
-    let mut out = json!({"UserConfirmed": false, "UserSub": sub});
+    let mut out = json!({"UserConfirmed": confirm, "UserSub": sub});
     if let Some(d) = delivery {
         out["CodeDeliveryDetails"] = d;
     }
@@ -179,6 +196,7 @@ fn confirm_sign_up(db: &mut Db, body: &Value) -> ApiResult<Value> {
             user.attributes.insert(format!("{a}_verified"), "true".into());
         }
     }
+    crate::triggers::post_confirmation(db, &pool_id, &username, "PostConfirmation_ConfirmSignUp")?;
     // The confirmation returns a Session that InitiateAuth USER_AUTH accepts (auto sign-in).
     let session = opaque_token(96);
     db.runtime.sessions.insert(
@@ -215,7 +233,11 @@ fn forgot_password(db: &mut Db, body: &Value) -> ApiResult<Value> {
     let pool_id = db.pool_of_client(client_id)?;
     let typed = req(body, "Username")?;
     check_secret_hash(db, client_id, typed, opt(body, "SecretHash"))?;
-    let username = resolve(db, &pool_id, typed)?;
+    // A user this pool does not know may come from userMigration (UserMigration_ForgotPassword).
+    let username = match resolve(db, &pool_id, typed) {
+        Err(e) if e.name == "UserNotFoundException" => crate::triggers::migrate(db, &pool_id, typed, None)?.ok_or(e)?,
+        r => r?,
+    };
     let user = &db.pool(&pool_id)?.users[&username];
     if !user.enabled {
         return Err(not_authorized("User is disabled."));
@@ -247,6 +269,7 @@ fn confirm_forgot_password(db: &mut Db, body: &Value) -> ApiResult<Value> {
         user.status = UserStatus::Confirmed;
     }
     user.modified = now;
+    crate::triggers::post_confirmation(db, &pool_id, &username, "PostConfirmation_ConfirmForgotPassword")?;
     Ok(json!({}))
 }
 
@@ -623,6 +646,19 @@ fn admin_create_user(db: &mut Db, body: &Value) -> ApiResult<Value> {
     } else {
         username.to_string()
     };
+    if opt(body, "MessageAction") != Some("RESEND") {
+        // preSignUp sees the new user; autoConfirmUser does not apply (the user must set a
+        // password), autoVerifyEmail/autoVerifyPhone do.
+        let validation: serde_json::Map<String, Value> =
+            attributes_of(body, "ValidationData")?.into_iter().map(|(k, v)| (k, json!(v))).collect();
+        let (_, verify_email, verify_phone) =
+            crate::triggers::pre_sign_up(db, &pool_id, &canonical, "PreSignUp_AdminCreateUser", json!(attributes), json!(validation))?;
+        for (flag, attr) in [(verify_email, "email"), (verify_phone, "phone_number")] {
+            if flag && attributes.contains_key(attr) {
+                attributes.insert(format!("{attr}_verified"), "true".into());
+            }
+        }
+    }
     let cfg =
         crate::config::UserConfig { username: canonical.clone(), temporary_password: Some(temp.clone()), attributes, ..Default::default() };
     let pool = db.pool_mut(&pool_id)?;
@@ -631,7 +667,9 @@ fn admin_create_user(db: &mut Db, body: &Value) -> ApiResult<Value> {
         let (now, text) = (pool.now(), fill_template(&pool.config.messages.temporary_password, username, &temp));
         let dest = pool.users[&canonical].attr("email").map(String::from);
         if let Some(dest) = dest {
-            db.deliver(&pool_id, &canonical, &dest, Medium::Email, MessageKind::TemporaryPassword, &temp, text, None, now);
+            let (text, link) =
+                crate::triggers::custom_message(db, &pool_id, &canonical, "CustomMessage_AdminCreateUser", false, &temp, text, None)?;
+            db.deliver(&pool_id, &canonical, &dest, Medium::Email, MessageKind::TemporaryPassword, &temp, text, link, now);
         }
     }
     let pool = db.pool(&pool_id)?;
@@ -667,6 +705,7 @@ fn admin_confirm_sign_up(db: &mut Db, body: &Value) -> ApiResult<Value> {
         return Err(not_authorized(&format!("User cannot be confirmed. Current status is {}", user.status.as_str())));
     }
     user.status = UserStatus::Confirmed;
+    crate::triggers::post_confirmation(db, &pool_id, &username, "PostConfirmation_ConfirmSignUp")?;
     Ok(json!({}))
 }
 

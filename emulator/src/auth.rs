@@ -122,7 +122,32 @@ fn new_password_challenge(db: &mut Db, f: &Flow, username: &str, device_key: Opt
     ))
 }
 
+/// CUSTOM_AUTH driven by the define/create/verify triggers: define decides over `log` (the
+/// rounds so far), create makes the next CUSTOM_CHALLENGE.
+fn custom_trigger_step(db: &mut Db, f: &Flow, username: &str, log: Vec<Value>, device_key: Option<String>) -> ApiResult<Value> {
+    use crate::triggers::Define;
+    match crate::triggers::define_auth_challenge(db, f.pool, username, &log)? {
+        Define::Fail => Err(not_authorized("Incorrect username or password.")),
+        Define::Tokens => after_password(db, f, username, device_key),
+        Define::Challenge(name) if name == "PASSWORD_VERIFIER" => {
+            Err(err("InvalidLambdaResponseException", "DefineAuthChallenge: PASSWORD_VERIFIER only follows SRP_A"))
+        }
+        Define::Challenge(_) => {
+            let (mut public, private, metadata) = crate::triggers::create_auth_challenge(db, f.pool, username, &log)?;
+            public["USERNAME"] = json!(username);
+            let session = open_session(db, f, username, device_key, Awaiting::CustomTrigger { log, private, metadata });
+            Ok(challenge("CUSTOM_CHALLENGE", Some(session), public))
+        }
+    }
+}
+
 fn custom_challenge(db: &mut Db, f: &Flow, username: &str, round: usize, attempts: u32) -> ApiResult<Value> {
+    if crate::triggers::configured(db, f.pool, crate::triggers::Kind::DefineAuthChallenge) {
+        // Entered with no SRP round (CUSTOM_AUTH without SRP_A) or after PASSWORD_VERIFIER.
+        let log = if round == usize::MAX { srp_rounds() } else { Vec::new() };
+        return custom_trigger_step(db, f, username, log, None);
+    }
+    let round = if round == usize::MAX { 0 } else { round };
     let cfg = db.pool(f.pool)?.config.custom_auth.clone();
     let q = cfg.challenges.get(round).ok_or_else(|| err("InvalidLambdaResponseException", "No custom challenge configured"))?;
     let session = open_session(db, f, username, None, Awaiting::Custom { round, attempts });
@@ -148,7 +173,8 @@ fn after_first_factor(db: &mut Db, f: &Flow, username: &str, device_key: Option<
         return new_password_challenge(db, f, username, device_key);
     }
     if custom {
-        return custom_challenge(db, f, username, 0, 0);
+        // After SRP (the only first factor with `custom`): the define trigger sees both rounds.
+        return custom_challenge(db, f, username, usize::MAX, 0);
     }
     after_password(db, f, username, device_key)
 }
@@ -251,13 +277,24 @@ pub fn initiate_auth(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
             let typed = p("USERNAME").ok_or_else(|| missing("USERNAME"))?;
             check_secret_hash(db, client_id, typed, p("SECRET_HASH"))?;
             let password = p("PASSWORD").ok_or_else(|| missing("PASSWORD"))?;
-            let pl = db.pool(&pool)?;
-            let Some(username) = pl.find_username(typed) else {
-                return Err(if pl.config.prevent_user_existence_errors {
-                    not_authorized("Incorrect username or password.")
-                } else {
-                    err("UserNotFoundException", "User does not exist.")
-                });
+            let known = db.pool(&pool)?.find_username(typed);
+            // An unknown user may come from userMigration, which sees the password here.
+            let username = match known {
+                Some(u) => {
+                    crate::triggers::pre_authentication(db, &pool, &u, false)?;
+                    u
+                }
+                None => match crate::triggers::migrate(db, &pool, typed, Some(password))? {
+                    Some(u) => u,
+                    None => {
+                        let pl = db.pool(&pool)?;
+                        return Err(if pl.config.prevent_user_existence_errors {
+                            not_authorized("Incorrect username or password.")
+                        } else {
+                            err("UserNotFoundException", "User does not exist.")
+                        });
+                    }
+                },
             };
             locked(db, &pool, &username)?;
             let pl = db.pool(&pool)?;
@@ -270,13 +307,14 @@ pub fn initiate_auth(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
             let typed = p("USERNAME").ok_or_else(|| missing("USERNAME"))?;
             check_secret_hash(db, client_id, typed, p("SECRET_HASH"))?;
             let username = db.pool(&pool)?.find_username(typed).ok_or_else(|| err("UserNotFoundException", "User does not exist."))?;
+            crate::triggers::pre_authentication(db, &pool, &username, false)?;
             if must_change_password(db, &pool, &username)? {
                 new_password_challenge(db, &f, &username, None)
             } else {
                 custom_challenge(db, &f, &username, 0, 0)
             }
         }
-        _ => srp_start(db, &f, &params, flow == "CUSTOM_AUTH"),
+        _ => srp_start(db, &f, &params, flow == "CUSTOM_AUTH", true),
     }
 }
 
@@ -296,6 +334,7 @@ fn user_auth_start(db: &mut Db, f: &Flow, params: &Map<String, Value>) -> ApiRes
         });
     };
     locked(db, f.pool, &username)?;
+    crate::triggers::pre_authentication(db, f.pool, &username, false)?;
     let pl = db.pool(f.pool)?;
     let available = crate::passkeys::first_factors(pl, &pl.users[&username]);
     if available.is_empty() {
@@ -317,7 +356,14 @@ fn user_auth_start(db: &mut Db, f: &Flow, params: &Map<String, Value>) -> ApiRes
 
 /// Starts (or, with PASSWORD, completes) one first factor of USER_AUTH. `params` are the
 /// InitiateAuth AuthParameters or the SELECT_CHALLENGE ChallengeResponses.
-fn start_factor(db: &mut Db, f: &Flow, username: &str, factor: &str, params: &Map<String, Value>, device: Option<String>) -> ApiResult<Value> {
+fn start_factor(
+    db: &mut Db,
+    f: &Flow,
+    username: &str,
+    factor: &str,
+    params: &Map<String, Value>,
+    device: Option<String>,
+) -> ApiResult<Value> {
     match factor {
         "PASSWORD" => {
             let password = params.get("PASSWORD").and_then(Value::as_str).ok_or_else(|| missing("PASSWORD"))?;
@@ -327,7 +373,7 @@ fn start_factor(db: &mut Db, f: &Flow, username: &str, factor: &str, params: &Ma
             }
             after_first_factor(db, f, username, device, false)
         }
-        "PASSWORD_SRP" => srp_start(db, f, params, false),
+        "PASSWORD_SRP" => srp_start(db, f, params, false, false),
         "EMAIL_OTP" | "SMS_OTP" => {
             let sms = factor == "SMS_OTP";
             let (code, params) = send_mfa_code(db, f.pool, username, if sms { MfaFactor::Sms } else { MfaFactor::Email }, None)?;
@@ -338,7 +384,13 @@ fn start_factor(db: &mut Db, f: &Flow, username: &str, factor: &str, params: &Ma
             let pl = db.pool(f.pool)?;
             let cfg = &pl.config.web_authn;
             let challenge_b64 = cognito_proto::codec::base64url_encode(&random_bytes::<32>());
-            let options = crate::webauthn::request_options(&challenge_b64, &cfg.relying_party_id, &pl.users[username].passkeys, &cfg.user_verification, cfg.timeout_ms);
+            let options = crate::webauthn::request_options(
+                &challenge_b64,
+                &cfg.relying_party_id,
+                &pl.users[username].passkeys,
+                &cfg.user_verification,
+                cfg.timeout_ms,
+            );
             let session = open_session(db, f, username, device, Awaiting::WebAuthn { challenge: challenge_b64 });
             Ok(challenge("WEB_AUTHN", Some(session), json!({"USERNAME": username, "CREDENTIAL_REQUEST_OPTIONS": options.to_string()})))
         }
@@ -346,7 +398,8 @@ fn start_factor(db: &mut Db, f: &Flow, username: &str, factor: &str, params: &Ma
 }
 
 /// USER_SRP_AUTH (or CUSTOM_AUTH starting with SRP_A) → PASSWORD_VERIFIER.
-fn srp_start(db: &mut Db, f: &Flow, params: &Map<String, Value>, custom: bool) -> ApiResult<Value> {
+/// `pre_auth`: run preAuthentication (not when USER_AUTH already did).
+fn srp_start(db: &mut Db, f: &Flow, params: &Map<String, Value>, custom: bool, pre_auth: bool) -> ApiResult<Value> {
     let p = |k: &str| params.get(k).and_then(Value::as_str);
     let typed = p("USERNAME").ok_or_else(|| missing("USERNAME"))?;
     check_secret_hash(db, &f.client.id, typed, p("SECRET_HASH"))?;
@@ -373,6 +426,23 @@ fn srp_start(db: &mut Db, f: &Flow, params: &Map<String, Value>, custom: bool) -
     };
     if !phantom {
         locked(db, f.pool, &username)?;
+    }
+    if pre_auth {
+        // SRP hides the password: no userMigration here, exactly as in Cognito.
+        crate::triggers::pre_authentication(db, f.pool, &username, phantom)?;
+    }
+    if custom && !phantom && crate::triggers::configured(db, f.pool, crate::triggers::Kind::DefineAuthChallenge) {
+        let log = [json!({"challengeName": "SRP_A", "challengeResult": true, "challengeMetadata": ""})];
+        match crate::triggers::define_auth_challenge(db, f.pool, &username, &log)? {
+            crate::triggers::Define::Challenge(n) if n == "PASSWORD_VERIFIER" => {}
+            crate::triggers::Define::Fail => return Err(not_authorized("Incorrect username or password.")),
+            _ => {
+                return Err(err(
+                    "InvalidLambdaResponseException",
+                    "DefineAuthChallenge: after SRP_A the challenge must be PASSWORD_VERIFIER",
+                ))
+            }
+        }
     }
     let server = ServerEphemeral::from_random(random_bytes::<32>(), &v).map_err(|e| err("InternalErrorException", e.message()))?;
     let block = random_base64(96);
@@ -431,7 +501,7 @@ impl Responses {
 /// that may be retried, a password the policy refused).
 enum Outcome {
     Next(Value),
-    Retry(AuthSession, ApiError),
+    Retry(Box<AuthSession>, ApiError),
 }
 
 pub fn respond_to_auth_challenge(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
@@ -467,6 +537,9 @@ pub fn respond_to_auth_challenge(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiRes
         Awaiting::SelectMfaType => answer_select_mfa_type(db, &f, s, &r)?,
         Awaiting::MfaSetup { totp_secret, totp_verified } => answer_mfa_setup(db, &f, s, &r, totp_secret, totp_verified)?,
         Awaiting::Custom { round, attempts } => Outcome::Next(answer_custom(db, &f, &s, &r, round, attempts)?),
+        Awaiting::CustomTrigger { log, private, metadata } => {
+            Outcome::Next(answer_custom_trigger(db, &f, &s, &r, log, &private, metadata)?)
+        }
         Awaiting::DeviceSrp => Outcome::Next(answer_device_srp(db, &f, &s, &r)?),
         Awaiting::DeviceVerifier { srp, block } => Outcome::Next(answer_device_verifier(db, &f, &s, &r, &srp, &block)?),
         Awaiting::SelectChallenge { available } => answer_select_challenge(db, &f, s, &r, &available)?,
@@ -477,7 +550,7 @@ pub fn respond_to_auth_challenge(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiRes
     match outcome {
         Outcome::Next(v) => Ok(v),
         Outcome::Retry(s, e) => {
-            db.runtime.sessions.insert(session_id, s);
+            db.runtime.sessions.insert(session_id, *s);
             Err(e)
         }
     }
@@ -516,14 +589,14 @@ fn answer_new_password(db: &mut Db, f: &Flow, s: AuthSession, r: &Responses) -> 
     let pw = r.need("NEW_PASSWORD")?;
     let pl = db.pool(f.pool)?;
     if let Err(e) = pl.check_password_policy(pw) {
-        return Ok(Outcome::Retry(s, e));
+        return Ok(Outcome::Retry(Box::new(s), e));
     }
     let attrs: Vec<(String, String)> =
         r.0.iter().filter_map(|(k, v)| Some((k.strip_prefix("userAttributes.")?.to_string(), v.as_str()?.to_string()))).collect();
     let u = &pl.users[&s.username];
     let missing_attr = pl.config.required_attributes.iter().find(|a| u.attr(a).is_none() && !attrs.iter().any(|(k, _)| k == *a)).cloned();
     if let Some(req_attr) = missing_attr {
-        return Ok(Outcome::Retry(s, invalid_param(format!("Invalid attributes given, {req_attr} is missing"))));
+        return Ok(Outcome::Retry(Box::new(s), invalid_param(format!("Invalid attributes given, {req_attr} is missing"))));
     }
     let name_of_pool = pl.name().to_string();
     let u = db.pool_mut(f.pool)?.users.get_mut(&s.username).ok_or_else(|| err("UserNotFoundException", "User does not exist."))?;
@@ -531,6 +604,7 @@ fn answer_new_password(db: &mut Db, f: &Flow, s: AuthSession, r: &Responses) -> 
     u.status = UserStatus::Confirmed;
     u.temp_password_expires = None;
     u.attributes.extend(attrs);
+    db.runtime.token_source = Some("TokenGeneration_NewPasswordChallenge");
     Ok(Outcome::Next(after_password(db, f, &s.username, s.device_key.clone())?))
 }
 
@@ -538,7 +612,7 @@ fn answer_select_challenge(db: &mut Db, f: &Flow, s: AuthSession, r: &Responses,
     let answer = r.need("ANSWER")?;
     if !available.iter().any(|a| a == answer) {
         let e = invalid_param(format!("{answer} is not one of the AvailableChallenges: {}", available.join(", ")));
-        return Ok(Outcome::Retry(s, e));
+        return Ok(Outcome::Retry(Box::new(s), e));
     }
     if answer == "WEB_AUTHN" && r.get("CREDENTIAL").is_some() {
         // There are no request options (and so no challenge to sign) before WEB_AUTHN is issued.
@@ -589,7 +663,10 @@ fn wrong_code(s: AuthSession, attempts: u32, awaiting: impl FnOnce(u32) -> Await
     if attempts >= CODE_ATTEMPTS {
         return Err(not_authorized("Invalid session for the user, too many failed attempts."));
     }
-    Ok(Outcome::Retry(AuthSession { awaiting: awaiting(attempts), ..s }, err("CodeMismatchException", "Invalid code received for user")))
+    Ok(Outcome::Retry(
+        Box::new(AuthSession { awaiting: awaiting(attempts), ..s }),
+        err("CodeMismatchException", "Invalid code received for user"),
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -639,7 +716,7 @@ fn answer_select_mfa_type(db: &mut Db, f: &Flow, s: AuthSession, r: &Responses) 
         Some(factor) => Ok(Outcome::Next(issue_mfa_challenge(db, f, &s.username, factor, s.device_key.clone())?)),
         None => {
             let e = invalid_param(format!("MFA type {answer} is not available for this user"));
-            Ok(Outcome::Retry(s, e))
+            Ok(Outcome::Retry(Box::new(s), e))
         }
     }
 }
@@ -665,7 +742,7 @@ fn answer_mfa_setup(
         let e = invalid_param(
             "Software token MFA has not been verified: call AssociateSoftwareToken and VerifySoftwareToken with this Session",
         );
-        return Ok(Outcome::Retry(AuthSession { awaiting: Awaiting::MfaSetup { totp_secret, totp_verified }, ..s }, e));
+        return Ok(Outcome::Retry(Box::new(AuthSession { awaiting: Awaiting::MfaSetup { totp_secret, totp_verified }, ..s }), e));
     }
     let u = db.pool_mut(f.pool)?.users.get_mut(&s.username).ok_or_else(|| err("UserNotFoundException", "User does not exist."))?;
     u.totp_secret = totp_secret;
@@ -689,6 +766,26 @@ fn answer_custom(db: &mut Db, f: &Flow, s: &AuthSession, r: &Responses, round: u
         return custom_challenge(db, f, &s.username, round + 1, 0);
     }
     tokens_response(db, f.ctx, f.pool, f.client, &s.username, None)
+}
+
+/// The rounds the define trigger sees after SRP.
+fn srp_rounds() -> Vec<Value> {
+    ["SRP_A", "PASSWORD_VERIFIER"].iter().map(|n| json!({"challengeName": n, "challengeResult": true, "challengeMetadata": ""})).collect()
+}
+
+fn answer_custom_trigger(
+    db: &mut Db,
+    f: &Flow,
+    s: &AuthSession,
+    r: &Responses,
+    mut log: Vec<Value>,
+    private: &Value,
+    metadata: String,
+) -> ApiResult<Value> {
+    let answer = r.need("ANSWER")?;
+    let correct = crate::triggers::verify_auth_challenge(db, f.pool, &s.username, private, answer)?;
+    log.push(json!({"challengeName": "CUSTOM_CHALLENGE", "challengeResult": correct, "challengeMetadata": metadata}));
+    custom_trigger_step(db, f, &s.username, log, s.device_key.clone())
 }
 
 /// DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER against the device's verifier.
@@ -753,6 +850,7 @@ fn answer_device_verifier(db: &mut Db, f: &Flow, s: &AuthSession, r: &Responses,
         d.last_ip = ip;
     }
     // A verified remembered device skips MFA.
+    db.runtime.token_source = Some("TokenGeneration_AuthenticateDevice");
     tokens_response(db, f.ctx, f.pool, f.client, &s.username, Some(key))
 }
 
@@ -782,6 +880,7 @@ fn refresh_via_initiate_auth(db: &mut Db, f: &Flow, params: &Map<String, Value>)
             device_key: r.device_key.clone(),
             origin: Some((r.origin_jti.clone(), r.auth_time)),
             scopes: r.hosted.then(|| r.scopes.clone()),
+            source: Some("TokenGeneration_RefreshTokens"),
             ..Default::default()
         },
     )?;

@@ -43,6 +43,14 @@ pub fn send_code(db: &mut Db, pool_id: &str, username: &str, purpose: &str, kind
         }
         _ => (fill_template(&templates.verification, username, &code), None),
     };
+    let source = match kind {
+        MessageKind::SignUp => "CustomMessage_SignUp",
+        MessageKind::Resend => "CustomMessage_ResendCode",
+        MessageKind::ForgotPassword => "CustomMessage_ForgotPassword",
+        _ if db.runtime.call_op.as_deref() == Some("UpdateUserAttributes") => "CustomMessage_UpdateUserAttribute",
+        _ => "CustomMessage_VerifyUserAttribute",
+    };
+    let (text, link) = crate::triggers::custom_message(db, pool_id, username, source, medium == Medium::Sms, &code, text, link)?;
     let pool = db.pool_mut(pool_id)?;
     pool.codes.insert(Pool::code_key(username, purpose), Code { code: code.clone(), expires: now + ttl, attempts: 0 });
     db.deliver(pool_id, username, &destination, medium, kind, &code, text, link, now);
@@ -83,7 +91,9 @@ pub fn send_mfa_code(db: &mut Db, pool: &str, username: &str, factor: MfaFactor,
     let code = digits(if factor == MfaFactor::Email { 8 } else { 6 });
     let text = p.config.messages.mfa.replace("{####}", &code).replace("{username}", username);
     let now = p.now();
-    db.deliver(pool, username, &dest, medium, MessageKind::Mfa, &code, text, None, now);
+    let (text, link) =
+        crate::triggers::custom_message(db, pool, username, "CustomMessage_Authentication", medium == Medium::Sms, &code, text, None)?;
+    db.deliver(pool, username, &dest, medium, MessageKind::Mfa, &code, text, link, now);
     Ok((
         code,
         json!({"CODE_DELIVERY_DELIVERY_MEDIUM": medium.as_str(), "CODE_DELIVERY_DESTINATION": mask_destination(&dest), "USERNAME": username}),

@@ -96,7 +96,12 @@ pub struct WebAuthnConfig {
 
 impl Default for WebAuthnConfig {
     fn default() -> Self {
-        WebAuthnConfig { relying_party_id: "localhost".into(), user_verification: "preferred".into(), allowed_origins: vec![], timeout_ms: 60_000 }
+        WebAuthnConfig {
+            relying_party_id: "localhost".into(),
+            user_verification: "preferred".into(),
+            allowed_origins: vec![],
+            timeout_ms: 60_000,
+        }
     }
 }
 
@@ -203,6 +208,8 @@ pub struct PoolConfig {
     pub sign_in_policy: SignInPolicy,
     /// Passkeys: the relying party.
     pub web_authn: WebAuthnConfig,
+    /// Lambda triggers, run locally (`emulator/src/triggers.rs`).
+    pub triggers: crate::triggers::Triggers,
     /// CUSTOM_AUTH: the questions asked in order (the Define/Create/Verify Lambda triple).
     pub custom_auth: CustomAuth,
     /// Message templates; `{####}` is the code, `{username}` the username. A link template
@@ -233,6 +240,7 @@ impl Default for PoolConfig {
             max_failed_sign_ins: 5,
             sign_in_policy: SignInPolicy::default(),
             web_authn: WebAuthnConfig::default(),
+            triggers: crate::triggers::Triggers::default(),
             custom_auth: CustomAuth::default(),
             messages: MessageTemplates::default(),
             identity_providers: vec![],
@@ -440,7 +448,10 @@ pub fn default_config() -> Config {
             id: "us-east-1:00000000-0000-4000-8000-00000000e001".into(),
             name: "demo".into(),
             allow_unauthenticated_identities: true,
-            providers: vec![IdentityProviderRef { user_pool_id: "us-east-1_Emulator1".into(), client_id: "3n4b5urk1ft4fl3mg5e62d9ado".into() }],
+            providers: vec![IdentityProviderRef {
+                user_pool_id: "us-east-1_Emulator1".into(),
+                client_id: "3n4b5urk1ft4fl3mg5e62d9ado".into(),
+            }],
             ..IdentityPoolConfig::default()
         }],
         pools: vec![PoolConfig {
@@ -448,7 +459,9 @@ pub fn default_config() -> Config {
             mfa_configuration: MfaConfiguration::Optional,
             device_tracking: DeviceTracking::UserOptIn,
             // Passkeys and e-mail codes (the demo's passkey panel runs on http://localhost:8080).
-            sign_in_policy: SignInPolicy { allowed_first_auth_factors: vec![FirstFactor::Password, FirstFactor::EmailOtp, FirstFactor::WebAuthn] },
+            sign_in_policy: SignInPolicy {
+                allowed_first_auth_factors: vec![FirstFactor::Password, FirstFactor::EmailOtp, FirstFactor::WebAuthn],
+            },
             web_authn: WebAuthnConfig { allowed_origins: vec!["http://localhost:8080".into()], ..WebAuthnConfig::default() },
             identity_providers: vec![idp("Google"), idp("Facebook"), idp("LoginWithAmazon"), idp("SignInWithApple")],
             clients: vec![client],

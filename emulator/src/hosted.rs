@@ -203,6 +203,14 @@ fn hosted_session(db: &Db, a: &Authorize, cookies: &str) -> Option<HostedSession
     (s.pool == a.pool && s.expires > now && db.pools.get(&s.pool)?.users.contains_key(&s.username)).then(|| s.clone())
 }
 
+/// A sign-in on the hosted pages succeeded: postAuthentication, then back to the app.
+fn finish(db: &mut Db, ctx: &Ctx, a: &Authorize, username: &str) -> Reply {
+    if let Err(e) = crate::triggers::post_authentication(db, &a.pool, username, false) {
+        return login_page(db, a, Some(&e.message), username);
+    }
+    complete(db, ctx, a, username, None)
+}
+
 /// Signs the user in to the hosted UI (cookie) and returns to the app with a code or tokens.
 fn complete(db: &mut Db, ctx: &Ctx, a: &Authorize, username: &str, auth_time: Option<i64>) -> Reply {
     let now = db.pools.get(&a.pool).map(|p| p.now()).unwrap_or_else(system_now);
@@ -220,7 +228,13 @@ fn complete(db: &mut Db, ctx: &Ctx, a: &Authorize, username: &str, auth_time: Op
             &a.pool,
             &a.client,
             username,
-            Issue { scopes: Some(a.scopes.clone()), nonce: a.nonce.clone(), origin: Some((uuid(), auth_time)), ..Default::default() },
+            Issue {
+                scopes: Some(a.scopes.clone()),
+                nonce: a.nonce.clone(),
+                origin: Some((uuid(), auth_time)),
+                source: Some("TokenGeneration_HostedAuth"),
+                ..Default::default()
+            },
         ) {
             Ok(i) => i,
             Err(e) => return redirect_error(a, "server_error", &e.message),
@@ -380,11 +394,24 @@ fn continue_login(db: &mut Db, ctx: &Ctx, a: &Authorize, username: &str) -> Repl
             let dest = user.attr(attr).unwrap_or("").to_string();
             let code = digits(6);
             let (now, text) = (pool.now(), pool.config.messages.mfa.replace("{####}", &code));
-            db.deliver(&a.pool, username, &dest, medium, MessageKind::Mfa, &code, text, None, now);
+            let (text, link) = match crate::triggers::custom_message(
+                db,
+                &a.pool,
+                username,
+                "CustomMessage_Authentication",
+                medium == Medium::Sms,
+                &code,
+                text,
+                None,
+            ) {
+                Ok(t) => t,
+                Err(e) => return login_page(db, a, Some(&e.message), username),
+            };
+            db.deliver(&a.pool, username, &dest, medium, MessageKind::Mfa, &code, text, link, now);
             return show_step(db, a, username, HostedPage::SentCode { factor, code, attempts: 0 });
         }
     }
-    complete(db, ctx, a, username, None)
+    finish(db, ctx, a, username)
 }
 
 pub fn login_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Reply {
@@ -439,12 +466,15 @@ pub fn login_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Reply
                     }
                 }
             }
+            if let Err(e) = crate::triggers::post_confirmation(db, &a.pool, &username, "PostConfirmation_ConfirmSignUp") {
+                return login_page(db, &a, Some(&e.message), &username);
+            }
             continue_login(db, ctx, &a, &username)
         }
         HostedPage::Totp { attempts } => {
             let secret = db.pools.get(&a.pool).and_then(|p| p.users.get(&username)).and_then(|u| u.totp_secret.clone()).unwrap_or_default();
             if totp_matches(&secret, &field("code"), now) {
-                return complete(db, ctx, &a, &username, None);
+                return finish(db, ctx, &a, &username);
             }
             if attempts + 1 >= HOSTED_CODE_ATTEMPTS {
                 return login_page(db, &a, Some("Too many failed attempts. Sign in again."), &username);
@@ -453,7 +483,7 @@ pub fn login_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Reply
         }
         HostedPage::SentCode { factor, code, attempts } => {
             if ct_eq(code.as_bytes(), field("code").as_bytes()) {
-                return complete(db, ctx, &a, &username, None);
+                return finish(db, ctx, &a, &username);
             }
             if attempts + 1 >= HOSTED_CODE_ATTEMPTS {
                 return login_page(db, &a, Some("Too many failed attempts. Sign in again."), &username);
@@ -469,9 +499,18 @@ const HOSTED_CODE_ATTEMPTS: u32 = 3;
 /// The sign-in form itself: username and password.
 fn password_login(db: &mut Db, ctx: &Ctx, a: &Authorize, typed: &str, password: &str) -> Reply {
     let Some(pool) = db.pools.get(&a.pool) else { return error_page_redirect("server_error", &a.client.id) };
-    let Some(username) = pool.find_username(typed) else {
-        return login_page(db, a, Some("Incorrect username or password."), typed);
+    // preAuthentication for a known user, as InitiateAuth does; for an unknown one the password
+    // form is where userMigration sees the password (UserMigration_Authentication).
+    let found = match pool.find_username(typed) {
+        Some(u) => crate::triggers::pre_authentication(db, &a.pool, &u, false).map(|_| Some(u)),
+        None => crate::triggers::migrate(db, &a.pool, typed, Some(password)),
     };
+    let username = match found {
+        Ok(Some(u)) => u,
+        Ok(None) => return login_page(db, a, Some("Incorrect username or password."), typed),
+        Err(e) => return login_page(db, a, Some(&e.message), typed),
+    };
+    let Some(pool) = db.pools.get(&a.pool) else { return error_page_redirect("server_error", &a.client.id) };
     let user = &pool.users[&username];
     if user.failed_sign_ins >= pool.config.max_failed_sign_ins {
         return login_page(db, a, Some("Password attempts exceeded"), typed);
@@ -518,8 +557,11 @@ pub fn signup_post(db: &mut Db, ctx: &Ctx, query: &str, form_body: &str) -> Repl
         body["SecretHash"] = json!(cognito_proto::crypto::secret_hash(secret, &field("username"), &a.client.id));
     }
     match crate::api::dispatch(db, "SignUp", &body, ctx) {
-        Ok(_) => {
+        Ok(r) => {
             let username = db.pools.get(&a.pool).and_then(|p| p.find_username(&field("username"))).unwrap_or_default();
+            if r["UserConfirmed"] == json!(true) {
+                return continue_login(db, ctx, &a, &username);
+            }
             show_step(db, &a, &username, HostedPage::Confirm)
         }
         Err(e) => signup_get(db, query, Some(&e.message)),
@@ -651,18 +693,36 @@ pub fn idp_post(db: &mut Db, ctx: &Ctx, provider: &str, query: &str, form_body: 
     let profile: std::collections::BTreeMap<String, String> = f.iter().filter(|(k, _)| k != "action").cloned().collect();
     let sub = profile.get("sub").cloned().unwrap_or_else(uuid);
     let username = format!("{}_{}", idp.name, sub);
+    let mapped: std::collections::BTreeMap<String, String> = idp
+        .attribute_mapping
+        .iter()
+        .filter_map(|(pool_attr, idp_attr)| Some((pool_attr.clone(), profile.get(idp_attr)?.clone())))
+        .collect();
+    let first = !pool.users.contains_key(&username);
+    // A first federated sign-in is a sign-up: PreSignUp_ExternalProvider, then postConfirmation;
+    // postAuthentication only once the user exists.
+    let verify = if first {
+        match crate::triggers::pre_sign_up(db, &a.pool, &username, "PreSignUp_ExternalProvider", json!(mapped), json!({})) {
+            Ok((_, email, phone)) => (email, phone),
+            Err(e) => return redirect_error(&a, "invalid_request", &e.message),
+        }
+    } else {
+        (false, false)
+    };
+    let Some(pool) = db.pools.get_mut(&a.pool) else { return error_page_redirect("server_error", &a.client.id) };
     let now = pool.now();
     let user = pool.users.entry(username.clone()).or_insert_with(|| {
         let mut u = User::new(&username, now);
         u.status = UserStatus::ExternalProvider;
         u
     });
-    for (pool_attr, idp_attr) in &idp.attribute_mapping {
-        if let Some(v) = profile.get(idp_attr) {
-            user.attributes.insert(pool_attr.clone(), v.clone());
+    user.attributes.extend(mapped);
+    user.attributes.insert("sub".into(), user.sub.clone());
+    for (flag, attr) in [(verify.0, "email"), (verify.1, "phone_number")] {
+        if flag && user.attr(attr).is_some() {
+            user.attributes.insert(format!("{attr}_verified"), "true".into());
         }
     }
-    user.attributes.insert("sub".into(), user.sub.clone());
     user.identities = vec![json!({
         "userId": sub,
         "providerName": idp.name,
@@ -672,6 +732,14 @@ pub fn idp_post(db: &mut Db, ctx: &Ctx, provider: &str, query: &str, form_body: 
         "dateCreated": (user.created * 1000).to_string(),
     })];
     user.modified = now;
+    let trigger = if first {
+        crate::triggers::post_confirmation(db, &a.pool, &username, "PostConfirmation_ConfirmSignUp")
+    } else {
+        crate::triggers::post_authentication(db, &a.pool, &username, false)
+    };
+    if let Err(e) = trigger {
+        return redirect_error(&a, "invalid_request", &e.message);
+    }
     complete(db, ctx, &a, &username, None)
 }
 
@@ -749,6 +817,7 @@ pub fn token(db: &mut Db, ctx: &Ctx, content_type: &str, authorization: Option<&
                     nonce: c.nonce.clone(),
                     with_refresh: true,
                     origin: Some((uuid(), c.auth_time)),
+                    source: Some("TokenGeneration_HostedAuth"),
                     ..Default::default()
                 },
             ) {

@@ -20,6 +20,9 @@ pub struct Issue {
     pub origin: Option<(String, i64)>,
     pub with_refresh: bool,
     pub new_device: bool,
+    /// preTokenGeneration's triggerSource (else the runtime's hint, else
+    /// TokenGeneration_Authentication).
+    pub source: Option<&'static str>,
 }
 
 pub struct Issued {
@@ -115,7 +118,6 @@ pub fn issue_tokens(db: &mut Db, ctx: &Ctx, pool_id: &str, client: &ClientConfig
     if hosted {
         access["version"] = json!(2);
     }
-    let access_token = access_key.sign(&access);
 
     let mut id = json!({
         "sub": user.sub,
@@ -156,6 +158,9 @@ pub fn issue_tokens(db: &mut Db, ctx: &Ctx, pool_id: &str, client: &ClientConfig
     if let Some(n) = &opts.nonce {
         id["nonce"] = json!(n);
     }
+    let source = opts.source.or(db.runtime.token_source.take()).unwrap_or("TokenGeneration_Authentication");
+    crate::triggers::token_generation(db, pool_id, username, &client.id, source, &mut id, &mut access)?;
+    let access_token = access_key.sign(&access);
     if hosted {
         id["at_hash"] = json!(crate::tokens::at_hash(&access_token));
     }
@@ -196,6 +201,9 @@ pub fn tokens_response(
     device_key: Option<String>,
 ) -> ApiResult<Value> {
     let new_device = device_key.is_none();
+    // postAuthentication runs before the tokens exist: its error means no tokens.
+    let tracking = db.pool(pool)?.device_tracking();
+    crate::triggers::post_authentication(db, pool, username, new_device && tracking)?;
     let issued = issue_tokens(db, ctx, pool, client, username, Issue { device_key, with_refresh: true, new_device, ..Default::default() })?;
     Ok(json!({"AuthenticationResult": issued.to_result(), "ChallengeParameters": {}}))
 }
@@ -269,6 +277,7 @@ pub fn refresh_tokens(db: &mut Db, ctx: &Ctx, client: &ClientConfig, token: &str
             origin: Some((r.origin_jti.clone(), r.auth_time)),
             scopes: r.hosted.then(|| r.scopes.clone()),
             with_refresh: rotate,
+            source: Some("TokenGeneration_RefreshTokens"),
             ..Default::default()
         },
     )?;

@@ -16,9 +16,9 @@
 
 pub mod access;
 pub mod api;
+pub mod auth;
 pub mod authenticator;
 pub mod aws;
-pub mod auth;
 pub mod codes;
 pub mod config;
 pub mod hosted;
@@ -29,6 +29,7 @@ pub mod request;
 pub mod server;
 pub mod state;
 pub mod tokens;
+pub mod triggers;
 pub mod util;
 pub mod webauthn;
 

@@ -233,6 +233,14 @@ fn route(app: &App, r: &Request) -> Answer {
     let cookies = r.header("cookie").unwrap_or("");
     let auth = r.header("authorization");
     let mut db = lock(app);
+    // What the trigger events of this request carry (json_api sets the operation's own).
+    db.runtime.call_metadata = None;
+    db.runtime.call_op = None;
+    db.runtime.token_source = None;
+    db.runtime.message_subject = None;
+    db.runtime.call_client = [query, &*text]
+        .iter()
+        .find_map(|q| cognito_proto::codec::form_decode(q).into_iter().find(|(k, _)| k == "client_id").map(|(_, v)| v));
     let get = method == "GET" || method == "HEAD";
     let resp = match (method, path) {
         ("POST", "/") => json_api(&mut db, r, ctx),
@@ -341,7 +349,14 @@ fn json_api(db: &mut Db, r: &Request, ctx: &Ctx) -> Answer {
             return api_error(&e);
         }
     }
+    db.runtime.call_metadata = value.get("ClientMetadata").filter(|m| m.is_object()).cloned();
+    db.runtime.call_client = value["ClientId"].as_str().map(String::from);
+    db.runtime.call_op = Some(op.to_string());
+    db.runtime.token_source = None;
     let result = if identity.is_some() { crate::identity::dispatch(db, op, &value, ctx) } else { dispatch(db, op, &value, ctx) };
+    db.runtime.call_metadata = None;
+    db.runtime.call_client = None;
+    db.runtime.call_op = None;
     let mut resp = match result {
         Ok(v) => response(200, "application/x-amz-json-1.1", v.to_string(), &[("x-amzn-RequestId".into(), uuid())]),
         Err(e) => api_error(&e),
@@ -388,6 +403,12 @@ fn test_endpoint(app: &App, db: &mut Db, method: &str, path: &str, query: &str, 
     let bad = |m: String| json_response(400, &json!({"message": m}));
     match (method, parts.as_slice()) {
         ("GET", ["health"]) => json_response(200, &json!({"ok": true})),
+        ("GET", ["triggers"]) => {
+            let pool = cognito_proto::codec::form_decode(query).into_iter().find(|(k, _)| k == "poolId").map(|(_, v)| v);
+            let list: Vec<&crate::triggers::Invocation> =
+                db.runtime.trigger_log.iter().filter(|i| pool.as_ref().is_none_or(|p| *p == i.pool_id)).collect();
+            json_response(200, &json!(list))
+        }
         ("GET", ["config"]) => json_response(200, &ready_info(db, &app.base)),
         ("POST", ["pools"]) => {
             let cfg: PoolConfig = match serde_json::from_slice(if body.is_empty() { b"{}" } else { body }) {

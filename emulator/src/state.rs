@@ -188,6 +188,8 @@ pub enum MessageKind {
     ForgotPassword,
     Mfa,
     TemporaryPassword,
+    /// A user created by userMigration (unless its `messageAction` is SUPPRESS).
+    Welcome,
 }
 
 /// How a message travels.
@@ -220,6 +222,9 @@ pub struct Message {
     pub code: String,
     pub text: String,
     pub link: Option<String>,
+    /// The customMessage trigger's `emailSubject`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     pub time: i64,
 }
 
@@ -365,6 +370,13 @@ pub enum Awaiting {
         round: usize,
         attempts: u32,
     },
+    /// CUSTOM_CHALLENGE created by the createAuthChallenge trigger: the rounds so far (the
+    /// define trigger's `session`), and what verifyAuthChallengeResponse gets.
+    CustomTrigger {
+        log: Vec<serde_json::Value>,
+        private: serde_json::Value,
+        metadata: String,
+    },
     DeviceSrp,
     /// DEVICE_PASSWORD_VERIFIER: the SRP exchange and the SECRET_BLOCK handed out.
     DeviceVerifier {
@@ -398,7 +410,7 @@ impl Awaiting {
             Awaiting::Totp { .. } => "SOFTWARE_TOKEN_MFA",
             Awaiting::SelectMfaType => "SELECT_MFA_TYPE",
             Awaiting::MfaSetup { .. } => "MFA_SETUP",
-            Awaiting::Custom { .. } => "CUSTOM_CHALLENGE",
+            Awaiting::Custom { .. } | Awaiting::CustomTrigger { .. } => "CUSTOM_CHALLENGE",
             Awaiting::DeviceSrp => "DEVICE_SRP_AUTH",
             Awaiting::DeviceVerifier { .. } => "DEVICE_PASSWORD_VERIFIER",
             Awaiting::AutoSignIn => "AUTO_SIGN_IN",
@@ -572,6 +584,17 @@ pub struct Runtime {
     pub registrations: HashMap<String, PendingRegistration>,
     /// Do not print delivered messages (in-process test servers).
     pub quiet: bool,
+    /// The call being answered: its ClientMetadata and app client (for trigger events).
+    pub call_metadata: Option<serde_json::Value>,
+    pub call_client: Option<String>,
+    pub call_op: Option<String>,
+    /// Recent trigger invocations (`GET /_emulator/triggers`).
+    pub trigger_log: Vec<crate::triggers::Invocation>,
+    /// preTokenGeneration's triggerSource for the tokens about to be issued (set by the step
+    /// that leads to them; TokenGeneration_Authentication otherwise).
+    pub token_source: Option<&'static str>,
+    /// The customMessage trigger's subject for the message about to be delivered.
+    pub message_subject: Option<String>,
 }
 
 impl Db {
@@ -594,7 +617,12 @@ impl Db {
     /// Creates an identity pool from its configuration.
     pub fn add_identity_pool(&mut self, mut cfg: crate::config::IdentityPoolConfig) -> ApiResult<String> {
         if cfg.id.is_empty() {
-            let region = cfg.providers.first().and_then(|p| p.user_pool_id.split_once('_')).map(|(r, _)| r.to_string()).unwrap_or("us-east-1".into());
+            let region = cfg
+                .providers
+                .first()
+                .and_then(|p| p.user_pool_id.split_once('_'))
+                .map(|(r, _)| r.to_string())
+                .unwrap_or("us-east-1".into());
             cfg.id = format!("{region}:{}", uuid());
         }
         let valid = cfg.id.split_once(':').is_some_and(|(r, u)| !r.is_empty() && u.len() == 36);
@@ -716,6 +744,7 @@ impl Db {
             code: code.into(),
             text,
             link,
+            subject: self.runtime.message_subject.take(),
             time: now,
         };
         // Printing is best effort: a closed stdout must not take the server down.

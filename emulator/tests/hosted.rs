@@ -382,3 +382,62 @@ fn extract_hidden(html: &str, name: &str) -> String {
     let start = html.find(&marker).unwrap_or_else(|| panic!("no hidden {name} in {html}")) + marker.len();
     html[start..].split('"').next().unwrap().to_string()
 }
+
+fn trigger_log(pool: &str) -> Vec<String> {
+    get_json(&format!("/_emulator/triggers?poolId={pool}"))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["triggerSource"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn node_trigger() -> Value {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    json!({"command": ["node", format!("{dir}/adapters/lambda_adapter.mjs"), format!("{dir}/tests/fixtures/triggers.mjs")]})
+}
+
+/// Cognito's rule: a first federated sign-in is a sign-up (preSignUp ExternalProvider, then
+/// postConfirmation), not an authentication; later ones fire postAuthentication.
+#[test]
+fn triggers_on_federated_and_hosted_password_sign_in() {
+    let t = node_trigger();
+    let (pool, client) = hosted_pool(json!({"triggers": {
+        "preSignUp": t, "postConfirmation": t, "preAuthentication": t, "postAuthentication": t,
+        "preTokenGeneration": t, "userMigration": t,
+    }}));
+    let social = || {
+        let p = pkce();
+        let r = get(&authorize_url(&client, &p, &[("identity_provider", "Google")]), None);
+        let consent = r.location.unwrap();
+        let r = post_form(&consent, &[("email", "fed@example.com"), ("name", "Fed"), ("sub", "f-1"), ("action", "submit")], &[]);
+        let code = q(&query_of(&r.location.unwrap()), "code").unwrap().to_string();
+        let t: Value = serde_json::from_str(&exchange(&client, &code, Some(&p.verifier)).body).unwrap();
+        claims(t["id_token"].as_str().unwrap())
+    };
+    let id = social();
+    assert_eq!(trigger_log(&pool), ["PreSignUp_ExternalProvider", "PostConfirmation_ConfirmSignUp", "TokenGeneration_HostedAuth"]);
+    assert_eq!(id["token_source"], "TokenGeneration_HostedAuth");
+    assert_eq!(id["tier"], "gold");
+    let e = &get_json(&format!("/_emulator/triggers?poolId={pool}"))[0]["event"];
+    assert_eq!(e["userName"], "Google_f-1");
+    assert_eq!(e["request"]["userAttributes"]["email"], "fed@example.com");
+    social();
+    assert_eq!(trigger_log(&pool)[3..], ["PostAuthentication_Authentication", "TokenGeneration_HostedAuth"]);
+
+    // The hosted password form migrates an unknown user (it has the password), then signs in.
+    let p = pkce();
+    let (code, _) = login(&client, &p, "legacy", "Legacy1!pw");
+    let log = trigger_log(&pool);
+    assert_eq!(log[5..], ["UserMigration_Authentication", "PostAuthentication_Authentication"]);
+    let t: Value = serde_json::from_str(&exchange(&client, &code, Some(&p.verifier)).body).unwrap();
+    assert_eq!(claims(t["id_token"].as_str().unwrap())["email"], "overridden@example.com");
+    // The login page shows a trigger's refusal with its message.
+    let (pool2, client2) = hosted_pool(json!({"triggers": {"preAuthentication": node_trigger()},
+        "users": [{"username": "throws", "password": "Passw0rd!"}]}));
+    let a = get(&authorize_url(&client2, &pkce(), &[]), None);
+    let r = post_form(&a.location.unwrap(), &[("username", "throws"), ("password", "Passw0rd!")], &[]);
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("PreAuthentication failed with error Refused throws at PreAuthentication_Authentication."), "{}", r.body);
+    assert_eq!(trigger_log(&pool2), ["PreAuthentication_Authentication"]);
+}

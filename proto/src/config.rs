@@ -86,6 +86,9 @@ pub struct Config {
     pub storage: StorageKind,
     /// The app client rotates refresh tokens: refresh with GetTokensFromRefreshToken.
     pub refresh_token_rotation: bool,
+    /// User migration: an SRP sign-in of a user the pool does not know (UserNotFoundException)
+    /// is tried once more with USER_PASSWORD_AUTH, so the userMigration trigger sees the password.
+    pub migrate_users: bool,
     /// Verify every token received (signature, issuer, audience, expiry). Default true.
     pub verify_tokens: bool,
     /// Refresh this many seconds before the access or ID token expires.
@@ -300,9 +303,14 @@ impl Config {
         let identity_pool = match field(v, "identityPoolId")? {
             None => None,
             Some(id) => {
-                let region = id.split_once(':').map(|(r, _)| r).filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+                let region = id
+                    .split_once(':')
+                    .map(|(r, _)| r)
+                    .filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
                 let Some(region) = region.filter(|_| id.len() == region.map_or(0, str::len) + 37) else {
-                    return Err(Error::config(String::from("identityPoolId \"") + id + "\" is not an identity pool id: expected <region>:<uuid>"));
+                    return Err(Error::config(
+                        String::from("identityPoolId \"") + id + "\" is not an identity pool id: expected <region>:<uuid>",
+                    ));
                 };
                 let endpoint = match field(v, "identityEndpoint")? {
                     Some(e) => {
@@ -326,6 +334,7 @@ impl Config {
             hosted_ui,
             storage,
             refresh_token_rotation: flag(v, "refreshTokenRotation", false)?,
+            migrate_users: flag(v, "migrateUsers", false)?,
             verify_tokens: flag(v, "verifyTokens", true)?,
             refresh_margin_secs: number(v, "refreshMarginSeconds", 60, 0, 3000)?,
             max_retries: number(v, "maxRetries", 3, 0, 10)? as u32,

@@ -183,6 +183,7 @@ pub struct Client<E: Env> {
     sign_outs: Cell<u32>,
     /// AWS credentials, for the user they were fetched for (None: a guest).
     credentials: RefCell<Option<(Option<String>, Credentials)>>,
+    #[cfg_attr(not(feature = "aws"), allow(dead_code))]
     fetching_credentials: RefCell<Option<Flight<()>>>,
 }
 

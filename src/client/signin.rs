@@ -17,16 +17,16 @@
 
 use super::store::{SignInMethod, StoredDevice};
 use super::{nodrop, Client, Env, EventKind, Flow, Metadata, PendingStep, SignInInput, SignInOutcome};
-use cognito_proto::codec::has;
 use cognito_proto::api::{self, AuthStep, Challenge, Tokens, TotpAuth};
 use cognito_proto::challenge::{self, Answer, ChallengeName, Factor, NextStep, TotpSetup};
-use cognito_proto::webauthn;
+use cognito_proto::codec::has;
 use cognito_proto::error::{Error, ErrorKind, Exception, TokenCheck};
 use cognito_proto::json::Json;
 use cognito_proto::jwt::TokenUse;
 use cognito_proto::session::{self, AutoSignIn, Pending, Session, CHALLENGE_TTL_MS};
 use cognito_proto::srp::{self, ClientEphemeral, DeviceSecrets, SrpTimestamp, VerifierChallenge};
 use cognito_proto::types::*;
+use cognito_proto::webauthn;
 
 /// Cognito did not know the remembered device we sent (ResourceNotFoundException naming a
 /// device): amazon-cognito-identity-js drops it and signs in again without it, and so do we.
@@ -44,7 +44,15 @@ impl<E: Env> Client<E> {
             // Half a device is no device.
             nodrop(self.forget_local_device(input.username.as_str())).await;
         }
-        match nodrop(self.start_sign_in(&input, true)).await {
+        let first = nodrop(self.start_sign_in(&input, true)).await;
+        // User migration: Cognito runs userMigration only when it sees the password.
+        if let (Err(e), Flow::Srp, true) = (&first, input.flow, self.cfg.migrate_users) {
+            if e.is(&Exception::UserNotFound) {
+                let retry = SignInInput { flow: Flow::Password, ..input };
+                return nodrop(self.start_sign_in(&retry, true)).await?.ok_or_else(|| Error::invalid_state("device sign-in failed"));
+            }
+        }
+        match first {
             // A remembered device the pool no longer knows: drop it and sign in without it.
             Ok(None) => nodrop(self.start_sign_in(&input, false)).await?.ok_or_else(|| Error::invalid_state("device sign-in failed twice")),
             Err(e) if device_unknown(&e) => {
@@ -102,7 +110,9 @@ impl<E: Env> Client<E> {
         meta: &Metadata,
     ) -> Result<Option<SignInOutcome>, Error> {
         match (step, eph) {
-            (AuthStep::Tokens(_), Some(_)) => Err(Error::protocol("Cognito skipped PASSWORD_VERIFIER: the SRP sign-in was answered with tokens")),
+            (AuthStep::Tokens(_), Some(_)) => {
+                Err(Error::protocol("Cognito skipped PASSWORD_VERIFIER: the SRP sign-in was answered with tokens"))
+            }
             (AuthStep::Challenge(ch), Some(eph)) if ch.name == ChallengeName::PasswordVerifier => {
                 let password = password.ok_or_else(|| Error::config("password is required"))?;
                 match nodrop(self.answer_password_verifier(&ch, eph, password, use_device, meta)).await? {
@@ -223,8 +233,9 @@ impl<E: Env> Client<E> {
         let credential = nodrop(self.env.passkey(&webauthn::options(&doc, false)?)).await?;
         let text = webauthn::credential_json(&credential).to_text();
         let device = nodrop(self.device_of(username)).await.map(|d| d.key);
-        let req = api::respond(self.app(), &ChallengeName::WebAuthn, username, ch.session.as_ref(), &[("CREDENTIAL", &text)], device.as_ref())
-            .with_metadata(meta);
+        let req =
+            api::respond(self.app(), &ChallengeName::WebAuthn, username, ch.session.as_ref(), &[("CREDENTIAL", &text)], device.as_ref())
+                .with_metadata(meta);
         api::parse_auth(&nodrop(self.send(&req)).await?)
     }
 
@@ -338,9 +349,9 @@ impl<E: Env> Client<E> {
             }
             Ok(v) => {
                 self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
-                nodrop(self.after_first_answer(api::parse_auth(&v)?, eph.as_ref(), password, &p.username, true, meta))
-                    .await?
-                    .ok_or_else(|| Error::invalid_state("the remembered device was unknown to Cognito and has been forgotten: call signIn again"))
+                nodrop(self.after_first_answer(api::parse_auth(&v)?, eph.as_ref(), password, &p.username, true, meta)).await?.ok_or_else(
+                    || Error::invalid_state("the remembered device was unknown to Cognito and has been forgotten: call signIn again"),
+                )
             }
         }
     }

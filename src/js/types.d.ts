@@ -60,6 +60,12 @@ export interface CognitoAuthOptions {
   headers?: Record<string, string>;
   /** The app client rotates refresh tokens: refresh with GetTokensFromRefreshToken. */
   refreshTokenRotation?: boolean;
+  /**
+   * User migration (a `userMigration` Lambda trigger): when an SRP sign-in is answered with
+   * `UserNotFoundException`, try once more with `USER_PASSWORD_AUTH`, the only flow in which the
+   * trigger sees the password. The app client must allow `ALLOW_USER_PASSWORD_AUTH`. Default false.
+   */
+  migrateUsers?: boolean;
   /** Verify every token received (JWKS + WebCrypto). Default true. */
   verifyTokens?: boolean;
   /** Refresh this long before expiry (seconds, default 60). */

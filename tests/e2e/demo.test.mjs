@@ -6,7 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import jsQR from 'jsqr';
-import { launch, site, OUT } from './support.mjs';
+import { launch, site, OUT, exampleTriggers, triggerLog } from './support.mjs';
+import { messages } from '../node/emulator.mjs';
 import { stats } from '../node/emulator.mjs';
 
 let browser;
@@ -218,4 +219,64 @@ test('usable on a phone-sized screen', async () => {
   await page.screenshot({ path: `${OUT}demo-phone.png` });
   await context.close();
   await s.server.close();
+});
+
+// The example Lambda triggers of `npm start`, run by the emulator: the sign-up e-mail's link
+// opens the demo, which confirms with confirmSignUpFromLink and signs in automatically; a
+// legacy user signs in with SRP and is migrated (migrateUsers retries with USER_PASSWORD_AUTH);
+// the preTokenGeneration claim is in currentUser().
+test('the demo with Lambda triggers: a confirmation link, a migrated legacy user, a token claim', async () => {
+  const s = await demoSite({ triggers: exampleTriggers(), users: [DEMO_USER] });
+  s.setConfig({ ...s.config(), migrateUsers: true });
+  const context = await browser.newContext();
+  const page = await openDemo(context, s.origin);
+  const user = `l${Date.now()}`;
+  await page.fill('#signup-username', user);
+  await page.fill('#signup-email', `${user}@example.com`);
+  await page.fill('#signup-password', 'Passw0rd!');
+  await page.click('#signup-submit');
+  await waitText(page, '#signup-out', /Signed up/);
+  const [m] = await messages(s.pool.userPoolId, user);
+  assert.equal(m.subject, 'Confirm your account');
+  assert.equal(m.link, `${s.origin}?username=${user}&code=${m.code}`);
+  assert.ok(m.text.includes(m.link));
+  await waitText(page, '#triggers', /CustomMessage_SignUp/);
+  // The link, opened as a reader of the e-mail would.
+  await page.goto(m.link);
+  await page.waitForSelector('body[data-ready=true]');
+  await waitText(page, '#signup-out', /Confirmed and signed in automatically/);
+  await waitText(page, '#status', new RegExp(`Signed in as ${user}`));
+  assert.equal(new URL(page.url()).search, '', 'the code leaves the address bar');
+  const me = await page.evaluate(() => window.auth.currentUser());
+  assert.equal(me.attributes.plan, 'free');
+  await page.click('#signout-local');
+  await waitText(page, '#status', /Signed out/);
+
+  // A legacy user: unknown to the pool until this sign-in (SRP, then the password flow once).
+  await page.fill('#signin-username', 'ada');
+  await page.fill('#signin-password', 'Legacy1!pw');
+  await page.click('#signin-submit');
+  await waitText(page, '#status', /Signed in as ada/);
+  const ada = await page.evaluate(() => window.auth.currentUser());
+  assert.equal(ada.attributes.email, 'ada@legacy.example');
+  assert.equal(ada.attributes.plan, 'legacy');
+  await waitText(page, '#id-claims', /"plan": "legacy"/);
+  await waitText(page, '#triggers', /UserMigration_Authentication/);
+  await shot(page, 'panel-triggers', 'triggers');
+  await page.click('#signout-local');
+  await waitText(page, '#status', /Signed out/);
+  // Migrated once: the next sign-in is SRP alone, and a wrong legacy password says so.
+  const before = (await triggerLog(s.pool.userPoolId)).filter((i) => i.triggerSource.startsWith('UserMigration')).length;
+  await page.fill('#signin-password', 'Legacy1!pw');
+  await page.click('#signin-submit');
+  await waitText(page, '#status', /Signed in as ada/);
+  await page.click('#signout-local');
+  await waitText(page, '#status', /Signed out/);
+  await page.fill('#signin-username', 'grace');
+  await page.fill('#signin-password', 'wrong');
+  await page.click('#signin-submit');
+  await waitText(page, '#signin-out', /UserLambdaValidationException: UserMigration failed with error Incorrect username or password\./);
+  const log = await triggerLog(s.pool.userPoolId);
+  assert.equal(log.filter((i) => i.triggerSource.startsWith('UserMigration')).length, before + 1);
+  await context.close();
 });

@@ -2,7 +2,9 @@
 // server and the emulator, for the end-to-end suites.
 import { chromium } from 'playwright-core';
 import { after } from 'node:test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startServer } from '../../scripts/serve.mjs';
 import { createPool, emulator } from '../node/emulator.mjs';
 
@@ -87,4 +89,20 @@ export async function call(page, fn, arg) {
 export async function messages(poolId, username) {
   const base = await emulator();
   return fetch(`${base}/_emulator/messages?poolId=${poolId}&username=${encodeURIComponent(username)}`).then((r) => r.json());
+}
+
+/** The example Lambda triggers `npm start` gives the demo pool (emulator/examples/triggers/
+ * triggers.json, its `./` and `../` paths resolved as `cognito-emulator --triggers` does). */
+export function exampleTriggers() {
+  const file = fileURLToPath(new URL('../../emulator/examples/triggers/triggers.json', import.meta.url));
+  const t = JSON.parse(readFileSync(file, 'utf8'));
+  for (const v of Object.values(t)) {
+    v.command = v.command.map((a) => (a.startsWith('./') || a.startsWith('../') ? join(dirname(file), a) : a));
+  }
+  return t;
+}
+
+export async function triggerLog(poolId) {
+  const base = await emulator();
+  return fetch(`${base}/_emulator/triggers?poolId=${poolId}`).then((r) => r.json());
 }

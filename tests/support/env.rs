@@ -11,7 +11,6 @@
 
 use cognito_emulator::authenticator::Authenticator;
 use cognito_emulator::server::{Answer, Request};
-use cognito_wasm::proto::webauthn::{self, PasskeyCredential, PasskeyOptions};
 use cognito_emulator::InProcess;
 use cognito_wasm::client::{AuthEvent, Client, Env};
 use cognito_wasm::proto::config::Config;
@@ -19,6 +18,7 @@ use cognito_wasm::proto::error::Error;
 use cognito_wasm::proto::http::{HttpRequest, HttpResponse};
 use cognito_wasm::proto::json::Json;
 use cognito_wasm::proto::jwt::Jwk;
+use cognito_wasm::proto::webauthn::{self, PasskeyCredential, PasskeyOptions};
 use futures::executor::{LocalPool, LocalSpawner};
 use futures::task::LocalSpawnExt;
 use std::cell::{Cell, RefCell};
@@ -294,6 +294,11 @@ impl World {
         self.requests.borrow().iter().filter(|r| target(r).contains(what)).count()
     }
 
+    /// Requests whose body contains `what`.
+    pub fn count_body(&self, what: &str) -> usize {
+        self.requests.borrow().iter().filter(|r| r.body.as_deref().is_some_and(|b| b.contains(what))).count()
+    }
+
     fn sleep_until(self: &Rc<World>, deadline: f64) -> Sleep {
         Sleep { world: self.clone(), deadline: deadline.ceil() as u64, id: None }
     }
@@ -337,7 +342,10 @@ impl World {
                 .iter()
                 .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
                 .chain(req.extra_headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())))
-                .chain(std::iter::once(("host".to_string(), req.url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("").to_string())))
+                .chain(std::iter::once((
+                    "host".to_string(),
+                    req.url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("").to_string(),
+                )))
                 .collect(),
             body: req.body.clone().unwrap_or_default().into_bytes(),
             ip: "127.0.0.1".into(),
