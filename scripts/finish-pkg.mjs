@@ -4,6 +4,7 @@
 // package.json and the README.
 import { readFileSync, writeFileSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { buildSync } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { readModule } from './wasm-module.mjs';
 
 const cargo = readFileSync('Cargo.toml', 'utf8');
@@ -127,9 +128,17 @@ const pkg = {
     './global': './cognito_wasm.global.js',
     './cognito_wasm_bg.wasm': './cognito_wasm_bg.wasm',
   },
-  files: ['cognito_wasm_bg.wasm', 'cognito_wasm.js', 'cognito_wasm.js.map', 'cognito_wasm.d.ts', 'cognito_wasm_bg.wasm.d.ts', 'cognito_wasm.global.js', 'README.md'],
+  files: ['cognito_wasm_bg.wasm', 'cognito_wasm.js', 'cognito_wasm.js.map', 'cognito_wasm.d.ts', 'cognito_wasm_bg.wasm.d.ts', 'cognito_wasm.global.js', 'integrity.json', 'README.md'],
   sideEffects: false,
 };
+// Subresource Integrity: the sha384 of each file a page loads from a CDN (a script tag's
+// `integrity`, and fetch's for the .wasm), written after the files are final.
+const integrity = {};
+for (const f of ['cognito_wasm.js', 'cognito_wasm.global.js', 'cognito_wasm_bg.wasm']) {
+  integrity[f] = 'sha384-' + createHash('sha384').update(readFileSync(at(f))).digest('base64');
+}
+writeFileSync(at('integrity.json'), JSON.stringify(integrity, null, 2) + '\n');
+pkg.exports['./integrity.json'] = './integrity.json';
 writeFileSync(at('package.json'), JSON.stringify(pkg, null, 2) + '\n');
 if (existsSync('README.md')) copyFileSync('README.md', at('README.md'));
 console.log(`${DIR}/ ready: cognito-wasm@${pkg.version}`);

@@ -1,7 +1,9 @@
-// A small static server for the demo: www/ at /, pkg/ at /pkg/, and /config.json (the
-// CognitoAuth options for the running emulator). No dependencies, no bundler.
+// A small static server for the demo: www/ at /, examples/ at /examples/, pkg/ at /pkg/, and
+// /config.json (the CognitoAuth options for the running emulator). No dependencies, no bundler.
+// Pages go out with a strict Content-Security-Policy (strictCsp below): no inline script, wasm
+// allowed, connections to this origin and the emulator only.
 //   node scripts/serve.mjs --port 8080 --emulator http://127.0.0.1:9229/
-// Also importable: startServer({ port, config }) → { url, close }.
+// Also importable: startServer({ port, config, csp }) → { url, close }.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -28,10 +30,24 @@ function safeJoin(base, rel) {
 /** A bare page for tests: loads nothing but lets a test import /pkg/ and drive the SDK. */
 const BLANK = '<!doctype html><meta charset="utf-8"><title>blank</title><body>test page</body>';
 
-export async function startServer({ port = 8080, host = '127.0.0.1', config = {}, testPages = false, pkgDir = join(ROOT, 'pkg') } = {}) {
+/** The policy an app using cognito-wasm can run under: its own scripts, the wasm, and requests
+ * to itself and to Cognito (here: the emulator, which serves the JSON API, the hosted UI's
+ * token endpoint, the JWKS and the identity pool). */
+export function strictCsp(emulatorUrl) {
+  return `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ${new URL(emulatorUrl).origin}`;
+}
+
+export async function startServer({ port = 8080, host = '127.0.0.1', config = {}, testPages = false, pkgDir = join(ROOT, 'pkg'), csp = null, files = {} } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     let path = decodeURIComponent(url.pathname);
+    // Pages and scripts a test made (`files`: path → content), served like the others.
+    if (testPages && path in files) {
+      const type = TYPES[extname(path)] || 'text/html; charset=utf-8';
+      const policy = typeof csp === 'function' ? csp() : csp;
+      res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store', ...(policy && type.startsWith('text/html') ? { 'Content-Security-Policy': policy } : {}) });
+      return res.end(files[path]);
+    }
     if (path === '/config.json') {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       return res.end(JSON.stringify(typeof config === 'function' ? config() : config));
@@ -42,12 +58,16 @@ export async function startServer({ port = 8080, host = '127.0.0.1', config = {}
     }
     let file;
     if (path.startsWith('/pkg/')) file = safeJoin(resolve(pkgDir), path.slice(5));
+    else if (path.startsWith('/examples/')) file = safeJoin(join(ROOT, 'examples'), path.slice(10));
     else file = safeJoin(join(ROOT, 'www'), path === '/' ? 'index.html' : path.slice(1));
     try {
       if (!file) throw new Error('outside');
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache' });
+      const headers = { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache' };
+      const policy = typeof csp === 'function' ? csp() : csp;
+      if (policy && extname(file) === '.html') headers['Content-Security-Policy'] = policy;
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
@@ -88,6 +108,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const emulator = arg('--emulator', 'http://127.0.0.1:9229/');
   const ready = await fetch(emulator).then((r) => r.json());
   const origin = `http://127.0.0.1:${port}/`;
-  const s = await startServer({ port, config: demoConfig(ready, origin) });
+  const s = await startServer({ port, config: demoConfig(ready, origin), csp: strictCsp(emulator) });
   console.log(`demo: ${s.url}`);
 }

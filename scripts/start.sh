@@ -27,6 +27,7 @@ sleep 0.5
 echo
 echo "  Demo:      http://127.0.0.1:$WEB_PORT/"
 echo "  Script tag: http://127.0.0.1:$WEB_PORT/global.html"
+echo "  Example app: http://127.0.0.1:$WEB_PORT/examples/multipage/login.html"
 echo "  Passkeys:  http://localhost:$WEB_PORT/   (passkeys need a domain, not an IP address)"
 echo "  Emulator:  http://127.0.0.1:$EMULATOR_PORT/   (demo user: demo / Passw0rd!; legacy users migrated on first sign-in: ada, grace / Legacy1!pw)"
 echo "  Ctrl-C to stop."

@@ -64,3 +64,61 @@ function shareKey(m, input) {
 function sdkError(name, message) {
   return Object.assign(new Error(message), { name, retryable: false });
 }
+
+// CognitoAuth.fromAmplifyConfig(config, options): the options from an Amplify configuration —
+// Gen 2 amplify_outputs.json ({auth: {user_pool_id, …}}), Gen 1 aws-exports.js
+// ({aws_user_pools_id, …}) or Amplify v6's ResourcesConfig ({Auth: {Cognito: {…}}}) — merged
+// with `options` (which win: storage, endpoint, allowedReturnPaths, …). A field it cannot carry
+// over is a ConfigError naming it. Pool settings (password policy, MFA, attributes) are the
+// pool's business, not the client's, and are skipped.
+CognitoAuth.fromAmplifyConfig = function fromAmplifyConfig(config, options) {
+  return new CognitoAuth({ ...amplifyOptions(config), ...options });
+};
+
+// Per shape: the path of its auth section; its names for pool, client, identity pool, guest
+// access; the path of its OAuth section and that section's names for domain, scopes, sign-in and
+// sign-out redirects, response type. Other fields are the pool's own settings (skipped) or, in
+// the auth section, refused by name.
+const SHAPES = [
+  ['auth', 'user_pool_id user_pool_client_id identity_pool_id unauthenticated_identities_enabled', 'oauth', 'domain scopes redirect_sign_in_uri redirect_sign_out_uri response_type'],
+  ['Auth.Cognito', 'userPoolId userPoolClientId identityPoolId allowGuestAccess userPoolEndpoint', 'loginWith.oauth', 'domain scopes redirectSignIn redirectSignOut responseType'],
+  ['', 'aws_user_pools_id aws_user_pools_web_client_id aws_cognito_identity_pool_id', 'oauth', 'domain scope redirectSignIn redirectSignOut responseType'],
+];
+const SKIPPED = /^(aws_region|mfa\w*|standard_required_attributes|username\w*|user_verification_types|groups|password\w*|identity_providers|providers|region|signUpVerificationMethod|userAttributes|email|phone|loginWith|oauth|aws_cognito_(?!identity)\w+|aws_mandatory_sign_in)$/;
+
+function amplifyOptions(c) {
+  const fail = (field, why) => {
+    throw sdkError('ConfigError', `fromAmplifyConfig: ${field} ${why}`);
+  };
+  const at = (o, path) => path.split('.').reduce((v, k) => v && (k ? v[k] : v), o);
+  const [where, names, oauthAt, oauthNames] = SHAPES.find((s) => c && at(c, s[0]) && at(at(c, s[0]), s[1].split(' ')[0])) ||
+    fail('config', 'has no user pool id');
+  const name = (path) => (where ? where + '.' : '') + path;
+  const fields = (o, list, prefix) => {
+    const n = list.split(' ');
+    // Gen 1 keeps everything at the top level: only its Cognito fields are checked there.
+    for (const k in o) if (!n.includes(k) && !SKIPPED.test(k) && (where || prefix || /^aws_(cognito|user_pools)_/.test(k))) fail(name(prefix + k), 'has no cognito-wasm equivalent');
+    return n.map((k) => o[k]);
+  };
+  const a = at(c, where);
+  const [userPoolId, clientId, identityPoolId, guests, endpoint] = fields(a, names, '');
+  if (!clientId) fail(name(names.split(' ')[1]), 'is missing');
+  const out = { userPoolId, clientId };
+  if (endpoint) out.endpoint = endpoint.replace(/\/?$/, '/');
+  if (identityPoolId) out.identityPoolId = identityPoolId;
+  if (identityPoolId && guests) out.allowGuestAccess = true;
+  const o = at(a, oauthAt);
+  if (o && o.domain) {
+    const [domain, scopes, signIn, signOut, type] = fields(o, oauthNames, oauthAt + '.');
+    const field = (i) => name(oauthAt + '.' + oauthNames.split(' ')[i]);
+    if (type && type !== 'code') fail(field(4), `"${type}" is not supported (only "code")`);
+    // Amplify lists a redirect per environment and uses the one on this page's origin; so does this.
+    const pick = (list, i) => {
+      const urls = (Array.isArray(list) ? list : String(list || '').split(',')).map((u) => u.trim()).filter((u) => /^https?:\/\//.test(u));
+      return urls.find((u) => new URL(u).origin === location.origin) || urls[0] || fail(field(i), 'has no http(s) URL');
+    };
+    out.hostedUi = { domain: /^https?:/.test(domain) ? domain : `https://${domain}`, redirectSignIn: pick(signIn, 2), redirectSignOut: pick(signOut, 3) };
+    if (scopes && scopes.length) out.hostedUi.scopes = scopes;
+  }
+  return out;
+}

@@ -407,3 +407,16 @@ export interface CognitoAuth {
    */
   verifyToken(jwt: string): Promise<Record<string, unknown>>;
 }
+
+/** Gen 2 `amplify_outputs.json`, Gen 1 `aws-exports.js`, or Amplify v6's `Amplify.configure` object. */
+export type AmplifyConfig = { auth: Record<string, unknown> } | { Auth: { Cognito: Record<string, unknown> } } | { aws_user_pools_id: string; [field: string]: unknown };
+
+export declare namespace CognitoAuth {
+  /**
+   * Options from an Amplify configuration: user pool, app client, identity pool and guest
+   * access, the OAuth domain, the redirect URLs (the one on this page's origin) and scopes;
+   * `options` override them. Throws a `ConfigError` naming any field it cannot carry over
+   * (e.g. `response_type: "token"`). Pool settings (password policy, MFA, attributes) are skipped.
+   */
+  function fromAmplifyConfig(config: AmplifyConfig, options?: Partial<CognitoAuthOptions>): CognitoAuth;
+}

@@ -2,15 +2,19 @@
 // confirmation from the inbox, SRP sign-in, TOTP set-up from the QR code, refresh, global
 // sign-out, a hosted-UI round trip, events across tabs, a two-tab refresh, the script-tag page,
 // and a phone-sized screen. Screenshots of the main panels go to test-output/.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import jsQR from 'jsqr';
-import { launch, site, OUT, exampleTriggers, triggerLog } from './support.mjs';
+import { launch, site, OUT, exampleTriggers, triggerLog, strictPage } from './support.mjs';
 import { messages } from '../node/emulator.mjs';
 import { stats } from '../node/emulator.mjs';
 
 let browser;
+afterEach(() => {
+  // No console error, no CSP violation, on any page the test opened.
+  for (const p of pages.splice(0)) p.check();
+});
 before(async () => {
   browser = await launch();
 });
@@ -33,16 +37,19 @@ function totp(secret, unix = Math.floor(Date.now() / 1000)) {
 }
 
 /** The demo's pool: callbacks at the demo's own root, as `npm start` configures it. */
+// The demo pages are served with the strict CSP of scripts/serve.mjs (as npm start serves them),
+// and every test ends by checking that no page reported a console error or a CSP violation.
 async function demoSite(poolConfig) {
-  const s = await site(poolConfig);
+  const s = await site(poolConfig, { csp: true });
   const c = s.config();
   s.setConfig({ ...c, hostedUi: { ...c.hostedUi, redirectSignIn: s.origin, redirectSignOut: s.origin } });
   return s;
 }
 
+const pages = [];
 async function openDemo(context, origin) {
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
+  const page = await strictPage(context);
+  pages.push(page);
   const missing = [];
   page.on('response', (r) => r.status() === 404 && missing.push(r.url()));
   await page.goto(origin);
@@ -194,8 +201,8 @@ test('events reach the other tab, and two tabs refresh once', async () => {
 test('the script-tag page signs in with the global build', async () => {
   const s = await demoSite({ users: [DEMO_USER] });
   const context = await browser.newContext();
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
+  const page = await strictPage(context);
+  pages.push(page);
   await page.goto(`${s.origin}global.html`);
   await page.waitForSelector('body[data-ready=true]');
   assert.equal(await page.evaluate(() => typeof window.CognitoWasm.CognitoAuth), 'function');

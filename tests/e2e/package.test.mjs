@@ -22,7 +22,7 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
     const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: join(ROOT, 'pkg'), encoding: 'utf8' });
     const [{ filename, files }] = JSON.parse(out);
     const packed = files.map((f) => f.path).sort();
-    assert.deepEqual(packed, ['LICENSE', 'README.md', 'cognito_wasm.d.ts', 'cognito_wasm.global.js', 'cognito_wasm.js', 'cognito_wasm.js.map', 'cognito_wasm_bg.wasm', 'cognito_wasm_bg.wasm.d.ts', 'package.json']);
+    assert.deepEqual(packed, ['LICENSE', 'README.md', 'cognito_wasm.d.ts', 'cognito_wasm.global.js', 'cognito_wasm.js', 'cognito_wasm.js.map', 'cognito_wasm_bg.wasm', 'cognito_wasm_bg.wasm.d.ts', 'integrity.json', 'package.json']);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, filename)], { cwd: dir, stdio: 'pipe' });
 
@@ -62,6 +62,10 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
        const off: () => void = auth.onAuthEvent((e: AuthEvent) => { const t: 'signedIn' | 'signedOut' | 'tokenRefresh' | 'tokenRefreshFailure' = e.type; void t; });
        off();
        try { await auth.signOut({ global: true }); } catch (e) { const err = e as CognitoError; const retry: boolean = err.retryable; void retry; }
+       const fromAmplify: CognitoAuth = CognitoAuth.fromAmplifyConfig({ auth: { user_pool_id: 'us-east-1_X1', user_pool_client_id: 'c' } }, { storage: 'memory' });
+       void fromAmplify;
+       // @ts-expect-error not an Amplify configuration
+       CognitoAuth.fromAmplifyConfig({ userPool: 'x' });
        // @ts-expect-error userPoolId must be a string
        new CognitoAuth({ userPoolId: 1, clientId: 'c' });
        // @ts-expect-error clientId is required

@@ -5,7 +5,7 @@ import { after } from 'node:test';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../../scripts/serve.mjs';
+import { startServer, strictCsp } from '../../scripts/serve.mjs';
 import { createPool, emulator } from '../node/emulator.mjs';
 
 export const OUT = new URL('../../test-output/', import.meta.url).pathname;
@@ -25,20 +25,21 @@ export async function launch(extraArgs = []) {
 
 /** A static server for www/ and pkg/ (plus /__test__/ blank pages) and a pool whose hosted-UI
  * callbacks point at it. */
-export async function site(poolConfig = {}, { clientExtra = {}, pkgDir } = {}) {
+export async function site(poolConfig = {}, { clientExtra = {}, pkgDir, csp = false, files = {} } = {}) {
   let config = {};
-  const started = await startServer({ port: 0, config: () => config, testPages: true, pkgDir });
+  const base0 = await emulator();
+  const started = await startServer({ port: 0, config: () => config, testPages: true, pkgDir, csp: csp ? strictCsp(base0) : null, files });
   const server = { ...started, close: () => (open.delete(server), started.close()) };
   open.add(server);
   const origin = server.url; // ends with '/'
-  const callbacks = [origin, `${origin}__test__/callback`, `${origin}global.html`];
+  const callbacks = [origin, `${origin}__test__/callback`, `${origin}global.html`, `${origin}examples/multipage/login.html`];
   const pool = await createPool({
     identityProviders: [{ name: 'Google', providerType: 'Google', attributeMapping: { email: 'email', name: 'name' } }],
     ...poolConfig,
     clients: [
       {
         callbackUrls: callbacks,
-        logoutUrls: [origin, `${origin}__test__/signed-out`],
+        logoutUrls: [origin, `${origin}__test__/signed-out`, `${origin}examples/multipage/login.html`],
         supportedIdentityProviders: ['COGNITO', 'Google'],
         explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_USER_AUTH'],
         ...clientExtra,
@@ -105,4 +106,27 @@ export function exampleTriggers() {
 export async function triggerLog(poolId) {
   const base = await emulator();
   return fetch(`${base}/_emulator/triggers?poolId=${poolId}`).then((r) => r.json());
+}
+
+/** A page that records everything it reports: console errors (a refused script, a 404, an
+ * uncaught error) and Content-Security-Policy violations. `page.check()` throws if any
+ * happened. Failed API calls (an expected NotAuthorizedException is a 400, which Chromium logs
+ * as "Failed to load resource") are not problems; anything else from the page's origin is. */
+export async function strictPage(context) {
+  const page = await context.newPage();
+  const problems = [];
+  const api = await emulator();
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (/^Failed to load resource/.test(m.text()) && (m.location().url || '').startsWith(api)) return;
+    problems.push(`${m.text()} (${m.location().url || 'no url'})`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.check = () => {
+    if (problems.length) throw new Error(`the page reported:\n${problems.join('\n')}`);
+  };
+  return page;
 }
