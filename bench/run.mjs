@@ -201,7 +201,7 @@ server.close();
 const result = {
   date: new Date().toISOString(),
   runs: RUNS,
-  chromium: (await chromium.executablePath?.()) || '/usr/bin/chromium',
+  chromium: process.env.CHROMIUM || '/usr/bin/chromium',
   srpCpuMs: Object.fromEntries(Object.entries(srp).map(([k, v]) => [k, stats(v)])),
   signInMs: Object.fromEntries(Object.entries(e2e).map(([k, v]) => [k, stats(v.times)])),
   longestTaskDuringSignInMs: Object.fromEntries(Object.entries(e2e).map(([k, v]) => [k, Math.max(...v.longest)])),
