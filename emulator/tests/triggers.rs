@@ -534,3 +534,39 @@ fn a_trigger_slower_than_five_seconds_fails_the_call() {
     call("SignUp", json!({"ClientId": client, "Username": "slowpoke", "Password": "Passw0rd!", "UserAttributes": [{"Name": "email", "Value": "s@example.com"}]})).unwrap();
     let _ = pool;
 }
+
+#[test]
+fn attribute_messages_and_the_new_password_token_source() {
+    let (pool, client) = pool_with(
+        &["customMessage", "preTokenGeneration"],
+        json!({"users": [
+            {"username": "alice", "password": "Passw0rd!", "attributes": {"email": "alice@example.com", "email_verified": "true"}},
+            {"username": "temp", "temporaryPassword": "Temp0rary!", "attributes": {"email": "t@example.com", "email_verified": "true"}}
+        ]}),
+    );
+    let t = tokens(&pool, &client, "alice", "Passw0rd!");
+    let access = t["AccessToken"].as_str().unwrap();
+    // A changed e-mail gets a code through CustomMessage_UpdateUserAttribute, with the call's metadata.
+    let n = log(&pool).len();
+    call("UpdateUserAttributes", json!({"AccessToken": access, "UserAttributes": [{"Name": "email", "Value": "new@example.com"}], "ClientMetadata": {"why": "moved"}})).unwrap();
+    assert_eq!(sources(&pool, n), ["CustomMessage_UpdateUserAttribute"]);
+    assert_eq!(last_event(&pool, "CustomMessage_UpdateUserAttribute")["event"]["request"]["clientMetadata"], json!({"why": "moved"}));
+    let m = messages(&pool, "alice");
+    let last = m.last().unwrap();
+    assert_eq!(last["destination"], "new@example.com");
+    assert_eq!(last["text"], format!("[CustomMessage_UpdateUserAttribute] code {}", last["code"].as_str().unwrap()));
+    // Asking for the code again: CustomMessage_VerifyUserAttribute.
+    let n = log(&pool).len();
+    call("GetUserAttributeVerificationCode", json!({"AccessToken": access, "AttributeName": "email"})).unwrap();
+    assert_eq!(sources(&pool, n), ["CustomMessage_VerifyUserAttribute"]);
+
+    // Tokens after NEW_PASSWORD_REQUIRED: TokenGeneration_NewPasswordChallenge.
+    let r = srp_sign_in(&pool, &client, "temp", "Temp0rary!").unwrap();
+    assert_eq!(r["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    let done = call(
+        "RespondToAuthChallenge",
+        json!({"ClientId": client, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": r["Session"], "ChallengeResponses": {"USERNAME": "temp", "NEW_PASSWORD": "Brand-n3w-pass"}}),
+    )
+    .unwrap();
+    assert_eq!(claims(done["AuthenticationResult"]["IdToken"].as_str().unwrap())["token_source"], "TokenGeneration_NewPasswordChallenge");
+}

@@ -56,6 +56,7 @@ test('a protected page, sign-in with a challenge, attributes, password change, s
   // Signed out: the account page sends the user to the login page, which brings them back.
   const page = await open('account.html');
   await page.waitForURL(`${app}login.html?next=%2Fexamples%2Fmultipage%2Faccount.html`);
+  await ready(page);
   assert.equal(await page.isVisible('#hosted'), true, 'hosted UI and social buttons');
   await signIn(page, 'newhire', 'TempPassw0rd!');
   // NEW_PASSWORD_REQUIRED, through the page's one challenge form.
