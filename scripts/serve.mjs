@@ -76,7 +76,14 @@ export async function startServer({ port = 8080, host = '127.0.0.1', config = {}
   });
   await new Promise((ok, fail) => server.once('error', fail).listen(port, host, ok));
   const { port: actual } = server.address();
-  return { url: `http://${host}:${actual}/`, port: actual, close: () => new Promise((ok) => server.close(ok)) };
+  // Closing also drops open connections: a browser's keep-alive or preconnected socket (no
+  // request yet) would otherwise hold close() for up to a minute.
+  const close = () =>
+    new Promise((ok) => {
+      server.close(ok);
+      server.closeAllConnections();
+    });
+  return { url: `http://${host}:${actual}/`, port: actual, close };
 }
 
 /** The demo's CognitoAuth options for an emulator ready line. */

@@ -211,4 +211,6 @@ test('the demo\'s credentials panel: guest credentials, a signed call', async ()
   assert.match(await page.textContent('#aws-kind'), /guest/);
   assert.equal(JSON.parse(await page.textContent('#aws-result')).authenticated, false);
   await page.locator('#panel-aws').screenshot({ path: `${(await import('./support.mjs')).OUT}demo-aws.png` });
+  await context.close();
+  await s.server.close();
 });
