@@ -140,70 +140,63 @@ $('resend').addEventListener('click', () =>
   }),
 );
 
-// --- the emulator's inbox ----------------------------------------------------------------------
+// --- the emulator's inbox and Lambda trigger log --------------------------------------------------
 
-async function pollInbox() {
-  if (!emulator) return;
-  try {
-    const msgs = await fetch(`${emulator}_emulator/messages?poolId=${encodeURIComponent(options.userPoolId)}`, { cache: 'no-store' }).then((r) => r.json());
-    const list = $('inbox');
-    const latest = msgs.slice(-8).reverse();
-    const key = latest.map((m) => m.id).join();
-    if (list.dataset.key === key) return;
-    list.dataset.key = key;
-    list.replaceChildren(
-      ...latest.map((m) => {
-        const li = document.createElement('li');
-        li.innerHTML = `<b></b> <span class="dest"></span><br><code class="code"></code>`;
-        li.querySelector('b').textContent = m.kind.replace(/_/g, ' ').toLowerCase();
-        li.querySelector('.dest').textContent = `${m.medium} to ${m.destination}`;
-        li.querySelector('.code').textContent = m.code;
-        if (m.link) {
-          const b = document.createElement('button');
-          b.textContent = 'Open link';
-          b.className = 'link';
-          b.addEventListener('click', () => act('signup-out', async () => afterConfirm(await auth.confirmSignUpFromLink(m.link))));
-          li.append(' ', b);
-        }
-        return li;
-      }),
-    );
-  } catch {
-    /* the emulator may not be running: the page works without the inbox */
-  }
+/** Polls one of the emulator's lists (`/_emulator/<what>?poolId=`) into `<ol id=listId>`: the
+ * latest 8, newest first, each `<b>title</b> detail / code`, redrawn only when `key` changes. */
+function pollList(what, listId, key, item, after = () => {}) {
+  const poll = async () => {
+    if (!emulator) return;
+    try {
+      const all = await fetch(`${emulator}_emulator/${what}?poolId=${encodeURIComponent(options.userPoolId)}`, { cache: 'no-store' }).then((r) => r.json());
+      const list = $(listId);
+      const latest = all.slice(-8).reverse();
+      const k = key(all, latest);
+      if (list.dataset.key === k) return;
+      list.dataset.key = k;
+      list.replaceChildren(
+        ...latest.map((x) => {
+          const li = document.createElement('li');
+          li.innerHTML = `<b></b> <span class="dest"></span><br><code class="code"></code>`;
+          const [title, detail, code] = item(x, li);
+          li.querySelector('b').textContent = title;
+          li.querySelector('.dest').textContent = detail;
+          li.querySelector('.code').textContent = code;
+          return li;
+        }),
+      );
+      after(all);
+    } catch {
+      /* the emulator may not be running: the page works without these panels */
+    }
+  };
+  setInterval(poll, 1500);
+  poll();
 }
-setInterval(pollInbox, 1500);
-pollInbox();
 
-// --- the emulator's Lambda trigger log -----------------------------------------------------------
-
-async function pollTriggers() {
-  if (!emulator) return;
-  try {
-    const log = await fetch(`${emulator}_emulator/triggers?poolId=${encodeURIComponent(options.userPoolId)}`, { cache: 'no-store' }).then((r) => r.json());
-    const list = $('triggers');
-    const latest = log.slice(-8).reverse();
-    const key = `${log.length}`;
-    if (list.dataset.key === key) return;
-    list.dataset.key = key;
-    list.replaceChildren(
-      ...latest.map((i) => {
-        const li = document.createElement('li');
-        li.innerHTML = `<b></b> <span class="dest"></span><br><code class="code"></code>`;
-        li.querySelector('b').textContent = i.triggerSource;
-        li.querySelector('.dest').textContent = `${i.userName} · ${i.durationMs} ms`;
-        li.querySelector('.code').textContent = i.outcome;
-        li.dataset.outcome = i.outcome;
-        return li;
-      }),
-    );
-    $('panel-triggers').hidden = log.length === 0;
-  } catch {
-    /* no emulator: no panel */
+// Codes and links Cognito would send; a link confirms the sign-up.
+pollList('messages', 'inbox', (_, latest) => latest.map((m) => m.id).join(), (m, li) => {
+  if (m.link) {
+    const b = document.createElement('button');
+    b.textContent = 'Open link';
+    b.className = 'link';
+    b.addEventListener('click', () => act('signup-out', async () => afterConfirm(await auth.confirmSignUpFromLink(m.link))));
+    li.append(' ', b);
   }
-}
-setInterval(pollTriggers, 1500);
-pollTriggers();
+  return [m.kind.replace(/_/g, ' ').toLowerCase(), `${m.medium} to ${m.destination}`, m.code];
+});
+
+// The pool's Lambda triggers as the emulator ran them (the panel shows once there are some).
+pollList(
+  'triggers',
+  'triggers',
+  (all) => `${all.length}`,
+  (i, li) => {
+    li.dataset.outcome = i.outcome;
+    return [i.triggerSource, `${i.userName} · ${i.durationMs} ms`, i.outcome];
+  },
+  (all) => ($('panel-triggers').hidden = all.length === 0),
+);
 
 // --- sign-in and challenges --------------------------------------------------------------------
 

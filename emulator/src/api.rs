@@ -130,10 +130,8 @@ fn sign_up(db: &mut Db, body: &Value, _ctx: &Ctx) -> ApiResult<Value> {
     let sub = if cfg_username_is_attr(cfg) { canonical.clone() } else { uuid() };
     // preSignUp sees the attributes before the user exists; its error creates no user.
     let seen: std::collections::BTreeMap<&str, &str> = user_attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let validation: serde_json::Map<String, Value> =
-        attributes_of(body, "ValidationData")?.into_iter().map(|(k, v)| (k, json!(v))).collect();
-    let (confirm, verify_email, verify_phone) =
-        crate::triggers::pre_sign_up(db, &pool_id, username, "PreSignUp_SignUp", json!(seen), json!(validation))?;
+    let decision = crate::triggers::pre_sign_up(db, &pool_id, username, "PreSignUp_SignUp", json!(seen), attributes_of(body, "ValidationData")?)?;
+    let confirm = decision.auto_confirm;
     let pool = db.pool_mut(&pool_id)?;
     let mut user = User::new(&canonical, now);
     user.sub = sub;
@@ -142,11 +140,7 @@ fn sign_up(db: &mut Db, body: &Value, _ctx: &Ctx) -> ApiResult<Value> {
     if let Some(password) = password {
         user.set_password(&name, password);
     }
-    for (flag, attr) in [(verify_email, "email"), (verify_phone, "phone_number")] {
-        if flag && user.attr(attr).is_some() {
-            user.attributes.insert(format!("{attr}_verified"), "true".into());
-        }
-    }
+    decision.mark_verified(&mut user.attributes);
     if confirm {
         user.status = UserStatus::Confirmed;
     }
@@ -649,15 +643,8 @@ fn admin_create_user(db: &mut Db, body: &Value) -> ApiResult<Value> {
     if opt(body, "MessageAction") != Some("RESEND") {
         // preSignUp sees the new user; autoConfirmUser does not apply (the user must set a
         // password), autoVerifyEmail/autoVerifyPhone do.
-        let validation: serde_json::Map<String, Value> =
-            attributes_of(body, "ValidationData")?.into_iter().map(|(k, v)| (k, json!(v))).collect();
-        let (_, verify_email, verify_phone) =
-            crate::triggers::pre_sign_up(db, &pool_id, &canonical, "PreSignUp_AdminCreateUser", json!(attributes), json!(validation))?;
-        for (flag, attr) in [(verify_email, "email"), (verify_phone, "phone_number")] {
-            if flag && attributes.contains_key(attr) {
-                attributes.insert(format!("{attr}_verified"), "true".into());
-            }
-        }
+        let validation = attributes_of(body, "ValidationData")?;
+        crate::triggers::pre_sign_up(db, &pool_id, &canonical, "PreSignUp_AdminCreateUser", json!(attributes), validation)?.mark_verified(&mut attributes);
     }
     let cfg =
         crate::config::UserConfig { username: canonical.clone(), temporary_password: Some(temp.clone()), attributes, ..Default::default() };

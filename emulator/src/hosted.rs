@@ -701,13 +701,13 @@ pub fn idp_post(db: &mut Db, ctx: &Ctx, provider: &str, query: &str, form_body: 
     let first = !pool.users.contains_key(&username);
     // A first federated sign-in is a sign-up: PreSignUp_ExternalProvider, then postConfirmation;
     // postAuthentication only once the user exists.
-    let verify = if first {
-        match crate::triggers::pre_sign_up(db, &a.pool, &username, "PreSignUp_ExternalProvider", json!(mapped), json!({})) {
-            Ok((_, email, phone)) => (email, phone),
+    let decision = if first {
+        match crate::triggers::pre_sign_up(db, &a.pool, &username, "PreSignUp_ExternalProvider", json!(mapped), vec![]) {
+            Ok(d) => d,
             Err(e) => return redirect_error(&a, "invalid_request", &e.message),
         }
     } else {
-        (false, false)
+        crate::triggers::SignUpDecision::default()
     };
     let Some(pool) = db.pools.get_mut(&a.pool) else { return error_page_redirect("server_error", &a.client.id) };
     let now = pool.now();
@@ -718,11 +718,7 @@ pub fn idp_post(db: &mut Db, ctx: &Ctx, provider: &str, query: &str, form_body: 
     });
     user.attributes.extend(mapped);
     user.attributes.insert("sub".into(), user.sub.clone());
-    for (flag, attr) in [(verify.0, "email"), (verify.1, "phone_number")] {
-        if flag && user.attr(attr).is_some() {
-            user.attributes.insert(format!("{attr}_verified"), "true".into());
-        }
-    }
+    decision.mark_verified(&mut user.attributes);
     user.identities = vec![json!({
         "userId": sub,
         "providerName": idp.name,

@@ -85,7 +85,7 @@ impl Triggers {
 
     /// No trigger configured.
     pub fn is_empty(&self) -> bool {
-        self.clone().all_mut().iter().all(|t| t.is_none())
+        Kind::ALL.iter().all(|k| k.of(self).is_none())
     }
 
     /// Command arguments starting with `./` or `../` made relative to `dir` (a triggers file's).
@@ -101,6 +101,19 @@ impl Triggers {
 }
 
 impl Kind {
+    const ALL: [Kind; 10] = [
+        Kind::PreSignUp,
+        Kind::PostConfirmation,
+        Kind::PreAuthentication,
+        Kind::PostAuthentication,
+        Kind::PreTokenGeneration,
+        Kind::UserMigration,
+        Kind::CustomMessage,
+        Kind::DefineAuthChallenge,
+        Kind::CreateAuthChallenge,
+        Kind::VerifyAuthChallengeResponse,
+    ];
+
     /// The name Cognito's error messages use.
     pub fn name(self) -> &'static str {
         match self {
@@ -377,27 +390,35 @@ fn metadata_from(db: &Db, ops: &[&str]) -> Value {
     }
 }
 
-/// preSignUp: `{autoConfirmUser, autoVerifyEmail, autoVerifyPhone}` (false when not configured).
-pub fn pre_sign_up(
-    db: &mut Db,
-    pool: &str,
-    username: &str,
-    source: &str,
-    attributes: Value,
-    validation: Value,
-) -> ApiResult<(bool, bool, bool)> {
+/// What preSignUp decided: `autoConfirmUser`, `autoVerifyEmail`, `autoVerifyPhone` (all false
+/// without the trigger).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SignUpDecision {
+    pub auto_confirm: bool,
+    pub verify_email: bool,
+    pub verify_phone: bool,
+}
+
+impl SignUpDecision {
+    /// Marks the e-mail address and phone number verified where the handler said so and the
+    /// user has one.
+    pub fn mark_verified(&self, attributes: &mut std::collections::BTreeMap<String, String>) {
+        for (flag, attr) in [(self.verify_email, "email"), (self.verify_phone, "phone_number")] {
+            if flag && attributes.contains_key(attr) {
+                attributes.insert(format!("{attr}_verified"), "true".into());
+            }
+        }
+    }
+}
+
+/// preSignUp, before the user exists (its error creates nobody); `validation` is the call's
+/// ValidationData.
+pub fn pre_sign_up(db: &mut Db, pool: &str, username: &str, source: &str, attributes: Value, validation: Vec<(String, String)>) -> ApiResult<SignUpDecision> {
     let md = metadata_from(db, &["SignUp", "AdminCreateUser"]);
-    let r = run(
-        db,
-        pool,
-        Kind::PreSignUp,
-        source,
-        username,
-        None,
-        json!({"userAttributes": attributes, "validationData": validation, "clientMetadata": md}),
-    )?;
+    let validation: serde_json::Map<String, Value> = validation.into_iter().map(|(k, v)| (k, json!(v))).collect();
+    let r = run(db, pool, Kind::PreSignUp, source, username, None, json!({"userAttributes": attributes, "validationData": validation, "clientMetadata": md}))?;
     let flag = |k: &str| r.as_ref().and_then(|r| r[k].as_bool()).unwrap_or(false);
-    Ok((flag("autoConfirmUser"), flag("autoVerifyEmail"), flag("autoVerifyPhone")))
+    Ok(SignUpDecision { auto_confirm: flag("autoConfirmUser"), verify_email: flag("autoVerifyEmail"), verify_phone: flag("autoVerifyPhone") })
 }
 
 /// postConfirmation, after the user is confirmed.

@@ -119,6 +119,14 @@ pub fn hex_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// `%XX` (upper-case hex) for one byte.
+fn push_escaped(out: &mut String, b: u8) {
+    const D: &[u8; 16] = b"0123456789ABCDEF";
+    out.push('%');
+    out.push(D[(b >> 4) as usize] as char);
+    out.push(D[(b & 15) as usize] as char);
+}
+
 /// Percent-encoding for a query value / form field (RFC 3986 unreserved kept).
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -126,10 +134,7 @@ pub fn url_encode(s: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(b as char);
         } else {
-            const D: &[u8; 16] = b"0123456789ABCDEF";
-            out.push('%');
-            out.push(D[(b >> 4) as usize] as char);
-            out.push(D[(b & 15) as usize] as char);
+            push_escaped(&mut out, b);
         }
     }
     out
@@ -145,10 +150,7 @@ pub fn form_component(s: &str) -> String {
         } else if b == b' ' {
             out.push('+');
         } else {
-            const D: &[u8; 16] = b"0123456789ABCDEF";
-            out.push('%');
-            out.push(D[(b >> 4) as usize] as char);
-            out.push(D[(b & 15) as usize] as char);
+            push_escaped(&mut out, b);
         }
     }
     out
