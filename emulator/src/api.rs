@@ -130,7 +130,8 @@ fn sign_up(db: &mut Db, body: &Value, _ctx: &Ctx) -> ApiResult<Value> {
     let sub = if cfg_username_is_attr(cfg) { canonical.clone() } else { uuid() };
     // preSignUp sees the attributes before the user exists; its error creates no user.
     let seen: std::collections::BTreeMap<&str, &str> = user_attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let decision = crate::triggers::pre_sign_up(db, &pool_id, username, "PreSignUp_SignUp", json!(seen), attributes_of(body, "ValidationData")?)?;
+    let decision =
+        crate::triggers::pre_sign_up(db, &pool_id, username, "PreSignUp_SignUp", json!(seen), attributes_of(body, "ValidationData")?)?;
     let confirm = decision.auto_confirm;
     let pool = db.pool_mut(&pool_id)?;
     let mut user = User::new(&canonical, now);
@@ -644,7 +645,8 @@ fn admin_create_user(db: &mut Db, body: &Value) -> ApiResult<Value> {
         // preSignUp sees the new user; autoConfirmUser does not apply (the user must set a
         // password), autoVerifyEmail/autoVerifyPhone do.
         let validation = attributes_of(body, "ValidationData")?;
-        crate::triggers::pre_sign_up(db, &pool_id, &canonical, "PreSignUp_AdminCreateUser", json!(attributes), validation)?.mark_verified(&mut attributes);
+        crate::triggers::pre_sign_up(db, &pool_id, &canonical, "PreSignUp_AdminCreateUser", json!(attributes), validation)?
+            .mark_verified(&mut attributes);
     }
     let cfg =
         crate::config::UserConfig { username: canonical.clone(), temporary_password: Some(temp.clone()), attributes, ..Default::default() };

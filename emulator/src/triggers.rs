@@ -413,12 +413,31 @@ impl SignUpDecision {
 
 /// preSignUp, before the user exists (its error creates nobody); `validation` is the call's
 /// ValidationData.
-pub fn pre_sign_up(db: &mut Db, pool: &str, username: &str, source: &str, attributes: Value, validation: Vec<(String, String)>) -> ApiResult<SignUpDecision> {
+pub fn pre_sign_up(
+    db: &mut Db,
+    pool: &str,
+    username: &str,
+    source: &str,
+    attributes: Value,
+    validation: Vec<(String, String)>,
+) -> ApiResult<SignUpDecision> {
     let md = metadata_from(db, &["SignUp", "AdminCreateUser"]);
     let validation: serde_json::Map<String, Value> = validation.into_iter().map(|(k, v)| (k, json!(v))).collect();
-    let r = run(db, pool, Kind::PreSignUp, source, username, None, json!({"userAttributes": attributes, "validationData": validation, "clientMetadata": md}))?;
+    let r = run(
+        db,
+        pool,
+        Kind::PreSignUp,
+        source,
+        username,
+        None,
+        json!({"userAttributes": attributes, "validationData": validation, "clientMetadata": md}),
+    )?;
     let flag = |k: &str| r.as_ref().and_then(|r| r[k].as_bool()).unwrap_or(false);
-    Ok(SignUpDecision { auto_confirm: flag("autoConfirmUser"), verify_email: flag("autoVerifyEmail"), verify_phone: flag("autoVerifyPhone") })
+    Ok(SignUpDecision {
+        auto_confirm: flag("autoConfirmUser"),
+        verify_email: flag("autoVerifyEmail"),
+        verify_phone: flag("autoVerifyPhone"),
+    })
 }
 
 /// postConfirmation, after the user is confirmed.
