@@ -141,13 +141,19 @@ fn custom_trigger_step(db: &mut Db, f: &Flow, username: &str, log: Vec<Value>, d
     }
 }
 
-fn custom_challenge(db: &mut Db, f: &Flow, username: &str, round: usize, attempts: u32) -> ApiResult<Value> {
+/// The first CUSTOM_CHALLENGE: from the pool's define/create/verify triggers when it has them
+/// (the define trigger sees the SRP rounds when the sign-in began with SRP), else the config's
+/// built-in questions.
+fn first_custom_challenge(db: &mut Db, f: &Flow, username: &str, after_srp: bool) -> ApiResult<Value> {
     if crate::triggers::configured(db, f.pool, crate::triggers::Kind::DefineAuthChallenge) {
-        // Entered with no SRP round (CUSTOM_AUTH without SRP_A) or after PASSWORD_VERIFIER.
-        let log = if round == usize::MAX { srp_rounds() } else { Vec::new() };
+        let log = if after_srp { srp_rounds() } else { Vec::new() };
         return custom_trigger_step(db, f, username, log, None);
     }
-    let round = if round == usize::MAX { 0 } else { round };
+    custom_challenge(db, f, username, 0, 0)
+}
+
+/// A built-in custom round (`customAuth` in the config).
+fn custom_challenge(db: &mut Db, f: &Flow, username: &str, round: usize, attempts: u32) -> ApiResult<Value> {
     let cfg = db.pool(f.pool)?.config.custom_auth.clone();
     let q = cfg.challenges.get(round).ok_or_else(|| err("InvalidLambdaResponseException", "No custom challenge configured"))?;
     let session = open_session(db, f, username, None, Awaiting::Custom { round, attempts });
@@ -173,8 +179,8 @@ fn after_first_factor(db: &mut Db, f: &Flow, username: &str, device_key: Option<
         return new_password_challenge(db, f, username, device_key);
     }
     if custom {
-        // After SRP (the only first factor with `custom`): the define trigger sees both rounds.
-        return custom_challenge(db, f, username, usize::MAX, 0);
+        // After SRP (the only first factor with `custom`).
+        return first_custom_challenge(db, f, username, true);
     }
     after_password(db, f, username, device_key)
 }
@@ -311,7 +317,7 @@ pub fn initiate_auth(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
             if must_change_password(db, &pool, &username)? {
                 new_password_challenge(db, &f, &username, None)
             } else {
-                custom_challenge(db, &f, &username, 0, 0)
+                first_custom_challenge(db, &f, &username, false)
             }
         }
         _ => srp_start(db, &f, &params, flow == "CUSTOM_AUTH", true),
