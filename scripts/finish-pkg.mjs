@@ -1,11 +1,16 @@
-// Completes pkg/ after wasm-bindgen and wasm-opt (scripts/build-pkg.sh): the glue's renamed
-// imports/exports, types that compile without esnext.disposable, the async methods, minification, the script-tag build
-// (pkg/cognito_wasm.global.js, global `CognitoWasm`, finds the .wasm next to itself), the npm
-// package.json and the README.
-import { readFileSync, writeFileSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+// Completes pkg/ after wasm-split-cli, wasm-bindgen and wasm-opt (scripts/build-pkg.sh): the
+// glue's renamed imports/exports, the parts' files (cognito_wasm_<part>.wasm) and the loader
+// that fetches them, types that compile without esnext.disposable, the async methods (from the
+// declarations), minification, the script-tag build (pkg/cognito_wasm.global.js, global
+// `CognitoWasm`, finds its files next to itself), the aws module, pkg/parts.json (the files of
+// each part: what a page's preload hints name), integrity.json, the npm package.json and the
+// README.
+//   node scripts/finish-pkg.mjs <wasm-opt's name map> <wasm-split-cli's __wasm_split.js>
+import { readFileSync, writeFileSync, copyFileSync, existsSync, rmSync, renameSync } from 'node:fs';
 import { buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readModule } from './wasm-module.mjs';
+import { declaredMethods, wasmMethods } from './methods.mjs';
 
 const cargo = readFileSync('Cargo.toml', 'utf8');
 const field = (k) => (cargo.match(new RegExp(`^${k} = "([^"]*)"`, 'm')) || [])[1];
@@ -13,6 +18,7 @@ const field = (k) => (cargo.match(new RegExp(`^${k} = "([^"]*)"`, 'm')) || [])[1
 // The wasm's imports and exports were renamed (scripts/build-pkg.sh prints the map): rename them
 // in the glue too. Every name must be found, or the build stops.
 const namesFile = process.argv[2];
+const splitLoader = process.argv[3];
 // The package directory (scripts/build-pkg.sh: PKG_DIR, default pkg).
 const DIR = process.env.PKG_DIR || 'pkg';
 const at = (f) => `${DIR}/${f}`;
@@ -74,20 +80,81 @@ function importModule(file) {
   return module;
 }
 
-// The asynchronous methods go on the prototype (src/js/methods.js), then the module is
-// minified in place with a source map: the glue is part of what every page downloads.
-const glue = readFileSync(at('cognito_wasm.js'), 'utf8');
-if (!glue.includes('cognito-wasm: async methods')) {
-  // The AWS-credentials methods only in a build with the crate feature `aws`.
-  const aws = (process.env.PKG_FEATURES || '').split(',').includes('aws') ? '\n' + readFileSync('src/js/aws.js', 'utf8') : '';
-  writeFileSync(at('cognito_wasm.js'), glue + '\n' + readFileSync('src/js/methods.js', 'utf8') + aws);
+// The parts: wasm-split-cli wrote a loader naming each part's module, the shared chunks each
+// needs, and what they import from the main module. Its structure is read here; the loader
+// that ships is src/js/loader.js (a bounded fetch, retried after a failure, no console noise),
+// with the parts renamed cognito_wasm_<part>.wasm and cognito_wasm_chunk<N>.wasm.
+const camel = (snake) => snake.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+const parts = readParts(readFileSync(splitLoader, 'utf8'));
+const fileOf = (f) => (f.startsWith('split_') ? `cognito_wasm_${camel(f.slice(6))}.wasm` : `cognito_wasm_${f.replace('_', '')}.wasm`);
+for (const f of new Set(Object.values(parts.loaders).flatMap((l) => [l.file, ...l.deps]).filter(Boolean))) {
+  renameSync(at(`${f}.wasm`), at(fileOf(f)));
+}
+
+/** The parts in wasm-split-cli's loader: `export const __wasm_split_load_<part> =
+ * wrapAsyncCb(makeLoad(<fetch of "./split_<part>.wasm"> | <an empty part>, [__chunk_N, …]))`,
+ * `const __chunk_N = makeLoad(<fetch of "./chunk_N.wasm">, [])`, and the main module's exports
+ * the parts import (`const { memory, … } = initSync(…)`). Anything else stops the build: the
+ * splitter's version is pinned (scripts/bootstrap.sh), so a change of its output is a change
+ * to review. */
+function readParts(js) {
+  const shared = /const \{ ([\w, ]*) \} = initSync\(undefined, undefined\);/.exec(js);
+  if (!shared) throw new Error('finish-pkg: the splitter\'s loader has no shared imports');
+  const chunks = {};
+  for (const [, n, file] of js.matchAll(/const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/(chunk_\d+)\.wasm"/g)) chunks[n] = file;
+  const loaders = {};
+  const re = /export const (__wasm_split_load_(\w+)) = wrapAsyncCb\(makeLoad\((\(\) => async \(_imp\) => \(\{\}\)|\(\) => \{\s*const src = fetch\(new URL\("\.\/(split_\w+)\.wasm"[\s\S]*?\n\}\n), \[([\w, ]*)\]\)\);/g;
+  for (const [, name, part, , file, deps] of js.matchAll(re)) {
+    loaders[name] = { part: camel(part), file: file || null, deps: deps.split(',').map((d) => d.trim()).filter(Boolean).map((d) => chunks[d] || fail(`unknown chunk ${d}`)) };
+  }
+  const exported = (js.match(/^export const /gm) || []).length;
+  if (!exported || exported !== Object.keys(loaders).length) throw new Error(`finish-pkg: read ${Object.keys(loaders).length} of the splitter's ${exported} part loaders`);
+  return { shared: shared[1].split(',').map((n) => n.trim()).filter(Boolean), loaders };
+}
+
+function fail(why) {
+  throw new Error(`finish-pkg: ${why}`);
+}
+
+// The loader that ships: the modules with what each needs first, and the main module's export
+// names (shortened by wasm-opt) of what the parts import.
+{
+  const names = namesFile && existsSync(namesFile) ? JSON.parse(readFileSync(namesFile, 'utf8')) : { exports: [] };
+  const renamed = Object.fromEntries(names.exports);
+  const modules = {};
+  for (const l of Object.values(parts.loaders)) {
+    for (const d of l.deps) modules[fileOf(d)] = [];
+    if (l.file) modules[fileOf(l.file)] = l.deps.map(fileOf);
+  }
+  const sharedNames = Object.fromEntries(parts.shared.map((n) => [n, renamed[n] || n]));
+  const loaders = Object.entries(parts.loaders)
+    .map(([name, l]) => (l.file ? `export const ${name} = loader(${JSON.stringify(fileOf(l.file))});` : `export const ${name} = (callback, data) => Promise.resolve().then(() => imports().__wasm_split.__indirect_function_table.get(callback)(data, true));`))
+    .join('\n');
+  const template = readFileSync('src/js/loader.js', 'utf8');
+  if (!template.includes('/*@modules*/ {}') || !template.includes('/*@shared*/ {}') || !template.includes('/*@loaders*/')) fail('src/js/loader.js lost its placeholders');
+  writeFileSync(at('__wasm_split.js'), template.replace('/*@modules*/ {}', JSON.stringify(modules)).replace('/*@shared*/ {}', JSON.stringify(sharedNames)).replace('/*@loaders*/', loaders));
+}
+
+// The asynchronous methods go on the prototype (src/js/methods.js, with the declarations' list),
+// then the module is minified in place with a source map: the glue is part of what every page
+// downloads.
+const methods = declaredMethods();
+{
+  const glue = readFileSync(at('cognito_wasm.js'), 'utf8');
+  const js = readFileSync('src/js/methods.js', 'utf8');
+  if (!js.includes('/*@methods*/ []')) fail('src/js/methods.js lost its /*@methods*/ placeholder');
+  for (const m of methods.filter((m) => m.js)) {
+    if (!new RegExp(`'${m.name}'`).test(js)) fail(`${m.name} is declared @js, but src/js/methods.js does not define it`);
+  }
+  writeFileSync(at('cognito_wasm.js'), glue + '\n' + js.replace('/*@methods*/ []', JSON.stringify(wasmMethods(methods))));
 }
 buildSync({
   entryPoints: [at('cognito_wasm.js')],
   outfile: at('cognito_wasm.js'),
   allowOverwrite: true,
   format: 'esm',
-  // Takes in the JS half of src/web (wasm-bindgen copies it to snippets/): one file to load.
+  // Takes in the JS half of src/web (wasm-bindgen copies it to snippets/) and the loader: one
+  // file to load.
   bundle: true,
   minify: true,
   sourcemap: true,
@@ -102,7 +169,7 @@ buildSync({
   format: 'iife',
   globalName: 'CognitoWasm',
   minify: true,
-  // The ES module finds its .wasm with import.meta.url; a classic script uses its own src.
+  // The ES module finds its files with import.meta.url; a classic script uses its own src.
   define: { 'import.meta.url': '__cognitoWasmBase' },
   banner: {
     js: 'var __cognitoWasmBase=(typeof document!=="undefined"&&document.currentScript&&document.currentScript.src)||(typeof location!=="undefined"?location.href:"");',
@@ -110,8 +177,27 @@ buildSync({
   logLevel: 'error',
 });
 
-rmSync(at('snippets'), { recursive: true, force: true });
+// The JS half of the aws part (signRequest, fetchSigned, presignUrl), imported on their first
+// use.
+buildSync({ entryPoints: ['src/js/aws.js'], outfile: at('cognito_wasm_aws.js'), format: 'esm', minify: true, logLevel: 'error' });
 
+rmSync(at('snippets'), { recursive: true, force: true });
+rmSync(at('__wasm_split.js'), { force: true });
+
+// pkg/parts.json: the files of each part, the shared chunks it needs included, and the main
+// module's. A page's preload hints name what its path needs (README, "Preload hints").
+const partFiles = { main: ['cognito_wasm.js', 'cognito_wasm_bg.wasm'], parts: {} };
+for (const l of Object.values(parts.loaders)) {
+  partFiles.parts[l.part] = [...(l.file ? [fileOf(l.file)] : []), ...l.deps.map(fileOf)];
+}
+partFiles.parts.aws = ['cognito_wasm_aws.js', ...(partFiles.parts.aws || [])];
+for (const m of methods) {
+  if (m.part !== 'main' && !partFiles.parts[m.part]) fail(`no module for the ${m.part} part (${m.name})`);
+}
+writeFileSync(at('parts.json'), JSON.stringify(partFiles, null, 2) + '\n');
+
+const wasmFiles = [...new Set(['cognito_wasm_bg.wasm', ...Object.values(partFiles.parts).flat().filter((f) => f.endsWith('.wasm'))])];
+const jsFiles = ['cognito_wasm.js', 'cognito_wasm.global.js', 'cognito_wasm_aws.js'];
 const pkg = {
   name: 'cognito-wasm',
   version: field('version'),
@@ -126,19 +212,21 @@ const pkg = {
   exports: {
     '.': { types: './cognito_wasm.d.ts', default: './cognito_wasm.js' },
     './global': './cognito_wasm.global.js',
-    './cognito_wasm_bg.wasm': './cognito_wasm_bg.wasm',
+    './parts.json': './parts.json',
   },
-  files: ['cognito_wasm_bg.wasm', 'cognito_wasm.js', 'cognito_wasm.js.map', 'cognito_wasm.d.ts', 'cognito_wasm_bg.wasm.d.ts', 'cognito_wasm.global.js', 'integrity.json', 'README.md'],
+  files: [...wasmFiles, ...jsFiles, 'cognito_wasm.js.map', 'cognito_wasm.d.ts', 'cognito_wasm_bg.wasm.d.ts', 'parts.json', 'integrity.json', 'README.md'],
   sideEffects: false,
 };
+for (const f of [...wasmFiles, 'cognito_wasm_aws.js']) pkg.exports[`./${f}`] = `./${f}`;
 // Subresource Integrity: the sha384 of each file a page loads from a CDN (a script tag's
-// `integrity`, and fetch's for the .wasm), written after the files are final.
+// `integrity`, and fetch's or a preload hint's for the .wasm files), written after the files
+// are final.
 const integrity = {};
-for (const f of ['cognito_wasm.js', 'cognito_wasm.global.js', 'cognito_wasm_bg.wasm']) {
+for (const f of [...jsFiles, ...wasmFiles]) {
   integrity[f] = 'sha384-' + createHash('sha384').update(readFileSync(at(f))).digest('base64');
 }
 writeFileSync(at('integrity.json'), JSON.stringify(integrity, null, 2) + '\n');
 pkg.exports['./integrity.json'] = './integrity.json';
 writeFileSync(at('package.json'), JSON.stringify(pkg, null, 2) + '\n');
 if (existsSync('README.md')) copyFileSync('README.md', at('README.md'));
-console.log(`${DIR}/ ready: cognito-wasm@${pkg.version}`);
+console.log(`${DIR}/ ready: cognito-wasm@${pkg.version}, parts: ${Object.keys(partFiles.parts).join(', ')}`);

@@ -2,7 +2,7 @@
 //! signs in keeps the identity; concurrent callers share one request; the cache and its renewal
 //! 5 minutes before expiry; sign-out in another tab drops them; another user gets another
 //! identity; requests signed with them pass the emulator's SigV4 check.
-#![cfg(all(not(target_arch = "wasm32"), feature = "aws"))]
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "support/env.rs"]
 mod env;

@@ -189,7 +189,7 @@ fn tokens_of_the_updated_issuer_verify_with_the_default_config() {
     // …and another pool's does not.
     let b = w.tab(&json!({"userPoolId": "us-east-1_Other1", "clientId": o["clientId"]}));
     let (c, t) = (b.clone(), s.id_token.expose().to_string());
-    let e = w.run(async move { c.verify(&t, None, None).await.unwrap_err() });
+    let e = w.run(async move { c.verify(&t).await.unwrap_err() });
     assert_eq!(e.name(), "TokenVerificationError");
 }
 

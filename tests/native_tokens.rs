@@ -173,17 +173,17 @@ fn a_rotated_key_is_refetched_once_bypassing_the_http_cache_and_unknown_kids_coo
             &cognito_wasm::proto::codec::base64url_encode(br#"{"iss":"https://evil.example/p"}"#),
         ),
     );
-    let e = w.run(async move { c.verify(&t, None, None).await.unwrap_err() });
+    let e = w.run(async move { c.verify(&t).await.unwrap_err() });
     assert_eq!(e.message(), format!("iss is not this pool's issuer ({iss})"));
     assert_eq!(w.count("jwks.json"), 2);
     for (kid, expected) in [("forged-1", 3), ("forged-2", 3)] {
         let (c, t) = (a.clone(), forged(kid));
-        let e = w.run(async move { c.verify(&t, None, None).await.unwrap_err() });
+        let e = w.run(async move { c.verify(&t).await.unwrap_err() });
         assert_eq!(e.name(), "TokenVerificationError");
         assert_eq!(w.count("jwks.json"), expected, "{kid}");
     }
     w.advance(31_000.0);
     let (c, t) = (a.clone(), forged("forged-3"));
-    w.run(async move { c.verify(&t, None, None).await.unwrap_err() });
+    w.run(async move { c.verify(&t).await.unwrap_err() });
     assert_eq!(w.count("jwks.json"), 4, "after the cool-down, one refetch again");
 }

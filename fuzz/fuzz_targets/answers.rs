@@ -21,7 +21,7 @@ fuzz_target!(|s: &str| {
             body: body.to_string(),
             error_type: error_type.map(String::from),
             cache_control: Some(date.to_string()),
-            date: Some(date.to_string()),
+            date_secs: time::parse_http_date(date),
         };
         if let Ok(v) = api::check(&resp) {
             let _ = api::parse_auth(&v);

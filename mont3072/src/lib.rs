@@ -451,23 +451,12 @@ impl Default for Comb2 {
 
 impl Comb2 {
     pub fn new() -> Self {
-        // P_t = 2^(2^(t·D)), Montgomery form.
-        let mut p = [U3072::ZERO; COMB_TEETH];
-        p[0] = mul_pow2(&mont_one(), 1);
-        for t in 1..COMB_TEETH {
-            let mut x = p[t - 1];
-            for _ in 0..COMB_SPACING {
-                x = mont_sqr(&x);
+        let mut b = CombBuilder::new();
+        loop {
+            if let Some(c) = b.step(usize::MAX) {
+                return c;
             }
-            p[t] = x;
         }
-        let mut table = alloc::vec![mont_one(); 1 << COMB_TEETH];
-        for i in 1..1usize << COMB_TEETH {
-            let top = (usize::BITS - 1 - i.leading_zeros()) as usize;
-            let rest = i & !(1 << top);
-            table[i] = if rest == 0 { p[top] } else { mont_mul(&table[rest], &p[top]) };
-        }
-        Comb2 { table }
     }
 
     /// `2^e mod N` for a big-endian exponent of at most 288 significant bits (`None` above).
@@ -497,6 +486,64 @@ impl Comb2 {
             }
         }
         Some(from_mont(&acc))
+    }
+}
+
+/// A [`Comb2`] built a slice at a time (each `step` does at most `budget` Montgomery
+/// operations), so that a page can build it at idle time without a long task: 240 squarings for
+/// the teeth, then 58 multiplications for the table.
+pub struct CombBuilder {
+    teeth: [U3072; COMB_TEETH],
+    /// The tooth being made (1..COMB_TEETH) and its squarings so far; then the table entry.
+    tooth: usize,
+    squarings: usize,
+    table: alloc::vec::Vec<U3072>,
+}
+
+impl Default for CombBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CombBuilder {
+    pub fn new() -> Self {
+        // P_t = 2^(2^(t·D)), Montgomery form; P_0 = 2.
+        let mut teeth = [U3072::ZERO; COMB_TEETH];
+        teeth[0] = mul_pow2(&mont_one(), 1);
+        CombBuilder { teeth, tooth: 1, squarings: 0, table: alloc::vec::Vec::new() }
+    }
+
+    /// Does at most `budget` operations; the finished comb once there is nothing left to do.
+    pub fn step(&mut self, mut budget: usize) -> Option<Comb2> {
+        while budget > 0 && self.tooth < COMB_TEETH {
+            let t = self.tooth;
+            if self.squarings == 0 {
+                self.teeth[t] = self.teeth[t - 1];
+            }
+            self.teeth[t] = mont_sqr(&self.teeth[t]);
+            self.squarings += 1;
+            if self.squarings == COMB_SPACING {
+                self.tooth += 1;
+                self.squarings = 0;
+            }
+            budget -= 1;
+        }
+        if self.tooth < COMB_TEETH {
+            return None;
+        }
+        if self.table.is_empty() {
+            self.table.push(mont_one());
+        }
+        while budget > 0 && self.table.len() < 1 << COMB_TEETH {
+            let i = self.table.len();
+            let top = (usize::BITS - 1 - i.leading_zeros()) as usize;
+            let rest = i & !(1 << top);
+            let entry = if rest == 0 { self.teeth[top] } else { mont_mul(&self.table[rest], &self.teeth[top]) };
+            self.table.push(entry);
+            budget -= 1;
+        }
+        (self.table.len() == 1 << COMB_TEETH).then(|| Comb2 { table: core::mem::take(&mut self.table) })
     }
 }
 

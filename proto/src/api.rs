@@ -578,6 +578,16 @@ pub fn parse_tokens(r: &Json) -> Result<Tokens, Error> {
     })
 }
 
+/// A refresh's answer (InitiateAuth with REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken): its
+/// AuthenticationResult. A challenge here is not Cognito's documented behaviour: refused.
+pub fn parse_refresh(v: &Json) -> Result<Tokens, Error> {
+    match (v.get("AuthenticationResult").filter(|r| !r.is_null()), v.str("ChallengeName")) {
+        (Some(r), _) => parse_tokens(r),
+        (None, Some(name)) => Err(Error::protocol(String::from("a challenge in answer to a refresh: ") + name)),
+        (None, None) => Err(malformed("AuthenticationResult")),
+    }
+}
+
 /// InitiateAuth / RespondToAuthChallenge output.
 pub fn parse_auth(v: &Json) -> Result<AuthStep, Error> {
     if let Some(r) = v.get("AuthenticationResult").filter(|r| !r.is_null()) {

@@ -32,6 +32,8 @@ pub struct HttpResponse {
     /// `x-amzn-ErrorType`
     pub error_type: Option<String>,
     pub cache_control: Option<String>,
-    /// `Date` (RFC 7231), for the server's clock.
-    pub date: Option<String>,
+    /// The server's clock, from its `Date` header (RFC 9110 §6.6.1), epoch seconds. The
+    /// environment reads the header (the browser's `Date.parse`; `time::parse_http_date`
+    /// natively), so the main module needs no date parser.
+    pub date_secs: Option<i64>,
 }

@@ -187,6 +187,11 @@ impl JwksCache {
         }
     }
 
+    /// Whether keys fetched earlier are still to be used at `now` (nothing to prefetch).
+    pub fn is_live(&self, now: i64) -> bool {
+        self.fetched_at.is_some() && now < self.expires_at
+    }
+
     /// After a refetch that still lacks `kid`: hold off further refetches for a while.
     pub fn refetch_failed(&mut self, now: i64) {
         self.penalty_until = now + REFETCH_COOLDOWN_SECS;

@@ -138,7 +138,8 @@ impl Session {
         })
     }
 
-    fn exp(&self) -> i64 {
+    /// When the first of the two tokens expires, in the server's clock (epoch seconds).
+    pub fn exp(&self) -> i64 {
         let e = |c: &Json| c.get("exp").and_then(Json::as_i64).unwrap_or(0);
         e(&self.id_claims).min(e(&self.access_claims))
     }

@@ -91,6 +91,7 @@ impl<E: Env> Client<E> {
             self.env.replace_url(&oauth::strip_callback_params(&url));
         }
         let cb = oauth::parse_callback(&url);
+        self.prefetch_jwks();
         let state = cb.state.as_deref().ok_or_else(|| Error::invalid_state("the callback has no state parameter"))?;
         let (nonce, return_to) = oauth::decode_state(state)?;
         let key = session::oauth_key(&self.cfg.client_id, &nonce);
@@ -117,7 +118,7 @@ impl<E: Env> Client<E> {
         let before = nodrop(self.load_session()).await;
         let req = oauth::token_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), &code, &txn.redirect_uri, &txn.verifier);
         let tokens = oauth::parse_token_response(&nodrop(self.fetch(&req, true)).await?)?;
-        let s = nodrop(self.finish(tokens, SignInMethod::HostedUi, Some(&txn.oidc_nonce), None)).await?;
+        let s = nodrop(self.finish_sign_in(&tokens, SignInMethod::HostedUi, Some(&txn.oidc_nonce))).await?;
         if let Some(old) = before.filter(|o| o.username != s.username) {
             // Another user signed in: the previous one's tokens go (the new ones are stored under
             // their own name, and LastAuthUser now names the new user).

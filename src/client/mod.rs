@@ -13,18 +13,18 @@
 //! pool, and SigV4 signing with them), `hosted` (redirect sign-in).
 
 mod account;
-#[cfg(feature = "aws")]
 mod credentials;
 mod hosted;
 pub mod model;
 mod passkeys;
+mod sign_out;
 mod signin;
 mod store;
 mod tokens;
 mod verify;
 
 pub use model::*;
-pub use tokens::SignOutOutcome;
+pub use sign_out::SignOutOutcome;
 
 use cognito_proto::api::{self, ApiRequest, HttpRequest, HttpResponse};
 use cognito_proto::config::Config;
@@ -51,12 +51,35 @@ pub trait Env: 'static {
     /// Milliseconds since the epoch, local clock.
     fn now_ms(&self) -> f64;
     async fn sleep(&self, ms: u32);
+    /// Resolves once the page is idle (soon at the latest): for work kept off the critical
+    /// path, in slices short enough not to delay input.
+    async fn idle(&self);
     /// Fills `buf` from a CSPRNG.
     fn random(&self, buf: &mut [u8]) -> Result<(), Error>;
     /// Reads never fail: an unreadable store reads as empty.
     async fn get(&self, key: &str) -> Option<String>;
     async fn set(&self, key: &str, value: &str) -> Result<(), Error>;
     async fn remove(&self, key: &str);
+    /// Several reads at once (one wait for an asynchronous store), in the keys' order.
+    async fn get_all(&self, keys: &[String]) -> Vec<Option<String>> {
+        let mut values = Vec::with_capacity(keys.len());
+        for k in keys {
+            values.push(self.get(k).await);
+        }
+        values
+    }
+    /// Several writes in order, stopping at the first the storage refuses (its error).
+    async fn set_all(&self, pairs: &[(String, String)]) -> Result<(), Error> {
+        for (k, v) in pairs {
+            self.set(k, v).await?;
+        }
+        Ok(())
+    }
+    async fn remove_all(&self, keys: &[String]) {
+        for k in keys {
+            self.remove(k).await;
+        }
+    }
     /// A synchronous read when the storage allows it (`None` for async custom storage).
     fn get_sync(&self, key: &str) -> Option<Option<String>>;
     /// An exclusive lock shared by every tab of this origin, waited for at most `wait_ms`:
@@ -82,23 +105,45 @@ pub trait Env: 'static {
     fn replace_url(&self, url: &str);
 }
 
-/// A future that is never dropped in a suspended state (see `nodrop`).
-pub struct RunsToCompletion<F>(core::mem::ManuallyDrop<F>);
+/// A future polled to completion, without the drop code for its suspended states (see
+/// [`nodrop`]).
+pub(crate) struct RunsToCompletion<F> {
+    future: core::mem::ManuallyDrop<F>,
+    done: bool,
+}
 
 impl<F: Future> Future for RunsToCompletion<F> {
     type Output = F::Output;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: a structural projection: the inner future is never moved out of the pinned
-        // wrapper (ManuallyDrop<F> is F in place), and it is never dropped.
-        unsafe { self.map_unchecked_mut(|s| &mut *s.0) }.poll(cx)
+        // wrapper (ManuallyDrop<F> is F in place), and it is never dropped (see `Drop`).
+        let this = unsafe { self.get_unchecked_mut() };
+        let future = unsafe { Pin::new_unchecked(&mut *this.future) };
+        let r = future.poll(cx);
+        this.done |= r.is_ready();
+        r
     }
 }
 
-/// Awaits `f` without the drop code for its suspended states: for futures that always run to
-/// completion (every flow: nothing cancels them), where that code is dead weight in the wasm. A
-/// completed async block has already dropped what it held; one dropped half-way would leak.
-pub fn nodrop<F: Future>(f: F) -> RunsToCompletion<F> {
-    RunsToCompletion(core::mem::ManuallyDrop::new(f))
+impl<F> Drop for RunsToCompletion<F> {
+    /// The invariant of `nodrop`: dropping a wrapped future before it completed would free a
+    /// pinned future without running its destructor, which `Pin` forbids; so that never happens
+    /// silently, it stops the program instead (a trap in the wasm). No flow does it.
+    fn drop(&mut self) {
+        if !self.done {
+            std::process::abort();
+        }
+    }
+}
+
+/// Awaits `f` without the drop code for its suspended states: the flows always run to
+/// completion (a JS Promise waits on each and nothing cancels them), and that code (a few KB of
+/// the wasm) would never run. Invariants: the wrapper is polled until it completes before it
+/// is dropped (else the program aborts, see `Drop`), and `f` holds nothing once it has
+/// completed (true of async blocks and fns: they drop what they hold when they return), since
+/// it is not dropped then either. So never pass one to [`first`], which drops the loser.
+pub(crate) fn nodrop<F: Future>(f: F) -> RunsToCompletion<F> {
+    RunsToCompletion { future: core::mem::ManuallyDrop::new(f), done: false }
 }
 
 /// Which of two futures finished first.
@@ -183,7 +228,6 @@ pub struct Client<E: Env> {
     sign_outs: Cell<u32>,
     /// AWS credentials, for the user they were fetched for (None: a guest).
     credentials: RefCell<Option<(Option<String>, Credentials)>>,
-    #[cfg_attr(not(feature = "aws"), allow(dead_code))]
     fetching_credentials: RefCell<Option<Flight<()>>>,
 }
 
@@ -224,7 +268,7 @@ impl<E: Env> Client<E> {
     }
 
     fn learn_clock(&self, resp: &HttpResponse) {
-        if let Some(server) = resp.date.as_deref().and_then(cognito_proto::time::parse_http_date) {
+        if let Some(server) = resp.date_secs {
             let offset = server as f64 * 1000.0 - self.env.now_ms();
             // Date has one-second resolution: only trust a clear difference.
             self.server_offset_ms.set(if offset.abs() > 2000.0 { offset } else { 0.0 });
@@ -325,7 +369,7 @@ impl<E: Env> Client<E> {
     }
 
     /// Computes an SRP ephemeral ahead of the next sign-in (call at idle time).
-    pub fn prepare(&self) {
+    pub(crate) fn prepare(&self) {
         if self.prepared.borrow().is_none() {
             if let Ok(e) = self.new_ephemeral() {
                 *self.prepared.borrow_mut() = Some(e);

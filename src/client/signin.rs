@@ -20,9 +20,8 @@ use super::{nodrop, Client, Env, EventKind, Flow, Metadata, PendingStep, SignInI
 use cognito_proto::api::{self, AuthStep, Challenge, Tokens, TotpAuth};
 use cognito_proto::challenge::{self, Answer, ChallengeName, Factor, NextStep, TotpSetup};
 use cognito_proto::codec::has;
-use cognito_proto::error::{Error, ErrorKind, Exception, TokenCheck};
+use cognito_proto::error::{Error, ErrorKind, Exception};
 use cognito_proto::json::Json;
-use cognito_proto::jwt::TokenUse;
 use cognito_proto::session::{self, AutoSignIn, Pending, Session, CHALLENGE_TTL_MS};
 use cognito_proto::srp::{self, ClientEphemeral, DeviceSecrets, SrpTimestamp, VerifierChallenge};
 use cognito_proto::types::*;
@@ -35,11 +34,29 @@ fn device_unknown(e: &Error) -> bool {
 }
 
 impl<E: Env> Client<E> {
+    /// At idle time (after the sign-in part loads, and after each sign-in): the table for `g`,
+    /// a slice at a time, then the next `A = g^a`, so that neither is on a sign-in's critical
+    /// path (a sign-in that comes first does without them).
+    pub fn prepare_soon(&self) {
+        let Some(me) = self.me() else { return };
+        self.env.spawn(Box::pin(async move {
+            loop {
+                me.env.idle().await;
+                if srp::warm_step() {
+                    break;
+                }
+            }
+            me.env.idle().await;
+            me.prepare();
+        }));
+    }
+
     pub async fn sign_in(&self, input: SignInInput) -> Result<SignInOutcome, Error> {
         if let Some(s) = nodrop(self.load_session()).await {
             return Err(Error::invalid_state(String::from("already signed in as ") + &s.username + "; call signOut() first"));
         }
         self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
+        self.prefetch_jwks();
         if let StoredDevice::Partial = nodrop(self.stored_device(input.username.as_str())).await {
             // Half a device is no device.
             nodrop(self.forget_local_device(input.username.as_str())).await;
@@ -170,7 +187,11 @@ impl<E: Env> Client<E> {
         loop {
             match step {
                 AuthStep::Tokens(t) => {
-                    let s = nodrop(self.finish(t, SignInMethod::Api, None, None)).await?;
+                    let s = nodrop(self.finish_sign_in(&t, SignInMethod::Api, None)).await?;
+                    // NewDeviceMetadata comes with JSON API sign-ins only (not the hosted UI's).
+                    if let Some((key, group)) = &t.new_device {
+                        nodrop(self.confirm_new_device(&s.username, &t.access_token, key, group)).await;
+                    }
                     self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
                     self.env.remove(&session::auto_sign_in_key(&self.cfg.client_id)).await;
                     self.announce(EventKind::SignedIn, Some(&s), None);
@@ -306,6 +327,7 @@ impl<E: Env> Client<E> {
     /// Answers the stored challenge.
     pub async fn confirm_sign_in(&self, answer: Answer, meta: &Metadata) -> Result<SignInOutcome, Error> {
         let mut p = nodrop(self.load_pending()).await?;
+        self.prefetch_jwks();
         let name = ChallengeName::parse(&p.challenge);
         let device = nodrop(self.device_of(&p.username)).await.map(|d| d.key);
         let responses = challenge::responses(&name, &answer)?;
@@ -371,42 +393,21 @@ impl<E: Env> Client<E> {
             return Err(Error::invalid_state("the auto sign-in expired: call signIn"));
         }
         let session = rec.session.clone().ok_or_else(|| Error::invalid_state("no auto sign-in session"))?;
+        self.prefetch_jwks();
         let user = Username::new(rec.username.clone());
         let r = nodrop(self.send(&api::initiate_user_auth(self.app(), &user, &[], Some(&session), None).with_metadata(meta))).await;
         self.env.remove(&key).await;
         nodrop(self.drive(api::parse_auth(&r?)?, rec.username, meta)).await
     }
 
-    /// Verifies and stores the tokens of any sign-in or refresh; confirms a new device. A
-    /// refresh passes the sign-out count it started with: after a sign-out since, nothing is
-    /// stored (InvalidStateError).
-    pub(crate) async fn finish(
-        &self,
-        t: Tokens,
-        method: SignInMethod,
-        nonce: Option<&str>,
-        sign_outs: Option<u32>,
-    ) -> Result<Session, Error> {
-        if self.cfg.verify_tokens {
-            nodrop(self.verify(t.id_token.expose(), Some(TokenUse::Id), nonce)).await?;
-            nodrop(self.verify(t.access_token.expose(), Some(TokenUse::Access), None)).await?;
-        } else if let Some(n) = nonce {
-            // Even unverified, a hosted-UI ID token must answer our request.
-            if cognito_proto::jwt::decode(t.id_token.expose())?.claims.str("nonce") != Some(n) {
-                return Err(Error::token(TokenCheck::Nonce, "nonce does not match the sign-in request"));
-            }
-        }
-        let access = cognito_proto::jwt::decode(t.access_token.expose())?.claims;
-        let username =
-            access.str("username").ok_or_else(|| Error::token(TokenCheck::Malformed, "access token without username"))?.to_string();
-        let iat = access.get("iat").and_then(Json::as_i64).unwrap_or(0);
-        let drift = session::clock_drift_secs(iat, self.env.now_ms());
-        if sign_outs.is_some_and(|n| n != self.sign_outs()) {
-            return Err(Error::invalid_state("signed out while the session was being refreshed"));
-        }
-        let s = nodrop(self.store_session(&username, &t.id_token, &t.access_token, t.refresh_token.as_ref(), drift, method)).await?;
-        if let Some((key, group)) = &t.new_device {
-            nodrop(self.confirm_new_device(&username, &t.access_token, key, group)).await;
+    /// Keeps the tokens of a sign-in (the JSON API, or the hosted UI's callback): their
+    /// signatures checked first when the issuer's keys are at hand (they were fetched alongside
+    /// the first request), else right after, in the background (see `verify`).
+    pub(crate) async fn finish_sign_in(&self, t: &Tokens, method: SignInMethod, nonce: Option<&str>) -> Result<Session, Error> {
+        let later = self.cfg.verify_tokens && nodrop(self.verify_if_keys_at_hand(t)).await?;
+        let s = nodrop(self.keep_tokens(t, method, nonce, None)).await?;
+        if later {
+            self.verify_later(&s);
         }
         Ok(s)
     }

@@ -3,10 +3,15 @@
 //! tab's memory of the latest session (which other tabs' broadcasts keep current).
 
 use super::{nodrop, Client, CurrentUser, Env};
-use cognito_proto::error::Error;
+use cognito_proto::api::Tokens;
+use cognito_proto::error::{Error, TokenCheck};
 use cognito_proto::json::Json;
+use cognito_proto::jwt::{self, Expect, TokenUse};
 use cognito_proto::session::{self, Session, UserKeys};
 use cognito_proto::types::*;
+
+/// Clock skew allowed when checking `exp` and `iat`.
+const SKEW_SECS: i64 = 60;
 
 /// A remembered device: key, group key, random password.
 pub(crate) struct Device {
@@ -54,47 +59,69 @@ impl<E: Env> Client<E> {
     pub async fn load_session(&self) -> Option<Session> {
         let last = session::last_user_key(&self.cfg.client_id);
         let Some(user) = self.env.get(&last).await.filter(|u| !u.is_empty() && u.len() <= 256) else {
-            *self.latest.borrow_mut() = None;
+            self.set_latest(None);
             return None;
         };
-        let k = self.user_keys(&user);
-        let (id, access, refresh, drift, method) = (
-            self.env.get(&k.id_token()).await,
-            self.env.get(&k.access_token()).await,
-            self.env.get(&k.refresh_token()).await,
-            self.env.get(&k.clock_drift()).await,
-            self.env.get(&k.sign_in_method()).await,
-        );
-        let stored = Session::from_stored(&user, id.as_deref(), access.as_deref(), refresh.as_deref(), drift.as_deref(), method.as_deref());
-        let Some(mut s) = stored else {
+        let keys = self.user_keys(&user).session_keys();
+        let v = self.env.get_all(&keys).await;
+        let get = |i: usize| v.get(i).and_then(|v| v.as_deref());
+        let Some(mut s) = Session::from_stored(&user, get(0), get(1), get(2), get(3), get(4)) else {
             // Garbage or half a session: clean up, read as signed out.
-            self.env.remove(&last).await;
-            for key in k.session_keys() {
-                self.env.remove(&key).await;
-            }
-            *self.latest.borrow_mut() = None;
+            self.env.remove_all(&[&keys[..], &[last]].concat()).await;
+            self.set_latest(None);
             return None;
         };
         // Another tab may have refreshed and told us before our storage shows it: use its newer
         // tokens (newer by the server's exp, not by our clock-drift arithmetic).
-        if let Some(l) = self.latest.borrow().as_ref() {
-            let exp = |c: &Json| c.get("exp").and_then(Json::as_i64).unwrap_or(0);
-            if l.username == s.username
-                && l.access_token.expose() != s.access_token.expose()
-                && exp(&l.access_claims) > exp(&s.access_claims)
-            {
-                s.id_token = l.id_token.clone();
-                s.access_token = l.access_token.clone();
-                s.id_claims = l.id_claims.clone();
-                s.access_claims = l.access_claims.clone();
-                s.clock_drift_ms = l.clock_drift_ms;
-            }
+        if let Some(l) = self.latest().filter(|l| l.username == s.username && l.exp() > s.exp()) {
+            s.id_token = l.id_token;
+            s.access_token = l.access_token;
+            s.id_claims = l.id_claims;
+            s.access_claims = l.access_claims;
+            s.clock_drift_ms = l.clock_drift_ms;
         }
-        *self.latest.borrow_mut() = Some(s.clone());
+        self.set_latest(Some(s.clone()));
         Some(s)
     }
 
-    /// Stores verified tokens as the signed-in session and returns it.
+    /// What a token of this pool must claim, now (the server's clock).
+    pub(crate) fn expect<'a>(&'a self, token_use: Option<TokenUse>, nonce: Option<&'a str>) -> Expect<'a> {
+        Expect {
+            issuers: &self.cfg.issuers,
+            client_id: self.cfg.client_id.as_str(),
+            token_use,
+            nonce,
+            now_secs: (self.server_now_ms() / 1000.0) as i64,
+            skew_secs: SKEW_SECS,
+        }
+    }
+
+    /// Keeps the tokens Cognito just issued (a sign-in or a refresh) as the signed-in session,
+    /// once their claims are checked (with `verifyTokens`): issuer, token_use, audience or
+    /// client_id, exp, iat, and the hosted UI's nonce. Received straight from Cognito over TLS,
+    /// they need no signature check to be trusted (OpenID Connect Core 1.0 §3.1.3.7 item 6);
+    /// sign-ins check signatures too (`verify`). A refresh passes the sign-out count it started
+    /// with: after a sign-out since, nothing is stored (InvalidStateError).
+    pub(crate) async fn keep_tokens(&self, t: &Tokens, method: SignInMethod, nonce: Option<&str>, sign_outs: Option<u32>) -> Result<Session, Error> {
+        let id = jwt::decode(t.id_token.expose())?.claims;
+        let access = jwt::decode(t.access_token.expose())?.claims;
+        if self.cfg.verify_tokens {
+            jwt::check_claims(&id, &self.expect(Some(TokenUse::Id), nonce))?;
+            jwt::check_claims(&access, &self.expect(Some(TokenUse::Access), None))?;
+        } else if nonce.is_some_and(|n| id.str("nonce") != Some(n)) {
+            // Even unchecked, a hosted-UI ID token must answer our request.
+            return Err(Error::token(TokenCheck::Nonce, "nonce does not match the sign-in request"));
+        }
+        let username = access.str("username").ok_or_else(|| Error::token(TokenCheck::Malformed, "access token without username"))?;
+        let iat = access.get("iat").and_then(Json::as_i64).unwrap_or(0);
+        let drift = session::clock_drift_secs(iat, self.env.now_ms());
+        if sign_outs.is_some_and(|n| n != self.sign_outs()) {
+            return Err(Error::invalid_state("signed out while the session was being refreshed"));
+        }
+        nodrop(self.store_session(username, &t.id_token, &t.access_token, t.refresh_token.as_ref(), drift, method)).await
+    }
+
+    /// Stores checked tokens as the signed-in session and returns it.
     pub(crate) async fn store_session(
         &self,
         username: &str,
@@ -106,49 +133,33 @@ impl<E: Env> Client<E> {
     ) -> Result<Session, Error> {
         let k = self.user_keys(username);
         let drift = session::secs_text(drift_secs);
-        let written = nodrop(async {
-            self.put(&session::last_user_key(&self.cfg.client_id), username).await?;
-            self.put(&k.id_token(), id.expose()).await?;
-            self.put(&k.access_token(), access.expose()).await?;
-            if let Some(r) = refresh {
-                self.put(&k.refresh_token(), r.expose()).await?;
-            }
-            self.put(&k.clock_drift(), &drift).await?;
-            self.put(&k.sign_in_method(), method.as_str()).await
-        })
-        .await;
-        if let Err(e) = written {
+        let last = session::last_user_key(&self.cfg.client_id);
+        let mut pairs = vec![(last.clone(), username.to_string()), (k.id_token(), id.expose().to_string()), (k.access_token(), access.expose().to_string())];
+        if let Some(r) = refresh {
+            pairs.push((k.refresh_token(), r.expose().to_string()));
+        }
+        pairs.push((k.clock_drift(), drift.clone()));
+        pairs.push((k.sign_in_method(), method.as_str().to_string()));
+        if let Err(e) = self.env.set_all(&pairs).await {
             // No half-stored session (an ID token without its access token) is left behind.
-            for key in k.session_keys() {
-                self.env.remove(&key).await;
-            }
-            self.env.remove(&session::last_user_key(&self.cfg.client_id)).await;
+            self.env.remove_all(&[&k.session_keys()[..], &[last]].concat()).await;
             self.set_latest(None);
             return Err(e);
         }
         *self.stored_access.borrow_mut() = Some(access.expose().to_string());
-        let s = Session::from_stored(
-            username,
-            Some(id.expose()),
-            Some(access.expose()),
-            refresh.map(|r| r.expose()),
-            Some(&drift),
-            Some(method.as_str()),
-        )
-        .ok_or_else(|| Error::token(cognito_proto::error::TokenCheck::Malformed, "the tokens do not belong together"))?;
+        let s = Session::from_stored(username, Some(id.expose()), Some(access.expose()), refresh.map(|r| r.expose()), Some(&drift), Some(method.as_str()))
+            .ok_or_else(|| Error::token(TokenCheck::Malformed, "the tokens do not belong together"))?;
         self.set_latest(Some(s.clone()));
         Ok(s)
     }
 
     /// Removes the session (not the remembered device) from storage; counts as a sign-out.
     pub(crate) async fn clear_local(&self, s: Option<&Session>) {
+        let mut keys = vec![session::last_user_key(&self.cfg.client_id), session::pending_key(&self.cfg.client_id)];
         if let Some(s) = s {
-            for key in self.user_keys(&s.username).session_keys() {
-                self.env.remove(&key).await;
-            }
+            keys.extend(self.user_keys(&s.username).session_keys());
         }
-        self.env.remove(&session::last_user_key(&self.cfg.client_id)).await;
-        self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
+        self.env.remove_all(&keys).await;
         self.set_latest(None);
         self.count_sign_out();
     }
@@ -156,11 +167,8 @@ impl<E: Env> Client<E> {
     /// The remembered device of `username` as stored. A pure read: a partial device is
     /// reported, not removed (sign-in removes it, see `forget_local_device`).
     pub(crate) async fn stored_device(&self, username: &str) -> StoredDevice {
-        let k = self.user_keys(username);
-        let key = self.env.get(&k.device_key()).await;
-        let group = self.env.get(&k.device_group_key()).await;
-        let password = self.env.get(&k.device_password()).await;
-        match (key, group, password) {
+        let mut v = self.env.get_all(&self.user_keys(username).device_keys()).await.into_iter();
+        match (v.next().flatten(), v.next().flatten(), v.next().flatten()) {
             (None, None, None) => StoredDevice::Absent,
             (Some(k), Some(g), Some(p)) if !k.is_empty() && !g.is_empty() && !p.is_empty() => {
                 StoredDevice::Present(Device { key: DeviceKey::new(k), group: DeviceGroupKey::new(g), password: DevicePassword::new(p) })
@@ -178,16 +186,12 @@ impl<E: Env> Client<E> {
     }
 
     pub(crate) async fn save_device(&self, username: &str, key: &DeviceKey, group: &DeviceGroupKey, password: &DevicePassword) {
-        let k = self.user_keys(username);
-        let _ = nodrop(self.put(&k.device_key(), key.as_str())).await;
-        let _ = nodrop(self.put(&k.device_group_key(), group.as_str())).await;
-        let _ = nodrop(self.put(&k.device_password(), password.expose())).await;
+        let [k, g, p] = self.user_keys(username).device_keys();
+        let _ = self.env.set_all(&[(k, key.as_str().into()), (g, group.as_str().into()), (p, password.expose().into())]).await;
     }
 
     pub(crate) async fn forget_local_device(&self, username: &str) {
-        for key in self.user_keys(username).device_keys() {
-            self.env.remove(&key).await;
-        }
+        self.env.remove_all(&self.user_keys(username).device_keys()).await;
     }
 
     /// A sign-out, in this tab or another: AWS credentials go with the session.

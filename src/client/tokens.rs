@@ -1,4 +1,4 @@
-//! Sessions: getSession with refresh that never races, sign-out, and the events (in this tab,
+//! Sessions: getSession with refresh that never races, and the events (in this tab,
 //! and to the others by broadcast).
 //!
 //! ```text
@@ -16,16 +16,12 @@
 //! failure: an exception that ends the session (Exception::ends_session, OAuth invalid_grant)
 //!          ─▶ clear, "tokenRefreshFailure" + "signedOut";
 //!          anything else keeps the tokens (still valid ones are returned).
-//! signOut ─▶ (global: a live access token) ─▶ wait for this tab's refresh (bounded) ─▶ the
-//!         same Web Lock (bounded; without it the sign-out goes ahead) ─▶ re-read storage ─▶
-//!         RevokeToken (one attempt) | GlobalSignOut ─▶ clear, counted as a sign-out ─▶ release;
-//!         a refresh begun before the count changed stores nothing and gives null, and a tab
-//!         whose refresh stored tokens just after another tab signed out removes them again.
+//! signOut (`sign_out`) takes the same lock.
 //! ```
 
 use super::store::SignInMethod;
 use super::{first, nodrop, AuthEvent, Client, Env, EventKind, First, Flight, Metadata};
-use cognito_proto::api::{self, AuthStep};
+use cognito_proto::api;
 use cognito_proto::error::{Error, Exception};
 use cognito_proto::json::{itoa, Json};
 use cognito_proto::oauth;
@@ -44,15 +40,8 @@ const HANDOFF_POLL_MS: u32 = 25;
 /// timeout (the refresh goes on in the background).
 const VALID_TOKENS_WAIT_MS: u32 = 3_000;
 
-/// What `signOut` did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SignOutOutcome {
-    /// The page is being sent to the hosted UI's `/logout`.
-    pub redirecting: bool,
-}
-
 impl<E: Env> Client<E> {
-    fn lock_name(&self) -> String {
+    pub(crate) fn lock_name(&self) -> String {
         String::from("cognito-wasm.refresh.") + self.cfg.client_id.as_str()
     }
 
@@ -176,27 +165,17 @@ impl<E: Env> Client<E> {
                 let req = oauth::refresh_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), &refresh, device.as_ref());
                 oauth::parse_token_response(&nodrop(self.fetch(&req, true)).await?)?
             }
-            _ if self.cfg.refresh_token_rotation => {
-                let v = nodrop(self.send(&api::get_tokens_from_refresh_token(self.app(), &refresh, device.as_ref()).with_metadata(meta)))
-                    .await?;
-                api::parse_tokens(
-                    v.get("AuthenticationResult").ok_or_else(|| Error::protocol("refresh answer without AuthenticationResult"))?,
-                )?
-            }
             _ => {
-                let user = Username::new(s.username.clone());
-                match api::parse_auth(
-                    &nodrop(self.send(&api::initiate_refresh(self.app(), &refresh, &user, device.as_ref()).with_metadata(meta))).await?,
-                )? {
-                    AuthStep::Tokens(t) => t,
-                    AuthStep::Challenge(c) => {
-                        return Err(Error::protocol(String::from("a challenge in answer to a refresh: ") + c.name.as_str()))
-                    }
-                }
+                let req = if self.cfg.refresh_token_rotation {
+                    api::get_tokens_from_refresh_token(self.app(), &refresh, device.as_ref())
+                } else {
+                    api::initiate_refresh(self.app(), &refresh, &Username::new(s.username.clone()), device.as_ref())
+                };
+                api::parse_refresh(&nodrop(self.send(&req.with_metadata(meta))).await?)?
             }
         };
         let method = if s.hosted { SignInMethod::HostedUi } else { SignInMethod::Api };
-        nodrop(self.finish(tokens, method, None, Some(sign_outs))).await
+        nodrop(self.keep_tokens(&tokens, method, None, Some(sign_outs))).await
     }
 
     /// The signed-in session with usable tokens, or InvalidStateError.
@@ -212,53 +191,6 @@ impl<E: Env> Client<E> {
             }),
             other => other,
         }
-    }
-
-    /// `signOut({global, redirect})`. Never races a refresh: one in flight (in this tab or
-    /// another) finishes first and its tokens are the ones revoked; one that starts later finds
-    /// the session gone or does not store what it gets.
-    pub async fn sign_out(&self, global: bool, redirect: bool) -> Result<SignOutOutcome, Error> {
-        // GlobalSignOut needs a live access token; getting one may refresh, which takes the
-        // lock taken below.
-        let live = if global && nodrop(self.load_session()).await.is_some() { Some(nodrop(self.signed_in()).await?) } else { None };
-        let timeout = self.cfg.request_timeout_ms;
-        let running = self.refreshing.borrow().clone();
-        if let Some(f) = running {
-            let _ = first(f, self.env.sleep(timeout)).await;
-        }
-        // The refresh lock, held while revoking and clearing. Signing out must not fail for
-        // want of a lock (another tab's refresh may be stuck on a stalled network), so after the
-        // timeout it goes ahead without.
-        let guard = self.env.lock(&self.lock_name(), timeout).await.ok().flatten();
-        let s = nodrop(self.load_session()).await;
-        if let Some(s) = &s {
-            if let Some(live) = &live {
-                nodrop(self.send(&api::global_sign_out(&live.access_token))).await.map_err(|e| self.explain_scope(e, live))?;
-            } else if let Some(r) = &s.refresh_token {
-                // Best effort: the tokens go from this browser either way.
-                match (&self.cfg.hosted_ui, s.hosted) {
-                    (Some(h), true) => {
-                        let _ =
-                            nodrop(self.fetch(&oauth::revoke_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), r), true))
-                                .await;
-                    }
-                    _ => {
-                        // One attempt: the sign-out must not wait out retries on a dead network.
-                        let _ = nodrop(self.send_with(&api::revoke_token(self.app(), r), 0)).await;
-                    }
-                }
-            }
-        }
-        nodrop(self.clear_local(s.as_ref())).await;
-        drop(guard);
-        if s.is_some() {
-            self.announce(EventKind::SignedOut, s.as_ref(), None);
-        }
-        if let (Some(h), true, true) = (&self.cfg.hosted_ui, redirect, s.as_ref().is_some_and(|s| s.hosted)) {
-            self.env.navigate(&oauth::logout_url(h, &self.cfg.client_id))?;
-            return Ok(SignOutOutcome { redirecting: true });
-        }
-        Ok(SignOutOutcome { redirecting: false })
     }
 
     /// Local event and cross-tab message (the message carries the new tokens so other tabs can

@@ -318,7 +318,6 @@ pub fn auth_factors(f: &AuthFactors) -> Json {
     ])
 }
 
-#[cfg(feature = "aws")]
 /// `{identityId, accessKeyId, secretAccessKey, sessionToken, expiration, authenticated}` or null.
 pub fn credentials(c: Option<&Credentials>) -> Json {
     match c {
@@ -334,7 +333,6 @@ pub fn credentials(c: Option<&Credentials>) -> Json {
     }
 }
 
-#[cfg(feature = "aws")]
 fn header_pairs(v: Option<&Json>) -> Vec<(String, String)> {
     v.and_then(Json::as_array)
         .unwrap_or(&[])
@@ -343,7 +341,6 @@ fn header_pairs(v: Option<&Json>) -> Vec<(String, String)> {
         .collect()
 }
 
-#[cfg(feature = "aws")]
 /// What methods.js passes for `signRequest` / `presignUrl`: `{url, method, headers: [[name,
 /// value]], payloadHash, service, region, expiresIn?}`.
 pub fn sign_input(v: &Json, presign: bool) -> Result<SignInput, Error> {
@@ -365,7 +362,6 @@ pub fn sign_input(v: &Json, presign: bool) -> Result<SignInput, Error> {
     })
 }
 
-#[cfg(feature = "aws")]
 pub fn signed_request(r: &SignedRequest) -> Json {
     let mut m = vec![
         ("url", Json::from(r.url.as_str())),

@@ -1,22 +1,15 @@
 /*! cognito-wasm: async methods */
 // The asynchronous methods of CognitoAuth. Each calls the wasm's one entry point with its own
-// name (CognitoAuth::call in src/js/mod.rs dispatches): one export and one copy of the Promise
-// glue in the wasm instead of one per method. scripts/finish-pkg.mjs appends this to the
-// package's module; the types are the `CognitoAuth` interface in src/js/types.d.ts.
-for (const m of [
-  'signIn', 'confirmSignIn', 'getPendingSignIn', 'autoSignIn', 'getSession', 'signOut',
-  'signUp', 'confirmSignUp', 'confirmSignUpFromLink', 'resendSignUpCode',
-  'forgotPassword', 'confirmForgotPassword', 'changePassword',
-  'getUserAttributes', 'updateUserAttributes', 'verifyUserAttribute', 'sendUserAttributeVerificationCode', 'deleteUserAttributes', 'deleteUser',
-  'setUpTotp', 'verifyTotpSetup', 'updateMfaPreference', 'fetchMfaPreference',
-  'rememberDevice', 'forgetDevice', 'fetchDevices',
-  'registerPasskey', 'listPasskeys', 'deletePasskey', 'fetchAuthFactors',
-  'signInWithRedirect', 'authorizeUrl', 'handleRedirectCallback', 'verifyToken',
-]) install(m);
+// index (CognitoAuth::call in src/js/mod.rs hands the call to the part of the package that
+// carries the method, fetching that part first if need be): one export and one copy of the
+// Promise glue in the wasm instead of one per method. The list is the declarations' (the
+// CognitoAuth interface of src/js/types.d.ts), written in by scripts/finish-pkg.mjs.
+const METHODS = /*@methods*/ [];
+for (const [m, i] of METHODS) install(m, i);
 
 // A method named like the others (stack traces, devtools), not enumerable, like class methods.
 // Async, so misuse rejects like every other failure instead of throwing synchronously.
-function install(m) {
+function install(m, i) {
   Object.defineProperty(CognitoAuth.prototype, m, {
     value: { async [m](input) {
       if (!(this instanceof CognitoAuth)) {
@@ -24,13 +17,13 @@ function install(m) {
       }
       // wasm-bindgen zeroes the pointer in free().
       if (!this.__wbg_ptr) throw sdkError('InvalidStateError', `${m} was called after free()`);
-      if (!SHARED.has(m)) return this.__call(m, input);
+      if (!SHARED.has(m)) return this.__call(i, input);
       let calls = running.get(this);
       if (!calls) running.set(this, (calls = new Map()));
       const key = shareKey(m, input);
       let call = calls.get(key);
       if (!call) {
-        call = this.__call(m, input);
+        call = this.__call(i, input);
         calls.set(key, call);
         call.finally(() => calls.delete(key)).catch(() => {});
       }
@@ -63,6 +56,27 @@ function shareKey(m, input) {
 
 function sdkError(name, message) {
   return Object.assign(new Error(message), { name, retryable: false });
+}
+
+// signRequest, fetchSigned and presignUrl take the request apart in JS (the body's SHA-256 by
+// WebCrypto) around the wasm's signing: src/js/aws.js, a module of its own fetched with the
+// aws part on first use, so that the other pages do not load it.
+let awsModule;
+for (const m of ['signRequest', 'fetchSigned', 'presignUrl']) {
+  Object.defineProperty(CognitoAuth.prototype, m, {
+    value: { async [m](...args) {
+      if (!(this instanceof CognitoAuth)) throw sdkError('ConfigError', `${m} was called without its CognitoAuth (a detached method?)`);
+      if (!this.__wbg_ptr) throw sdkError('InvalidStateError', `${m} was called after free()`);
+      awsModule ||= import(new URL('./cognito_wasm_aws.js', import.meta.url).href).catch((e) => {
+        awsModule = undefined;
+        throw Object.assign(sdkError('NetworkError', `cannot load the aws part of cognito-wasm (cognito_wasm_aws.js): ${e.message}`), { retryable: true });
+      });
+      const call = (name, input) => this.__call(METHODS.find(([n]) => n === name)[1], input);
+      return (await awsModule)[m](this, call, sdkError, ...args);
+    } }[m],
+    writable: true,
+    configurable: true,
+  });
 }
 
 // CognitoAuth.fromAmplifyConfig(config, options): the options from an Amplify configuration —

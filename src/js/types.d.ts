@@ -76,6 +76,12 @@ export interface CognitoAuthOptions {
   deviceName?: string;
   /** Issuer shown by authenticator apps for TOTP (default: the pool name). */
   appName?: string;
+  /** An identity pool ("<region>:<uuid>") for AWS credentials (getCredentials, signRequest, fetchSigned). */
+  identityPoolId?: string;
+  /** cognito-identity endpoint; default https://cognito-identity.<region>.amazonaws.com/ */
+  identityEndpoint?: string;
+  /** Guest (unauthenticated) credentials when nobody is signed in. Default false. */
+  allowGuestAccess?: boolean;
 }
 
 export type AuthFlow = "USER_SRP_AUTH" | "USER_PASSWORD_AUTH" | "CUSTOM_WITH_SRP" | "CUSTOM_WITHOUT_SRP" | "USER_AUTH";
@@ -208,9 +214,40 @@ export interface CurrentUser {
   attributes: Record<string, unknown>;
 }
 
-/** Event types by group (the AWS-credentials build adds `credentials`). */
+/** The parts of the package (see `preload`). */
+export type PartName = "main" | "signIn" | "signOut" | "account" | "hosted" | "verify" | "aws";
+
+/** Temporary AWS credentials of the identity pool. */
+export interface AwsCredentials {
+  identityId: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** ms since the epoch. */
+  expiration: number;
+  /** For a signed-in user (false: a guest). */
+  authenticated: boolean;
+}
+
+/** The AWS service and region a request is signed for, e.g. `{ service: 's3', region: 'eu-west-1' }`. */
+export interface SigningScope {
+  /** The signing name: s3, execute-api, lambda, geo, iotdevicegateway, ... */
+  service: string;
+  region: string;
+}
+
+/** A request as plain data (or pass a `Request`). */
+export interface PlainRequest {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | ArrayBuffer | ArrayBufferView | Blob | URLSearchParams | null;
+}
+
+/** Event types by group. */
 export interface AuthEventMap {
   session: "signedIn" | "signedOut" | "tokenRefresh" | "tokenRefreshFailure";
+  credentials: "credentialsRefresh" | "credentialsRefreshFailure";
 }
 
 export interface AuthEvent {
@@ -346,67 +383,116 @@ export interface AuthFactors {
   preferredMfa: MfaType | null;
 }
 
-/** The asynchronous methods (merged into the `CognitoAuth` class). Every rejection is a `CognitoError`. */
+/**
+ * The asynchronous methods (merged into the `CognitoAuth` class). Every rejection is a
+ * `CognitoError`. This interface is the one list of the package's methods: `@part` names the
+ * part of the package that carries each one, fetched on the method's first use (or ahead of it:
+ * `preload`); `@js` marks a method written in JS around the wasm.
+ */
 export interface CognitoAuth {
-  /** Signs in (SRP by default). Resolves `{ signedIn: true }` or the next challenge step. */
-  signIn(options: SignInOptions): Promise<SignInResult>;
-  /** Answers the pending challenge (MFA code, new password, TOTP setup, custom answer, ...). */
-  confirmSignIn(options: ConfirmSignInOptions): Promise<SignInResult>;
-  /** The sign-in step waiting for `confirmSignIn` (also after a reload), or null. */
-  getPendingSignIn(): Promise<NextStep | null>;
-  /** Signs in after `confirmSignUp` of a `signUp({ autoSignIn: true })`. */
-  autoSignIn(options?: { clientMetadata?: ClientMetadata }): Promise<SignInResult>;
   /**
    * The current tokens, refreshed first when they expire soon; null when signed out. Settles
    * in bounded time: on a stalled network, still-valid tokens after at most 3 s (the refresh
    * goes on in the background), else a retryable NetworkError after requestTimeoutMs.
+   * @part main
    */
   getSession(options?: { forceRefresh?: boolean; clientMetadata?: ClientMetadata }): Promise<Session | null>;
+  /**
+   * Fetches and compiles a part before its first use (a login page: `preload('signIn')` while
+   * the user types; the sign-in part then also computes its SRP values ahead, at idle time).
+   * Rejects with a retryable NetworkError when the part cannot be fetched.
+   * @part main
+   */
+  preload(part: PartName): Promise<void>;
+  /** Signs in (SRP by default). Resolves `{ signedIn: true }` or the next challenge step. @part signIn */
+  signIn(options: SignInOptions): Promise<SignInResult>;
+  /** Answers the pending challenge (MFA code, new password, TOTP setup, custom answer, ...). @part signIn */
+  confirmSignIn(options: ConfirmSignInOptions): Promise<SignInResult>;
+  /** The sign-in step waiting for `confirmSignIn` (also after a reload), or null. @part signIn */
+  getPendingSignIn(): Promise<NextStep | null>;
+  /** Signs in after `confirmSignUp` of a `signUp({ autoSignIn: true })`. @part signIn */
+  autoSignIn(options?: { clientMetadata?: ClientMetadata }): Promise<SignInResult>;
+  /**
+   * Revokes the refresh token (or every session with `global`), clears the session in every
+   * tab, and for hosted-UI sessions goes to the hosted UI's /logout unless `redirect: false`.
+   * @part signOut
+   */
   signOut(options?: SignOutOptions): Promise<{ redirecting?: true }>;
+  /** Registers a user (without `password`: a passwordless user). @part account */
   signUp(options: SignUpOptions): Promise<SignUpResult>;
+  /** Confirms a sign-up with the code sent to the user. @part account */
   confirmSignUp(options: { username: string; code: string; clientMetadata?: ClientMetadata }): Promise<ConfirmSignUpResult>;
-  /** Confirms from an e-mailed link carrying `username` and `code` (or `user_name`, `confirmation_code`). */
+  /** Confirms from an e-mailed link carrying `username` and `code` (or `user_name`, `confirmation_code`). @part account */
   confirmSignUpFromLink(url: string): Promise<ConfirmSignUpResult>;
+  /** Sends the sign-up code again. @part account */
   resendSignUpCode(options: { username: string; clientMetadata?: ClientMetadata }): Promise<CodeDeliveryResult>;
+  /** Starts a password reset: a code is sent to the user. @part account */
   forgotPassword(options: { username: string; clientMetadata?: ClientMetadata }): Promise<CodeDeliveryResult>;
+  /** Sets a new password with the reset code. @part account */
   confirmForgotPassword(options: { username: string; code: string; newPassword: string; clientMetadata?: ClientMetadata }): Promise<{}>;
+  /** Changes the signed-in user's password. @part account */
   changePassword(options: { oldPassword: string; newPassword: string }): Promise<{}>;
+  /** The signed-in user's attributes (GetUser). @part account */
   getUserAttributes(): Promise<Record<string, string>>;
+  /** Changed e-mail addresses and phone numbers get a code: where each went. @part account */
   updateUserAttributes(options: { attributes: Record<string, string>; clientMetadata?: ClientMetadata }): Promise<UpdateAttributesResult>;
+  /** Verifies an attribute with the code sent to it. @part account */
   verifyUserAttribute(options: { attributeName: string; code: string }): Promise<{}>;
+  /** Sends a verification code for an attribute. @part account */
   sendUserAttributeVerificationCode(options: { attributeName: string; clientMetadata?: ClientMetadata }): Promise<CodeDeliveryResult>;
+  /** Deletes attributes of the signed-in user. @part account */
   deleteUserAttributes(options: { attributeNames: string[] }): Promise<{}>;
-  /** Deletes the user, then signs out locally. */
+  /** Deletes the user, then signs out locally. @part account */
   deleteUser(): Promise<{}>;
-  /** Starts TOTP setup: the secret and an otpauth:// URI for a QR code. */
+  /** Starts TOTP setup: the secret and an otpauth:// URI for a QR code. @part account */
   setUpTotp(options?: { issuer?: string }): Promise<TotpSetup>;
+  /** Finishes TOTP setup with a first code from the authenticator app. @part account */
   verifyTotpSetup(options: { code: string; deviceName?: string }): Promise<{}>;
+  /** Turns MFA methods on or off and chooses the preferred one. @part account */
   updateMfaPreference(options: MfaPreferenceUpdate): Promise<{}>;
+  /** The MFA methods enabled and the preferred one. @part account */
   fetchMfaPreference(): Promise<MfaPreference>;
-  /** Marks this browser's device as remembered (it then skips MFA). */
+  /** Marks this browser's device as remembered (it then skips MFA). @part account */
   rememberDevice(): Promise<{}>;
-  /** Forgets a device: this browser's by default. */
+  /** Forgets a device: this browser's by default. @part account */
   forgetDevice(options?: { deviceKey?: string }): Promise<{}>;
+  /** The user's devices (every page). @part account */
   fetchDevices(): Promise<Device[]>;
-  /** Registers a passkey for the signed-in user (the browser asks the user). */
+  /** Registers a passkey for the signed-in user (the browser asks the user). @part account */
   registerPasskey(): Promise<{ credentialId: string }>;
-  /** The signed-in user's passkeys (every page). */
+  /** The signed-in user's passkeys (every page). @part account */
   listPasskeys(): Promise<Passkey[]>;
+  /** Deletes one of the signed-in user's passkeys. @part account */
   deletePasskey(options: { credentialId: string }): Promise<{}>;
-  /** How the signed-in user can sign in (GetUserAuthFactors). */
+  /** How the signed-in user can sign in (GetUserAuthFactors). @part account */
   fetchAuthFactors(): Promise<AuthFactors>;
-  /** Redirects to the hosted UI (PKCE S256, one-time state). */
+  /** Redirects to the hosted UI (PKCE S256, one-time state). @part hosted */
   signInWithRedirect(options?: AuthorizeOptions): Promise<{ redirecting: true }>;
-  /** The hosted-UI authorize URL, for apps that navigate themselves. */
+  /** The hosted-UI authorize URL, for apps that navigate themselves. @part hosted */
   authorizeUrl(options?: AuthorizeOptions): Promise<string>;
-  /** Completes a hosted-UI sign-in on the redirect page (the current URL by default). */
+  /** Completes a hosted-UI sign-in on the redirect page (the current URL by default). @part hosted */
   handleRedirectCallback(url?: string | null): Promise<RedirectResult>;
   /**
    * Verifies a Cognito JWT (signature with the issuer's JWKS, iss, token_use, audience,
    * expiry) and returns its claims.
+   * @part verify
    */
   verifyToken(jwt: string): Promise<Record<string, unknown>>;
+  /**
+   * The identity pool's AWS credentials: the signed-in user's, a guest's (allowGuestAccess), or
+   * null. Cached until 5 minutes before they expire; one request for concurrent callers.
+   * @part aws
+   */
+  getCredentials(options?: { forceRefresh?: boolean }): Promise<AwsCredentials | null>;
+  /** Signs a request (SigV4) with the current credentials: a Request gives a new Request. @part aws */
+  signRequest(request: Request, scope: SigningScope): Promise<Request>;
+  signRequest(request: PlainRequest, scope: SigningScope): Promise<Required<Pick<PlainRequest, "url" | "method" | "headers">> & Pick<PlainRequest, "body">>;
+  /** fetch, signed with the current credentials. @part aws @js */
+  fetchSigned(input: RequestInfo | URL, init: RequestInit | undefined, scope: SigningScope): Promise<Response>;
+  /** A presigned URL (S3 GET/PUT); expiresIn (s, default 900) is capped at the credentials' remaining life. @part aws */
+  presignUrl(url: string | URL, options: SigningScope & { expiresIn?: number; method?: "GET" | "PUT" }): Promise<{ url: string; expiresIn: number }>;
 }
+
 
 /** Gen 2 `amplify_outputs.json`, Gen 1 `aws-exports.js`, or Amplify v6's `Amplify.configure` object. */
 export type AmplifyConfig = { auth: Record<string, unknown> } | { Auth: { Cognito: Record<string, unknown> } } | { aws_user_pools_id: string; [field: string]: unknown };

@@ -7,7 +7,7 @@
 // values. scripts/finish-pkg.mjs bundles this file into the package's module.
 
 /** fetch with one deadline for the whole exchange, the body included. Resolves
- * [status, body, x-amzn-ErrorType, Cache-Control, Date]; rejects with the error, wrapped as
+ * [status, body, x-amzn-ErrorType, Cache-Control, Date (ms since the epoch, or NaN)]; rejects with the error, wrapped as
  * {cut: error} when the answer started and was cut off. */
 export function fetchText(url, method, headers, body, timeoutMs, noStore) {
   const init = { method, headers, credentials: 'omit' };
@@ -16,7 +16,7 @@ export function fetchText(url, method, headers, body, timeoutMs, noStore) {
   if (timeoutMs > 0) init.signal = AbortSignal.timeout(timeoutMs);
   return fetch(url, init).then((r) =>
     r.text().then(
-      (text) => [r.status, text, r.headers.get('x-amzn-errortype'), r.headers.get('cache-control'), r.headers.get('date')],
+      (text) => [r.status, text, r.headers.get('x-amzn-errortype'), r.headers.get('cache-control'), Date.parse(r.headers.get('date'))],
       (cut) => Promise.reject({ cut }),
     ),
   );
@@ -83,10 +83,31 @@ export function verifyRs256(n, e, signature, data) {
     .then((key) => crypto.subtle.verify(alg, key, signature, data));
 }
 
-/** store.getItem / setItem / removeItem of a Storage or of the app's store, synchronous or
- * Promise-returning alike: a Promise of the result (a thrown error rejects it). */
-export function storeCall(store, method, key, value) {
-  return new Promise((done) => done(store[method](key, value)));
+/** getItem of each key, of a Storage or of the app's store (synchronous or Promise-returning
+ * alike): a Promise of the values (null for an absent or unreadable key). */
+export function storeGetAll(store, keys) {
+  const read = (k) => new Promise((done) => done(store.getItem(k))).then((v) => (typeof v === 'string' ? v : null), () => null);
+  return Promise.all(keys.map(read));
+}
+
+/** setItem of each key in order; stops at the first refusal, rejecting with {key, error}. */
+export async function storeSetAll(store, keys, values) {
+  for (let i = 0; i < keys.length; i++) {
+    try {
+      await store.setItem(keys[i], values[i]);
+    } catch (error) {
+      throw { key: keys[i], error };
+    }
+  }
+}
+
+/** removeItem of each key (failures ignored: a key that cannot be removed cannot be read either). */
+export async function storeRemoveAll(store, keys) {
+  for (const k of keys) {
+    try {
+      await store.removeItem(k);
+    } catch {}
+  }
 }
 
 /** A synchronous getItem: the string, null when absent, undefined when the store is
@@ -125,7 +146,9 @@ export function closeChannel(channel) {
 }
 
 export const sleep = (ms) => new Promise((wake) => setTimeout(wake, ms));
-export const later = (f) => setTimeout(f, 0);
+/** Resolves when the page is idle, 100 ms later at most (setTimeout where there is no
+ * requestIdleCallback: workers, Node, Safari). */
+export const idle = () => new Promise((wake) => (globalThis.requestIdleCallback ? requestIdleCallback(() => wake(), { timeout: 100 }) : setTimeout(wake, 0)));
 export const userAgent = () => globalThis.navigator && navigator.userAgent;
 export const cookies = () => document.cookie;
 export function setCookie(cookie) {

@@ -32,8 +32,12 @@ extern "C" {
     fn verify_rs256_js(n: &str, e: &str, signature: &[u8], data: &[u8]) -> Promise;
     #[wasm_bindgen(js_name = fillRandom, catch)]
     fn fill_random(buffer: &mut [u8]) -> Result<(), JsValue>;
-    #[wasm_bindgen(js_name = storeCall)]
-    fn store_call(store: &JsValue, method: &str, key: &str, value: Option<String>) -> Promise;
+    #[wasm_bindgen(js_name = storeGetAll)]
+    fn store_get_all(store: &JsValue, keys: Vec<String>) -> Promise;
+    #[wasm_bindgen(js_name = storeSetAll)]
+    fn store_set_all(store: &JsValue, keys: Vec<String>, values: Vec<String>) -> Promise;
+    #[wasm_bindgen(js_name = storeRemoveAll)]
+    fn store_remove_all(store: &JsValue, keys: Vec<String>) -> Promise;
     #[wasm_bindgen(js_name = storeGetSync)]
     fn store_get_sync(store: &JsValue, key: &str) -> JsValue;
     #[wasm_bindgen(js_name = openChannel)]
@@ -43,8 +47,8 @@ extern "C" {
     fn close_channel(channel: &JsValue);
     #[wasm_bindgen(js_name = sleep)]
     fn sleep_ms(ms: u32) -> Promise;
-    /// Runs `f` in the next task.
-    pub fn later(f: &JsValue);
+    #[wasm_bindgen(js_name = idle)]
+    fn idle_js() -> Promise;
     #[wasm_bindgen(js_name = userAgent)]
     pub fn user_agent() -> Option<String>;
     fn cookies() -> Option<String>;
@@ -188,10 +192,6 @@ impl WebEnv {
         }
     }
 
-    /// A storage object's method (sync or Promise-returning stores alike).
-    async fn call_store(obj: &JsValue, method: &str, key: &str, value: Option<String>) -> Result<JsValue, JsValue> {
-        JsFuture::from(store_call(obj, method, key, value)).await
-    }
 }
 
 impl Drop for WebEnv {
@@ -282,7 +282,7 @@ impl Env for WebEnv {
             body: at(1).unwrap_or_default(),
             error_type: at(2),
             cache_control: at(3),
-            date: at(4),
+            date_secs: Reflect::get_u32(&a, 4).ok().and_then(|v| v.as_f64()).filter(|d| d.is_finite()).map(|d| (d / 1000.0) as i64),
         })
     }
 
@@ -294,41 +294,65 @@ impl Env for WebEnv {
         let _ = JsFuture::from(sleep_ms(ms)).await;
     }
 
+    async fn idle(&self) {
+        let _ = JsFuture::from(idle_js()).await;
+    }
+
     fn random(&self, buf: &mut [u8]) -> Result<(), Error> {
         random(buf)
     }
 
     async fn get(&self, key: &str) -> Option<String> {
-        match &self.store {
-            Store::Object(o) => Self::call_store(o, "getItem", key, None).await.ok().and_then(|v| v.as_string()),
-            Store::Cookie(_) => cookie_get(key),
-            Store::Memory(m) => memory_get(m, key),
-        }
+        self.get_all(&[key.to_string()]).await.pop().flatten()
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), Error> {
-        let fail = |e: JsValue| Error::storage(String::from("storage refused to save ") + key + ": " + &js_message(&e));
+        self.set_all(&[(key.to_string(), value.to_string())]).await
+    }
+
+    async fn remove(&self, key: &str) {
+        self.remove_all(&[key.to_string()]).await
+    }
+
+    async fn get_all(&self, keys: &[String]) -> Vec<Option<String>> {
         match &self.store {
-            Store::Object(o) => Self::call_store(o, "setItem", key, Some(value.to_string())).await.map(|_| ()).map_err(fail),
-            Store::Cookie(o) => cookie_set(o, key, Some(value)),
+            Store::Object(o) => match JsFuture::from(store_get_all(o, keys.to_vec())).await {
+                Ok(v) => Array::from(&v).iter().map(|v| v.as_string()).collect(),
+                Err(_) => vec![None; keys.len()],
+            },
+            Store::Cookie(_) => keys.iter().map(|k| cookie_get(k)).collect(),
+            Store::Memory(m) => keys.iter().map(|k| memory_get(m, k)).collect(),
+        }
+    }
+
+    async fn set_all(&self, pairs: &[(String, String)]) -> Result<(), Error> {
+        match &self.store {
+            Store::Object(o) => {
+                let (keys, values) = pairs.iter().cloned().unzip();
+                JsFuture::from(store_set_all(o, keys, values)).await.map(|_| ()).map_err(|e| {
+                    let key = get(&e, "key").as_string().unwrap_or_default();
+                    Error::storage(String::from("storage refused to save ") + &key + ": " + &js_message(&get(&e, "error")))
+                })
+            }
+            Store::Cookie(o) => pairs.iter().try_for_each(|(k, v)| cookie_set(o, k, Some(v))),
             Store::Memory(m) => {
                 let mut m = m.borrow_mut();
-                m.retain(|(k, _)| k != key);
-                m.push((key.to_string(), value.to_string()));
+                for (k, v) in pairs {
+                    m.retain(|(key, _)| key != k);
+                    m.push((k.clone(), v.clone()));
+                }
                 Ok(())
             }
         }
     }
 
-    async fn remove(&self, key: &str) {
+    async fn remove_all(&self, keys: &[String]) {
         match &self.store {
             Store::Object(o) => {
-                let _ = Self::call_store(o, "removeItem", key, None).await;
+                let _ = JsFuture::from(store_remove_all(o, keys.to_vec())).await;
             }
-            Store::Cookie(o) => {
-                let _ = cookie_set(o, key, None);
-            }
-            Store::Memory(m) => m.borrow_mut().retain(|(k, _)| k != key),
+            Store::Cookie(o) => keys.iter().for_each(|k| drop(cookie_set(o, k, None))),
+            Store::Memory(m) => m.borrow_mut().retain(|(k, _)| !keys.contains(k)),
         }
     }
 

@@ -355,7 +355,7 @@ impl World {
             body: String::from_utf8_lossy(&a.body).into_owned(),
             error_type: a.header("x-amzn-ErrorType").map(String::from),
             cache_control: a.header("cache-control").map(String::from),
-            date: a.header("date").map(String::from),
+            date_secs: a.header("date").and_then(cognito_proto::time::parse_http_date),
         })
     }
 
@@ -511,6 +511,10 @@ impl Env for TestEnv {
     async fn sleep(&self, ms: u32) {
         let deadline = self.world.now_ms() + ms as f64;
         self.world.sleep_until(deadline).await
+    }
+
+    async fn idle(&self) {
+        self.sleep(0).await
     }
 
     fn random(&self, buf: &mut [u8]) -> Result<(), Error> {

@@ -1,0 +1,37 @@
+// The JS API's methods, read from their one list: the `CognitoAuth` interface of
+// src/js/types.d.ts, in declaration order (overloads once), each with its part (`@part`) and
+// whether JS implements it (`@js`). build.rs reads the same declarations by the same rules for
+// the wasm side; the index of a wasm method (one that is not `@js`) is its position among them.
+import { readFileSync } from 'node:fs';
+
+export function declaredMethods(file = 'src/js/types.d.ts') {
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf('export interface CognitoAuth {');
+  if (start < 0) throw new Error(`${file}: no CognitoAuth interface`);
+  const body = text.slice(start, text.indexOf('\n}', start));
+  const methods = [];
+  let doc = '';
+  for (const line of body.split('\n').slice(1)) {
+    const t = line.trim();
+    if (t.startsWith('/**') || t.startsWith('*')) {
+      doc += t + '\n';
+      continue;
+    }
+    const m = /^ {2}([a-z][A-Za-z0-9]*)\(/.exec(line);
+    if (!m) continue;
+    if (methods.at(-1)?.name === m[1]) {
+      doc = '';
+      continue;
+    }
+    const part = /@part\s+([A-Za-z0-9]+)/.exec(doc);
+    if (!part) throw new Error(`${file}: ${m[1]} has no @part tag`);
+    methods.push({ name: m[1], part: part[1], js: /@js\b/.test(doc), doc: doc.replace(/^\/\*\*|\*\/$|^\*\s?/gm, '').replace(/@part\s+\w+|@js\b/g, '').replace(/\s+/g, ' ').trim() });
+    doc = '';
+  }
+  return methods;
+}
+
+/** The wasm methods, as [name, index] (the index CognitoAuth.__call takes). */
+export function wasmMethods(methods = declaredMethods()) {
+  return methods.filter((m) => !m.js).map((m, i) => [m.name, i]);
+}

@@ -1,0 +1,58 @@
+/*! cognito-wasm: parts */
+// Fetches a part of the package on its first use. The main module imports one function per
+// part from here (`__wasm_split_load_<part>`, named by wasm_split_helpers' split points); the
+// wasm calls it with a callback (an index in the function table) and a pointer, and this calls
+// the callback back with whether the part is ready. A part is a module that imports the main
+// module's memory, function table and globals and fills its own slots of the table when it is
+// instantiated; the shared chunks it needs are instantiated first. A failed fetch is forgotten,
+// so the next call tries again.
+//
+// scripts/finish-pkg.mjs fills in the modules (file → the files it needs first) and the main
+// module's (shortened) export names of what the parts import, from what wasm-split-cli wrote.
+import { initSync } from './cognito_wasm.js';
+
+const MODULES = /*@modules*/ {};
+const SHARED = /*@shared*/ {};
+// The bound on fetching one part; the wasm's own wait is requestTimeoutMs.
+const FETCH_TIMEOUT_MS = 60000;
+
+let shared;
+function imports() {
+  if (!shared) {
+    const main = initSync();
+    shared = { __wasm_split: {} };
+    for (const [name, exported] of Object.entries(SHARED)) shared.__wasm_split[name] = main[exported];
+  }
+  return shared;
+}
+
+const loads = new Map();
+function load(file) {
+  let loading = loads.get(file);
+  if (!loading) {
+    const response = fetch(new URL(file, import.meta.url), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    response.catch(() => {});
+    loading = Promise.all(MODULES[file].map(load))
+      .then(() => response)
+      .then((r) => {
+        if (!r.ok) throw new Error(`HTTP ${r.status} for ${r.url}`);
+        // instantiateStreaming needs application/wasm; other servers get the plain path.
+        return (r.headers.get('content-type') || '').startsWith('application/wasm')
+          ? WebAssembly.instantiateStreaming(r, imports())
+          : r.arrayBuffer().then((b) => WebAssembly.instantiate(b, imports()));
+      });
+    loading.catch(() => loads.delete(file));
+    loads.set(file, loading);
+  }
+  return loading;
+}
+
+/** The function the wasm imports for a part. */
+function loader(file) {
+  return (callback, data) =>
+    load(file)
+      .then(() => true, () => false)
+      .then((ready) => imports().__wasm_split.__indirect_function_table.get(callback)(data, ready));
+}
+
+/*@loaders*/
