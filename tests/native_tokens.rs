@@ -152,9 +152,14 @@ fn a_rotated_key_is_refetched_once_bypassing_the_http_cache_and_unknown_kids_coo
     let pool = o["userPoolId"].as_str().unwrap().to_string();
     let r = w.emulator_call("POST", &format!("/_emulator/pools/{pool}/rotate-keys"), r#"{"keepOld":true}"#);
     assert_eq!(r.status, 200);
-    // The refreshed tokens are signed with the new keys: one refetch, past the HTTP cache.
+    // The refreshed tokens are signed with the new keys. A refresh takes them on their claims
+    // (straight from Cognito over TLS: no JWKS); verifying one refetches once, past the HTTP
+    // cache.
     let c = a.clone();
-    w.run(async move { c.get_session(true).await.unwrap().unwrap() });
+    let s = w.run(async move { c.get_session(true).await.unwrap().unwrap() });
+    assert_eq!(w.count("jwks.json"), 1);
+    let (c, t) = (a.clone(), s.id_token.expose().to_string());
+    w.run(async move { c.verify(&t).await.unwrap() });
     let jwks: Vec<bool> = w.requests.borrow().iter().filter(|r| env::target(r).ends_with("jwks.json")).map(|r| r.bypass_cache).collect();
     assert_eq!(jwks, [false, true]);
     // A token of this pool naming a kid nobody has: refused; a second one within the cool-down

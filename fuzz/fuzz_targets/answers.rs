@@ -24,9 +24,10 @@ fuzz_target!(|s: &str| {
             date_secs: time::parse_http_date(date),
         };
         if let Ok(v) = api::check(&resp) {
-            let _ = api::parse_auth(&v);
-            let _ = api::parse_tokens(&v);
-            let _ = jwt::parse_jwks(&v);
+            let _ = api::parse_auth(v.raw());
+            let _ = api::parse_tokens(v.raw());
+            let _ = api::parse_refresh(v.raw());
+            let _ = jwt::parse_jwks(&v.json());
         }
         let _ = oauth::parse_token_response(&resp);
     }

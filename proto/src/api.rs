@@ -18,7 +18,7 @@ use crate::challenge::ChallengeName;
 use crate::crypto::secret_hash;
 use crate::error::{Error, ErrorKind, Exception};
 pub use crate::http::{HttpRequest, HttpResponse};
-use crate::json::Json;
+use crate::json::{Json, Raw};
 use crate::prelude::*;
 use crate::types::*;
 
@@ -504,22 +504,38 @@ pub fn update_device_status(t: &AccessToken, key: &DeviceKey, remembered: bool) 
 // -------------------------------------------------------------------------------------------
 // Answers
 
-/// The exception name from `x-amzn-ErrorType` (cut at `:`), else `__type`/`code` (after `#`);
-/// never from the status or the message (as the AWS SDKs' JSON 1.1 error parsing does).
-pub fn check(resp: &HttpResponse) -> Result<Json, Error> {
-    let body = Json::parse(if resp.body.trim().is_empty() { "{}" } else { &resp.body });
-    if (200..300).contains(&resp.status) {
-        return body
-            .ok()
-            .filter(|b| b.as_object().is_some())
-            .ok_or_else(|| Error::protocol("Cognito answered with a body that is not a JSON object"));
+/// A successful answer's body: a JSON object (checked), read as a [`Raw`] (or, by code that
+/// wants one, as a tree).
+#[derive(Clone, Debug)]
+pub struct Answer(String);
+
+impl Answer {
+    pub fn raw(&self) -> Raw<'_> {
+        Raw::trusted(&self.0)
     }
-    let body = body.unwrap_or(Json::Null);
+    pub fn json(&self) -> Json {
+        self.raw().to_json()
+    }
+}
+
+/// The answer's body, or its error. The exception name from `x-amzn-ErrorType` (cut at `:`),
+/// else `__type`/`code` (after `#`); never from the status or the message (as the AWS SDKs'
+/// JSON 1.1 error parsing does).
+pub fn check(resp: &HttpResponse) -> Result<Answer, Error> {
+    let text = if resp.body.trim().is_empty() { "{}" } else { resp.body.as_str() };
+    let body = Raw::parse(text).ok().filter(|b| b.is_object());
+    if (200..300).contains(&resp.status) {
+        return match body {
+            Some(b) => Ok(Answer(b.text().to_string())),
+            None => Err(Error::protocol("Cognito answered with a body that is not a JSON object")),
+        };
+    }
+    let field = |k: &str| body.and_then(|b| b.str(k));
     let from_header = resp.error_type.as_deref().and_then(|h| h.split([':', ',']).next()).map(str::trim).filter(|s| !s.is_empty());
-    let from_body = body.str("__type").or(body.str("code")).map(|t| t.rsplit('#').next().unwrap_or(t));
-    let message = body.str("message").or(body.str("Message")).unwrap_or("");
-    match from_header.or(from_body) {
-        Some(name) => Err(Error::new(ErrorKind::Service { exception: Exception::parse(name), status: resp.status }, message)),
+    let from_body = field("__type").or_else(|| field("code")).map(|t| t.rsplit('#').next().unwrap_or("").to_string());
+    let message = field("message").or_else(|| field("Message")).unwrap_or_default();
+    match from_header.map(String::from).or(from_body) {
+        Some(name) => Err(Error::new(ErrorKind::Service { exception: Exception::parse(&name), status: resp.status }, message)),
         None if resp.status >= 500 => Err(Error::new(
             ErrorKind::Service { exception: Exception::InternalError, status: resp.status },
             String::from("Cognito answered HTTP ") + &crate::json::itoa(resp.status as i64),
@@ -564,45 +580,50 @@ fn malformed(what: &str) -> Error {
     Error::protocol(String::from("Cognito answer without ") + what)
 }
 
-pub fn parse_tokens(r: &Json) -> Result<Tokens, Error> {
+pub fn parse_tokens(r: Raw) -> Result<Tokens, Error> {
     let id = r.str("IdToken").ok_or_else(|| malformed("IdToken"))?;
     let access = r.str("AccessToken").ok_or_else(|| malformed("AccessToken"))?;
-    let new_device =
-        r.get("NewDeviceMetadata").and_then(|d| Some((DeviceKey::new(d.str("DeviceKey")?), DeviceGroupKey::new(d.str("DeviceGroupKey")?))));
+    let new_device = r
+        .get("NewDeviceMetadata")
+        .and_then(|d| Some((DeviceKey::new(d.str("DeviceKey")?), DeviceGroupKey::new(d.str("DeviceGroupKey")?))));
     Ok(Tokens {
         id_token: IdToken::new(id),
         access_token: AccessToken::new(access),
         refresh_token: r.str("RefreshToken").map(RefreshToken::new),
-        expires_in: r.get("ExpiresIn").and_then(Json::as_i64).unwrap_or(3600),
+        expires_in: r.get("ExpiresIn").and_then(Raw::as_i64).unwrap_or(3600),
         new_device,
     })
 }
 
+/// An answer's AuthenticationResult, when it has one.
+fn result(v: Raw) -> Option<Raw> {
+    v.get("AuthenticationResult").filter(|r| !r.is_null())
+}
+
 /// A refresh's answer (InitiateAuth with REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken): its
 /// AuthenticationResult. A challenge here is not Cognito's documented behaviour: refused.
-pub fn parse_refresh(v: &Json) -> Result<Tokens, Error> {
-    match (v.get("AuthenticationResult").filter(|r| !r.is_null()), v.str("ChallengeName")) {
+pub fn parse_refresh(v: Raw) -> Result<Tokens, Error> {
+    match (result(v), v.str("ChallengeName")) {
         (Some(r), _) => parse_tokens(r),
-        (None, Some(name)) => Err(Error::protocol(String::from("a challenge in answer to a refresh: ") + name)),
+        (None, Some(name)) => Err(Error::protocol(String::from("a challenge in answer to a refresh: ") + &name)),
         (None, None) => Err(malformed("AuthenticationResult")),
     }
 }
 
 /// InitiateAuth / RespondToAuthChallenge output.
-pub fn parse_auth(v: &Json) -> Result<AuthStep, Error> {
-    if let Some(r) = v.get("AuthenticationResult").filter(|r| !r.is_null()) {
+pub fn parse_auth(v: Raw) -> Result<AuthStep, Error> {
+    if let Some(r) = result(v) {
         return parse_tokens(r).map(AuthStep::Tokens);
     }
     let name = v.str("ChallengeName").ok_or_else(|| malformed("AuthenticationResult or ChallengeName"))?;
     let mut params: Vec<(String, String)> = v
         .get("ChallengeParameters")
-        .and_then(Json::as_object)
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .map(|m| m.members().filter_map(|(k, v)| Some((k, v.as_str()?))).collect())
         .unwrap_or_default();
     if let Some(a) = v.get(crate::challenge::AVAILABLE) {
-        params.push((crate::challenge::AVAILABLE.to_string(), a.to_text()));
+        params.push((crate::challenge::AVAILABLE.to_string(), a.text().to_string()));
     }
-    Ok(AuthStep::Challenge(Challenge { name: ChallengeName::parse(name), session: v.str("Session").map(AuthSession::new), params }))
+    Ok(AuthStep::Challenge(Challenge { name: ChallengeName::parse(&name), session: v.str("Session").map(AuthSession::new), params }))
 }
 
 /// `[{Name, Value}]` → `[(name, value)]` (UserAttributes, DeviceAttributes).
@@ -832,24 +853,24 @@ mod tests {
             let e = check(&resp(status, body, None)).unwrap_err();
             assert_eq!((e.name(), e.retryable()), ("ProtocolError", false), "{status} {body}");
         }
-        assert!(check(&resp(200, "", None)).unwrap().as_object().unwrap().is_empty());
+        assert_eq!(check(&resp(200, "", None)).unwrap().raw().members().count(), 0);
     }
 
     #[test]
     fn auth_answers() {
-        let v = Json::parse(r#"{"AuthenticationResult":{"AccessToken":"a","IdToken":"i","RefreshToken":"r","ExpiresIn":300,"NewDeviceMetadata":{"DeviceKey":"k","DeviceGroupKey":"g"}},"ChallengeParameters":{}}"#).unwrap();
-        let AuthStep::Tokens(t) = parse_auth(&v).unwrap() else { panic!() };
+        let v = Raw::parse(r#"{"AuthenticationResult":{"AccessToken":"a","IdToken":"i","RefreshToken":"r","ExpiresIn":300,"NewDeviceMetadata":{"DeviceKey":"k","DeviceGroupKey":"g"}},"ChallengeParameters":{}}"#).unwrap();
+        let AuthStep::Tokens(t) = parse_auth(v).unwrap() else { panic!() };
         assert_eq!(t.expires_in, 300);
         assert_eq!(t.new_device.unwrap().0.as_str(), "k");
-        let v = Json::parse(r#"{"ChallengeName":"SMS_MFA","Session":"s","ChallengeParameters":{"CODE_DELIVERY_DESTINATION":"+***1"}}"#)
+        let v = Raw::parse(r#"{"ChallengeName":"SMS_MFA","Session":"s","ChallengeParameters":{"CODE_DELIVERY_DESTINATION":"+***1"}}"#)
             .unwrap();
-        let AuthStep::Challenge(c) = parse_auth(&v).unwrap() else { panic!() };
+        let AuthStep::Challenge(c) = parse_auth(v).unwrap() else { panic!() };
         assert_eq!(c.name, ChallengeName::SmsMfa);
         assert_eq!(c.param("CODE_DELIVERY_DESTINATION"), Some("+***1"));
-        assert!(parse_auth(&Json::parse("{}").unwrap()).is_err());
+        assert!(parse_auth(Raw::parse("{}").unwrap()).is_err());
         // SELECT_CHALLENGE: AvailableChallenges (a member of the answer) is kept with the parameters.
-        let v = Json::parse(r#"{"ChallengeName":"SELECT_CHALLENGE","Session":"s","ChallengeParameters":{},"AvailableChallenges":["PASSWORD","WEB_AUTHN"]}"#).unwrap();
-        let AuthStep::Challenge(c) = parse_auth(&v).unwrap() else { panic!() };
+        let v = Raw::parse(r#"{"ChallengeName":"SELECT_CHALLENGE","Session":"s","ChallengeParameters":{},"AvailableChallenges":["PASSWORD","WEB_AUTHN"]}"#).unwrap();
+        let AuthStep::Challenge(c) = parse_auth(v).unwrap() else { panic!() };
         assert_eq!((&c.name, c.param("AvailableChallenges")), (&ChallengeName::SelectChallenge, Some(r#"["PASSWORD","WEB_AUTHN"]"#)));
         let a = attributes(Json::parse(r#"[{"Name":"email","Value":"e"},{"Name":"sub","Value":"s"},{"Value":"no name"}]"#).ok().as_ref());
         assert_eq!(a, vec![("email".to_string(), "e".to_string()), ("sub".to_string(), "s".to_string())]);

@@ -2,7 +2,7 @@
 //! `ConfigError` whose message says what to fix.
 
 use crate::error::Error;
-use crate::json::Json;
+use crate::json::Raw;
 use crate::prelude::*;
 use crate::types::{ClientId, ClientSecret, UserPoolId};
 pub use crate::url::Url;
@@ -102,41 +102,36 @@ pub struct Config {
     pub identity_pool: Option<IdentityPoolConfig>,
 }
 
-fn field<'a>(v: &'a Json, k: &str) -> Result<Option<&'a str>, Error> {
-    match v.get(k) {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::Str(s)) => Ok(Some(s.as_str())),
-        Some(_) => Err(Error::config(String::from(k) + " must be a string")),
-    }
+/// `k must be …` (one shape for every message about an option's type).
+fn must(k: &str, what: &str) -> Error {
+    Error::config(String::from(k) + " must be " + what)
 }
 
-fn flag(v: &Json, k: &str, default: bool) -> Result<bool, Error> {
-    match v.get(k) {
-        None | Some(Json::Null) => Ok(default),
-        Some(Json::Bool(b)) => Ok(*b),
-        Some(_) => Err(Error::config(String::from(k) + " must be true or false")),
-    }
+/// An option's value, unless absent or null.
+fn opt<'a>(v: Raw<'a>, k: &str) -> Option<Raw<'a>> {
+    v.get(k).filter(|x| !x.is_null())
 }
 
-fn number(v: &Json, k: &str, default: i64, min: i64, max: i64) -> Result<i64, Error> {
-    match v.get(k) {
-        None | Some(Json::Null) => Ok(default),
-        Some(n) => n.as_i64().filter(|x| (min..=max).contains(x)).ok_or_else(|| {
-            Error::config(String::from(k) + " must be a whole number from " + &crate::json::itoa(min) + " to " + &crate::json::itoa(max))
-        }),
-    }
+fn field(v: Raw, k: &str) -> Result<Option<String>, Error> {
+    opt(v, k).map(|x| x.as_str().ok_or_else(|| must(k, "a string"))).transpose()
 }
 
-fn strings(v: &Json, k: &str) -> Result<Option<Vec<String>>, Error> {
-    match v.get(k) {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::Arr(a)) => a
-            .iter()
-            .map(|x| x.as_str().map(String::from).ok_or_else(|| Error::config(String::from(k) + " must be an array of strings")))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(Error::config(String::from(k) + " must be an array of strings")),
-    }
+fn flag(v: Raw, k: &str, default: bool) -> Result<bool, Error> {
+    opt(v, k).map_or(Ok(default), |x| x.as_bool().ok_or_else(|| must(k, "true or false")))
+}
+
+fn number(v: Raw, k: &str, default: i64, min: i64, max: i64) -> Result<i64, Error> {
+    opt(v, k).map_or(Ok(default), |n| {
+        n.as_i64().filter(|x| (min..=max).contains(x)).ok_or_else(|| {
+            must(k, &(String::from("a whole number from ") + &crate::json::itoa(min) + " to " + &crate::json::itoa(max)))
+        })
+    })
+}
+
+fn strings(v: Raw, k: &str) -> Result<Option<Vec<String>>, Error> {
+    let Some(list) = opt(v, k) else { return Ok(None) };
+    let items: Option<Vec<String>> = list.is_array().then(|| list.items().map(Raw::as_str).collect()).flatten();
+    items.map(Some).ok_or_else(|| must(k, "an array of strings"))
 }
 
 /// An absolute http(s) URL; plain http only on loopback unless `insecure`.
@@ -152,30 +147,138 @@ fn checked_url(name: &str, value: &str, insecure: bool) -> Result<Url, Error> {
 }
 
 /// `storage: {cookie: {domain, path, secure, sameSite, expires}}`.
-fn cookie_options(c: &Json) -> Result<CookieOptions, Error> {
-    if c.as_object().is_none() {
-        return Err(Error::config("storage.cookie must be an object: { domain, path, secure, sameSite, expires }"));
+fn cookie_options(c: Raw) -> Result<CookieOptions, Error> {
+    if !c.is_object() {
+        return Err(must("storage.cookie", "an object: { domain, path, secure, sameSite, expires }"));
     }
-    let same_site = field(c, "sameSite")?.unwrap_or("lax").to_ascii_lowercase();
+    let same_site = field(c, "sameSite")?.unwrap_or_else(|| "lax".into()).to_ascii_lowercase();
     if !["strict", "lax", "none"].contains(&same_site.as_str()) {
-        return Err(Error::config("storage.cookie.sameSite must be 'strict', 'lax' or 'none'"));
+        return Err(must("storage.cookie.sameSite", "'strict', 'lax' or 'none'"));
     }
-    let secure = match c.get("secure") {
-        None | Some(Json::Null) => None,
-        _ => Some(flag(c, "secure", true)?),
-    };
+    let secure = opt(c, "secure").map(|_| flag(c, "secure", true)).transpose()?;
     if same_site == "none" && secure == Some(false) {
         return Err(Error::config("storage.cookie.sameSite 'none' needs secure: true (browsers refuse it otherwise)"));
     }
     let domain = field(c, "domain")?.map(|d| d.trim_start_matches('.').to_ascii_lowercase());
     if domain.as_deref().is_some_and(|d| d.is_empty() || !d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')) {
-        return Err(Error::config("storage.cookie.domain must be a host name such as example.com"));
+        return Err(must("storage.cookie.domain", "a host name such as example.com"));
     }
-    let path = field(c, "path")?.unwrap_or("/");
+    let path = field(c, "path")?.unwrap_or_else(|| "/".into());
     if !path.starts_with('/') || path.contains([';', ',', ' ']) {
-        return Err(Error::config("storage.cookie.path must be a path such as /"));
+        return Err(must("storage.cookie.path", "a path such as /"));
     }
-    Ok(CookieOptions { domain, path: path.to_string(), secure, same_site, expires_days: number(c, "expires", 365, 1, 3650)? })
+    Ok(CookieOptions { domain, path, secure, same_site, expires_days: number(c, "expires", 365, 1, 3650)? })
+}
+
+/// `storage`: a name, `{cookie: {...}}`, or the app's object (`custom`: passed separately).
+fn storage(v: Raw, custom: bool) -> Result<StorageKind, Error> {
+    let s = opt(v, "storage");
+    if let Some(c) = s.and_then(|s| s.get("cookie")) {
+        return cookie_options(c).map(StorageKind::Cookie);
+    }
+    if custom {
+        return Ok(StorageKind::Custom);
+    }
+    match s.map(|s| s.as_str()) {
+        None => Ok(StorageKind::LocalStorage),
+        Some(Some(n)) if n == "localStorage" => Ok(StorageKind::LocalStorage),
+        Some(Some(n)) if n == "sessionStorage" => Ok(StorageKind::SessionStorage),
+        Some(Some(n)) if n == "memory" => Ok(StorageKind::Memory),
+        Some(_) => Err(must(
+            "storage",
+            "'localStorage', 'sessionStorage', 'memory', { cookie: {...} } or an object with getItem, setItem and removeItem",
+        )),
+    }
+}
+
+/// `headers`: extra headers on every request to Cognito.
+fn headers(v: Raw) -> Result<Vec<(String, String)>, Error> {
+    let Some(h) = opt(v, "headers") else { return Ok(vec![]) };
+    if !h.is_object() {
+        return Err(must("headers", "an object of header names and string values"));
+    }
+    let mut out = vec![];
+    for (k, value) in h.members() {
+        let name = String::from("headers.") + &k;
+        let value = value.as_str().ok_or_else(|| must(&name, "a string"))?;
+        let token = !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !token || value.contains(['\r', '\n']) {
+            return Err(Error::config(name + " is not a valid HTTP header"));
+        }
+        if OWN_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
+            return Err(Error::config(name + " is set by the SDK itself"));
+        }
+        out.push((k, value));
+    }
+    Ok(out)
+}
+
+/// `hostedUi: {domain, redirectSignIn, redirectSignOut, scopes, allowedReturnPaths}`.
+fn hosted_ui(h: Raw, insecure: bool) -> Result<HostedUiConfig, Error> {
+    if !h.is_object() {
+        return Err(must("hostedUi", "an object: { domain, redirectSignIn, redirectSignOut, scopes, allowedReturnPaths }"));
+    }
+    let domain = field(h, "domain")?.ok_or_else(|| Error::config("hostedUi.domain is required, e.g. \"myapp.auth.us-east-1.amazoncognito.com\""))?;
+    let domain = if crate::codec::has(&domain, "://") { domain } else { String::from("https://") + &domain };
+    let d = checked_url("hostedUi.domain", &domain, insecure)?;
+    let redirect_sign_in = field(h, "redirectSignIn")?
+        .ok_or_else(|| Error::config("hostedUi.redirectSignIn is required: a callback URL registered on the app client"))?;
+    checked_url("hostedUi.redirectSignIn", &redirect_sign_in, insecure)?;
+    let redirect_sign_out = field(h, "redirectSignOut")?.unwrap_or_else(|| redirect_sign_in.clone());
+    checked_url("hostedUi.redirectSignOut", &redirect_sign_out, insecure)?;
+    let scopes = strings(h, "scopes")?.unwrap_or_else(|| DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect());
+    let allowed = strings(h, "allowedReturnPaths")?.unwrap_or_else(|| vec!["/".to_string()]);
+    if let Some(p) = allowed.iter().find(|p| !p.starts_with('/') || p.starts_with("//") || p.contains('\\')) {
+        return Err(Error::config(String::from("hostedUi.allowedReturnPaths entry \"") + p + "\" must be a path starting with a single '/'"));
+    }
+    Ok(HostedUiConfig { domain: d.origin() + d.path().trim_end_matches('/'), redirect_sign_in, redirect_sign_out, scopes, allowed_return_paths: allowed })
+}
+
+/// `identityPoolId`, `identityEndpoint`, `allowGuestAccess`.
+fn identity_pool(v: Raw, insecure: bool) -> Result<Option<IdentityPoolConfig>, Error> {
+    let Some(id) = field(v, "identityPoolId")? else { return Ok(None) };
+    let region = id.split_once(':').map(|(r, _)| r).filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    let Some(region) = region.filter(|r| id.len() == r.len() + 37) else {
+        return Err(Error::config(String::from("identityPoolId \"") + &id + "\" is not an identity pool id: expected <region>:<uuid>"));
+    };
+    let endpoint = match field(v, "identityEndpoint")? {
+        Some(e) => {
+            let u = checked_url("identityEndpoint", &e, insecure)?;
+            u.origin() + u.path().trim_end_matches('/') + "/"
+        }
+        None => String::from("https://cognito-identity.") + region + ".amazonaws.com/",
+    };
+    Ok(Some(IdentityPoolConfig { endpoint, allow_guest: flag(v, "allowGuestAccess", false)?, id }))
+}
+
+/// The endpoint (ending in `/`) and the accepted issuers.
+fn endpoint_and_issuers(v: Raw, pool: &UserPoolId, insecure: bool) -> Result<(String, Vec<String>), Error> {
+    let endpoint = match field(v, "endpoint")? {
+        Some(e) => {
+            let u = checked_url("endpoint", &e, insecure)?;
+            Some(u.origin() + u.path().trim_end_matches('/') + "/")
+        }
+        None => None,
+    };
+    let issuer_url = |i: &str| -> Result<String, Error> {
+        let u = checked_url("issuer", i, insecure)?;
+        Ok((u.origin() + u.path()).trim_end_matches('/').to_string())
+    };
+    let aws = |host: &str| String::from("https://") + host + "." + pool.region() + ".amazonaws.com/" + pool.as_str();
+    let issuers = match (opt(v, "issuer"), &endpoint) {
+        (Some(i), _) if i.is_array() => {
+            let list = strings(v, "issuer")?.unwrap_or_default();
+            if list.is_empty() {
+                return Err(Error::config("issuer must not be an empty list"));
+            }
+            list.iter().map(|i| issuer_url(i)).collect::<Result<Vec<_>, _>>()?
+        }
+        (Some(i), _) => vec![issuer_url(&i.as_str().ok_or_else(|| must("issuer", "a URL or a list of URLs"))?)?],
+        (None, Some(e)) => vec![e.clone() + pool.as_str()],
+        (None, None) => vec![aws("cognito-idp"), aws("issuer-cognito-idp")],
+    };
+    let endpoint = endpoint.unwrap_or_else(|| String::from("https://cognito-idp.") + pool.region() + ".amazonaws.com/");
+    Ok((endpoint, issuers))
 }
 
 impl Config {
@@ -184,162 +287,42 @@ impl Config {
         self.issuers.iter().any(|i| i == iss)
     }
 
-    /// From the options object given to `new CognitoAuth(...)` (as JSON; the storage object
-    /// itself is handled by the facade).
-    pub fn from_json(v: &Json, custom_storage: bool) -> Result<Config, Error> {
-        if v.as_object().is_none() {
+    /// From the options object given to `new CognitoAuth(...)` (its JSON text; the storage
+    /// object itself, `custom_storage`, is handled by the facade).
+    pub fn from_options(v: Raw, custom_storage: bool) -> Result<Config, Error> {
+        if !v.is_object() {
             return Err(Error::config("CognitoAuth needs an options object: { userPoolId, clientId, ... }"));
         }
         let pool_id = field(v, "userPoolId")?
             .ok_or_else(|| Error::config("userPoolId is required, e.g. \"us-east-1_AbC123\" (Cognito console → User pools)"))?;
-        let pool = UserPoolId::parse(pool_id)?;
-        let client_id = field(v, "clientId")?.unwrap_or("");
+        let pool = UserPoolId::parse(&pool_id)?;
+        let client_id = field(v, "clientId")?.unwrap_or_default();
         if client_id.is_empty() {
             return Err(Error::config("clientId is required: the app client id (Cognito console → App integration → App clients)"));
         }
         if client_id.len() > 128 || !client_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'+') {
-            return Err(Error::config(String::from("clientId \"") + client_id + "\" is not an app client id"));
+            return Err(Error::config(String::from("clientId \"") + &client_id + "\" is not an app client id"));
         }
         let insecure = flag(v, "allowInsecureEndpoint", false)?;
-        let endpoint = match field(v, "endpoint")? {
-            Some(e) => {
-                let u = checked_url("endpoint", e, insecure)?;
-                let mut s = u.origin() + u.path();
-                if !s.ends_with('/') {
-                    s.push('/');
-                }
-                Some(s)
-            }
-            None => None,
-        };
-        let issuer_url = |i: &str| -> Result<String, Error> {
-            let u = checked_url("issuer", i, insecure)?;
-            Ok((u.origin() + u.path()).trim_end_matches('/').to_string())
-        };
-        let aws = |host: &str| String::from("https://") + host + "." + pool.region() + ".amazonaws.com/" + pool.as_str();
-        let issuers = match (v.get("issuer"), &endpoint) {
-            (Some(Json::Str(i)), _) => vec![issuer_url(i)?],
-            (Some(Json::Arr(_)), _) => {
-                let list = strings(v, "issuer")?.unwrap_or_default();
-                if list.is_empty() {
-                    return Err(Error::config("issuer must not be an empty list"));
-                }
-                list.iter().map(|i| issuer_url(i)).collect::<Result<Vec<_>, _>>()?
-            }
-            (Some(Json::Null) | None, Some(e)) => vec![e.trim_end_matches('/').to_string() + "/" + pool.as_str()],
-            (Some(Json::Null) | None, None) => vec![aws("cognito-idp"), aws("issuer-cognito-idp")],
-            (Some(_), _) => return Err(Error::config("issuer must be a URL or a list of URLs")),
-        };
-        let endpoint = endpoint.unwrap_or_else(|| String::from("https://cognito-idp.") + pool.region() + ".amazonaws.com/");
-
-        let storage = match v.get("storage") {
-            Some(o) if o.get("cookie").is_some() => StorageKind::Cookie(cookie_options(o.get("cookie").unwrap_or(&Json::Null))?),
-            _ if custom_storage => StorageKind::Custom,
-            None | Some(Json::Null) => StorageKind::LocalStorage,
-            Some(Json::Str(s)) if s == "localStorage" => StorageKind::LocalStorage,
-            Some(Json::Str(s)) if s == "sessionStorage" => StorageKind::SessionStorage,
-            Some(Json::Str(s)) if s == "memory" => StorageKind::Memory,
-            Some(_) => {
-                return Err(Error::config(
-                    "storage must be 'localStorage', 'sessionStorage', 'memory', { cookie: {...} } or an object with getItem, setItem and removeItem",
-                ))
-            }
-        };
-        let mut headers = vec![];
-        match v.get("headers") {
-            None | Some(Json::Null) => {}
-            Some(Json::Obj(m)) => {
-                for (k, h) in m {
-                    let value = h.as_str().ok_or_else(|| Error::config(String::from("headers.") + k + " must be a string"))?;
-                    let token = !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-                    if !token || value.contains(['\r', '\n']) {
-                        return Err(Error::config(String::from("headers.") + k + " is not a valid HTTP header"));
-                    }
-                    if OWN_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
-                        return Err(Error::config(String::from("headers.") + k + " is set by the SDK itself"));
-                    }
-                    headers.push((k.clone(), value.to_string()));
-                }
-            }
-            Some(_) => return Err(Error::config("headers must be an object of header names and string values")),
-        }
-
-        let hosted_ui = match v.get("hostedUi") {
-            None | Some(Json::Null) => None,
-            Some(h @ Json::Obj(_)) => {
-                let domain = field(h, "domain")?
-                    .ok_or_else(|| Error::config("hostedUi.domain is required, e.g. \"myapp.auth.us-east-1.amazoncognito.com\""))?;
-                let domain = if crate::codec::has(domain, "://") { domain.to_string() } else { String::from("https://") + domain };
-                let d = checked_url("hostedUi.domain", &domain, insecure)?;
-                let redirect_sign_in = field(h, "redirectSignIn")?
-                    .ok_or_else(|| Error::config("hostedUi.redirectSignIn is required: a callback URL registered on the app client"))?;
-                checked_url("hostedUi.redirectSignIn", redirect_sign_in, insecure)?;
-                let redirect_sign_out = field(h, "redirectSignOut")?.unwrap_or(redirect_sign_in);
-                checked_url("hostedUi.redirectSignOut", redirect_sign_out, insecure)?;
-                let scopes = strings(h, "scopes")?.unwrap_or_else(|| DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect());
-                let allowed = strings(h, "allowedReturnPaths")?.unwrap_or_else(|| vec!["/".to_string()]);
-                for p in &allowed {
-                    if !p.starts_with('/') || p.starts_with("//") || p.contains('\\') {
-                        return Err(Error::config(
-                            String::from("hostedUi.allowedReturnPaths entry \"") + p + "\" must be a path starting with a single '/'",
-                        ));
-                    }
-                }
-                Some(HostedUiConfig {
-                    domain: d.origin() + d.path().trim_end_matches('/'),
-                    redirect_sign_in: redirect_sign_in.to_string(),
-                    redirect_sign_out: redirect_sign_out.to_string(),
-                    scopes,
-                    allowed_return_paths: allowed,
-                })
-            }
-            Some(_) => {
-                return Err(Error::config(
-                    "hostedUi must be an object: { domain, redirectSignIn, redirectSignOut, scopes, allowedReturnPaths }",
-                ))
-            }
-        };
-
-        let identity_pool = match field(v, "identityPoolId")? {
-            None => None,
-            Some(id) => {
-                let region = id
-                    .split_once(':')
-                    .map(|(r, _)| r)
-                    .filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
-                let Some(region) = region.filter(|_| id.len() == region.map_or(0, str::len) + 37) else {
-                    return Err(Error::config(
-                        String::from("identityPoolId \"") + id + "\" is not an identity pool id: expected <region>:<uuid>",
-                    ));
-                };
-                let endpoint = match field(v, "identityEndpoint")? {
-                    Some(e) => {
-                        let u = checked_url("identityEndpoint", e, insecure)?;
-                        u.origin() + u.path().trim_end_matches('/') + "/"
-                    }
-                    None => String::from("https://cognito-identity.") + region + ".amazonaws.com/",
-                };
-                Some(IdentityPoolConfig { id: id.to_string(), endpoint, allow_guest: flag(v, "allowGuestAccess", false)? })
-            }
-        };
+        let (endpoint, issuers) = endpoint_and_issuers(v, &pool, insecure)?;
         Ok(Config {
-            identity_pool,
+            identity_pool: identity_pool(v, insecure)?,
+            hosted_ui: opt(v, "hostedUi").map(|h| hosted_ui(h, insecure)).transpose()?,
+            storage: storage(v, custom_storage)?,
+            headers: headers(v)?,
             pool,
             client_id: ClientId::new(client_id),
             client_secret: field(v, "clientSecret")?.filter(|s| !s.is_empty()).map(ClientSecret::new),
             endpoint,
             issuers,
             request_timeout_ms: number(v, "requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS, 100, 600_000)? as u32,
-            headers,
-            hosted_ui,
-            storage,
             refresh_token_rotation: flag(v, "refreshTokenRotation", false)?,
             migrate_users: flag(v, "migrateUsers", false)?,
             verify_tokens: flag(v, "verifyTokens", true)?,
             refresh_margin_secs: number(v, "refreshMarginSeconds", 60, 0, 3000)?,
             max_retries: number(v, "maxRetries", 3, 0, 10)? as u32,
-            device_name: field(v, "deviceName")?.map(String::from),
-            app_name: field(v, "appName")?.map(String::from),
+            device_name: field(v, "deviceName")?,
+            app_name: field(v, "appName")?,
         })
     }
 }
@@ -349,7 +332,7 @@ mod tests {
     use super::*;
 
     fn cfg(text: &str) -> Result<Config, Error> {
-        Config::from_json(&Json::parse(text).unwrap(), false)
+        Config::from_options(Raw::parse(text).unwrap(), false)
     }
 
     #[test]
@@ -446,7 +429,7 @@ mod tests {
         assert_eq!(c.headers, [("X-Proxy-Key".to_string(), "k1".to_string())]);
         // A custom store object that happens to be passed is still a custom store.
         assert_eq!(
-            Config::from_json(&Json::parse(r#"{"userPoolId":"us-east-1_X1","clientId":"c","storage":{}}"#).unwrap(), true).unwrap().storage,
+            Config::from_options(Raw::parse(r#"{"userPoolId":"us-east-1_X1","clientId":"c","storage":{}}"#).unwrap(), true).unwrap().storage,
             StorageKind::Custom
         );
     }

@@ -239,6 +239,193 @@ fn write_str(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// A JSON value's text, read without building a tree: members and items are found by
+/// scanning, strings decoded when asked for. The main module reads Cognito's answers, token
+/// payloads, the options and stored records this way: a tree's code (building, cloning and
+/// dropping it) costs more bytes there than the scans cost time on documents this small.
+/// [`Raw::parse`] checks the whole text as [`Json::parse`] does, so a `Raw` is always well-formed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Raw<'a>(&'a str);
+
+impl<'a> Raw<'a> {
+    /// One complete JSON value (whitespace around it allowed).
+    pub fn parse(text: &'a str) -> Result<Raw<'a>, JsonError> {
+        let mut p = Parser { b: text.as_bytes(), i: 0 };
+        p.ws();
+        let start = p.i;
+        p.skip(0)?;
+        let end = p.i;
+        p.ws();
+        if p.i != p.b.len() {
+            return Err(p.err());
+        }
+        Ok(Raw(&text[start..end]))
+    }
+
+    /// A text this crate checked before (a session's claims, a token's parts).
+    pub(crate) fn trusted(text: &'a str) -> Raw<'a> {
+        Raw(text)
+    }
+
+    /// The value's text.
+    pub fn text(self) -> &'a str {
+        self.0
+    }
+
+    /// The members of an object, in order (none for other values).
+    pub fn members(self) -> Members<'a> {
+        let open = self.0.starts_with('{');
+        Members { p: Parser { b: self.0.as_bytes(), i: if open { 1 } else { self.0.len() } }, close: b'}' }
+    }
+
+    /// The items of an array, in order (none for other values).
+    pub fn items(self) -> impl Iterator<Item = Raw<'a>> {
+        let open = self.0.starts_with('[');
+        Members { p: Parser { b: self.0.as_bytes(), i: if open { 1 } else { self.0.len() } }, close: b']' }.map(|(_, v)| v)
+    }
+
+    /// Member of an object (the first one with this key).
+    pub fn get(self, key: &str) -> Option<Raw<'a>> {
+        self.members().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// A string member, decoded.
+    pub fn str(self, key: &str) -> Option<String> {
+        self.get(key)?.as_str()
+    }
+
+    /// The string, decoded.
+    pub fn as_str(self) -> Option<String> {
+        self.0.starts_with('"').then(|| Parser { b: self.0.as_bytes(), i: 0 }.string().ok()).flatten()
+    }
+
+    /// The integer part of a number, as [`Json::as_i64`] reads it.
+    pub fn as_i64(self) -> Option<i64> {
+        let number = self.0.starts_with(|c: char| c == '-' || c.is_ascii_digit());
+        number.then(|| Json::Num(self.0.to_string()).as_i64()).flatten()
+    }
+
+    pub fn as_bool(self) -> Option<bool> {
+        match self.0 {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(self) -> bool {
+        self.0 == "null"
+    }
+
+    pub fn is_object(self) -> bool {
+        self.0.starts_with('{')
+    }
+
+    pub fn is_array(self) -> bool {
+        self.0.starts_with('[')
+    }
+
+    /// The value as a tree (for code that wants one).
+    pub fn to_json(self) -> Json {
+        Json::parse(self.0).unwrap_or_default()
+    }
+}
+
+/// The members of an object (`(key, value)`), or the items of an array (`("", value)`), of a
+/// checked [`Raw`].
+pub struct Members<'a> {
+    p: Parser<'a>,
+    close: u8,
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (String, Raw<'a>);
+    fn next(&mut self) -> Option<(String, Raw<'a>)> {
+        let p = &mut self.p;
+        p.ws();
+        if p.b.get(p.i) == Some(&b',') {
+            p.i += 1;
+            p.ws();
+        }
+        match p.b.get(p.i) {
+            None => return None,
+            Some(&c) if c == self.close => {
+                p.i = p.b.len();
+                return None;
+            }
+            _ => {}
+        }
+        let key = if self.close == b'}' {
+            let k = p.string().ok()?;
+            p.ws();
+            p.eat(b":").ok()?;
+            p.ws();
+            k
+        } else {
+            String::new()
+        };
+        let start = p.i;
+        p.skip(1).ok()?;
+        // The bytes between two value boundaries of a checked text are whole UTF-8.
+        let text = core::str::from_utf8(&p.b[start..p.i]).ok()?;
+        Some((key, Raw(text)))
+    }
+}
+
+/// JSON text written directly, without a tree: `Writer::object().str("a", "x").int("n", 5).end()`.
+pub struct Writer {
+    out: String,
+    empty: bool,
+}
+
+impl Writer {
+    pub fn object() -> Writer {
+        Writer { out: String::from("{"), empty: true }
+    }
+
+    fn key(&mut self, k: &str) -> &mut Writer {
+        if !core::mem::replace(&mut self.empty, false) {
+            self.out.push(',');
+        }
+        write_str(k, &mut self.out);
+        self.out.push(':');
+        self
+    }
+
+    pub fn str(&mut self, k: &str, v: &str) -> &mut Writer {
+        self.key(k);
+        write_str(v, &mut self.out);
+        self
+    }
+
+    /// A string, or `null`.
+    pub fn opt(&mut self, k: &str, v: Option<&str>) -> &mut Writer {
+        match v {
+            Some(v) => self.str(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+
+    pub fn int(&mut self, k: &str, v: i64) -> &mut Writer {
+        self.raw(k, &itoa(v))
+    }
+
+    pub fn bool(&mut self, k: &str, v: bool) -> &mut Writer {
+        self.raw(k, if v { "true" } else { "false" })
+    }
+
+    /// A value that is already JSON text (a `Raw`, another `Writer`'s output).
+    pub fn raw(&mut self, k: &str, json: &str) -> &mut Writer {
+        self.key(k).out.push_str(json);
+        self
+    }
+
+    pub fn end(&mut self) -> String {
+        self.out.push('}');
+        core::mem::take(&mut self.out)
+    }
+}
+
 struct Parser<'a> {
     b: &'a [u8],
     i: usize,
@@ -324,6 +511,50 @@ impl Parser<'_> {
             }
             Some(b'-' | b'0'..=b'9') => self.number(),
             _ => Err(self.err()),
+        }
+    }
+    /// Checks one value and moves past it, building nothing.
+    fn skip(&mut self, depth: usize) -> Result<(), JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(self.err());
+        }
+        let close = match self.b.get(self.i) {
+            Some(b'n') => return self.eat(b"null"),
+            Some(b't') => return self.eat(b"true"),
+            Some(b'f') => return self.eat(b"false"),
+            Some(b'"') => return self.string().map(drop),
+            Some(b'-' | b'0'..=b'9') => return self.number().map(drop),
+            Some(b'[') => b']',
+            Some(b'{') => b'}',
+            _ => return Err(self.err()),
+        };
+        self.i += 1;
+        self.ws();
+        if self.b.get(self.i) == Some(&close) {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            if close == b'}' {
+                if self.b.get(self.i) != Some(&b'"') {
+                    return Err(self.err());
+                }
+                self.string()?;
+                self.ws();
+                self.eat(b":")?;
+                self.ws();
+            }
+            self.skip(depth + 1)?;
+            self.ws();
+            match self.b.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(&c) if c == close => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.err()),
+            }
         }
     }
     fn digits(&mut self) -> usize {
@@ -469,6 +700,43 @@ mod tests {
         }
         let deep = "[".repeat(100) + &"]".repeat(100);
         assert!(Json::parse(&deep).is_err());
+    }
+
+    #[test]
+    fn raw_reads_what_parse_reads() {
+        let text = r#" {"a":{"b":[1,{"c":"x\u00e9"}],"n":null},"s":"q\"","i":-12.9,"t":true,"a":2} "#;
+        let r = Raw::parse(text).unwrap();
+        assert!(r.is_object());
+        assert_eq!(r.str("s").as_deref(), Some("q\""));
+        assert_eq!(r.get("i").unwrap().as_i64(), Some(-12));
+        assert_eq!(r.get("t").unwrap().as_bool(), Some(true));
+        // The first member of a key wins, as in Json::get.
+        let a = r.get("a").unwrap();
+        assert!(a.get("n").unwrap().is_null());
+        let items: Vec<Raw> = a.get("b").unwrap().items().collect();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].str("c").as_deref(), Some("xé"));
+        assert_eq!(r.to_json(), Json::parse(text).unwrap());
+        let keys: Vec<String> = r.members().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["a", "s", "i", "t", "a"]);
+        assert!(r.get("missing").is_none() && r.get("s").unwrap().get("x").is_none());
+        assert_eq!(Raw::parse("[]").unwrap().items().count(), 0);
+        assert_eq!(Raw::parse("{}").unwrap().members().count(), 0);
+        assert_eq!(Raw::parse("\"7\"").unwrap().as_i64(), None);
+        // The same refusals as the tree parser.
+        for bad in ["", "{", "{\"a\":1,}", "[1,]", "01", "\"a", "{} x", "[1 2]"] {
+            assert!(Raw::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Raw::parse(&("[".repeat(100) + &"]".repeat(100))).is_err());
+    }
+
+    #[test]
+    fn writer_writes_json() {
+        let inner = Writer::object().int("n", -3).end();
+        let text = Writer::object().str("a", "q\"\u{1}").opt("b", None).bool("c", true).raw("d", &inner).end();
+        assert_eq!(text, r#"{"a":"q\"\u0001","b":null,"c":true,"d":{"n":-3}}"#);
+        assert_eq!(Json::parse(&text).unwrap().get("d").unwrap().get("n").unwrap().as_i64(), Some(-3));
+        assert_eq!(Writer::object().end(), "{}");
     }
 
     #[test]

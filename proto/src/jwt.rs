@@ -11,22 +11,33 @@ use crate::codec::{base64_decode, has};
 #[cfg(test)]
 use crate::error::ErrorKind;
 use crate::error::{Error, TokenCheck};
-use crate::json::Json;
+use crate::json::{Json, Raw};
 use crate::prelude::*;
 
 /// A decoded (not yet verified) JWT.
 #[derive(Clone, Debug)]
 pub struct Jwt {
-    pub header: Json,
-    pub claims: Json,
+    /// The header's and the payload's JSON text, each checked to be an object.
+    header: String,
+    claims: String,
     /// `base64url(header) . base64url(payload)`: what the signature covers.
     pub signing_input: String,
     pub signature: Vec<u8>,
 }
 
 impl Jwt {
-    pub fn kid(&self) -> Option<&str> {
-        self.header.str("kid")
+    pub fn header(&self) -> Raw<'_> {
+        Raw::trusted(&self.header)
+    }
+    pub fn claims(&self) -> Raw<'_> {
+        Raw::trusted(&self.claims)
+    }
+    /// The payload's JSON text.
+    pub fn into_claims(self) -> String {
+        self.claims
+    }
+    pub fn kid(&self) -> Option<String> {
+        self.header().str("kid")
     }
 }
 
@@ -40,10 +51,11 @@ pub fn decode(token: &str) -> Result<Jwt, Error> {
     let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(malformed("not three dot-separated parts"));
     };
-    let part = |x: &str, what: &str| -> Result<Json, Error> {
+    let part = |x: &str, what: &str| -> Result<String, Error> {
         let bytes = base64_decode(x).ok_or_else(|| malformed(what))?;
-        let text = core::str::from_utf8(&bytes).map_err(|_| malformed(what))?;
-        Json::parse(text).ok().filter(|v| v.as_object().is_some()).ok_or_else(|| malformed(what))
+        let text = String::from_utf8(bytes).map_err(|_| malformed(what))?;
+        Raw::parse(&text).ok().filter(|v| v.is_object()).ok_or_else(|| malformed(what))?;
+        Ok(text)
     };
     let header = part(h, "header is not base64url JSON")?;
     let claims = part(p, "payload is not base64url JSON")?;
@@ -77,12 +89,12 @@ fn fail(check: TokenCheck, msg: &str) -> Error {
 }
 
 /// The claim checks (the signature is checked separately, before these are trusted).
-pub fn check_claims(c: &Json, e: &Expect) -> Result<TokenUse, Error> {
-    if !c.str("iss").is_some_and(|iss| e.issuers.iter().any(|i| i == iss)) {
+pub fn check_claims(c: Raw, e: &Expect) -> Result<TokenUse, Error> {
+    if !c.str("iss").is_some_and(|iss| e.issuers.iter().any(|i| *i == iss)) {
         let expected = e.issuers.first().map(String::as_str).unwrap_or("");
         return Err(Error::token(TokenCheck::Issuer, String::from("iss is not this pool's issuer (") + expected + ")"));
     }
-    let use_ = match c.str("token_use") {
+    let use_ = match c.str("token_use").as_deref() {
         Some("id") => TokenUse::Id,
         Some("access") => TokenUse::Access,
         _ => return Err(fail(TokenCheck::TokenUse, "token_use is neither id nor access")),
@@ -94,22 +106,22 @@ pub fn check_claims(c: &Json, e: &Expect) -> Result<TokenUse, Error> {
         ));
     }
     match use_ {
-        TokenUse::Id if c.str("aud") != Some(e.client_id) => return Err(fail(TokenCheck::Audience, "aud is not this app client")),
-        TokenUse::Access if c.str("client_id") != Some(e.client_id) => {
+        TokenUse::Id if c.str("aud").as_deref() != Some(e.client_id) => return Err(fail(TokenCheck::Audience, "aud is not this app client")),
+        TokenUse::Access if c.str("client_id").as_deref() != Some(e.client_id) => {
             return Err(fail(TokenCheck::ClientId, "client_id is not this app client"))
         }
         _ => {}
     }
-    let exp = c.get("exp").and_then(Json::as_i64).ok_or_else(|| fail(TokenCheck::Expired, "exp is missing"))?;
+    let exp = c.get("exp").and_then(Raw::as_i64).ok_or_else(|| fail(TokenCheck::Expired, "exp is missing"))?;
     if exp <= e.now_secs - e.skew_secs {
         return Err(fail(TokenCheck::Expired, "the token has expired"));
     }
-    let iat = c.get("iat").and_then(Json::as_i64).ok_or_else(|| fail(TokenCheck::IssuedInFuture, "iat is missing"))?;
+    let iat = c.get("iat").and_then(Raw::as_i64).ok_or_else(|| fail(TokenCheck::IssuedInFuture, "iat is missing"))?;
     if iat > e.now_secs + e.skew_secs {
         return Err(fail(TokenCheck::IssuedInFuture, "iat is in the future (is the device clock wrong?)"));
     }
     if let (Some(n), TokenUse::Id) = (e.nonce, use_) {
-        if c.str("nonce") != Some(n) {
+        if c.str("nonce").as_deref() != Some(n) {
             return Err(fail(TokenCheck::Nonce, "nonce does not match the sign-in request"));
         }
     }
@@ -219,8 +231,8 @@ mod tests {
     fn decodes_and_rejects_garbage() {
         let t = token(r#"{"kid":"k+/=","alg":"RS256"}"#, r#"{"sub":"s"}"#);
         let j = decode(&t).unwrap();
-        assert_eq!(j.kid(), Some("k+/="));
-        assert_eq!(j.claims.str("sub"), Some("s"));
+        assert_eq!(j.kid().as_deref(), Some("k+/="));
+        assert_eq!(j.claims().str("sub").as_deref(), Some("s"));
         assert_eq!(j.signature, b"sig");
         assert_eq!(j.signing_input, t.rsplit_once('.').unwrap().0);
         for bad in ["", "a.b", "a.b.c.d", "!!.e30.x", &token("[]", "{}"), &token("{}", "nope"), &(token("{}", "{}") + "!")] {
@@ -237,7 +249,7 @@ mod tests {
     }
 
     fn check_of(claims: &str, e: &Expect) -> Result<TokenUse, TokenCheck> {
-        check_claims(&Json::parse(claims).unwrap(), e).map_err(|e| match e.kind() {
+        check_claims(Raw::parse(claims).unwrap(), e).map_err(|e| match e.kind() {
             ErrorKind::TokenVerification(check) => *check,
             _ => panic!("{e:?}"),
         })

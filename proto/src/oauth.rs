@@ -20,7 +20,7 @@ use crate::codec::{has, base64_decode, base64_encode, base64url_encode, form_com
 use crate::config::{HostedUiConfig, Url};
 use crate::crypto::sha256;
 use crate::error::{Error, ErrorKind};
-use crate::json::Json;
+use crate::json::{Json, Raw};
 use crate::prelude::*;
 use crate::types::*;
 
@@ -309,7 +309,7 @@ pub fn strip_callback_params(url: &str) -> String {
 
 /// `/oauth2/token` answer → tokens, or the OAuth error (`error`, `error_description`).
 pub fn parse_token_response(resp: &HttpResponse) -> Result<Tokens, Error> {
-    let v = Json::parse(&resp.body).map_err(|_| {
+    let v = Raw::parse(&resp.body).map_err(|_| {
         if resp.status >= 500 {
             Error::oauth("server_error", "the token endpoint failed")
         } else {
@@ -317,10 +317,8 @@ pub fn parse_token_response(resp: &HttpResponse) -> Result<Tokens, Error> {
         }
     })?;
     if !(200..300).contains(&resp.status) {
-        return Err(Error::oauth(
-            v.str("error").unwrap_or("server_error"),
-            v.str("error_description").or(v.str("error_message")).unwrap_or(""),
-        ));
+        let description = v.str("error_description").or_else(|| v.str("error_message")).unwrap_or_default();
+        return Err(Error::oauth(&v.str("error").unwrap_or_else(|| "server_error".into()), &description));
     }
     let id = v.str("id_token").ok_or_else(|| Error::oauth("invalid_scope", "no id_token: add the openid scope to hostedUi.scopes"))?;
     let access = v.str("access_token").ok_or_else(|| Error::protocol("token endpoint answer without access_token"))?;
@@ -328,7 +326,7 @@ pub fn parse_token_response(resp: &HttpResponse) -> Result<Tokens, Error> {
         id_token: IdToken::new(id),
         access_token: AccessToken::new(access),
         refresh_token: v.str("refresh_token").map(RefreshToken::new),
-        expires_in: v.get("expires_in").and_then(Json::as_i64).unwrap_or(3600),
+        expires_in: v.get("expires_in").and_then(Raw::as_i64).unwrap_or(3600),
         new_device: None,
     })
 }

@@ -16,7 +16,7 @@
 //! Anything unreadable (corrupted, truncated, foreign) reads as signed out and is removed.
 
 use crate::error::{Error, ErrorKind, Exception};
-use crate::json::{itoa, Json};
+use crate::json::{itoa, Json, Raw, Writer};
 use crate::jwt;
 use crate::prelude::*;
 use crate::types::*;
@@ -95,8 +95,11 @@ pub struct Session {
     pub id_token: IdToken,
     pub access_token: AccessToken,
     pub refresh_token: Option<RefreshToken>,
-    pub id_claims: Json,
-    pub access_claims: Json,
+    /// The two tokens' payloads (JSON text, checked): see `id_claims`, `access_claims`.
+    id_claims: String,
+    access_claims: String,
+    /// When the first of the two tokens expires, in the server's clock (epoch seconds).
+    exp: i64,
     /// Local clock minus server clock, milliseconds.
     pub clock_drift_ms: i64,
     /// Signed in through the hosted UI (refresh at /oauth2/token, sign out at /logout).
@@ -115,14 +118,16 @@ impl Session {
         method: Option<&str>,
     ) -> Option<Session> {
         let (id, access) = (id?, access?);
-        let id_claims = jwt::decode(id).ok()?.claims;
-        let access_claims = jwt::decode(access).ok()?.claims;
-        if id_claims.str("token_use") != Some("id") || access_claims.str("token_use") != Some("access") {
+        let id_claims = jwt::decode(id).ok()?.into_claims();
+        let access_claims = jwt::decode(access).ok()?.into_claims();
+        let (i, a) = (Raw::trusted(&id_claims), Raw::trusted(&access_claims));
+        if i.str("token_use").as_deref() != Some("id") || a.str("token_use").as_deref() != Some("access") {
             return None;
         }
         // The tokens must belong to the user they are stored under.
-        let owner = access_claims.str("username").or(id_claims.str("cognito:username"))?;
-        if owner != username || id_claims.get("exp")?.as_i64().is_none() || access_claims.get("exp")?.as_i64().is_none() {
+        let owner = a.str("username").or_else(|| i.str("cognito:username"))?;
+        let exp = i.get("exp")?.as_i64()?.min(a.get("exp")?.as_i64()?);
+        if owner != username {
             return None;
         }
         let drift_secs: i64 = drift.and_then(|d| d.trim().parse().ok()).unwrap_or(0);
@@ -133,15 +138,35 @@ impl Session {
             refresh_token: refresh.filter(|r| !r.is_empty()).map(RefreshToken::new),
             id_claims,
             access_claims,
+            exp,
             clock_drift_ms: drift_secs.saturating_mul(1000),
             hosted: method == Some("hostedUI"),
         })
     }
 
+    /// The ID token's claims.
+    pub fn id_claims(&self) -> Raw<'_> {
+        Raw::trusted(&self.id_claims)
+    }
+
+    /// The access token's claims.
+    pub fn access_claims(&self) -> Raw<'_> {
+        Raw::trusted(&self.access_claims)
+    }
+
     /// When the first of the two tokens expires, in the server's clock (epoch seconds).
     pub fn exp(&self) -> i64 {
-        let e = |c: &Json| c.get("exp").and_then(Json::as_i64).unwrap_or(0);
-        e(&self.id_claims).min(e(&self.access_claims))
+        self.exp
+    }
+
+    /// Takes the tokens of a newer session of the same user (another tab's refresh).
+    pub fn take_tokens(&mut self, newer: Session) {
+        self.id_token = newer.id_token;
+        self.access_token = newer.access_token;
+        self.id_claims = newer.id_claims;
+        self.access_claims = newer.access_claims;
+        self.exp = newer.exp;
+        self.clock_drift_ms = newer.clock_drift_ms;
     }
 
     /// When the first of the two tokens expires, in the local clock (ms since the epoch).
@@ -158,13 +183,13 @@ impl Session {
         now_ms >= self.expires_at_ms()
     }
 
-    pub fn sub(&self) -> Option<&str> {
-        self.id_claims.str("sub")
+    pub fn sub(&self) -> Option<String> {
+        self.id_claims().str("sub")
     }
 
     /// Scopes in the access token.
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.access_claims.str("scope").unwrap_or("").split(' ').any(|s| s == scope)
+        self.access_claims().str("scope").unwrap_or_default().split(' ').any(|s| s == scope)
     }
 }
 
@@ -290,9 +315,9 @@ pub fn identity_to_use(stored: Option<&IdentityRecord>, user: Option<&str>) -> O
 
 /// `Logins` key of an ID token: its issuer without the scheme (`cognito-idp.<region>.amazonaws.com/<pool>`,
 /// the updated `issuer-cognito-idp.…` form, or an emulator's).
-pub fn login_provider(id_claims: &Json) -> Option<String> {
+pub fn login_provider(id_claims: Raw) -> Option<String> {
     let iss = id_claims.str("iss")?;
-    Some(iss.get(crate::codec::find(iss, "://").map_or(0, |i| i + 3)..)?.to_string())
+    Some(iss.get(crate::codec::find(&iss, "://").map_or(0, |i| i + 3)..)?.to_string())
 }
 
 /// Whether cached credentials still serve: they are renewed 5 minutes before they expire.
@@ -303,8 +328,8 @@ pub fn credentials_fresh(expiration_ms: i64, now_ms: f64) -> bool {
 /// Credentials are renewed this long before they expire.
 pub const CREDENTIALS_MARGIN_MS: f64 = 5.0 * 60.0 * 1000.0;
 
-/// The user attributes of an ID token (registered claims left out).
-pub fn user_attributes(id_claims: &Json) -> Json {
+/// The user attributes of an ID token (registered claims left out), as a JSON object's text.
+pub fn user_attributes(id_claims: Raw) -> String {
     const RESERVED: [&str; 14] = [
         "aud",
         "iss",
@@ -321,15 +346,11 @@ pub fn user_attributes(id_claims: &Json) -> Json {
         "cognito:groups",
         "identities",
     ];
-    Json::Obj(
-        id_claims
-            .as_object()
-            .unwrap_or(&[])
-            .iter()
-            .filter(|(k, _)| !RESERVED.contains(&k.as_str()) && !k.starts_with("cognito:"))
-            .cloned()
-            .collect(),
-    )
+    let mut w = Writer::object();
+    for (k, v) in id_claims.members().filter(|(k, _)| !RESERVED.contains(&k.as_str()) && !k.starts_with("cognito:")) {
+        w.raw(&k, v.text());
+    }
+    w.end()
 }
 
 /// Seconds as text (for `clockDrift`).
@@ -355,8 +376,8 @@ mod tests {
         assert_eq!(identity_to_use(None, Some("ann")), None);
         assert_eq!(IdentityRecord::from_json(&ann.to_json()), Some(ann));
         assert_eq!(IdentityRecord::from_json(r#"{"id":"no-colon"}"#), None);
-        let claims = Json::parse(r#"{"iss":"https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X"}"#).unwrap();
-        assert_eq!(login_provider(&claims).as_deref(), Some("issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X"));
+        let claims = Raw::parse(r#"{"iss":"https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X"}"#).unwrap();
+        assert_eq!(login_provider(claims).as_deref(), Some("issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X"));
         assert!(credentials_fresh(1_000_000 + 301_000, 1_000_000.0) && !credentials_fresh(1_000_000 + 299_000, 1_000_000.0));
     }
     use crate::codec::base64url_encode;
@@ -451,7 +472,7 @@ mod tests {
 
     #[test]
     fn attributes_leave_out_registered_claims() {
-        let c = Json::parse(r#"{"sub":"s","email":"e","aud":"c","exp":1,"cognito:groups":["g"],"custom:team":"t"}"#).unwrap();
-        assert_eq!(user_attributes(&c).to_text(), r#"{"sub":"s","email":"e","custom:team":"t"}"#);
+        let c = Raw::parse(r#"{"sub":"s","email":"e","aud":"c","exp":1,"cognito:groups":["g"],"custom:team":"t"}"#).unwrap();
+        assert_eq!(user_attributes(c), r#"{"sub":"s","email":"e","custom:team":"t"}"#);
     }
 }

@@ -169,12 +169,13 @@ fn service_answers_and_headers_survive() {
                 body: body.to_string(),
                 error_type: error_type.map(String::from),
                 cache_control: Some(body.to_string()),
-                date: Some(body.to_string()),
+                date_secs: time::parse_http_date(body),
             };
             if let Ok(v) = api::check(&resp) {
-                let _ = api::parse_auth(&v);
-                let _ = api::parse_tokens(&v);
-                let _ = jwt::parse_jwks(&v);
+                let _ = api::parse_auth(v.raw());
+                let _ = api::parse_tokens(v.raw());
+                let _ = api::parse_refresh(v.raw());
+                let _ = jwt::parse_jwks(&v.json());
             }
             let _ = oauth::parse_token_response(&resp);
         }
@@ -216,7 +217,7 @@ fn tokens_and_stored_values_survive() {
     hammer("jwt", &samples, CASES, |t| {
         if let Ok(j) = jwt::decode(t) {
             let _ = jwt::check_claims(
-                &j.claims,
+                j.claims(),
                 &jwt::Expect {
                     issuers: &issuers,
                     client_id: "client1",

@@ -29,7 +29,7 @@ impl<E: Env> Client<E> {
     /// `signUp({username, password, attributes, autoSignIn})`.
     pub async fn sign_up(&self, input: SignUpInput) -> Result<SignUpOutcome, Error> {
         let req = api::sign_up(self.app(), &input.username, input.password.as_ref(), &input.attributes).with_metadata(&input.client_metadata);
-        let v = nodrop(self.send(&req)).await?;
+        let v = nodrop(self.send_json(&req)).await?;
         if input.auto_sign_in {
             // Remember the intent (no password is stored): confirmSignUp supplies the Session.
             let rec = AutoSignIn {
@@ -48,7 +48,7 @@ impl<E: Env> Client<E> {
 
     /// `confirmSignUp({username, code})`.
     pub async fn confirm_sign_up(&self, user: &Username, code: &str, meta: &Metadata) -> Result<ConfirmSignUpOutcome, Error> {
-        let v = nodrop(self.send(&api::confirm_sign_up(self.app(), user, code).with_metadata(meta))).await?;
+        let v = nodrop(self.send_json(&api::confirm_sign_up(self.app(), user, code).with_metadata(meta))).await?;
         let key = session::auto_sign_in_key(&self.cfg.client_id);
         let wanted = self.env.get(&key).await.and_then(|t| AutoSignIn::from_json(&t)).filter(|r| r.username == user.as_str());
         let auto = match (wanted, v.str("Session")) {
@@ -72,12 +72,12 @@ impl<E: Env> Client<E> {
     }
 
     pub async fn resend_sign_up_code(&self, user: &Username, meta: &Metadata) -> Result<Option<CodeDelivery>, Error> {
-        let v = nodrop(self.send(&api::resend_confirmation_code(self.app(), user).with_metadata(meta))).await?;
+        let v = nodrop(self.send_json(&api::resend_confirmation_code(self.app(), user).with_metadata(meta))).await?;
         Ok(CodeDelivery::from_details(v.get("CodeDeliveryDetails")))
     }
 
     pub async fn forgot_password(&self, user: &Username, meta: &Metadata) -> Result<Option<CodeDelivery>, Error> {
-        let v = nodrop(self.send(&api::forgot_password(self.app(), user).with_metadata(meta))).await?;
+        let v = nodrop(self.send_json(&api::forgot_password(self.app(), user).with_metadata(meta))).await?;
         Ok(CodeDelivery::from_details(v.get("CodeDeliveryDetails")))
     }
 
@@ -98,7 +98,7 @@ impl<E: Env> Client<E> {
         Box::pin(async move {
             let s = nodrop(self.signed_in()).await?;
             let req = build(&s.access_token);
-            match nodrop(self.send(&req)).await {
+            match nodrop(self.send_json(&req)).await {
                 Ok(v) => Ok((v, s)),
                 Err(e) => Err(self.explain_scope(e, &s)),
             }
@@ -152,7 +152,7 @@ impl<E: Env> Client<E> {
         let (v, s) = nodrop(self.as_user(&|t| api::associate_software_token(TotpAuth::Access(t)))).await?;
         let secret = v.str("SecretCode").ok_or_else(|| Error::protocol("AssociateSoftwareToken answer without SecretCode"))?;
         let issuer = issuer.unwrap_or_else(|| self.totp_issuer());
-        let account = s.id_claims.str("email").unwrap_or(&s.username).to_string();
+        let account = s.id_claims().str("email").unwrap_or_else(|| s.username.clone());
         Ok(TotpSetup { secret_code: secret.to_string(), uri: cognito_proto::oauth::totp_uri(&issuer, &account, secret) })
     }
 

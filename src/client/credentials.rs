@@ -16,7 +16,6 @@ use cognito_proto::api;
 use cognito_proto::config::Url;
 use cognito_proto::error::{Error, Exception};
 use cognito_proto::json::Json;
-use cognito_proto::jwt;
 use cognito_proto::session::{self, IdentityRecord, Session};
 use cognito_proto::sigv4::{self, AwsCredentials, Signable};
 use cognito_proto::types::IdToken;
@@ -73,7 +72,7 @@ impl<E: Env> Client<E> {
         }
         let provider = match session {
             Some(s) => Some(
-                session::login_provider(&jwt::decode(s.id_token.expose())?.claims)
+                session::login_provider(s.id_claims())
                     .ok_or_else(|| Error::token(cognito_proto::error::TokenCheck::Issuer, "the ID token has no issuer"))?,
             ),
             None => None,
@@ -87,11 +86,11 @@ impl<E: Env> Client<E> {
             let id = match known.take() {
                 Some(id) => id,
                 None => {
-                    let v = nodrop(self.send(&api::get_id(&pool.id, login))).await?;
+                    let v = nodrop(self.send_json(&api::get_id(&pool.id, login))).await?;
                     v.str("IdentityId").ok_or_else(|| Error::protocol("GetId answer without IdentityId"))?.to_string()
                 }
             };
-            match nodrop(self.send(&api::get_credentials_for_identity(&id, login))).await {
+            match nodrop(self.send_json(&api::get_credentials_for_identity(&id, login))).await {
                 Ok(v) => {
                     let c = parse_credentials(&v, session.is_some())?;
                     // A login that owns an identity answers with it: that id is the one to keep.

@@ -88,8 +88,8 @@ pub trait Env: 'static {
     async fn lock(&self, name: &str, wait_ms: u32) -> Result<Option<(Self::Guard, bool)>, Error>;
     /// Runs a task on its own (a refresh that goes on after its first caller stopped waiting).
     fn spawn(&self, task: Pin<Box<dyn Future<Output = ()>>>);
-    /// Tell the other tabs (a message of `tokens::tab_message`'s shape).
-    fn broadcast(&self, message: &Json);
+    /// Tell the other tabs (JSON text of `tokens::announce`'s shape).
+    fn broadcast(&self, message: &str);
     /// Tell this tab's listeners.
     fn emit(&self, event: &AuthEvent);
     /// RSASSA-PKCS1-v1_5 with SHA-256.
@@ -286,12 +286,17 @@ impl<E: Env> Client<E> {
     /// The one place that sends JSON API requests. Retries throttling always, and network
     /// failures / 5xx only for operations that are safe to repeat; at most `maxRetries` times.
     /// Each attempt is bounded by `requestTimeoutMs`.
-    pub async fn send(&self, req: &ApiRequest) -> Result<Json, Error> {
+    pub async fn send(&self, req: &ApiRequest) -> Result<api::Answer, Error> {
         self.send_with(req, self.cfg.max_retries).await
     }
 
+    /// `send`, the answer as a tree (for flows that walk it).
+    pub async fn send_json(&self, req: &ApiRequest) -> Result<Json, Error> {
+        Ok(nodrop(self.send(req)).await?.json())
+    }
+
     /// `send` with another retry budget (0: one attempt, for best-effort calls).
-    pub(crate) async fn send_with(&self, req: &ApiRequest, max_retries: u32) -> Result<Json, Error> {
+    pub(crate) async fn send_with(&self, req: &ApiRequest, max_retries: u32) -> Result<api::Answer, Error> {
         let endpoint = match (&self.cfg.identity_pool, req.op.identity()) {
             (Some(p), true) => &p.endpoint,
             _ => &self.cfg.endpoint,

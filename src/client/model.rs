@@ -157,8 +157,8 @@ pub struct RedirectOutcome {
 pub struct CurrentUser {
     pub username: String,
     pub sub: Option<String>,
-    /// The ID token's user attributes (registered claims left out).
-    pub attributes: cognito_proto::json::Json,
+    /// The ID token's user attributes (registered claims left out), a JSON object's text.
+    pub attributes: String,
 }
 
 /// What happened to the session.

@@ -110,7 +110,7 @@ impl<E: Env> Client<E> {
             }
         }
         .with_metadata(meta);
-        let step = api::parse_auth(&nodrop(self.send(&req)).await?)?;
+        let step = api::parse_auth(nodrop(self.send(&req)).await?.raw())?;
         nodrop(self.after_first_answer(step, eph.as_ref(), input.password.as_ref(), typed, use_device, meta)).await
     }
 
@@ -177,7 +177,7 @@ impl<E: Env> Client<E> {
                 Ok(None)
             }
             Err(e) => Err(e),
-            Ok(v) => Ok(Some((api::parse_auth(&v)?, user.as_str().to_string()))),
+            Ok(v) => Ok(Some((api::parse_auth(v.raw())?, user.as_str().to_string()))),
         }
     }
 
@@ -222,7 +222,7 @@ impl<E: Env> Client<E> {
         let a = eph.public().to_hex();
         let req = api::respond(self.app(), &ChallengeName::DeviceSrpAuth, username, ch.session.as_ref(), &[("SRP_A", &a)], Some(&d.key))
             .with_metadata(meta);
-        let AuthStep::Challenge(dv) = api::parse_auth(&nodrop(self.send(&req)).await?)? else {
+        let AuthStep::Challenge(dv) = api::parse_auth(nodrop(self.send(&req)).await?.raw())? else {
             return Err(Error::protocol("Cognito skipped DEVICE_PASSWORD_VERIFIER"));
         };
         let vc = VerifierChallenge::from_params(|k| dv.param(k))?;
@@ -241,7 +241,7 @@ impl<E: Env> Client<E> {
             Some(&d.key),
         )
         .with_metadata(meta);
-        api::parse_auth(&nodrop(self.send(&req)).await?)
+        api::parse_auth(nodrop(self.send(&req)).await?.raw())
     }
 
     /// WEB_AUTHN: the browser's assertion for the challenge's request options, as CREDENTIAL.
@@ -257,7 +257,7 @@ impl<E: Env> Client<E> {
         let req =
             api::respond(self.app(), &ChallengeName::WebAuthn, username, ch.session.as_ref(), &[("CREDENTIAL", &text)], device.as_ref())
                 .with_metadata(meta);
-        api::parse_auth(&nodrop(self.send(&req)).await?)
+        api::parse_auth(nodrop(self.send(&req)).await?.raw())
     }
 
     /// MFA_SETUP: when TOTP may be set up, associate a secret right away so the page can show
@@ -268,7 +268,7 @@ impl<E: Env> Client<E> {
             return nodrop(self.store_pending(ch, username, None)).await;
         }
         let session = ch.session.clone().ok_or_else(|| Error::protocol("MFA_SETUP challenge without a Session"))?;
-        let r = nodrop(self.send(&api::associate_software_token(TotpAuth::Session(&session)))).await?;
+        let r = nodrop(self.send_json(&api::associate_software_token(TotpAuth::Session(&session)))).await?;
         let secret = r.str("SecretCode").ok_or_else(|| Error::protocol("AssociateSoftwareToken answer without SecretCode"))?.to_string();
         if let Some(s) = r.str("Session") {
             ch.session = Some(AuthSession::new(s));
@@ -336,7 +336,7 @@ impl<E: Env> Client<E> {
             // then the Session VerifySoftwareToken returns.
             let session = p.session.clone().ok_or_else(|| Error::invalid_state("MFA_SETUP without a Session"))?;
             let device_name = device_name.as_deref().or(self.cfg.device_name.as_deref());
-            let r = nodrop(self.send(&api::verify_software_token(TotpAuth::Session(&session), code, device_name))).await?;
+            let r = nodrop(self.send_json(&api::verify_software_token(TotpAuth::Session(&session), code, device_name))).await?;
             if r.str("Status") != Some("SUCCESS") {
                 return Err(Error::service(Exception::EnableSoftwareTokenMfa, "the code was not accepted"));
             }
@@ -371,7 +371,7 @@ impl<E: Env> Client<E> {
             }
             Ok(v) => {
                 self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
-                nodrop(self.after_first_answer(api::parse_auth(&v)?, eph.as_ref(), password, &p.username, true, meta)).await?.ok_or_else(
+                nodrop(self.after_first_answer(api::parse_auth(v.raw())?, eph.as_ref(), password, &p.username, true, meta)).await?.ok_or_else(
                     || Error::invalid_state("the remembered device was unknown to Cognito and has been forgotten: call signIn again"),
                 )
             }
@@ -397,7 +397,7 @@ impl<E: Env> Client<E> {
         let user = Username::new(rec.username.clone());
         let r = nodrop(self.send(&api::initiate_user_auth(self.app(), &user, &[], Some(&session), None).with_metadata(meta))).await;
         self.env.remove(&key).await;
-        nodrop(self.drive(api::parse_auth(&r?)?, rec.username, meta)).await
+        nodrop(self.drive(api::parse_auth(r?.raw())?, rec.username, meta)).await
     }
 
     /// Keeps the tokens of a sign-in (the JSON API, or the hosted UI's callback): their

@@ -5,7 +5,7 @@
 use super::{nodrop, Client, CurrentUser, Env};
 use cognito_proto::api::Tokens;
 use cognito_proto::error::{Error, TokenCheck};
-use cognito_proto::json::Json;
+use cognito_proto::json::Raw;
 use cognito_proto::jwt::{self, Expect, TokenUse};
 use cognito_proto::session::{self, Session, UserKeys};
 use cognito_proto::types::*;
@@ -74,11 +74,7 @@ impl<E: Env> Client<E> {
         // Another tab may have refreshed and told us before our storage shows it: use its newer
         // tokens (newer by the server's exp, not by our clock-drift arithmetic).
         if let Some(l) = self.latest().filter(|l| l.username == s.username && l.exp() > s.exp()) {
-            s.id_token = l.id_token;
-            s.access_token = l.access_token;
-            s.id_claims = l.id_claims;
-            s.access_claims = l.access_claims;
-            s.clock_drift_ms = l.clock_drift_ms;
+            s.take_tokens(l);
         }
         self.set_latest(Some(s.clone()));
         Some(s)
@@ -103,22 +99,22 @@ impl<E: Env> Client<E> {
     /// sign-ins check signatures too (`verify`). A refresh passes the sign-out count it started
     /// with: after a sign-out since, nothing is stored (InvalidStateError).
     pub(crate) async fn keep_tokens(&self, t: &Tokens, method: SignInMethod, nonce: Option<&str>, sign_outs: Option<u32>) -> Result<Session, Error> {
-        let id = jwt::decode(t.id_token.expose())?.claims;
-        let access = jwt::decode(t.access_token.expose())?.claims;
+        let (id, access) = (jwt::decode(t.id_token.expose())?, jwt::decode(t.access_token.expose())?);
+        let (id, access) = (id.claims(), access.claims());
         if self.cfg.verify_tokens {
-            jwt::check_claims(&id, &self.expect(Some(TokenUse::Id), nonce))?;
-            jwt::check_claims(&access, &self.expect(Some(TokenUse::Access), None))?;
-        } else if nonce.is_some_and(|n| id.str("nonce") != Some(n)) {
+            jwt::check_claims(id, &self.expect(Some(TokenUse::Id), nonce))?;
+            jwt::check_claims(access, &self.expect(Some(TokenUse::Access), None))?;
+        } else if nonce.is_some_and(|n| id.str("nonce").as_deref() != Some(n)) {
             // Even unchecked, a hosted-UI ID token must answer our request.
             return Err(Error::token(TokenCheck::Nonce, "nonce does not match the sign-in request"));
         }
         let username = access.str("username").ok_or_else(|| Error::token(TokenCheck::Malformed, "access token without username"))?;
-        let iat = access.get("iat").and_then(Json::as_i64).unwrap_or(0);
+        let iat = access.get("iat").and_then(Raw::as_i64).unwrap_or(0);
         let drift = session::clock_drift_secs(iat, self.env.now_ms());
         if sign_outs.is_some_and(|n| n != self.sign_outs()) {
             return Err(Error::invalid_state("signed out while the session was being refreshed"));
         }
-        nodrop(self.store_session(username, &t.id_token, &t.access_token, t.refresh_token.as_ref(), drift, method)).await
+        nodrop(self.store_session(&username, &t.id_token, &t.access_token, t.refresh_token.as_ref(), drift, method)).await
     }
 
     /// Stores checked tokens as the signed-in session and returns it.
@@ -227,7 +223,7 @@ impl<E: Env> Client<E> {
         Some(CurrentUser {
             username: s.username.clone(),
             sub: s.sub().map(String::from),
-            attributes: session::user_attributes(&s.id_claims),
+            attributes: session::user_attributes(s.id_claims()),
         })
     }
 }

@@ -23,7 +23,7 @@ use super::store::SignInMethod;
 use super::{first, nodrop, AuthEvent, Client, Env, EventKind, First, Flight, Metadata};
 use cognito_proto::api;
 use cognito_proto::error::{Error, Exception};
-use cognito_proto::json::{itoa, Json};
+use cognito_proto::json::{itoa, Raw, Writer};
 use cognito_proto::oauth;
 use cognito_proto::session::{self, Session};
 use cognito_proto::types::Username;
@@ -171,7 +171,7 @@ impl<E: Env> Client<E> {
                 } else {
                     api::initiate_refresh(self.app(), &refresh, &Username::new(s.username.clone()), device.as_ref())
                 };
-                api::parse_refresh(&nodrop(self.send(&req.with_metadata(meta))).await?)?
+                api::parse_refresh(nodrop(self.send(&req.with_metadata(meta))).await?.raw())?
             }
         };
         let method = if s.hosted { SignInMethod::HostedUi } else { SignInMethod::Api };
@@ -198,28 +198,31 @@ impl<E: Env> Client<E> {
     pub(crate) fn announce(&self, kind: EventKind, s: Option<&Session>, error: Option<&Error>) {
         let username = s.map(|s| s.username.clone());
         let error = error.map(|e| (e.name().to_string(), e.message()));
-        let mut msg = Json::object(vec![("type", Json::from(kind.as_str())), ("username", Json::from(username.as_deref()))]);
-        if let Some((name, message)) = &error {
-            msg.set("error", Json::object(vec![("name", Json::from(name.as_str())), ("message", Json::from(message.as_str()))]));
+        let event = AuthEvent { kind, username, error, from_other_tab: false };
+        let mut msg = Writer::object();
+        msg.str("type", kind.as_str()).opt("username", event.username.as_deref());
+        if let Some((name, message)) = &event.error {
+            msg.raw("error", &Writer::object().str("name", name).str("message", message).end());
         }
-        self.env.emit(&AuthEvent { kind, username, error, from_other_tab: false });
         if let Some(s) = s.filter(|_| kind == EventKind::SignedIn || kind == EventKind::TokenRefresh) {
-            msg.set("idToken", Json::from(s.id_token.expose()));
-            msg.set("accessToken", Json::from(s.access_token.expose()));
-            msg.set("clockDrift", Json::int(s.clock_drift_ms / 1000));
+            msg.str("idToken", s.id_token.expose()).str("accessToken", s.access_token.expose()).int("clockDrift", s.clock_drift_ms / 1000);
         }
-        self.env.broadcast(&msg);
+        self.env.emit(&event);
+        self.env.broadcast(&msg.end());
     }
 
-    /// A message from another tab (BroadcastChannel).
-    pub fn on_broadcast(&self, msg: &Json) {
-        let Some(kind) = msg.str("type").and_then(EventKind::parse) else { return };
+    /// A message from another tab (BroadcastChannel): JSON text of `announce`'s shape; anything
+    /// else is ignored.
+    pub fn on_broadcast(&self, text: &str) {
+        let Some(msg) = Raw::parse(text).ok().filter(|m| m.is_object()) else { return };
+        let Some(kind) = msg.str("type").as_deref().and_then(EventKind::parse) else { return };
+        let username = msg.str("username");
         match kind {
             EventKind::TokenRefresh | EventKind::SignedIn => {
                 // The other tab's fresh tokens, usable before our storage shows them.
-                if let (Some(u), Some(id), Some(at)) = (msg.str("username"), msg.str("idToken"), msg.str("accessToken")) {
-                    let drift = msg.get("clockDrift").and_then(Json::as_i64).map(session::secs_text);
-                    if let Some(s) = Session::from_stored(u, Some(id), Some(at), None, drift.as_deref(), None) {
+                if let (Some(u), Some(id), Some(at)) = (&username, msg.str("idToken"), msg.str("accessToken")) {
+                    let drift = msg.get("clockDrift").and_then(Raw::as_i64).map(session::secs_text);
+                    if let Some(s) = Session::from_stored(u, Some(&id), Some(&at), None, drift.as_deref(), None) {
                         self.set_latest(Some(s));
                     }
                 }
@@ -227,13 +230,13 @@ impl<E: Env> Client<E> {
             EventKind::SignedOut => {
                 self.set_latest(None);
                 self.count_sign_out();
-                self.remove_own_late_store(msg.str("username"));
+                self.remove_own_late_store(username.as_deref());
             }
             _ => {}
         }
         // Listeners see the event without the tokens.
-        let error = msg.get("error").map(|e| (e.str("name").unwrap_or("").to_string(), e.str("message").unwrap_or("").to_string()));
-        self.env.emit(&AuthEvent { kind, username: msg.str("username").map(String::from), error, from_other_tab: true });
+        let error = msg.get("error").map(|e| (e.str("name").unwrap_or_default(), e.str("message").unwrap_or_default()));
+        self.env.emit(&AuthEvent { kind, username, error, from_other_tab: true });
     }
 }
 

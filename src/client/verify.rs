@@ -26,29 +26,30 @@ use cognito_proto::session::Session;
 impl<E: Env> Client<E> {
     /// `verifyToken(jwt)`: the signature against the issuer's JWKS, then the claims. Returns
     /// the claims.
-    pub async fn verify(&self, token: &str) -> Result<Json, Error> {
+    /// The claims' JSON text.
+    pub async fn verify(&self, token: &str) -> Result<String, Error> {
         let j = jwt::decode(token)?;
         nodrop(self.signature(&j, true)).await?;
-        jwt::check_claims(&j.claims, &self.expect(None, None))?;
-        Ok(j.claims)
+        jwt::check_claims(j.claims(), &self.expect(None, None))?;
+        Ok(j.into_claims())
     }
 
     /// Checks a token's signature: `Some(())` when checked, `None` when the keys are not at hand
     /// and `fetch` is false. Only an accepted issuer's JWKS is ever fetched: a token cannot name
     /// where its keys are.
     async fn signature(&self, j: &Jwt, fetch: bool) -> Result<Option<()>, Error> {
-        if j.header.str("alg") != Some("RS256") {
+        if j.header().str("alg").as_deref() != Some("RS256") {
             return Err(Error::token(TokenCheck::Algorithm, "alg is not RS256"));
         }
         let kid = j.kid().ok_or_else(|| Error::token(TokenCheck::UnknownKid, "the token has no kid"))?;
-        let iss = j.claims.str("iss").filter(|i| self.cfg.accepts_issuer(i)).ok_or_else(|| {
+        let iss = j.claims().str("iss").filter(|i| self.cfg.accepts_issuer(i)).ok_or_else(|| {
             Error::token(TokenCheck::Issuer, String::from("iss is not this pool's issuer (") + &self.cfg.issuers[0] + ")")
         })?;
         let key = if fetch {
-            nodrop(self.jwks_key(iss, kid)).await?
+            nodrop(self.jwks_key(&iss, &kid)).await?
         } else {
             let now = (self.server_now_ms() / 1000.0) as i64;
-            match self.with_jwks(iss, |c| c.lookup(kid, now)) {
+            match self.with_jwks(&iss, |c| c.lookup(&kid, now)) {
                 Lookup::Found(k) => k,
                 _ => return Ok(None),
             }
@@ -126,7 +127,7 @@ impl<E: Env> Client<E> {
         let mut refetched = false;
         for _ in 0..3 {
             let now = (self.server_now_ms() / 1000.0) as i64;
-            match self.with_jwks(iss, |c| c.lookup(kid, now)) {
+            match self.with_jwks(&iss, |c| c.lookup(&kid, now)) {
                 Lookup::Found(k) => return Ok(k),
                 Lookup::Unknown => break,
                 Lookup::Refetch if refetched => {

@@ -5,7 +5,7 @@
 use crate::client::*;
 use cognito_proto::challenge::{Answer, CodeDelivery, Factor, MfaType, NextStep, TotpSetup};
 use cognito_proto::error::Error;
-use cognito_proto::json::Json;
+use cognito_proto::json::{Json, Raw, Writer};
 use cognito_proto::oauth::AuthorizeOptions;
 use cognito_proto::types::*;
 
@@ -41,10 +41,12 @@ pub fn attributes_out(attrs: &[(String, String)]) -> Json {
 }
 
 /// `clientMetadata: {key: value}` (for the pool's Lambda triggers), or none.
-pub fn metadata(input: &Json) -> Result<Metadata, Error> {
-    match input.get("clientMetadata") {
-        None | Some(Json::Null) => Ok(Metadata::new()),
-        Some(m @ Json::Obj(_)) => attributes_in(Some(m)).map_err(|_| Error::config("clientMetadata values must be strings")),
+pub fn metadata(input: Raw) -> Result<Metadata, Error> {
+    match input.get("clientMetadata").filter(|m| !m.is_null()) {
+        None => Ok(Metadata::new()),
+        Some(m) if m.is_object() => {
+            m.members().map(|(k, v)| v.as_str().map(|v| (k, v)).ok_or_else(|| Error::config("clientMetadata values must be strings"))).collect()
+        }
         Some(_) => Err(Error::config("clientMetadata must be an object of string values")),
     }
 }
@@ -64,7 +66,7 @@ fn first_factor(v: &Json, field: &str) -> Result<Option<Factor>, Error> {
 }
 
 /// `signIn({username, password, flow, preferredChallenge})`; flow defaults to USER_SRP_AUTH.
-pub fn sign_in_input(v: &Json) -> Result<SignInInput, Error> {
+pub fn sign_in_input(v: &Json, client_metadata: Metadata) -> Result<SignInInput, Error> {
     let username = username(v)?;
     let flow = match v.str("flow").unwrap_or("USER_SRP_AUTH") {
         "USER_SRP_AUTH" => Flow::Srp,
@@ -79,7 +81,7 @@ pub fn sign_in_input(v: &Json) -> Result<SignInInput, Error> {
         }
     };
     let password = if flow.needs_password() { Some(Password::new(required(v, "password")?)) } else { None };
-    Ok(SignInInput { username, password, flow, client_metadata: metadata(v)? })
+    Ok(SignInInput { username, password, flow, client_metadata })
 }
 
 /// `confirmSignIn({...})`: which answer it is follows from the fields given.
@@ -188,25 +190,26 @@ pub fn sign_in_outcome(o: &SignInOutcome) -> Json {
 }
 
 /// `{username, idToken, accessToken, expiresAt}` or null.
-pub fn session(s: Option<&Session>) -> Json {
+/// `{username, idToken, accessToken, expiresAt}` or `null`, as JSON text.
+pub fn session(s: Option<&Session>) -> String {
     match s {
-        None => Json::Null,
-        Some(s) => Json::object(vec![
-            ("username", Json::from(s.username.as_str())),
-            ("idToken", Json::from(s.id_token.expose())),
-            ("accessToken", Json::from(s.access_token.expose())),
-            ("expiresAt", Json::int(s.expires_at_ms() as i64)),
-        ]),
+        None => String::from("null"),
+        Some(s) => Writer::object()
+            .str("username", &s.username)
+            .str("idToken", s.id_token.expose())
+            .str("accessToken", s.access_token.expose())
+            .int("expiresAt", s.expires_at_ms() as i64)
+            .end(),
     }
 }
 
-pub fn sign_up_input(v: &Json) -> Result<SignUpInput, Error> {
+pub fn sign_up_input(v: &Json, client_metadata: Metadata) -> Result<SignUpInput, Error> {
     Ok(SignUpInput {
         username: username(v)?,
         password: text(v, "password").map(Password::new),
         attributes: attributes_in(v.get("attributes"))?,
         auto_sign_in: flag(v, "autoSignIn") == Some(true),
-        client_metadata: metadata(v)?,
+        client_metadata,
     })
 }
 
@@ -400,24 +403,22 @@ pub fn sign_out_outcome(o: SignOutOutcome) -> Json {
     }
 }
 
-pub fn current_user(u: &CurrentUser) -> Json {
-    Json::object(vec![
-        ("username", Json::from(u.username.as_str())),
-        ("sub", Json::from(u.sub.as_deref())),
-        ("attributes", u.attributes.clone()),
-    ])
+/// `{username, sub, attributes}`, as JSON text.
+pub fn current_user(u: &CurrentUser) -> String {
+    Writer::object().str("username", &u.username).opt("sub", u.sub.as_deref()).raw("attributes", &u.attributes).end()
 }
 
-/// `{type, username, error?, fromOtherTab?}` for `onAuthEvent` listeners.
-pub fn auth_event(e: &AuthEvent) -> Json {
-    let mut m = vec![("type", Json::from(e.kind.as_str())), ("username", Json::from(e.username.as_deref()))];
+/// `{type, username, error?, fromOtherTab?}` for `onAuthEvent` listeners, as JSON text.
+pub fn auth_event(e: &AuthEvent) -> String {
+    let mut w = Writer::object();
+    w.str("type", e.kind.as_str()).opt("username", e.username.as_deref());
     if let Some((name, message)) = &e.error {
-        m.push(("error", Json::object(vec![("name", Json::from(name.as_str())), ("message", Json::from(message.as_str()))])));
+        w.raw("error", &Writer::object().str("name", name).str("message", message).end());
     }
     if e.from_other_tab {
-        m.push(("fromOtherTab", Json::Bool(true)));
+        w.bool("fromOtherTab", true);
     }
-    Json::object(m)
+    w.end()
 }
 
 /// An empty result (`{}`).

@@ -15,10 +15,10 @@ mod parts;
 pub use methods::{Method, Part, DECLARED, METHODS};
 
 use crate::client::{nodrop, AuthEvent, Client};
-use crate::web::{to_js, to_json, WebEnv};
+use crate::web::{text_to_js, to_text, WebEnv};
 use cognito_proto::config::Config;
 use cognito_proto::error::{Error, ErrorKind};
-use cognito_proto::json::Json;
+use cognito_proto::json::{Json, Raw};
 use core::cell::{Cell, RefCell};
 use js_sys::{Function, Promise, Reflect};
 use std::future::Future;
@@ -49,17 +49,23 @@ pub fn js_error(e: &Error) -> JsValue {
     err.into()
 }
 
-/// A method's work: runs to completion (a JS Promise waits on it and nothing cancels it).
-pub(crate) type Task = Pin<Box<dyn Future<Output = Result<Json, Error>>>>;
+/// A method's work, ending in its result as JSON text: runs to completion (a JS Promise waits
+/// on it and nothing cancels it).
+pub(crate) type Task = Pin<Box<dyn Future<Output = Result<String, Error>>>>;
 
 /// Boxes a method's future without the drop code for its suspended states (see `nodrop`): one
 /// driver for every method, so one copy of the Promise glue in the wasm.
-pub(crate) fn task<F: Future<Output = Result<Json, Error>> + 'static>(f: F) -> Task {
+pub(crate) fn text_task<F: Future<Output = Result<String, Error>> + 'static>(f: F) -> Task {
     Box::pin(nodrop(f))
 }
 
-fn run(f: impl Future<Output = Result<Json, Error>> + 'static) -> Promise {
-    future_to_promise(async move { f.await.map(|v| to_js(&v)).map_err(|e| js_error(&e)) })
+/// `text_task` for a flow whose result is a tree.
+pub(crate) fn task<F: Future<Output = Result<Json, Error>> + 'static>(f: F) -> Task {
+    text_task(async move { f.await.map(|v| v.to_text()) })
+}
+
+fn run(f: impl Future<Output = Result<String, Error>> + 'static) -> Promise {
+    future_to_promise(async move { f.await.map(|v| text_to_js(&v)).map_err(|e| js_error(&e)) })
 }
 
 /// The app's `onAuthEvent` listeners, with ids that are never reused (an old unsubscribe must
@@ -72,7 +78,7 @@ pub(crate) struct Listeners {
 
 impl Listeners {
     fn emit(&self, event: &AuthEvent) {
-        let ev = to_js(&convert::auth_event(event));
+        let ev = text_to_js(&convert::auth_event(event));
         // A copy: a listener may subscribe or unsubscribe while we call them.
         let listeners: Vec<Function> = self.list.borrow().iter().map(|(_, f)| f.clone()).collect();
         for f in listeners {
@@ -102,7 +108,7 @@ impl CognitoAuth {
     #[wasm_bindgen(js_name = __call, skip_typescript)]
     pub fn call(&self, method: u32, input: JsValue) -> Promise {
         let m = METHODS.get(method as usize).copied().ok_or_else(|| Error::config("CognitoAuth has no such method"));
-        match m.and_then(|m| Ok((m, to_json(&input)?))) {
+        match m.and_then(|m| Ok((m, to_text(&input)?))) {
             Ok((m, input)) => run(parts::run(self.client.clone(), m, input)),
             Err(e) => Promise::reject(&js_error(&e)),
         }
@@ -111,7 +117,7 @@ impl CognitoAuth {
     /// The signed-in user from the ID token, synchronously, or null.
     #[wasm_bindgen(js_name = currentUser, unchecked_return_type = "CurrentUser | null")]
     pub fn current_user(&self) -> JsValue {
-        self.client.current_user().map(|u| to_js(&convert::current_user(&u))).unwrap_or(JsValue::NULL)
+        self.client.current_user().map(|u| text_to_js(&convert::current_user(&u))).unwrap_or(JsValue::NULL)
     }
 
     /// Whether this page can use passkeys: a secure context (https, or http://localhost) with
@@ -148,7 +154,9 @@ impl CognitoAuth {
     fn create(options: &JsValue) -> Result<CognitoAuth, Error> {
         let storage = Reflect::get(options, &JsValue::from_str("storage")).unwrap_or(JsValue::UNDEFINED);
         let custom = storage.is_object().then_some(storage);
-        let mut cfg = Config::from_json(&to_json(options)?, custom.is_some())?;
+        let text = to_text(options)?;
+        let options = Raw::parse(&text).map_err(|_| Error::config("options cannot be read"))?;
+        let mut cfg = Config::from_options(options, custom.is_some())?;
         if cfg.device_name.is_none() {
             cfg.device_name = crate::web::user_agent().map(|ua| ua.chars().take(200).collect());
         }

@@ -6,11 +6,11 @@
 // error it is, what the bytes mean); these functions only call the browser and hand back raw
 // values. scripts/finish-pkg.mjs bundles this file into the package's module.
 
-/** fetch with one deadline for the whole exchange, the body included. Resolves
+/** fetch (the headers as JSON text) with one deadline for the whole exchange, the body included. Resolves
  * [status, body, x-amzn-ErrorType, Cache-Control, Date (ms since the epoch, or NaN)]; rejects with the error, wrapped as
  * {cut: error} when the answer started and was cut off. */
 export function fetchText(url, method, headers, body, timeoutMs, noStore) {
-  const init = { method, headers, credentials: 'omit' };
+  const init = { method, headers: JSON.parse(headers), credentials: 'omit' };
   if (noStore) init.cache = 'no-store';
   if (body !== undefined) init.body = body;
   if (timeoutMs > 0) init.signal = AbortSignal.timeout(timeoutMs);

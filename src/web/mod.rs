@@ -10,7 +10,7 @@ use cognito_proto::api::{HttpRequest, HttpResponse};
 use cognito_proto::codec::{url_decode, url_encode};
 use cognito_proto::config::{Config, CookieOptions, StorageKind};
 use cognito_proto::error::Error;
-use cognito_proto::json::{itoa, Json};
+use cognito_proto::json::{itoa, Json, Writer};
 use cognito_proto::jwt::Jwk;
 use cognito_proto::webauthn::{self, PasskeyCredential, PasskeyOptions};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
@@ -24,7 +24,7 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen(module = "/src/web/browser.js")]
 extern "C" {
     #[wasm_bindgen(js_name = fetchText)]
-    fn fetch_text(url: &str, method: &str, headers: &JsValue, body: Option<String>, timeout_ms: u32, no_store: bool) -> Promise;
+    fn fetch_text(url: &str, method: &str, headers: &str, body: Option<String>, timeout_ms: u32, no_store: bool) -> Promise;
     fn lock(name: &str, wait_ms: u32) -> Promise;
     #[wasm_bindgen(js_name = passkey)]
     fn passkey_ceremony(create: bool, public_key: &JsValue, timeout_ms: u32) -> Promise;
@@ -84,19 +84,24 @@ pub fn js_message(e: &JsValue) -> String {
     e.as_string().unwrap_or_else(|| "unknown error".into())
 }
 
-/// JS value → JSON (functions and undefined are dropped, as JSON.stringify does).
-pub fn to_json(v: &JsValue) -> Result<Json, Error> {
+/// JS value → JSON text (`JSON.stringify`: functions and undefined are dropped); `{}` for
+/// undefined and null.
+pub fn to_text(v: &JsValue) -> Result<String, Error> {
     if v.is_undefined() || v.is_null() {
-        return Ok(Json::Obj(vec![]));
+        return Ok(String::from("{}"));
     }
     let text = js_sys::JSON::stringify(v).map_err(|e| Error::config(String::from("options cannot be read: ") + &js_message(&e)))?;
-    let text: String = text.into();
-    Json::parse(&text).map_err(|_| Error::config("options cannot be read"))
+    Ok(text.into())
+}
+
+/// JSON text → a plain JS value.
+pub fn text_to_js(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or(JsValue::NULL)
 }
 
 /// JSON → a plain JS value.
 pub fn to_js(v: &Json) -> JsValue {
-    js_sys::JSON::parse(&v.to_text()).unwrap_or(JsValue::NULL)
+    text_to_js(&v.to_text())
 }
 
 fn global() -> Object {
@@ -182,7 +187,7 @@ impl WebEnv {
     pub fn listen(client: &Rc<Client<WebEnv>>) {
         let weak: Weak<Client<WebEnv>> = Rc::downgrade(client);
         let cb = Closure::<dyn FnMut(JsValue)>::new(move |data: JsValue| {
-            let (Some(c), Ok(msg)) = (weak.upgrade(), to_json(&data)) else { return };
+            let (Some(c), Some(msg)) = (weak.upgrade(), data.as_string()) else { return };
             c.on_broadcast(&msg);
         });
         let ch = open_channel(&client.env.channel_name, cb.as_ref());
@@ -260,12 +265,13 @@ impl Env for WebEnv {
     type Guard = LockGuard;
 
     async fn fetch(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
-        let headers = Json::Obj(
-            req.headers.iter().map(|(k, v)| (k.to_string(), Json::from(v.as_str()))).chain(req.extra_headers.iter().map(|(k, v)| (k.clone(), Json::from(v.as_str())))).collect(),
-        );
+        let mut headers = Writer::object();
+        for (k, v) in req.headers.iter().map(|(k, v)| (*k, v)).chain(req.extra_headers.iter().map(|(k, v)| (k.as_str(), v))) {
+            headers.str(k, v);
+        }
         // One deadline for the whole exchange, the body included: a server that accepts and never
         // answers, or sends headers and then stalls, is given up on.
-        let answer = JsFuture::from(fetch_text(&req.url, req.method, &to_js(&headers), req.body.clone(), req.timeout_ms, req.bypass_cache)).await;
+        let answer = JsFuture::from(fetch_text(&req.url, req.method, &headers.end(), req.body.clone(), req.timeout_ms, req.bypass_cache)).await;
         let a = answer.map_err(|e| {
             let cut = get(&e, "cut");
             let (e, what) = if cut.is_object() { (cut, "the answer was cut off: ") } else { (e, "cannot reach (offline, blocked by CORS, or a wrong endpoint?) ") };
@@ -384,9 +390,9 @@ impl Env for WebEnv {
         wasm_bindgen_futures::spawn_local(task);
     }
 
-    fn broadcast(&self, message: &Json) {
+    fn broadcast(&self, message: &str) {
         if let Some(ch) = self.channel.borrow().as_ref() {
-            post(ch, &to_js(message));
+            post(ch, &JsValue::from_str(message));
         }
     }
 

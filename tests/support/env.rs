@@ -16,7 +16,6 @@ use cognito_wasm::client::{AuthEvent, Client, Env};
 use cognito_wasm::proto::config::Config;
 use cognito_wasm::proto::error::Error;
 use cognito_wasm::proto::http::{HttpRequest, HttpResponse};
-use cognito_wasm::proto::json::Json;
 use cognito_wasm::proto::jwt::Jwk;
 use cognito_wasm::proto::webauthn::{self, PasskeyCredential, PasskeyOptions};
 use futures::executor::{LocalPool, LocalSpawner};
@@ -99,7 +98,7 @@ pub struct World {
     /// Every request the tabs sent, in order.
     pub requests: RefCell<Vec<HttpRequest>>,
     /// Broadcasts on their way: (delivered at, from tab, message).
-    outbox: RefCell<VecDeque<(f64, usize, Json)>>,
+    outbox: RefCell<VecDeque<(f64, usize, String)>>,
     /// How long a BroadcastChannel message takes to reach the other tabs.
     pub broadcast_lag_ms: Cell<u32>,
     tabs: RefCell<Vec<Weak<Client<TestEnv>>>>,
@@ -236,7 +235,8 @@ impl World {
 
     /// A new tab with these CognitoAuth options.
     pub fn tab(self: &Rc<World>, options: &serde_json::Value) -> Rc<Client<TestEnv>> {
-        let cfg = Config::from_json(&Json::parse(&options.to_string()).expect("options"), false).expect("valid options");
+        let text = options.to_string();
+        let cfg = Config::from_options(cognito_proto::json::Raw::parse(&text).expect("options"), false).expect("valid options");
         let id = self.tabs.borrow().len();
         if id > 0 {
             // A new tab sees what has arrived.
@@ -570,9 +570,9 @@ impl Env for TestEnv {
     fn spawn(&self, task: Pin<Box<dyn Future<Output = ()>>>) {
         self.world.spawner.spawn_local(task).expect("spawn");
     }
-    fn broadcast(&self, message: &Json) {
+    fn broadcast(&self, message: &str) {
         let at = self.world.now_ms() + self.world.broadcast_lag_ms.get() as f64;
-        self.world.outbox.borrow_mut().push_back((at, self.id, message.clone()));
+        self.world.outbox.borrow_mut().push_back((at, self.id, message.to_string()));
         if self.world.broadcast_lag_ms.get() > 0 {
             // A timer, so that the clock moves on to the moment the message arrives.
             let id = self.world.next_timer.get();

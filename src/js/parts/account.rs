@@ -10,16 +10,17 @@ use cognito_proto::json::Json;
 use cognito_proto::types::*;
 
 pub(super) fn enter(call: PartCall) -> Result<Task, Error> {
-    let PartCall { c, method, input } = call;
+    let (input, meta) = (call.json(), call.metadata());
+    let PartCall { c, method, .. } = call;
     let m = match method {
         Some(AnyMethod::Account(m)) => m,
         Some(_) => return super::misrouted(),
         None => return ready(),
     };
-    let meta = cv::metadata(&input)?;
+    let meta = meta?;
     Ok(match m {
         Method::SignUp => {
-            let input = cv::sign_up_input(&input)?;
+            let input = cv::sign_up_input(&input, meta.clone())?;
             task(async move { Ok(cv::sign_up_outcome(&c.sign_up(input).await?)) })
         }
         Method::ConfirmSignUp => {

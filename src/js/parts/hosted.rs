@@ -8,7 +8,8 @@ use cognito_proto::error::Error;
 use cognito_proto::json::Json;
 
 pub(super) fn enter(call: PartCall) -> Result<Task, Error> {
-    let PartCall { c, method, input } = call;
+    let input = call.json();
+    let PartCall { c, method, .. } = call;
     let m = match method {
         Some(AnyMethod::Hosted(m)) => m,
         Some(_) => return super::misrouted(),

@@ -28,7 +28,7 @@ use super::Task;
 use crate::client::Client;
 use crate::web::WebEnv;
 use cognito_proto::error::Error;
-use cognito_proto::json::Json;
+use cognito_proto::json::{Json, Raw};
 use std::rc::Rc;
 
 /// The client a part works with.
@@ -39,7 +39,20 @@ pub(crate) type Shared = Rc<Client<WebEnv>>;
 pub(crate) struct PartCall {
     pub c: Shared,
     pub method: Option<Method>,
-    pub input: Json,
+    /// The method's argument, as JSON text.
+    pub input: String,
+}
+
+impl PartCall {
+    /// The argument as a tree (it is `JSON.stringify`'s output, so it parses).
+    pub fn json(&self) -> Json {
+        Json::parse(&self.input).unwrap_or_default()
+    }
+
+    /// The argument's `clientMetadata`.
+    pub fn metadata(&self) -> Result<crate::client::Metadata, Error> {
+        super::convert::metadata(Raw::parse(&self.input).unwrap_or(Raw::parse("{}").map_err(|_| Error::config("no input"))?))
+    }
 }
 
 /// A part's module could not be fetched or compiled.
@@ -110,13 +123,13 @@ async fn enter(part: Part, call: PartCall) -> Result<Task, Error> {
 }
 
 /// Runs a method in its part.
-pub(crate) async fn run(c: Shared, m: Method, input: Json) -> Result<Json, Error> {
+pub(crate) async fn run(c: Shared, m: Method, input: String) -> Result<String, Error> {
     enter(m.part(), PartCall { c, method: Some(m), input }).await?.await
 }
 
 /// Fetches a part and lets it get ready (`preload`).
 pub(crate) async fn warm(c: Shared, part: Part) -> Result<(), Error> {
-    enter(part, PartCall { c, method: None, input: Json::Null }).await?.await.map(|_| ())
+    enter(part, PartCall { c, method: None, input: String::new() }).await?.await.map(|_| ())
 }
 
 /// A call that reached the wrong part: a bug (the dispatch above sends each method to its own).
@@ -126,5 +139,5 @@ pub(crate) fn misrouted() -> Result<Task, Error> {
 
 /// The task of a part that has nothing to get ready.
 pub(crate) fn ready() -> Result<Task, Error> {
-    Ok(super::task(async { Ok(Json::Null) }))
+    Ok(super::text_task(async { Ok(String::from("null")) }))
 }

@@ -8,7 +8,8 @@ use cognito_proto::error::Error;
 use cognito_proto::json::Json;
 
 pub(super) fn enter(call: PartCall) -> Result<Task, Error> {
-    let PartCall { c, method, input } = call;
+    let (input, meta) = (call.json(), call.metadata());
+    let PartCall { c, method, .. } = call;
     let m = match method {
         Some(AnyMethod::SignIn(m)) => m,
         Some(_) => return super::misrouted(),
@@ -19,7 +20,7 @@ pub(super) fn enter(call: PartCall) -> Result<Task, Error> {
     };
     Ok(match m {
         Method::SignIn => {
-            let input = cv::sign_in_input(&input)?;
+            let input = cv::sign_in_input(&input, meta?)?;
             task(async move {
                 let r = c.sign_in(input).await;
                 c.prepare_soon();
@@ -27,12 +28,12 @@ pub(super) fn enter(call: PartCall) -> Result<Task, Error> {
             })
         }
         Method::ConfirmSignIn => {
-            let (answer, meta) = (cv::answer(&input)?, cv::metadata(&input)?);
+            let (answer, meta) = (cv::answer(&input)?, meta?);
             task(async move { Ok(cv::sign_in_outcome(&c.confirm_sign_in(answer, &meta).await?)) })
         }
         Method::GetPendingSignIn => task(async move { Ok(c.pending_sign_in().await.map_or(Json::Null, |p| cv::next_step(&p))) }),
         Method::AutoSignIn => {
-            let meta = cv::metadata(&input)?;
+            let meta = meta?;
             task(async move { Ok(cv::sign_in_outcome(&c.auto_sign_in(&meta).await?)) })
         }
     })

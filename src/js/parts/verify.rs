@@ -1,12 +1,13 @@
 //! The token-verification part: JWKS and RS256 signatures.
 
 use super::super::methods::{verify::Method, Method as AnyMethod};
-use super::super::{task, Task};
+use super::super::{text_task, Task};
 use super::{ready, PartCall};
 use cognito_proto::error::Error;
 
 pub(super) fn enter(call: PartCall) -> Result<Task, Error> {
-    let PartCall { c, method, input } = call;
+    let input = call.json();
+    let PartCall { c, method, .. } = call;
     let m = match method {
         Some(AnyMethod::Verify(m)) => m,
         Some(_) => return super::misrouted(),
@@ -15,7 +16,7 @@ pub(super) fn enter(call: PartCall) -> Result<Task, Error> {
     Ok(match m {
         Method::VerifyToken => {
             let jwt = input.as_str().ok_or_else(|| Error::config("verifyToken needs a JWT"))?.to_string();
-            task(async move { c.verify(&jwt).await })
+            text_task(async move { c.verify(&jwt).await })
         }
     })
 }
