@@ -16,6 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -424,12 +425,15 @@ async function main() {
     log('checking every page once');
     await checkPass(env);
     log(`${RUNS} rounds`);
+    const loadBefore = loadavg()[0];
     const samples = await measureRounds(env);
+    const load = { cores: availableParallelism(), before: loadBefore, after: loadavg()[0] };
     const rows = summarize(samples);
     const result = {
       date: new Date().toISOString(),
       chromium: browser.version(),
       rounds: RUNS,
+      load,
       profiles: PROFILES,
       parts,
       hints: { signin: hintedFiles(parts, 'signin'), session: hintedFiles(parts, 'session') },
@@ -439,6 +443,11 @@ async function main() {
     await writeFile(join(ROOT, 'bench/felt-speed.json'), resultJson(result));
     console.log(`Felt speed, Chromium ${browser.version()}, medians (min–max) of ${RUNS} interleaved runs; pkg ${parts.fromFile ? 'in parts' : 'in one file'}\n`);
     console.log(markdownTable(rows));
+    // Interleaving shares out the load, but not evenly: CPU-heavy pages (JS SRP) suffer more
+    // from a busy machine than network-bound ones, so the ratios move. Say when that was so.
+    if (Math.max(load.before, load.after) > load.cores) {
+      console.log(`\nThe machine was busy (load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after, on ${load.cores} cores): the figures are noisy; rerun on a quiet machine.`);
+    }
   } finally {
     await browser.close();
     server.close();
