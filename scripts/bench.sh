@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# npm run bench: builds pkg/ and the emulator (release), then bench/run.mjs.
+# npm run bench: builds pkg/ and the emulator (release), then bench/run.mjs (CPU, size) and
+# bench/felt-speed.mjs (page loads under throttling against Amplify and identity-js, issue #24).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -10,5 +11,6 @@ bash scripts/build-pkg.sh
 PKG_DIR=target/pkg-bench PKG_FEATURES=heap,bench bash scripts/build-pkg.sh
 cargo build -p cognito-emulator --release
 node bench/run.mjs
+node bench/felt-speed.mjs
 # Where the bytes go (bench/size.json).
 node scripts/size-report.mjs
