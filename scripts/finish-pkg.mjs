@@ -6,7 +6,10 @@
 // each part: what a page's preload hints name), integrity.json, the npm package.json and the
 // README.
 //   node scripts/finish-pkg.mjs <wasm-opt's name map> <wasm-split-cli's __wasm_split.js>
-import { readFileSync, writeFileSync, copyFileSync, existsSync, rmSync, renameSync } from 'node:fs';
+import { readFileSync, writeFileSync, copyFileSync, existsSync, rmSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readModule } from './wasm-module.mjs';
@@ -86,10 +89,9 @@ function importModule(file) {
 // with the parts renamed cognito_wasm_<part>.wasm and cognito_wasm_chunk<N>.wasm.
 const camel = (snake) => snake.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 const parts = readParts(readFileSync(splitLoader, 'utf8'));
-const fileOf = (f) => (f.startsWith('split_') ? `cognito_wasm_${camel(f.slice(6))}.wasm` : `cognito_wasm_${f.replace('_', '')}.wasm`);
-for (const f of new Set(Object.values(parts.loaders).flatMap((l) => [l.file, ...l.deps]).filter(Boolean))) {
-  renameSync(at(`${f}.wasm`), at(fileOf(f)));
-}
+const groups = mergeGroups(parts);
+for (const [part, g] of Object.entries(groups)) mergeModules(g.files, at(`cognito_wasm_${part}.wasm`));
+for (const g of Object.values(groups)) for (const f of g.files) rmSync(at(f), { force: true });
 
 /** The parts in wasm-split-cli's loader: `export const __wasm_split_load_<part> =
  * wrapAsyncCb(makeLoad(<fetch of "./split_<part>.wasm"> | <an empty part>, [__chunk_N, …]))`,
@@ -99,7 +101,7 @@ for (const f of new Set(Object.values(parts.loaders).flatMap((l) => [l.file, ...
  * to review. */
 function readParts(js) {
   const shared = /const \{ ([\w, ]*) \} = initSync\(undefined, undefined\);/.exec(js);
-  if (!shared) throw new Error('finish-pkg: the splitter\'s loader has no shared imports');
+  if (!shared) fail("the splitter's loader has no shared imports");
   const chunks = {};
   for (const [, n, file] of js.matchAll(/const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/(chunk_\d+)\.wasm"/g)) chunks[n] = file;
   const loaders = {};
@@ -108,7 +110,7 @@ function readParts(js) {
     loaders[name] = { part: camel(part), file: file || null, deps: deps.split(',').map((d) => d.trim()).filter(Boolean).map((d) => chunks[d] || fail(`unknown chunk ${d}`)) };
   }
   const exported = (js.match(/^export const /gm) || []).length;
-  if (!exported || exported !== Object.keys(loaders).length) throw new Error(`finish-pkg: read ${Object.keys(loaders).length} of the splitter's ${exported} part loaders`);
+  if (!exported || exported !== Object.keys(loaders).length) fail(`read ${Object.keys(loaders).length} of the splitter's ${exported} part loaders`);
   return { shared: shared[1].split(',').map((n) => n.trim()).filter(Boolean), loaders };
 }
 
@@ -116,19 +118,61 @@ function fail(why) {
   throw new Error(`finish-pkg: ${why}`);
 }
 
-// The loader that ships: the modules with what each needs first, and the main module's export
-// names (shortened by wasm-opt) of what the parts import.
+/** Which files become each module. Every part is one module; the code two or more parts share
+ * (the splitter's chunks) is one more, `shared`, which each part that needs any of it loads
+ * too: two files per part at most, whatever combination of parts a page uses, and never two
+ * copies of a chunk (a second copy would write its data into memory again). */
+function mergeGroups({ loaders }) {
+  const chunks = [...new Set(Object.values(loaders).flatMap((l) => l.deps))].sort();
+  const groups = {};
+  for (const l of Object.values(loaders)) groups[l.part] = { files: l.file ? [`${l.file}.wasm`] : [], needs: l.deps.length ? ['shared'] : [] };
+  if (chunks.length) groups.shared = { files: chunks.map((c) => `${c}.wasm`), needs: [] };
+  return groups;
+}
+
+/** Merges a part's modules into one with binaryen's wasm-merge. Each imports the main module's
+ * memory, function table and globals from `__wasm_split`; a small hub module, merged first
+ * under that name, re-provides them from `main` (what the loader passes), so the merged module
+ * imports each once. Then the usual optimisation. */
+function mergeModules(files, out) {
+  const bin = 'node_modules/.bin/';
+  const FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-reference-types', '--enable-sign-ext', '--enable-mutable-globals', '--enable-multivalue'];
+  if (!files.length) {
+    writeFileSync(out, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+    return;
+  }
+  const imports = new Map();
+  for (const f of files) {
+    const text = execFileSync(`${bin}wasm-dis`, [at(f)], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    for (const [, name, kind, rest] of text.matchAll(/\(import "__wasm_split" "([^"]+)" \((memory|table|global) \$\S+ ([^)]*\)?)\)\)/g)) {
+      const prev = imports.get(name);
+      // Limits: the largest minimum any module asks for.
+      if (!prev || (kind !== 'global' && parseInt(rest) > parseInt(prev.rest))) imports.set(name, { kind, rest });
+    }
+  }
+  const hub = [...imports].map(([name, { kind, rest }], i) => `(import "main" ${JSON.stringify(name)} (${kind} $i${i} ${rest}))\n(export ${JSON.stringify(name)} (${kind} $i${i}))`);
+  const dir = mkdtempSync(join(tmpdir(), 'cognito-merge-'));
+  try {
+    writeFileSync(join(dir, 'hub.wat'), `(module\n${hub.join('\n')}\n)\n`);
+    execFileSync(`${bin}wasm-as`, [join(dir, 'hub.wat'), ...FEATURES, '-o', join(dir, 'hub.wasm')]);
+    const args = [join(dir, 'hub.wasm'), '__wasm_split', ...files.flatMap((f, i) => [at(f), `m${i}`])];
+    execFileSync(`${bin}wasm-merge`, [...args, ...FEATURES, '-o', join(dir, 'merged.wasm')]);
+    execFileSync(`${bin}wasm-opt`, [join(dir, 'merged.wasm'), '-Os', '--converge', '--strip-debug', '--strip-producers', ...FEATURES, '-o', out]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// The loader that ships: the modules with the parts each needs loaded first, and the main
+// module's export names (shortened by wasm-opt) of what the parts import.
+const fileOf = (part) => `cognito_wasm_${part}.wasm`;
 {
   const names = namesFile && existsSync(namesFile) ? JSON.parse(readFileSync(namesFile, 'utf8')) : { exports: [] };
   const renamed = Object.fromEntries(names.exports);
-  const modules = {};
-  for (const l of Object.values(parts.loaders)) {
-    for (const d of l.deps) modules[fileOf(d)] = [];
-    if (l.file) modules[fileOf(l.file)] = l.deps.map(fileOf);
-  }
+  const modules = Object.fromEntries(Object.entries(groups).map(([p, g]) => [fileOf(p), g.needs.map(fileOf)]));
   const sharedNames = Object.fromEntries(parts.shared.map((n) => [n, renamed[n] || n]));
   const loaders = Object.entries(parts.loaders)
-    .map(([name, l]) => (l.file ? `export const ${name} = loader(${JSON.stringify(fileOf(l.file))});` : `export const ${name} = (callback, data) => Promise.resolve().then(() => imports().__wasm_split.__indirect_function_table.get(callback)(data, true));`))
+    .map(([name, l]) => `export const ${name} = loader(${JSON.stringify(fileOf(l.part))});`)
     .join('\n');
   const template = readFileSync('src/js/loader.js', 'utf8');
   if (!template.includes('/*@modules*/ {}') || !template.includes('/*@shared*/ {}') || !template.includes('/*@loaders*/')) fail('src/js/loader.js lost its placeholders');
@@ -184,12 +228,11 @@ buildSync({ entryPoints: ['src/js/aws.js'], outfile: at('cognito_wasm_aws.js'), 
 rmSync(at('snippets'), { recursive: true, force: true });
 rmSync(at('__wasm_split.js'), { force: true });
 
-// pkg/parts.json: the files of each part, the shared chunks it needs included, and the main
-// module's. A page's preload hints name what its path needs (README, "Preload hints").
+// pkg/parts.json: the files each part needs (its own module first, then the modules it needs
+// loaded first), and the main module's. A page's preload hints name what its path needs
+// (README, "Preload hints").
 const partFiles = { main: ['cognito_wasm.js', 'cognito_wasm_bg.wasm'], parts: {} };
-for (const l of Object.values(parts.loaders)) {
-  partFiles.parts[l.part] = [...(l.file ? [fileOf(l.file)] : []), ...l.deps.map(fileOf)];
-}
+for (const [p, g] of Object.entries(groups)) if (p !== 'shared') partFiles.parts[p] = [fileOf(p), ...g.needs.map(fileOf)];
 partFiles.parts.aws = ['cognito_wasm_aws.js', ...(partFiles.parts.aws || [])];
 for (const m of methods) {
   if (m.part !== 'main' && !partFiles.parts[m.part]) fail(`no module for the ${m.part} part (${m.name})`);

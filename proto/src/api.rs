@@ -18,7 +18,7 @@ use crate::challenge::ChallengeName;
 use crate::crypto::secret_hash;
 use crate::error::{Error, ErrorKind, Exception};
 pub use crate::http::{HttpRequest, HttpResponse};
-use crate::json::{Json, Raw};
+use crate::json::{Json, Raw, Writer};
 use crate::prelude::*;
 use crate::types::*;
 
@@ -126,11 +126,11 @@ impl Op {
     }
 }
 
-/// One Cognito call, ready to send.
+/// One Cognito call, ready to send: its operation and JSON body.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiRequest {
     pub op: Op,
-    pub body: Json,
+    pub body: String,
 }
 
 pub const USER_AGENT: &str = concat!("cognito-wasm/", env!("CARGO_PKG_VERSION"));
@@ -148,16 +148,25 @@ impl ApiRequest {
                 ),
                 ("X-Amz-User-Agent", USER_AGENT.to_string()),
             ],
-            Some(self.body.to_text()),
+            Some(self.body.clone()),
         )
     }
 
     /// With `ClientMetadata` (for the pool's Lambda triggers), when there is any.
     pub fn with_metadata(mut self, meta: &[(String, String)]) -> ApiRequest {
         if !meta.is_empty() {
-            self.body.set("ClientMetadata", Json::string_map(meta.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
+            let mut m = Writer::object();
+            for (k, v) in meta {
+                m.str(k, v);
+            }
+            self.body = Writer::reopen(self.body).raw("ClientMetadata", &m.end()).end();
         }
         self
+    }
+
+    /// The body as a tree (for tests and the emulator's side).
+    pub fn json(&self) -> Json {
+        Json::parse(&self.body).unwrap_or_default()
     }
 }
 
@@ -196,7 +205,7 @@ impl AppClient<'_> {
 }
 
 fn req(op: Op, members: Vec<(&str, Json)>) -> ApiRequest {
-    ApiRequest { op, body: Json::object(members) }
+    ApiRequest { op, body: Json::object(members).to_text() }
 }
 
 fn access(t: &AccessToken) -> (&'static str, Json) {
@@ -258,29 +267,35 @@ pub fn initiate_user_auth(
     req(Op::InitiateAuth, m)
 }
 
-/// InitiateAuth REFRESH_TOKEN_AUTH. SECRET_HASH is over the canonical username (the one the
-/// tokens were issued to: a typed alias is not known at refresh time).
-pub fn initiate_refresh(c: AppClient, refresh: &RefreshToken, user: &Username, device: Option<&DeviceKey>) -> ApiRequest {
-    let mut m: Vec<(&str, &str)> = vec![("REFRESH_TOKEN", refresh.expose())];
-    let h = c.hash(user.as_str());
-    if let Some(h) = &h {
-        m.push(("SECRET_HASH", h));
+/// InitiateAuth REFRESH_TOKEN_AUTH. `secret_hash` (confidential clients) is
+/// [`crate::crypto::secret_hash`] over the canonical username (the one the tokens were issued
+/// to: a typed alias is not known at refresh time); the main module, which builds this, has it
+/// computed by the environment (WebCrypto), not by this crate's SHA-256. Written without a tree.
+pub fn initiate_refresh(c: &ClientId, refresh: &RefreshToken, secret_hash: Option<&str>, device: Option<&DeviceKey>) -> ApiRequest {
+    let mut params = Writer::object();
+    params.str("REFRESH_TOKEN", refresh.expose());
+    if let Some(h) = secret_hash {
+        params.str("SECRET_HASH", h);
     }
-    let params = Json::string_map(with_device(m, device));
-    req(Op::InitiateAuth, vec![("AuthFlow", "REFRESH_TOKEN_AUTH".into()), ("ClientId", c.id.as_str().into()), ("AuthParameters", params)])
+    if let Some(d) = device {
+        params.str("DEVICE_KEY", d.as_str());
+    }
+    let body = Writer::object().str("AuthFlow", "REFRESH_TOKEN_AUTH").str("ClientId", c.as_str()).raw("AuthParameters", &params.end()).end();
+    ApiRequest { op: Op::InitiateAuth, body }
 }
 
 /// GetTokensFromRefreshToken (required when the app client rotates refresh tokens; takes the
 /// raw client secret).
 pub fn get_tokens_from_refresh_token(c: AppClient, refresh: &RefreshToken, device: Option<&DeviceKey>) -> ApiRequest {
-    let mut m = vec![("RefreshToken", Json::from(refresh.expose())), ("ClientId", c.id.as_str().into())];
+    let mut w = Writer::object();
+    w.str("RefreshToken", refresh.expose()).str("ClientId", c.id.as_str());
     if let Some(s) = c.secret {
-        m.push(("ClientSecret", s.expose().into()));
+        w.str("ClientSecret", s.expose());
     }
     if let Some(d) = device {
-        m.push(("DeviceKey", d.as_str().into()));
+        w.str("DeviceKey", d.as_str());
     }
-    req(Op::GetTokensFromRefreshToken, m)
+    ApiRequest { op: Op::GetTokensFromRefreshToken, body: w.end() }
 }
 
 /// RespondToAuthChallenge; `responses` exclude USERNAME/SECRET_HASH/DEVICE_KEY, added here.
@@ -318,25 +333,25 @@ pub fn sign_up(c: AppClient, user: &Username, password: Option<&Password>, attrs
     if !attrs.is_empty() {
         more.push(("UserAttributes", attribute_list(attrs)));
     }
-    ApiRequest { op: Op::SignUp, body: c.user_body(user.as_str(), more) }
+    ApiRequest { op: Op::SignUp, body: c.user_body(user.as_str(), more).to_text() }
 }
 
 pub fn confirm_sign_up(c: AppClient, user: &Username, code: &str) -> ApiRequest {
-    ApiRequest { op: Op::ConfirmSignUp, body: c.user_body(user.as_str(), vec![("ConfirmationCode", code.into())]) }
+    ApiRequest { op: Op::ConfirmSignUp, body: c.user_body(user.as_str(), vec![("ConfirmationCode", code.into())]).to_text() }
 }
 
 pub fn resend_confirmation_code(c: AppClient, user: &Username) -> ApiRequest {
-    ApiRequest { op: Op::ResendConfirmationCode, body: c.user_body(user.as_str(), vec![]) }
+    ApiRequest { op: Op::ResendConfirmationCode, body: c.user_body(user.as_str(), vec![]).to_text() }
 }
 
 pub fn forgot_password(c: AppClient, user: &Username) -> ApiRequest {
-    ApiRequest { op: Op::ForgotPassword, body: c.user_body(user.as_str(), vec![]) }
+    ApiRequest { op: Op::ForgotPassword, body: c.user_body(user.as_str(), vec![]).to_text() }
 }
 
 pub fn confirm_forgot_password(c: AppClient, user: &Username, code: &str, password: &Password) -> ApiRequest {
     ApiRequest {
         op: Op::ConfirmForgotPassword,
-        body: c.user_body(user.as_str(), vec![("ConfirmationCode", code.into()), ("Password", password.expose().into())]),
+        body: c.user_body(user.as_str(), vec![("ConfirmationCode", code.into()), ("Password", password.expose().into())]).to_text(),
     }
 }
 
@@ -385,13 +400,13 @@ fn identity_body(mut m: Vec<(&str, Json)>, login: Option<(&str, &IdToken)>) -> J
 
 /// GetId: a new identity (a guest one without a login), or the login's own.
 pub fn get_id(identity_pool: &str, login: Option<(&str, &IdToken)>) -> ApiRequest {
-    ApiRequest { op: Op::GetId, body: identity_body(vec![("IdentityPoolId", identity_pool.into())], login) }
+    ApiRequest { op: Op::GetId, body: identity_body(vec![("IdentityPoolId", identity_pool.into())], login).to_text() }
 }
 
 /// GetCredentialsForIdentity: credentials for the identity (with the login, a guest identity is
 /// linked to it, or the login's own identity answers).
 pub fn get_credentials_for_identity(identity: &str, login: Option<(&str, &IdToken)>) -> ApiRequest {
-    ApiRequest { op: Op::GetCredentialsForIdentity, body: identity_body(vec![("IdentityId", identity.into())], login) }
+    ApiRequest { op: Op::GetCredentialsForIdentity, body: identity_body(vec![("IdentityId", identity.into())], login).to_text() }
 }
 
 /// CompleteWebAuthnRegistration: `credential` is the RegistrationResponseJSON, as an object.
@@ -722,7 +737,7 @@ mod tests {
                 r#"{"IdentityId":"us-east-1:abc","Logins":{"cognito-idp.us-east-1.amazonaws.com/us-east-1_X1":"ID"}}"#,
             ),
             (
-                initiate_refresh(cs, &rt, &u, Some(&dk)),
+                initiate_refresh(&id, &rt, Some(&crate::crypto::secret_hash(secret.expose(), "alice", id.as_str())), Some(&dk)),
                 "InitiateAuth",
                 r#"{"AuthFlow":"REFRESH_TOKEN_AUTH","ClientId":"3n4b5urk1ft4fl3mg5e62d9ado","AuthParameters":{"REFRESH_TOKEN":"RT","SECRET_HASH":"OTwl2jtCsMt0Tg4Wt5uSJAcV5Pg7F3DeZQgcwVDcej4=","DEVICE_KEY":"us-east-1_d"}}"#,
             ),
@@ -825,9 +840,9 @@ mod tests {
         let secret = ClientSecret::new("1ab2cd3ef4gh5ij6kl7mn8op9qr0st1uv2wx3yz4ab5cd6ef7gh8");
         let c = app(&id, Some(&secret));
         let r = initiate_srp(c, &Username::new("bob@example.com"), "a1", None);
-        assert_eq!(r.body.get("AuthParameters").unwrap().str("SECRET_HASH"), Some("JMyRSSlLccEP/Uq0ub9cu1Vv9Bx0VSTpvTr2fCQsp4Y="));
+        assert_eq!(r.json().get("AuthParameters").unwrap().str("SECRET_HASH"), Some("JMyRSSlLccEP/Uq0ub9cu1Vv9Bx0VSTpvTr2fCQsp4Y="));
         let r = respond(c, &ChallengeName::PasswordVerifier, "bob", None, &[("TIMESTAMP", "t")], None);
-        assert_eq!(r.body.get("ChallengeResponses").unwrap().str("SECRET_HASH"), Some("K7Dl5ufuNV5aleQfdXFGNBYTQWaBamEFwj89jM2DE54="));
+        assert_eq!(r.json().get("ChallengeResponses").unwrap().str("SECRET_HASH"), Some("K7Dl5ufuNV5aleQfdXFGNBYTQWaBamEFwj89jM2DE54="));
     }
 
     fn resp(status: u16, body: &str, header: Option<&str>) -> HttpResponse {

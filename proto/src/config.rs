@@ -82,7 +82,9 @@ pub struct Config {
     pub request_timeout_ms: u32,
     /// Extra headers on every request to Cognito (JSON API and hosted-UI endpoints).
     pub headers: Vec<(String, String)>,
-    pub hosted_ui: Option<HostedUiConfig>,
+    /// `hostedUi.domain` (checked): where hosted-UI sessions are refreshed. The rest of
+    /// `hostedUi` is read by the parts that use it ([`Config::hosted_ui`]).
+    pub hosted_domain: Option<String>,
     pub storage: StorageKind,
     /// The app client rotates refresh tokens: refresh with GetTokensFromRefreshToken.
     pub refresh_token_rotation: bool,
@@ -99,7 +101,12 @@ pub struct Config {
     pub device_name: Option<String>,
     /// Issuer shown in authenticator apps for TOTP set-up (default: the pool name).
     pub app_name: Option<String>,
-    pub identity_pool: Option<IdentityPoolConfig>,
+    /// `allowInsecureEndpoint`.
+    pub insecure: bool,
+    /// The options as given (JSON text): the parts read their own options from it, when they
+    /// are first used ([`Config::hosted_ui`], [`Config::identity_pool`]), so that the main
+    /// module carries only the checks every page needs.
+    pub options: String,
 }
 
 /// `k must be …` (one shape for every message about an option's type).
@@ -213,14 +220,20 @@ fn headers(v: Raw) -> Result<Vec<(String, String)>, Error> {
     Ok(out)
 }
 
-/// `hostedUi: {domain, redirectSignIn, redirectSignOut, scopes, allowedReturnPaths}`.
-fn hosted_ui(h: Raw, insecure: bool) -> Result<HostedUiConfig, Error> {
+/// `hostedUi.domain`, an origin (and path) without a trailing `/`.
+fn hosted_domain(h: Raw, insecure: bool) -> Result<String, Error> {
     if !h.is_object() {
         return Err(must("hostedUi", "an object: { domain, redirectSignIn, redirectSignOut, scopes, allowedReturnPaths }"));
     }
     let domain = field(h, "domain")?.ok_or_else(|| Error::config("hostedUi.domain is required, e.g. \"myapp.auth.us-east-1.amazoncognito.com\""))?;
     let domain = if crate::codec::has(&domain, "://") { domain } else { String::from("https://") + &domain };
     let d = checked_url("hostedUi.domain", &domain, insecure)?;
+    Ok(d.origin() + d.path().trim_end_matches('/'))
+}
+
+/// `hostedUi: {domain, redirectSignIn, redirectSignOut, scopes, allowedReturnPaths}`.
+fn hosted_ui(h: Raw, insecure: bool) -> Result<HostedUiConfig, Error> {
+    let domain = hosted_domain(h, insecure)?;
     let redirect_sign_in = field(h, "redirectSignIn")?
         .ok_or_else(|| Error::config("hostedUi.redirectSignIn is required: a callback URL registered on the app client"))?;
     checked_url("hostedUi.redirectSignIn", &redirect_sign_in, insecure)?;
@@ -231,7 +244,7 @@ fn hosted_ui(h: Raw, insecure: bool) -> Result<HostedUiConfig, Error> {
     if let Some(p) = allowed.iter().find(|p| !p.starts_with('/') || p.starts_with("//") || p.contains('\\')) {
         return Err(Error::config(String::from("hostedUi.allowedReturnPaths entry \"") + p + "\" must be a path starting with a single '/'"));
     }
-    Ok(HostedUiConfig { domain: d.origin() + d.path().trim_end_matches('/'), redirect_sign_in, redirect_sign_out, scopes, allowed_return_paths: allowed })
+    Ok(HostedUiConfig { domain, redirect_sign_in, redirect_sign_out, scopes, allowed_return_paths: allowed })
 }
 
 /// `identityPoolId`, `identityEndpoint`, `allowGuestAccess`.
@@ -287,6 +300,20 @@ impl Config {
         self.issuers.iter().any(|i| i == iss)
     }
 
+    fn given(&self) -> Raw<'_> {
+        Raw::parse(&self.options).unwrap_or(Raw::trusted("{}"))
+    }
+
+    /// `hostedUi`, checked in full (the hosted-UI part, sign-out's `/logout`).
+    pub fn hosted_ui(&self) -> Result<Option<HostedUiConfig>, Error> {
+        opt(self.given(), "hostedUi").map(|h| hosted_ui(h, self.insecure)).transpose()
+    }
+
+    /// `identityPoolId`, `identityEndpoint`, `allowGuestAccess` (the aws part).
+    pub fn identity_pool(&self) -> Result<Option<IdentityPoolConfig>, Error> {
+        identity_pool(self.given(), self.insecure)
+    }
+
     /// From the options object given to `new CognitoAuth(...)` (its JSON text; the storage
     /// object itself, `custom_storage`, is handled by the facade).
     pub fn from_options(v: Raw, custom_storage: bool) -> Result<Config, Error> {
@@ -306,8 +333,9 @@ impl Config {
         let insecure = flag(v, "allowInsecureEndpoint", false)?;
         let (endpoint, issuers) = endpoint_and_issuers(v, &pool, insecure)?;
         Ok(Config {
-            identity_pool: identity_pool(v, insecure)?,
-            hosted_ui: opt(v, "hostedUi").map(|h| hosted_ui(h, insecure)).transpose()?,
+            hosted_domain: opt(v, "hostedUi").map(|h| hosted_domain(h, insecure)).transpose()?,
+            insecure,
+            options: v.text().to_string(),
             storage: storage(v, custom_storage)?,
             headers: headers(v)?,
             pool,
@@ -335,6 +363,28 @@ mod tests {
         Config::from_options(Raw::parse(text).unwrap(), false)
     }
 
+    /// The options as every part reads them: the construction's checks, then the parts'.
+    fn full(text: &str) -> Result<Config, Error> {
+        let c = cfg(text)?;
+        c.hosted_ui()?;
+        c.identity_pool()?;
+        Ok(c)
+    }
+
+    #[test]
+    fn the_parts_options_are_checked_when_a_part_reads_them() {
+        // Construction checks what every page needs (hostedUi.domain, for refreshing a hosted-UI
+        // session); the hosted-UI part checks the rest on its first use.
+        let lazy = r#"{"userPoolId":"us-east-1_X1","clientId":"c","hostedUi":{"domain":"d.example","redirectSignIn":"nope"},"identityPoolId":"x"}"#;
+        let c = cfg(lazy).unwrap();
+        assert!(c.hosted_ui().unwrap_err().message().contains("hostedUi.redirectSignIn \"nope\" is not an absolute http(s) URL"));
+        assert!(c.identity_pool().unwrap_err().message().contains("identityPoolId \"x\" is not an identity pool id"));
+        assert!(cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","hostedUi":{"domain":"ftp://d"}}"#).is_err());
+        let ok = cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","identityPoolId":"eu-west-1:12345678-1234-1234-1234-123456789012"}"#).unwrap();
+        let p = ok.identity_pool().unwrap().unwrap();
+        assert_eq!((p.endpoint.as_str(), p.allow_guest), ("https://cognito-identity.eu-west-1.amazonaws.com/", false));
+    }
+
     #[test]
     fn defaults_point_at_the_public_endpoint() {
         let c = cfg(r#"{"userPoolId":"eu-west-1_AbC123","clientId":"abc123"}"#).unwrap();
@@ -353,7 +403,7 @@ mod tests {
         assert!(c.headers.is_empty());
         assert_eq!(c.storage, StorageKind::LocalStorage);
         assert!(c.verify_tokens);
-        assert!(c.hosted_ui.is_none());
+        assert!(c.hosted_ui().unwrap().is_none() && c.hosted_domain.is_none());
     }
 
     #[test]
@@ -401,7 +451,7 @@ mod tests {
             (r#"[]"#, "options object"),
         ];
         for (json, needle) in cases {
-            let e = cfg(json).unwrap_err();
+            let e = full(json).unwrap_err();
             assert_eq!(e.name(), "ConfigError");
             assert!(e.message().contains(needle), "{json}: {}", e.message());
         }
@@ -437,7 +487,8 @@ mod tests {
     #[test]
     fn hosted_ui_defaults() {
         let c = cfg(r#"{"userPoolId":"us-east-1_X1","clientId":"c","hostedUi":{"domain":"app.auth.us-east-1.amazoncognito.com","redirectSignIn":"https://app.example/cb"}}"#).unwrap();
-        let h = c.hosted_ui.unwrap();
+        assert_eq!(c.hosted_domain.as_deref(), Some("https://app.auth.us-east-1.amazoncognito.com"));
+        let h = c.hosted_ui().unwrap().unwrap();
         assert_eq!(h.domain, "https://app.auth.us-east-1.amazoncognito.com");
         assert_eq!(h.redirect_sign_out, "https://app.example/cb");
         assert_eq!(h.scopes, DEFAULT_SCOPES);

@@ -33,7 +33,12 @@ pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 /// (the "Computing secret hash values" page of the Cognito developer guide). `username` is the
 /// USERNAME sent in the same request.
 pub fn secret_hash(client_secret: &str, username: &str, client_id: &str) -> String {
-    base64_encode(&hmac_sha256(client_secret.as_bytes(), &[username.as_bytes(), client_id.as_bytes()]))
+    base64_encode(&hmac_sha256(client_secret.as_bytes(), &[secret_hash_message(username, client_id).as_bytes()]))
+}
+
+/// The message of `SECRET_HASH`'s HMAC: `username || clientId`.
+pub fn secret_hash_message(username: &str, client_id: &str) -> String {
+    String::from(username) + client_id
 }
 
 /// Equality whose running time depends only on the lengths, not on where the inputs differ.

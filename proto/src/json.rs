@@ -383,6 +383,13 @@ impl Writer {
         Writer { out: String::from("{"), empty: true }
     }
 
+    /// Goes on writing a finished object (`{…}`): more members before its `}`.
+    pub fn reopen(mut text: String) -> Writer {
+        text.pop();
+        let empty = text.ends_with('{');
+        Writer { out: text, empty }
+    }
+
     fn key(&mut self, k: &str) -> &mut Writer {
         if !core::mem::replace(&mut self.empty, false) {
             self.out.push(',');
@@ -424,6 +431,19 @@ impl Writer {
         self.out.push('}');
         core::mem::take(&mut self.out)
     }
+}
+
+/// A JSON array of strings, as text.
+pub fn string_array<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::from("[");
+    for (i, s) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(s, &mut out);
+    }
+    out.push(']');
+    out
 }
 
 struct Parser<'a> {
@@ -737,6 +757,8 @@ mod tests {
         assert_eq!(text, r#"{"a":"q\"\u0001","b":null,"c":true,"d":{"n":-3}}"#);
         assert_eq!(Json::parse(&text).unwrap().get("d").unwrap().get("n").unwrap().as_i64(), Some(-3));
         assert_eq!(Writer::object().end(), "{}");
+        assert_eq!(string_array(["a", "\"b"]), r#"["a","\"b"]"#);
+        assert_eq!(string_array([]), "[]");
     }
 
     #[test]

@@ -242,7 +242,7 @@ pub fn token_request(
 
 /// A refresh at `/oauth2/token` (hosted-UI sessions keep their scopes this way).
 pub fn refresh_request(
-    h: &HostedUiConfig,
+    domain: &str,
     client: &ClientId,
     secret: Option<&ClientSecret>,
     refresh: &RefreshToken,
@@ -252,7 +252,7 @@ pub fn refresh_request(
     if let Some(d) = device {
         f.push(("device_key", d.as_str()));
     }
-    form_post(h.domain.clone() + "/oauth2/token", client, secret, f)
+    form_post(String::from(domain) + "/oauth2/token", client, secret, f)
 }
 
 /// `/oauth2/revoke` for a refresh token.
@@ -444,7 +444,7 @@ mod tests {
         assert_eq!(t.url, "https://app.auth.us-east-1.amazoncognito.com/oauth2/token");
         assert_eq!(t.body.as_deref(), Some("grant_type=authorization_code&code=CODE&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk&client_id=cid"));
         let s = ClientSecret::new("sec");
-        let t = refresh_request(&h, &c, Some(&s), &RefreshToken::new("R"), None);
+        let t = refresh_request(&h.domain, &c, Some(&s), &RefreshToken::new("R"), None);
         assert_eq!(t.headers[1], ("Authorization", "Basic Y2lkOnNlYw==".to_string()));
         // RFC 6749 §2.3.1: each part form-encoded first (a ':' in the secret stays in the secret).
         let odd = ClientSecret::new("s3c:r t+/é");

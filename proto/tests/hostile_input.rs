@@ -294,8 +294,8 @@ fn options_and_ids_survive() {
         String::from(POOL),
     ];
     hammer("options", &samples, CASES, |s| {
-        if let Ok(v) = Json::parse(s) {
-            let _ = Config::from_json(&v, false);
+        if let Ok(v) = cognito_proto::json::Raw::parse(s) {
+            let _ = Config::from_options(v, false);
         }
         if let Some(u) = Url::parse(s) {
             let _ = (u.origin(), u.path(), u.is_loopback());

@@ -66,7 +66,8 @@ impl<E: Env> Client<E> {
     }
 
     async fn fetch_credentials(&self, session: Option<&Session>) -> Result<Option<Credentials>, Error> {
-        let pool = self.cfg.identity_pool.as_ref().ok_or_else(|| Error::config("identityPoolId is not configured: pass identityPoolId to CognitoAuth"))?;
+        let pool = self.cfg.identity_pool()?.ok_or_else(|| Error::config("identityPoolId is not configured: pass identityPoolId to CognitoAuth"))?;
+        let pool = &pool;
         if session.is_none() && !pool.allow_guest {
             return Ok(None);
         }
@@ -86,11 +87,11 @@ impl<E: Env> Client<E> {
             let id = match known.take() {
                 Some(id) => id,
                 None => {
-                    let v = nodrop(self.send_json(&api::get_id(&pool.id, login))).await?;
+                    let v = nodrop(self.send_to(&pool.endpoint, &api::get_id(&pool.id, login), self.cfg.max_retries)).await?.json();
                     v.str("IdentityId").ok_or_else(|| Error::protocol("GetId answer without IdentityId"))?.to_string()
                 }
             };
-            match nodrop(self.send_json(&api::get_credentials_for_identity(&id, login))).await {
+            match nodrop(self.send_to(&pool.endpoint, &api::get_credentials_for_identity(&id, login), self.cfg.max_retries)).await.map(|a| a.json()) {
                 Ok(v) => {
                     let c = parse_credentials(&v, session.is_some())?;
                     // A login that owns an identity answers with it: that id is the one to keep.

@@ -14,8 +14,9 @@ use cognito_proto::session;
 const MAX_OPEN_TRANSACTIONS: usize = 50;
 
 impl<E: Env> Client<E> {
-    fn hosted(&self) -> Result<&HostedUiConfig, Error> {
-        self.cfg.hosted_ui.as_ref().ok_or_else(|| {
+    /// The `hostedUi` options, checked when the hosted-UI part first uses them.
+    fn hosted(&self) -> Result<HostedUiConfig, Error> {
+        self.cfg.hosted_ui()?.ok_or_else(|| {
             Error::config("hostedUi is not configured: pass hostedUi: { domain, redirectSignIn, redirectSignOut } to CognitoAuth")
         })
     }
@@ -54,7 +55,7 @@ impl<E: Env> Client<E> {
     /// `authorizeUrl({provider, returnTo, loginHint, lang, prompt, idpIdentifier})`: stores the
     /// transaction and returns the `/oauth2/authorize` URL.
     pub async fn authorize_url(&self, return_to: Option<&str>, opts: &AuthorizeOptions) -> Result<String, Error> {
-        let h = self.hosted()?;
+        let h = &self.hosted()?;
         let return_to = oauth::validate_return_path(return_to.unwrap_or("/"), &self.app_origin(h), &h.allowed_return_paths)?;
         let nonce = self.random_token(24)?;
         let oidc_nonce = self.random_token(24)?;
@@ -83,7 +84,7 @@ impl<E: Env> Client<E> {
 
     /// `handleRedirectCallback(url = location.href)` → `{signedIn: true, returnTo}`.
     pub async fn handle_redirect_callback(&self, url: Option<String>) -> Result<RedirectOutcome, Error> {
-        let h = self.hosted()?;
+        let h = &self.hosted()?;
         let current = self.env.current_url();
         let url = url.or(current.clone()).ok_or_else(|| Error::config("handleRedirectCallback needs the callback URL"))?;
         // Take code and state out of the address bar first: a reload must not replay them.

@@ -92,6 +92,9 @@ pub trait Env: 'static {
     fn broadcast(&self, message: &str);
     /// Tell this tab's listeners.
     fn emit(&self, event: &AuthEvent);
+    /// HMAC-SHA256 (a confidential client's `SECRET_HASH` on a refresh): WebCrypto in the
+    /// browser, so that the main module carries no SHA-256 of its own.
+    async fn hmac_sha256(&self, key: &[u8], message: &[u8]) -> Result<Vec<u8>, Error>;
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     async fn verify_rs256(&self, key: &Jwk, input: &[u8], signature: &[u8]) -> Result<bool, Error>;
     /// A passkey ceremony (`navigator.credentials.create` when the options are a registration,
@@ -297,10 +300,11 @@ impl<E: Env> Client<E> {
 
     /// `send` with another retry budget (0: one attempt, for best-effort calls).
     pub(crate) async fn send_with(&self, req: &ApiRequest, max_retries: u32) -> Result<api::Answer, Error> {
-        let endpoint = match (&self.cfg.identity_pool, req.op.identity()) {
-            (Some(p), true) => &p.endpoint,
-            _ => &self.cfg.endpoint,
-        };
+        nodrop(self.send_to(&self.cfg.endpoint, req, max_retries)).await
+    }
+
+    /// `send` to another endpoint (the identity pool's).
+    pub(crate) async fn send_to(&self, endpoint: &str, req: &ApiRequest, max_retries: u32) -> Result<api::Answer, Error> {
         let mut http = req.to_http(endpoint);
         self.prepare_request(&mut http);
         let mut attempt = 0;

@@ -26,6 +26,8 @@ impl<E: Env> Client<E> {
     /// another) finishes first and its tokens are the ones revoked; one that starts later finds
     /// the session gone or does not store what it gets.
     pub async fn sign_out(&self, global: bool, redirect: bool) -> Result<SignOutOutcome, Error> {
+        // Checked first: a wrong hostedUi is a ConfigError before anything changes.
+        let hosted_ui = self.cfg.hosted_ui()?;
         // GlobalSignOut needs a live access token; getting one may refresh, which takes the
         // lock taken below.
         let live = if global && nodrop(self.load_session()).await.is_some() { Some(nodrop(self.signed_in()).await?) } else { None };
@@ -44,7 +46,7 @@ impl<E: Env> Client<E> {
                 nodrop(self.send(&api::global_sign_out(&live.access_token))).await.map_err(|e| self.explain_scope(e, live))?;
             } else if let Some(r) = &s.refresh_token {
                 // Best effort: the tokens go from this browser either way.
-                match (&self.cfg.hosted_ui, s.hosted) {
+                match (&hosted_ui, s.hosted) {
                     (Some(h), true) => {
                         let _ =
                             nodrop(self.fetch(&oauth::revoke_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), r), true))
@@ -62,7 +64,7 @@ impl<E: Env> Client<E> {
         if s.is_some() {
             self.announce(EventKind::SignedOut, s.as_ref(), None);
         }
-        if let (Some(h), true, true) = (&self.cfg.hosted_ui, redirect, s.as_ref().is_some_and(|s| s.hosted)) {
+        if let (Some(h), true, true) = (&hosted_ui, redirect, s.as_ref().is_some_and(|s| s.hosted)) {
             self.env.navigate(&oauth::logout_url(h, &self.cfg.client_id))?;
             return Ok(SignOutOutcome { redirecting: true });
         }

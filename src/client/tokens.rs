@@ -26,7 +26,6 @@ use cognito_proto::error::{Error, Exception};
 use cognito_proto::json::{itoa, Raw, Writer};
 use cognito_proto::oauth;
 use cognito_proto::session::{self, Session};
-use cognito_proto::types::Username;
 
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
@@ -160,16 +159,23 @@ impl<E: Env> Client<E> {
             return Err(Error::service(Exception::NotAuthorized, "the session has no refresh token (it cannot be renewed): sign in again"));
         };
         let device = nodrop(self.device_of(&s.username)).await.map(|d| d.key);
-        let tokens = match (&self.cfg.hosted_ui, s.hosted) {
-            (Some(h), true) => {
-                let req = oauth::refresh_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), &refresh, device.as_ref());
+        let tokens = match (&self.cfg.hosted_domain, s.hosted) {
+            (Some(domain), true) => {
+                let req = oauth::refresh_request(domain, &self.cfg.client_id, self.cfg.client_secret.as_ref(), &refresh, device.as_ref());
                 oauth::parse_token_response(&nodrop(self.fetch(&req, true)).await?)?
             }
             _ => {
                 let req = if self.cfg.refresh_token_rotation {
                     api::get_tokens_from_refresh_token(self.app(), &refresh, device.as_ref())
                 } else {
-                    api::initiate_refresh(self.app(), &refresh, &Username::new(s.username.clone()), device.as_ref())
+                    let hash = match &self.cfg.client_secret {
+                        Some(secret) => {
+                            let message = cognito_proto::crypto::secret_hash_message(&s.username, self.cfg.client_id.as_str());
+                            Some(cognito_proto::codec::base64_encode(&self.env.hmac_sha256(secret.expose().as_bytes(), message.as_bytes()).await?))
+                        }
+                        None => None,
+                    };
+                    api::initiate_refresh(&self.cfg.client_id, &refresh, hash.as_deref(), device.as_ref())
                 };
                 api::parse_refresh(nodrop(self.send(&req.with_metadata(meta))).await?.raw())?
             }

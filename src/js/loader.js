@@ -9,6 +9,8 @@
 //
 // scripts/finish-pkg.mjs fills in the modules (file → the files it needs first) and the main
 // module's (shortened) export names of what the parts import, from what wasm-split-cli wrote.
+// Each part is one module (scripts/finish-pkg.mjs merges in the code it shares with others), so
+// a page's path is a handful of files.
 import { initSync } from './cognito_wasm.js';
 
 const MODULES = /*@modules*/ {};
@@ -20,39 +22,40 @@ let shared;
 function imports() {
   if (!shared) {
     const main = initSync();
-    shared = { __wasm_split: {} };
-    for (const [name, exported] of Object.entries(SHARED)) shared.__wasm_split[name] = main[exported];
+    shared = { main: {} };
+    for (const [name, exported] of Object.entries(SHARED)) shared.main[name] = main[exported];
   }
   return shared;
 }
 
-const loads = new Map();
-function load(file) {
-  let loading = loads.get(file);
+const modules = new Map();
+/** Fetches and instantiates one module, once (a failure is forgotten: the next call tries again). */
+function instantiate(file) {
+  let loading = modules.get(file);
   if (!loading) {
-    const response = fetch(new URL(file, import.meta.url), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-    response.catch(() => {});
-    loading = Promise.all(MODULES[file].map(load))
-      .then(() => response)
-      .then((r) => {
-        if (!r.ok) throw new Error(`HTTP ${r.status} for ${r.url}`);
-        // instantiateStreaming needs application/wasm; other servers get the plain path.
-        return (r.headers.get('content-type') || '').startsWith('application/wasm')
-          ? WebAssembly.instantiateStreaming(r, imports())
-          : r.arrayBuffer().then((b) => WebAssembly.instantiate(b, imports()));
-      });
-    loading.catch(() => loads.delete(file));
-    loads.set(file, loading);
+    loading = fetch(new URL(file, import.meta.url), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }).then((r) => {
+      if (!r.ok) throw new Error(`HTTP ${r.status} for ${r.url}`);
+      // instantiateStreaming needs application/wasm; other servers get the plain path.
+      return (r.headers.get('content-type') || '').startsWith('application/wasm')
+        ? WebAssembly.instantiateStreaming(r, imports())
+        : r.arrayBuffer().then((b) => WebAssembly.instantiate(b, imports()));
+    });
+    loading.catch(() => modules.delete(file));
+    modules.set(file, loading);
   }
   return loading;
 }
+
+/** A part: its module and the modules holding code it shares with others, all at once (each
+ * fills only its own slots of the table, so the order does not matter). */
+const load = (file) => Promise.all([file, ...MODULES[file]].map(instantiate));
 
 /** The function the wasm imports for a part. */
 function loader(file) {
   return (callback, data) =>
     load(file)
       .then(() => true, () => false)
-      .then((ready) => imports().__wasm_split.__indirect_function_table.get(callback)(data, ready));
+      .then((ready) => imports().main.__indirect_function_table.get(callback)(data, ready));
 }
 
 /*@loaders*/

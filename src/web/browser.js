@@ -65,6 +65,12 @@ export async function passkey(create, publicKey, timeoutMs) {
   ];
 }
 
+/** HMAC-SHA256 of the message with the key (WebCrypto): the MAC's bytes. */
+export function hmacSha256(key, message) {
+  const alg = { name: 'HMAC', hash: 'SHA-256' };
+  return crypto.subtle.importKey('raw', key, alg, false, ['sign']).then((k) => crypto.subtle.sign(alg, k, message)).then((m) => new Uint8Array(m));
+}
+
 /** Fills the buffer from the CSPRNG (at most 64 KB per call; the SDK asks for a few bytes). */
 export function fillRandom(buffer) {
   crypto.getRandomValues(buffer);
@@ -83,27 +89,30 @@ export function verifyRs256(n, e, signature, data) {
     .then((key) => crypto.subtle.verify(alg, key, signature, data));
 }
 
-/** getItem of each key, of a Storage or of the app's store (synchronous or Promise-returning
- * alike): a Promise of the values (null for an absent or unreadable key). */
+/** getItem of each key (a JSON array of strings), of a Storage or of the app's store
+ * (synchronous or Promise-returning alike): a Promise of the values as a JSON array (null for an
+ * absent or unreadable key). */
 export function storeGetAll(store, keys) {
   const read = (k) => new Promise((done) => done(store.getItem(k))).then((v) => (typeof v === 'string' ? v : null), () => null);
-  return Promise.all(keys.map(read));
+  return Promise.all(JSON.parse(keys).map(read)).then(JSON.stringify);
 }
 
-/** setItem of each key in order; stops at the first refusal, rejecting with {key, error}. */
-export async function storeSetAll(store, keys, values) {
-  for (let i = 0; i < keys.length; i++) {
+/** setItem of each [key, value] pair (JSON) in order; stops at the first refusal, rejecting
+ * with {key, error}. */
+export async function storeSetAll(store, pairs) {
+  for (const [key, value] of JSON.parse(pairs)) {
     try {
-      await store.setItem(keys[i], values[i]);
+      await store.setItem(key, value);
     } catch (error) {
-      throw { key: keys[i], error };
+      throw { key, error };
     }
   }
 }
 
-/** removeItem of each key (failures ignored: a key that cannot be removed cannot be read either). */
+/** removeItem of each key (JSON); failures ignored: a key that cannot be removed cannot be read
+ * either. */
 export async function storeRemoveAll(store, keys) {
-  for (const k of keys) {
+  for (const k of JSON.parse(keys)) {
     try {
       await store.removeItem(k);
     } catch {}

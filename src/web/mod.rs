@@ -10,7 +10,7 @@ use cognito_proto::api::{HttpRequest, HttpResponse};
 use cognito_proto::codec::{url_decode, url_encode};
 use cognito_proto::config::{Config, CookieOptions, StorageKind};
 use cognito_proto::error::Error;
-use cognito_proto::json::{itoa, Json, Writer};
+use cognito_proto::json::{itoa, string_array, Json, Raw, Writer};
 use cognito_proto::jwt::Jwk;
 use cognito_proto::webauthn::{self, PasskeyCredential, PasskeyOptions};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
@@ -28,16 +28,18 @@ extern "C" {
     fn lock(name: &str, wait_ms: u32) -> Promise;
     #[wasm_bindgen(js_name = passkey)]
     fn passkey_ceremony(create: bool, public_key: &JsValue, timeout_ms: u32) -> Promise;
+    #[wasm_bindgen(js_name = hmacSha256)]
+    fn hmac_sha256_js(key: &[u8], message: &[u8]) -> Promise;
     #[wasm_bindgen(js_name = verifyRs256)]
     fn verify_rs256_js(n: &str, e: &str, signature: &[u8], data: &[u8]) -> Promise;
     #[wasm_bindgen(js_name = fillRandom, catch)]
     fn fill_random(buffer: &mut [u8]) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = storeGetAll)]
-    fn store_get_all(store: &JsValue, keys: Vec<String>) -> Promise;
+    fn store_get_all(store: &JsValue, keys: &str) -> Promise;
     #[wasm_bindgen(js_name = storeSetAll)]
-    fn store_set_all(store: &JsValue, keys: Vec<String>, values: Vec<String>) -> Promise;
+    fn store_set_all(store: &JsValue, pairs: &str) -> Promise;
     #[wasm_bindgen(js_name = storeRemoveAll)]
-    fn store_remove_all(store: &JsValue, keys: Vec<String>) -> Promise;
+    fn store_remove_all(store: &JsValue, keys: &str) -> Promise;
     #[wasm_bindgen(js_name = storeGetSync)]
     fn store_get_sync(store: &JsValue, key: &str) -> JsValue;
     #[wasm_bindgen(js_name = openChannel)]
@@ -322,10 +324,13 @@ impl Env for WebEnv {
 
     async fn get_all(&self, keys: &[String]) -> Vec<Option<String>> {
         match &self.store {
-            Store::Object(o) => match JsFuture::from(store_get_all(o, keys.to_vec())).await {
-                Ok(v) => Array::from(&v).iter().map(|v| v.as_string()).collect(),
-                Err(_) => vec![None; keys.len()],
-            },
+            Store::Object(o) => {
+                let text = JsFuture::from(store_get_all(o, &string_array(keys.iter().map(String::as_str)))).await.ok().and_then(|v| v.as_string());
+                let values = text.as_deref().and_then(|t| Raw::parse(t).ok());
+                let mut v: Vec<Option<String>> = values.map(|a| a.items().map(Raw::as_str).collect()).unwrap_or_default();
+                v.resize(keys.len(), None);
+                v
+            }
             Store::Cookie(_) => keys.iter().map(|k| cookie_get(k)).collect(),
             Store::Memory(m) => keys.iter().map(|k| memory_get(m, k)).collect(),
         }
@@ -334,8 +339,9 @@ impl Env for WebEnv {
     async fn set_all(&self, pairs: &[(String, String)]) -> Result<(), Error> {
         match &self.store {
             Store::Object(o) => {
-                let (keys, values) = pairs.iter().cloned().unzip();
-                JsFuture::from(store_set_all(o, keys, values)).await.map(|_| ()).map_err(|e| {
+                let pairs: Vec<String> = pairs.iter().map(|(k, v)| string_array([k.as_str(), v.as_str()])).collect();
+                let pairs = String::from("[") + &pairs.join(",") + "]";
+                JsFuture::from(store_set_all(o, &pairs)).await.map(|_| ()).map_err(|e| {
                     let key = get(&e, "key").as_string().unwrap_or_default();
                     Error::storage(String::from("storage refused to save ") + &key + ": " + &js_message(&get(&e, "error")))
                 })
@@ -355,7 +361,7 @@ impl Env for WebEnv {
     async fn remove_all(&self, keys: &[String]) {
         match &self.store {
             Store::Object(o) => {
-                let _ = JsFuture::from(store_remove_all(o, keys.to_vec())).await;
+                let _ = JsFuture::from(store_remove_all(o, &string_array(keys.iter().map(String::as_str)))).await;
             }
             Store::Cookie(o) => keys.iter().for_each(|k| drop(cookie_set(o, k, None))),
             Store::Memory(m) => m.borrow_mut().retain(|(k, _)| !keys.contains(k)),
@@ -400,6 +406,11 @@ impl Env for WebEnv {
         if let Some(sink) = self.on_event.borrow().as_ref() {
             sink(event);
         }
+    }
+
+    async fn hmac_sha256(&self, key: &[u8], message: &[u8]) -> Result<Vec<u8>, Error> {
+        let mac = JsFuture::from(hmac_sha256_js(key, message)).await.map_err(|e| Error::config(String::from("WebCrypto HMAC: ") + &js_message(&e)))?;
+        Ok(Uint8Array::new(&mac).to_vec())
     }
 
     async fn verify_rs256(&self, key: &Jwk, input: &[u8], signature: &[u8]) -> Result<bool, Error> {

@@ -585,6 +585,10 @@ impl Env for TestEnv {
         self.events.borrow_mut().push(event.clone());
     }
 
+    async fn hmac_sha256(&self, key: &[u8], message: &[u8]) -> Result<Vec<u8>, Error> {
+        Ok(cognito_proto::crypto::hmac_sha256(key, &[message]).to_vec())
+    }
+
     async fn verify_rs256(&self, key: &Jwk, input: &[u8], signature: &[u8]) -> Result<bool, Error> {
         use rsa::pkcs1v15::{Signature, VerifyingKey};
         use rsa::signature::Verifier;

@@ -3,12 +3,11 @@
 //! module of its own, fetched and compiled on the first call of one of its methods (or on
 //! `preload`), then kept.
 //!
-//! Each part's entry point below is a split point (`wasm_split_helpers::wasm_split`, with the
-//! crate feature `split`, which the package build turns on): `scripts/build-pkg.sh` runs
-//! `wasm-split-cli` over the linked wasm, which moves each entry point and everything only it
-//! reaches (its flows, protocol code and data) into that part's module; code two parts share
-//! goes into a shared chunk fetched with either. Calling an entry point fetches its module
-//! first. All parts share one memory, so they share the client's state: one session, one
+//! Each part's entry point below is a split point (with the crate feature `split`, which the
+//! package build turns on): `scripts/build-pkg.sh` runs `wasm-split-cli` over the linked wasm,
+//! which moves each entry point and everything only it reaches (its flows, protocol code and
+//! data) into that part's module; code two parts share goes into a shared chunk fetched with
+//! either. A part's module is fetched before its entry point is called. All parts share one memory, so they share the client's state: one session, one
 //! refresh in flight, one set of listeners. Without the feature (native tests, the browser
 //! suites) the entry points are plain functions and everything is one module.
 //!
@@ -55,71 +54,184 @@ impl PartCall {
     }
 }
 
-/// A part's module could not be fetched or compiled.
-pub(crate) struct LoadFailed;
+/// A part's task, or why it could not start: one pointer across the split.
+type Entered = Box<Result<Task, Error>>;
 
-#[cfg(all(feature = "split", target_arch = "wasm32"))]
-impl From<wasm_split_helpers::SplitLoaderError> for LoadFailed {
-    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
-        LoadFailed
-    }
-}
-
-/// An entry point's answer: the part's task (or why it could not start), boxed so that it
-/// crosses the split as one pointer.
-type Entered = Result<Box<Result<Task, Error>>, LoadFailed>;
-
-/// Declares each part's entry point: a split point in the package build.
+/// Declares each part's entry point. In the package build (crate feature `split`) it is a
+/// split point as `wasm-split-cli` finds them (the convention of `wasm_split_helpers`' macro,
+/// whose version marker this crate links): an import
+/// `__wasm_split_00<module>00_import_<32 hex>_…` from the placeholder module, which the splitter
+/// rewires to the matching export `__wasm_split_00<module>00_export_<32 hex>_…` moved into the
+/// part's module, and the part's loader `__wasm_split_load_<module>`, which the splitter points
+/// at the loader the package ships (src/js/loader.js). Written out here rather than with the
+/// macro, whose runtime (async-once-cell, Arc, Mutex, a future per part) would sit in the main
+/// module: one small `Load` future serves every part instead. Elsewhere (native tests, the
+/// browser suites) an entry point is a plain call and everything is one module.
 macro_rules! entry_points {
-    ($($entry:ident: $module:ident),* $(,)?) => {$(
-        #[cfg_attr(all(feature = "split", target_arch = "wasm32"), wasm_split_helpers::wasm_split($module, fallible))]
-        fn $entry(call: Box<PartCall>) -> Entered {
-            Ok(Box::new($module::enter(*call)))
+    ($($part:ident => $module:ident: $id:literal),* $(,)?) => {
+        /// Calls a part's entry point (its module must be loaded).
+        fn call_entry(part: Part, call: Box<PartCall>) -> Entered {
+            match part {
+                Part::Main => Box::new(main::enter(*call)),
+                $(Part::$part => entry::$module::call(call),)*
+            }
         }
-    )*};
+
+        #[cfg(all(feature = "split", target_arch = "wasm32"))]
+        #[allow(improper_ctypes, improper_ctypes_definitions)]
+        mod entry {
+            use super::*;
+            $(
+                pub(super) mod $module {
+                    use super::super::{Entered, PartCall};
+
+                    #[link(wasm_import_module = "__wasm_split_placeholder__")]
+                    extern "C" {
+                        #[link_name = concat!("__wasm_split_00", stringify!($module), "00_import_", $id, "_enter")]
+                        fn import(call: Box<PartCall>) -> Entered;
+                        #[link_name = concat!("__wasm_split_load_", stringify!($module))]
+                        pub(in super::super) fn load(callback: extern "C" fn(*const core::ffi::c_void, bool), data: *const core::ffi::c_void);
+                    }
+
+                    #[export_name = concat!("__wasm_split_00", stringify!($module), "00_export_", $id, "_enter")]
+                    extern "C" fn export(call: Box<PartCall>) -> Entered {
+                        Box::new(super::super::$module::enter(*call))
+                    }
+
+                    pub(in super::super) fn call(call: Box<PartCall>) -> Entered {
+                        // SAFETY: the splitter replaces this import by `export` above, moved into
+                        // the part's module, which `Load` instantiated before any call here.
+                        unsafe { import(call) }
+                    }
+                }
+            )*
+
+            /// Starts loading a part; `loaded(data, ok)` is called back when it is ready.
+            pub(super) fn start(part: Part, data: usize) {
+                extern "C" fn loaded(data: *const core::ffi::c_void, ok: bool) {
+                    super::loading::finished(data as usize, ok);
+                }
+                let data = data as *const core::ffi::c_void;
+                match part {
+                    Part::Main => loaded(data, true),
+                    // SAFETY: the splitter points each import at the package's loader, which
+                    // calls `loaded` back exactly once.
+                    $(Part::$part => unsafe { $module::load(loaded, data) },)*
+                }
+            }
+        }
+
+        #[cfg(not(all(feature = "split", target_arch = "wasm32")))]
+        mod entry {
+            $(pub(super) mod $module {
+                use super::super::{Entered, PartCall};
+                pub(in super::super) fn call(call: Box<PartCall>) -> Entered {
+                    Box::new(super::super::$module::enter(*call))
+                }
+            })*
+        }
+    };
 }
 
 entry_points! {
-    enter_sign_in: sign_in,
-    enter_sign_out: sign_out,
-    enter_account: account,
-    enter_hosted: hosted,
-    enter_verify: verify,
-    enter_aws: aws,
+    SignIn => sign_in: "5369676e496e00000000000000000000",
+    SignOut => sign_out: "5369676e4f7574000000000000000000",
+    Account => account: "4163636f756e74000000000000000000",
+    Hosted => hosted: "486f7374656400000000000000000000",
+    Verify => verify: "56657269667900000000000000000000",
+    Aws => aws: "41777300000000000000000000000000",
 }
 
-/// Calls a part's entry point: awaited (its module is fetched first) in the package build, a
-/// plain call otherwise.
-macro_rules! call_entry {
-    ($entry:ident($call:expr)) => {{
-        #[cfg(all(feature = "split", target_arch = "wasm32"))]
-        let entered = $entry($call).await;
-        #[cfg(not(all(feature = "split", target_arch = "wasm32")))]
-        let entered = $entry($call);
-        entered
-    }};
+/// Which parts are loaded: one small future for every part, woken by the loader's callback.
+#[cfg(all(feature = "split", target_arch = "wasm32"))]
+mod loading {
+    use super::Part;
+    use core::cell::RefCell;
+    use core::future::Future;
+    use core::pin::Pin;
+    use core::task::{Context, Poll, Waker};
+
+    #[derive(Default)]
+    enum State {
+        #[default]
+        Idle,
+        Loading(Vec<Waker>),
+        Ready,
+    }
+
+    /// Per part: its state and how many loads of it failed.
+    struct Parts(RefCell<Vec<(State, u32)>>);
+    // SAFETY: wasm32 without threads: there is one thread, and this module's alone.
+    unsafe impl Sync for Parts {}
+    static PARTS: Parts = Parts(RefCell::new(Vec::new()));
+
+    fn with<T>(i: usize, f: impl FnOnce(&mut (State, u32)) -> T) -> T {
+        let mut all = PARTS.0.borrow_mut();
+        if all.len() <= i {
+            all.resize_with(i + 1, Default::default);
+        }
+        f(&mut all[i])
+    }
+
+    /// The loader's callback.
+    pub(super) fn finished(i: usize, ok: bool) {
+        let next = if ok { State::Ready } else { State::Idle };
+        let before = with(i, |p| {
+            if !ok {
+                p.1 += 1;
+            }
+            core::mem::replace(&mut p.0, next)
+        });
+        if let State::Loading(wakers) = before {
+            wakers.into_iter().for_each(Waker::wake);
+        }
+    }
+
+    /// Resolves once the part is loaded (`Err` when that load failed; the next one tries again).
+    pub(super) struct Load {
+        pub part: Part,
+        /// The failure count when this future started a load, or joined one.
+        pub waited: Option<u32>,
+    }
+
+    impl Future for Load {
+        type Output = Result<(), ()>;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), ()>> {
+            let i = self.part as usize;
+            let (ready, failures, start) = with(i, |p| match &mut p.0 {
+                State::Ready => (true, p.1, false),
+                State::Loading(w) => {
+                    w.push(cx.waker().clone());
+                    (false, p.1, false)
+                }
+                State::Idle => (false, p.1, true),
+            });
+            match (ready, self.waited) {
+                (true, _) => return Poll::Ready(Ok(())),
+                (false, Some(seen)) if failures > seen => return Poll::Ready(Err(())),
+                _ => {}
+            }
+            self.waited.get_or_insert(failures);
+            if start {
+                with(i, |p| p.0 = State::Loading(vec![cx.waker().clone()]));
+                super::entry::start(self.part, i);
+            }
+            Poll::Pending
+        }
+    }
 }
 
 /// The part's task for a call, its module fetched first if need be.
 async fn enter(part: Part, call: PartCall) -> Result<Task, Error> {
-    let call = Box::new(call);
-    let entered = match part {
-        Part::Main => return main::enter(*call),
-        Part::SignIn => call_entry!(enter_sign_in(call)),
-        Part::SignOut => call_entry!(enter_sign_out(call)),
-        Part::Account => call_entry!(enter_account(call)),
-        Part::Hosted => call_entry!(enter_hosted(call)),
-        Part::Verify => call_entry!(enter_verify(call)),
-        Part::Aws => call_entry!(enter_aws(call)),
-    };
-    match entered {
-        Ok(task) => *task,
-        Err(LoadFailed) => Err(Error::network(
+    #[cfg(all(feature = "split", target_arch = "wasm32"))]
+    if (loading::Load { part, waited: None }).await.is_err() {
+        return Err(Error::network(
             String::from("cannot load the ")
                 + part.name()
                 + " part of cognito-wasm (its .wasm file, next to cognito_wasm.js, could not be fetched or compiled): try again",
-        )),
+        ));
     }
+    *call_entry(part, Box::new(call))
 }
 
 /// Runs a method in its part.
