@@ -174,9 +174,29 @@ const fileOf = (part) => `cognito_wasm_${part}.wasm`;
   const loaders = Object.entries(parts.loaders)
     .map(([name, l]) => `export const ${name} = loader(${JSON.stringify(fileOf(l.part))});`)
     .join('\n');
+  const integrity = Object.fromEntries(Object.keys(modules).map((f) => [f, sri(f)]));
   const template = readFileSync('src/js/loader.js', 'utf8');
-  if (!template.includes('/*@modules*/ {}') || !template.includes('/*@shared*/ {}') || !template.includes('/*@loaders*/')) fail('src/js/loader.js lost its placeholders');
-  writeFileSync(at('__wasm_split.js'), template.replace('/*@modules*/ {}', JSON.stringify(modules)).replace('/*@shared*/ {}', JSON.stringify(sharedNames)).replace('/*@loaders*/', loaders));
+  const filled = template
+    .replace('/*@modules*/ {}', JSON.stringify(modules))
+    .replace('/*@shared*/ {}', JSON.stringify(sharedNames))
+    .replace('/*@integrity*/ {}', JSON.stringify(integrity))
+    .replace('/*@loaders*/', loaders);
+  if ([...filled.matchAll(/\/\*@\w+\*\//g)].length) fail('src/js/loader.js has a placeholder this script does not fill');
+  if (filled === template) fail('src/js/loader.js lost its placeholders');
+  writeFileSync(at('__wasm_split.js'), filled);
+}
+
+/** The Subresource Integrity value (sha384) of a file of the package, as it is now. */
+function sri(f) {
+  return 'sha384-' + createHash('sha384').update(readFileSync(at(f))).digest('base64');
+}
+
+// The main module is fetched with its integrity too (a page that pins the script pins it).
+{
+  const g = readFileSync(at('cognito_wasm.js'), 'utf8');
+  const from = "module_or_path = new URL('cognito_wasm_bg.wasm', import.meta.url);";
+  if (!g.includes(from)) fail('the glue no longer fetches cognito_wasm_bg.wasm as expected');
+  writeFileSync(at('cognito_wasm.js'), g.replace(from, `module_or_path = fetch(new URL('cognito_wasm_bg.wasm', import.meta.url), { integrity: ${JSON.stringify(sri('cognito_wasm_bg.wasm'))} });`));
 }
 
 // The asynchronous methods go on the prototype (src/js/methods.js, with the declarations' list),
@@ -198,8 +218,9 @@ buildSync({
   allowOverwrite: true,
   format: 'esm',
   // Takes in the JS half of src/web (wasm-bindgen copies it to snippets/) and the loader: one
-  // file to load.
+  // file to load. (node:fs is the loader's way to read the parts in Node only.)
   bundle: true,
+  external: ['node:*'],
   minify: true,
   sourcemap: true,
   sourcesContent: true,
@@ -213,6 +234,7 @@ buildSync({
   format: 'iife',
   globalName: 'CognitoWasm',
   minify: true,
+  external: ['node:*'],
   // The ES module finds its files with import.meta.url; a classic script uses its own src.
   define: { 'import.meta.url': '__cognitoWasmBase' },
   banner: {

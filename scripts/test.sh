@@ -4,7 +4,7 @@
 #      emulator over HTTP)
 #   2. wasm-pack test --headless --chrome: the protocol core in Chromium (same vectors, 32-bit
 #      wasm codegen), then the SDK in Chromium against a running emulator
-#   3. pkg/ release build (and target/pkg-aws, with the AWS-credentials feature) + Node suites:
+#   3. pkg/ release build (the size gates of each path) + Node suites:
 #      amazon-cognito-identity-js against the emulator, Playwright end-to-end tests of the demo,
 #      the script-tag build, the npm package, passkeys, bad networks, AWS credentials.
 set -euo pipefail
@@ -19,8 +19,6 @@ step() { echo; echo "=== $* ==="; }
 
 step "native tests (cargo test --workspace)"
 cargo test --workspace
-# The AWS-credentials flows (crate feature `aws`, not in the default package).
-cargo test -p cognito-wasm --features aws --lib --test native_credentials
 
 step "emulator for the browser tests"
 cargo build -p cognito-emulator --release
@@ -37,12 +35,9 @@ wasm-pack test --headless --chrome proto
 # The suites run on the package's allocator (feature heap), as the package does.
 wasm-pack test --headless --chrome -- --features heap
 
-step "release build of pkg/"
+step "release build of pkg/ (the package in parts) and its size gates"
 bash scripts/build-pkg.sh
 node scripts/size-report.mjs --json test-output/size.json
-# The package with AWS credentials (feature aws), for tests/e2e/credentials.test.mjs.
-PKG_DIR=target/pkg-aws PKG_FEATURES=heap,aws bash scripts/build-pkg.sh
-node -e 'const z=require("zlib"),f=require("fs"),g=(p)=>z.gzipSync(f.readFileSync(p),{level:9}).length;console.log("target/pkg-aws (feature aws): "+((g("target/pkg-aws/cognito_wasm_bg.wasm")+g("target/pkg-aws/cognito_wasm.js"))/1024).toFixed(1)+" KB gzip -9 (not the published package)")'
 
 step "Node suites (node --test)"
 # A hung test fails after 3 minutes instead of holding CI until its limit.

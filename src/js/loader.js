@@ -15,6 +15,8 @@ import { initSync } from './cognito_wasm.js';
 
 const MODULES = /*@modules*/ {};
 const SHARED = /*@shared*/ {};
+// The sha384 of each module (Subresource Integrity): a page that pins this script pins them.
+const INTEGRITY = /*@integrity*/ {};
 // The bound on fetching one part; the wasm's own wait is requestTimeoutMs.
 const FETCH_TIMEOUT_MS = 60000;
 
@@ -33,17 +35,30 @@ const modules = new Map();
 function instantiate(file) {
   let loading = modules.get(file);
   if (!loading) {
-    loading = fetch(new URL(file, import.meta.url), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }).then((r) => {
-      if (!r.ok) throw new Error(`HTTP ${r.status} for ${r.url}`);
-      // instantiateStreaming needs application/wasm; other servers get the plain path.
-      return (r.headers.get('content-type') || '').startsWith('application/wasm')
-        ? WebAssembly.instantiateStreaming(r, imports())
-        : r.arrayBuffer().then((b) => WebAssembly.instantiate(b, imports()));
-    });
+    const url = new URL(file, import.meta.url);
+    loading = (url.protocol === 'file:' ? fromFile(url) : fromNetwork(url, file)).then(
+      (r) =>
+        // instantiateStreaming needs application/wasm; other servers (and files) take the plain path.
+        r instanceof Response && (r.headers.get('content-type') || '').startsWith('application/wasm')
+          ? WebAssembly.instantiateStreaming(r, imports())
+          : (r instanceof Response ? r.arrayBuffer() : Promise.resolve(r)).then((b) => WebAssembly.instantiate(b, imports())),
+    );
     loading.catch(() => modules.delete(file));
     modules.set(file, loading);
   }
   return loading;
+}
+
+function fromNetwork(url, file) {
+  return fetch(url, { integrity: INTEGRITY[file], signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }).then((r) => {
+    if (!r.ok) throw new Error(`HTTP ${r.status} for ${r.url}`);
+    return r;
+  });
+}
+
+/** Node (the package used from a file, as `initSync({module})` is): the bytes next to this file. */
+function fromFile(url) {
+  return import('node:fs/promises').then((fs) => fs.readFile(url));
 }
 
 /** A part: its module and the modules holding code it shares with others, all at once (each

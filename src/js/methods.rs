@@ -8,3 +8,10 @@ impl Method {
         METHODS.into_iter().find(|m| m.name() == name)
     }
 }
+
+impl Method {
+    /// The index the JS facade passes to [`super::CognitoAuth::call`].
+    pub fn index(self) -> u32 {
+        METHODS.iter().position(|m| *m == self).unwrap_or(0) as u32
+    }
+}

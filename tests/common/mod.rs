@@ -227,6 +227,7 @@ pub trait Methods {
 
 impl Methods for CognitoAuth {
     fn m(&self, name: &str, input: JsValue) -> Promise {
-        self.call(name, input)
+        let method = cognito_wasm::js::Method::parse(name).unwrap_or_else(|| panic!("no method {name}"));
+        self.call(method.index(), input)
     }
 }

@@ -1,5 +1,5 @@
 // AWS credentials in headless Chromium against the emulator's identity pools, with the package
-// built with the `aws` feature (target/pkg-aws; scripts/test.sh builds it): guest → sign in
+// (AWS credentials are the package's aws part, loaded on first use): guest → sign in
 // keeps the identity; 20 concurrent getCredentials → one request; fetchSigned accepted by the
 // emulator's SigV4 endpoint, a tampered signature and expired credentials refused; expired
 // credentials renewed transparently; sign-out in a second tab clears them. Cross-checked with
@@ -15,10 +15,10 @@ import { S3Client, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3
 import { launch, site, sdk, call } from './support.mjs';
 import { emulator, stats } from '../node/emulator.mjs';
 
-const PKG = fileURLToPath(new URL('../../target/pkg-aws/', import.meta.url));
+const PKG = fileURLToPath(new URL('../../pkg/', import.meta.url));
 let browser;
 before(async () => {
-  assert.ok(existsSync(`${PKG}cognito_wasm.js`), 'target/pkg-aws is missing: PKG_DIR=target/pkg-aws PKG_FEATURES=heap,aws bash scripts/build-pkg.sh');
+  assert.ok(existsSync(`${PKG}cognito_wasm.js`), 'pkg/ is missing: npm run build');
   browser = await launch();
 });
 after(async () => {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,12 +23,21 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
     const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: join(ROOT, 'pkg'), encoding: 'utf8' });
     const [{ filename, files }] = JSON.parse(out);
     const packed = files.map((f) => f.path).sort();
-    assert.deepEqual(packed, ['LICENSE', 'README.md', 'cognito_wasm.d.ts', 'cognito_wasm.global.js', 'cognito_wasm.js', 'cognito_wasm.js.map', 'cognito_wasm_bg.wasm', 'cognito_wasm_bg.wasm.d.ts', 'integrity.json', 'package.json']);
+    // The files of every part (pkg/parts.json), each with its SRI hash in integrity.json.
+    const parts = JSON.parse(readFileSync(join(ROOT, 'pkg/parts.json'), 'utf8'));
+    const partFiles = [...new Set([...parts.main, ...Object.values(parts.parts).flat()])];
+    assert.deepEqual(Object.keys(parts.parts).sort(), ['account', 'aws', 'hosted', 'signIn', 'signOut', 'verify']);
+    const own = ['LICENSE', 'README.md', 'cognito_wasm.d.ts', 'cognito_wasm.global.js', 'cognito_wasm.js.map', 'cognito_wasm_bg.wasm.d.ts', 'integrity.json', 'package.json', 'parts.json'];
+    assert.deepEqual(packed, [...new Set([...own, ...partFiles])].sort());
+    const sri = JSON.parse(readFileSync(join(ROOT, 'pkg/integrity.json'), 'utf8'));
+    for (const f of [...partFiles, 'cognito_wasm.global.js']) {
+      assert.equal(sri[f], 'sha384-' + createHash('sha384').update(readFileSync(join(ROOT, 'pkg', f))).digest('base64'), f);
+    }
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, filename)], { cwd: dir, stdio: 'pipe' });
 
     const base = await emulator();
-    const { userPoolId, clientId } = await createPool({ users: [{ username: 'npm', password: 'Passw0rd!' }] });
+    const { userPoolId, clientId } = await createPool({ users: [{ username: 'npm', password: 'Passw0rd!', attributes: { email: 'npm@example.com' } }] });
     writeFileSync(
       join(dir, 'app.mjs'),
       `import { readFileSync } from 'node:fs';
@@ -38,11 +48,18 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
        const s = await auth.getSession();
        let wrong;
        try { await auth.signIn({ username: 'npm', password: 'x' }); } catch (e) { wrong = e.name; }
-       console.log(JSON.stringify({ version: version(), signedIn: r.signedIn, user: s.username, wrong, method: auth.signIn.name, enumerable: Object.keys(CognitoAuth.prototype) }));
+       // A method of every part: each part's module is read from the installed package.
+       const attributes = await auth.getUserAttributes();
+       const claims = await auth.verifyToken(s.idToken);
+       for (const part of ['hosted', 'aws']) await auth.preload(part);
+       let badPart;
+       try { await auth.preload('nope'); } catch (e) { badPart = e.name; }
+       await auth.signOut();
+       console.log(JSON.stringify({ version: version(), signedIn: r.signedIn, user: s.username, wrong, email: attributes.email, sub: claims.sub === attributes.sub, badPart, after: await auth.getSession(), method: auth.signIn.name, enumerable: Object.keys(CognitoAuth.prototype) }));
        auth.free();`,
     );
     const result = JSON.parse(execFileSync('node', ['app.mjs'], { cwd: dir, encoding: 'utf8', timeout: 60_000 }).trim());
-    assert.deepEqual(result, { version: pkg.version, signedIn: true, user: 'npm', wrong: 'InvalidStateError', method: 'signIn', enumerable: [] });
+    assert.deepEqual(result, { version: pkg.version, signedIn: true, user: 'npm', wrong: 'InvalidStateError', email: 'npm@example.com', sub: true, badPart: 'ConfigError', after: null, method: 'signIn', enumerable: [] });
 
     // TypeScript: correct use compiles; wrong use is rejected at the marked lines.
     writeFileSync(
@@ -59,7 +76,7 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
        }
        const s = await auth.getSession();
        const at: string | undefined = s?.accessToken;
-       const off: () => void = auth.onAuthEvent((e: AuthEvent) => { const t: 'signedIn' | 'signedOut' | 'tokenRefresh' | 'tokenRefreshFailure' = e.type; void t; });
+       const off: () => void = auth.onAuthEvent((e: AuthEvent) => { const t: 'signedIn' | 'signedOut' | 'tokenRefresh' | 'tokenRefreshFailure' | 'credentialsRefresh' | 'credentialsRefreshFailure' = e.type; void t; });
        off();
        try { await auth.signOut({ global: true }); } catch (e) { const err = e as CognitoError; const retry: boolean = err.retryable; void retry; }
        const fromAmplify: CognitoAuth = CognitoAuth.fromAmplifyConfig({ auth: { user_pool_id: 'us-east-1_X1', user_pool_client_id: 'c' } }, { storage: 'memory' });
@@ -86,6 +103,9 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
        await auth.signIn({ username: 'a' });
        // @ts-expect-error no such factor
        await auth.signIn({ username: 'a', flow: 'USER_AUTH', preferredChallenge: 'MAGIC_LINK' });
+       await auth.preload('signIn');
+       // @ts-expect-error no such part
+       await auth.preload('everything');
        // @ts-expect-error storage must be a known kind or a store object
        new CognitoAuth({ userPoolId: 'us-east-1_X1', clientId: 'c', storage: 'cookies' });
        void at;`,
