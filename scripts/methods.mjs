@@ -17,7 +17,7 @@ export function declaredMethods(file = 'src/js/types.d.ts') {
       doc += t + '\n';
       continue;
     }
-    const m = /^ {2}([a-z][A-Za-z0-9]*)\(/.exec(line);
+    const m = /^ {2}([a-z][A-Za-z0-9]*)\((.*)\): Promise<(.*)>;$/.exec(line);
     if (!m) continue;
     if (methods.at(-1)?.name === m[1]) {
       doc = '';
@@ -25,7 +25,8 @@ export function declaredMethods(file = 'src/js/types.d.ts') {
     }
     const part = /@part\s+([A-Za-z0-9]+)/.exec(doc);
     if (!part) throw new Error(`${file}: ${m[1]} has no @part tag`);
-    methods.push({ name: m[1], part: part[1], js: /@js\b/.test(doc), doc: doc.replace(/^\/\*\*|\*\/$|^\*\s?/gm, '').replace(/@part\s+\w+|@js\b/g, '').replace(/\s+/g, ' ').trim() });
+    const text = doc.replace(/^\/\*\*|\*\/$|^\*\s?/gm, '').replace(/@part\s+\w+|@js\b/g, '').replace(/\s+/g, ' ').trim();
+    methods.push({ name: m[1], part: part[1], js: /@js\b/.test(doc), params: m[2], result: m[3], doc: text });
     doc = '';
   }
   return methods;
@@ -34,4 +35,28 @@ export function declaredMethods(file = 'src/js/types.d.ts') {
 /** The wasm methods, as [name, index] (the index CognitoAuth.__call takes). */
 export function wasmMethods(methods = declaredMethods()) {
   return methods.filter((m) => !m.js).map((m, i) => [m.name, i]);
+}
+
+const START = '<!-- methods: generated from src/js/types.d.ts by scripts/methods.mjs; do not edit -->';
+const END = '<!-- /methods -->';
+
+/** The README's table of the asynchronous methods, from the declarations. */
+export function readmeTable(methods = declaredMethods()) {
+  const esc = (t) => t.replace(/\|/g, '\\|');
+  const rows = methods.map((m) => `| \`${esc(m.name + '(' + m.params + ')')}\` → \`${esc(m.result)}\` | ${m.part} | ${esc(m.doc)} |`);
+  return [START, '| method | part | |', '| --- | --- | --- |', ...rows, END].join('\n');
+}
+
+/** README.md with its method table as the declarations give it. */
+export function withTable(readme, table = readmeTable()) {
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) throw new Error('README.md has no generated method table (the methods: markers)');
+  return readme.slice(0, a) + table + readme.slice(b + END.length);
+}
+
+// node scripts/methods.mjs --write-readme: rewrites README.md's method table.
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()) && process.argv.includes('--write-readme')) {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync('README.md', withTable(readFileSync('README.md', 'utf8')));
 }

@@ -55,6 +55,9 @@ const cfg = (await fetch('config.json', { cache: 'no-store' }).then((r) => (r.ok
 const { emulator, ...options } = cfg;
 const auth = new CognitoAuth({ ...options, appName: 'cognito-wasm demo' });
 window.auth = auth; // for the console
+// The sign-in part gets ready while the visitor reads (compiled, its SRP values computed at
+// idle time); the other parts load on their first use.
+if (!auth.currentUser()) auth.preload('signIn').catch(() => {});
 $('config').textContent = `pool ${options.userPoolId} · client ${options.clientId} · ${options.endpoint || 'public endpoint'}`;
 
 let session = null;

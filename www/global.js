@@ -4,6 +4,7 @@
   var cfg = await fetch('config.json').then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
   cfg = cfg || { userPoolId: 'us-east-1_Emulator1', clientId: '3n4b5urk1ft4fl3mg5e62d9ado', endpoint: 'http://127.0.0.1:9229/' };
   var auth = new CognitoWasm.CognitoAuth({ userPoolId: cfg.userPoolId, clientId: cfg.clientId, endpoint: cfg.endpoint });
+  auth.preload('signIn').catch(function () {}); // ready while the user types
   var status = document.getElementById('status');
   var out = document.getElementById('out');
   function render() {

@@ -29,6 +29,9 @@ if (params.has('state') && (params.has('code') || params.has('error'))) {
 } else if (auth.currentUser()) {
   done();
 } else {
+  // The sign-in part (fetched ahead by the page's preload hints) gets ready while the user
+  // types: compiled, and its SRP values computed at idle time.
+  auth.preload('signIn').catch(() => {});
   const pending = await auth.getPendingSignIn();
   if (pending) step(pending);
 }
