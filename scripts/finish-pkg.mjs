@@ -169,18 +169,14 @@ const fileOf = (part) => `cognito_wasm_${part}.wasm`;
 {
   const names = namesFile && existsSync(namesFile) ? JSON.parse(readFileSync(namesFile, 'utf8')) : { exports: [] };
   const renamed = Object.fromEntries(names.exports);
-  const modules = Object.fromEntries(Object.entries(groups).map(([p, g]) => [fileOf(p), g.needs.map(fileOf)]));
+  const modules = Object.fromEntries(Object.entries(groups).filter(([p]) => p !== 'shared').map(([p, g]) => [p, [fileOf(p), ...g.needs.map(fileOf)]]));
   const sharedNames = Object.fromEntries(parts.shared.map((n) => [n, renamed[n] || n]));
-  const loaders = Object.entries(parts.loaders)
-    .map(([name, l]) => `export const ${name} = loader(${JSON.stringify(fileOf(l.part))});`)
-    .join('\n');
-  const integrity = Object.fromEntries(Object.keys(modules).map((f) => [f, sri(f)]));
+  const integrity = Object.fromEntries([...new Set(Object.values(modules).flat())].map((f) => [f, sri(f)]));
   const template = readFileSync('src/js/loader.js', 'utf8');
   const filled = template
-    .replace('/*@modules*/ {}', JSON.stringify(modules))
+    .replace('/*@parts*/ {}', JSON.stringify(modules))
     .replace('/*@shared*/ {}', JSON.stringify(sharedNames))
-    .replace('/*@integrity*/ {}', JSON.stringify(integrity))
-    .replace('/*@loaders*/', loaders);
+    .replace('/*@integrity*/ {}', JSON.stringify(integrity));
   if ([...filled.matchAll(/\/\*@\w+\*\//g)].length) fail('src/js/loader.js has a placeholder this script does not fill');
   if (filled === template) fail('src/js/loader.js lost its placeholders');
   writeFileSync(at('__wasm_split.js'), filled);

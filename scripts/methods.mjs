@@ -32,9 +32,9 @@ export function declaredMethods(file = 'src/js/types.d.ts') {
   return methods;
 }
 
-/** The wasm methods, as [name, index] (the index CognitoAuth.__call takes). */
+/** The wasm methods, as [name, index, part] (the index CognitoAuth.__call takes). */
 export function wasmMethods(methods = declaredMethods()) {
-  return methods.filter((m) => !m.js).map((m, i) => [m.name, i]);
+  return methods.filter((m) => !m.js).map((m, i) => [m.name, i, m.part]);
 }
 
 const START = '<!-- methods: generated from src/js/types.d.ts by scripts/methods.mjs; do not edit -->';

@@ -1,23 +1,19 @@
 /*! cognito-wasm: parts */
-// Fetches a part of the package on its first use. The main module imports one function per
-// part from here (`__wasm_split_load_<part>`, named by wasm_split_helpers' split points); the
-// wasm calls it with a callback (an index in the function table) and a pointer, and this calls
-// the callback back with whether the part is ready. A part is a module that imports the main
-// module's memory, function table and globals and fills its own slots of the table when it is
-// instantiated; the shared chunks it needs are instantiated first. A failed fetch is forgotten,
-// so the next call tries again.
+// Fetches the modules of a part of the package (methods.js calls `loadPart` before a part's
+// first call). A part's module imports the main module's memory, function table and globals,
+// and fills its own slots of the table when it is instantiated; the module of the code the
+// parts share is instantiated alongside. Each module is fetched once, with its Subresource
+// Integrity hash; a failed fetch is forgotten, so the next call tries again.
 //
-// scripts/finish-pkg.mjs fills in the modules (file → the files it needs first) and the main
-// module's (shortened) export names of what the parts import, from what wasm-split-cli wrote.
-// Each part is one module (scripts/finish-pkg.mjs merges in the code it shares with others), so
-// a page's path is a handful of files.
+// scripts/finish-pkg.mjs fills in the modules of each part, their hashes, and the main module's
+// (shortened) export names of what the parts import, from what wasm-split-cli wrote.
 import { initSync } from './cognito_wasm.js';
 
-const MODULES = /*@modules*/ {};
+const PARTS = /*@parts*/ {};
 const SHARED = /*@shared*/ {};
-// The sha384 of each module (Subresource Integrity): a page that pins this script pins them.
+// The sha384 of each module: a page that pins this script pins them.
 const INTEGRITY = /*@integrity*/ {};
-// The bound on fetching one part; the wasm's own wait is requestTimeoutMs.
+// The bound on fetching one module.
 const FETCH_TIMEOUT_MS = 60000;
 
 let shared;
@@ -31,7 +27,7 @@ function imports() {
 }
 
 const modules = new Map();
-/** Fetches and instantiates one module, once (a failure is forgotten: the next call tries again). */
+/** Fetches and instantiates one module, once. */
 function instantiate(file) {
   let loading = modules.get(file);
   if (!loading) {
@@ -61,16 +57,7 @@ function fromFile(url) {
   return import('node:fs/promises').then((fs) => fs.readFile(url));
 }
 
-/** A part: its module and the modules holding code it shares with others, all at once (each
- * fills only its own slots of the table, so the order does not matter). */
-const load = (file) => Promise.all([file, ...MODULES[file]].map(instantiate));
-
-/** The function the wasm imports for a part. */
-function loader(file) {
-  return (callback, data) =>
-    load(file)
-      .then(() => true, () => false)
-      .then((ready) => imports().main.__indirect_function_table.get(callback)(data, ready));
+/** A part's modules, all at once (each fills only its own slots, so the order does not matter). */
+export function loadPart(part) {
+  return Promise.all((PARTS[part] || []).map(instantiate));
 }
-
-/*@loaders*/

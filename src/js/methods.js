@@ -1,15 +1,36 @@
 /*! cognito-wasm: async methods */
 // The asynchronous methods of CognitoAuth. Each calls the wasm's one entry point with its own
 // index (CognitoAuth::call in src/js/mod.rs hands the call to the part of the package that
-// carries the method, fetching that part first if need be): one export and one copy of the
-// Promise glue in the wasm instead of one per method. The list is the declarations' (the
-// CognitoAuth interface of src/js/types.d.ts), written in by scripts/finish-pkg.mjs.
+// carries the method): one export and one copy of the Promise glue in the wasm instead of one
+// per method. A part's modules are fetched before its first call (loader.js), then the wasm is
+// told (`preload`). The list is the declarations' (the CognitoAuth interface of
+// src/js/types.d.ts), written in by scripts/finish-pkg.mjs: [name, index, part].
+import { loadPart } from './__wasm_split.js';
+
 const METHODS = /*@methods*/ [];
-for (const [m, i] of METHODS) install(m, i);
+const PRELOAD = METHODS.find(([n]) => n === 'preload')[1];
+for (const [m, i, part] of METHODS) install(m, i, part);
+
+// The parts whose modules are in (per page: a module serves every CognitoAuth).
+const ready = new Map([['main', Promise.resolve()]]);
+function enter(auth, part) {
+  let r = ready.get(part);
+  if (!r) {
+    r = loadPart(part).then(
+      () => auth.__call(PRELOAD, part),
+      (e) => {
+        ready.delete(part);
+        throw Object.assign(sdkError('NetworkError', `cannot load the ${part} part of cognito-wasm (its .wasm file, next to cognito_wasm.js, could not be fetched or compiled: ${e && e.message}): try again`), { retryable: true });
+      },
+    );
+    ready.set(part, r);
+  }
+  return r;
+}
 
 // A method named like the others (stack traces, devtools), not enumerable, like class methods.
 // Async, so misuse rejects like every other failure instead of throwing synchronously.
-function install(m, i) {
+function install(m, i, part) {
   Object.defineProperty(CognitoAuth.prototype, m, {
     value: { async [m](input) {
       if (!(this instanceof CognitoAuth)) {
@@ -17,13 +38,17 @@ function install(m, i) {
       }
       // wasm-bindgen zeroes the pointer in free().
       if (!this.__wbg_ptr) throw sdkError('InvalidStateError', `${m} was called after free()`);
-      if (!SHARED.has(m)) return this.__call(i, input);
+      if (m === 'preload') {
+        const p = typeof input === 'string' && METHODS.some(([, , q]) => q === input) ? input : 'main';
+        return p === 'main' ? this.__call(i, input) : enter(this, p).then(() => this.__call(i, p)).then(() => undefined);
+      }
+      if (!SHARED.has(m)) return enter(this, part).then(() => this.__call(i, input));
       let calls = running.get(this);
       if (!calls) running.set(this, (calls = new Map()));
       const key = shareKey(m, input);
       let call = calls.get(key);
       if (!call) {
-        call = this.__call(i, input);
+        call = enter(this, part).then(() => this.__call(i, input));
         calls.set(key, call);
         call.finally(() => calls.delete(key)).catch(() => {});
       }
@@ -71,6 +96,7 @@ for (const m of ['signRequest', 'fetchSigned', 'presignUrl']) {
         awsModule = undefined;
         throw Object.assign(sdkError('NetworkError', `cannot load the aws part of cognito-wasm (cognito_wasm_aws.js): ${e.message}`), { retryable: true });
       });
+      await enter(this, 'aws');
       const call = (name, input) => this.__call(METHODS.find(([n]) => n === name)[1], input);
       return (await awsModule)[m](this, call, sdkError, ...args);
     } }[m],

@@ -26,8 +26,9 @@ pub(super) fn enter(call: PartCall) -> Result<Task, Error> {
             let part = raw.as_str().as_deref().and_then(Part::parse).ok_or_else(|| {
                 Error::config("preload needs a part: 'signIn', 'signOut', 'account', 'hosted', 'verify' or 'aws'")
             })?;
+            let ready = warm(c, part)?;
             text_task(async move {
-                warm(c, part).await?;
+                ready.await?;
                 Ok(String::from("null"))
             })
         }

@@ -6,8 +6,8 @@
 //! Each part's entry point below is a split point (with the crate feature `split`, which the
 //! package build turns on): `scripts/build-pkg.sh` runs `wasm-split-cli` over the linked wasm,
 //! which moves each entry point and everything only it reaches (its flows, protocol code and
-//! data) into that part's module; code two parts share goes into a shared chunk fetched with
-//! either. A part's module is fetched before its entry point is called. All parts share one memory, so they share the client's state: one session, one
+//! data) into that part's module; the code parts share goes into one more module, fetched with
+//! any of them. The facade (methods.js) fetches a part's modules before the part's first call. All parts share one memory, so they share the client's state: one session, one
 //! refresh in flight, one set of listeners. Without the feature (native tests, the browser
 //! suites) the entry points are plain functions and everything is one module.
 //!
@@ -80,7 +80,6 @@ macro_rules! entry_points {
         #[cfg(all(feature = "split", target_arch = "wasm32"))]
         #[allow(improper_ctypes, improper_ctypes_definitions)]
         mod entry {
-            use super::*;
             $(
                 pub(super) mod $module {
                     use super::super::{Entered, PartCall};
@@ -89,8 +88,6 @@ macro_rules! entry_points {
                     extern "C" {
                         #[link_name = concat!("__wasm_split_00", stringify!($module), "00_import_", $id, "_enter")]
                         fn import(call: Box<PartCall>) -> Entered;
-                        #[link_name = concat!("__wasm_split_load_", stringify!($module))]
-                        pub(in super::super) fn load(callback: extern "C" fn(*const core::ffi::c_void, bool), data: *const core::ffi::c_void);
                     }
 
                     #[export_name = concat!("__wasm_split_00", stringify!($module), "00_export_", $id, "_enter")]
@@ -100,25 +97,13 @@ macro_rules! entry_points {
 
                     pub(in super::super) fn call(call: Box<PartCall>) -> Entered {
                         // SAFETY: the splitter replaces this import by `export` above, moved into
-                        // the part's module, which `Load` instantiated before any call here.
+                        // the part's module; `run` calls here only once that module is
+                        // instantiated (`loaded`).
                         unsafe { import(call) }
                     }
                 }
             )*
 
-            /// Starts loading a part; `loaded(data, ok)` is called back when it is ready.
-            pub(super) fn start(part: Part, data: usize) {
-                extern "C" fn loaded(data: *const core::ffi::c_void, ok: bool) {
-                    super::loading::finished(data as usize, ok);
-                }
-                let data = data as *const core::ffi::c_void;
-                match part {
-                    Part::Main => loaded(data, true),
-                    // SAFETY: the splitter points each import at the package's loader, which
-                    // calls `loaded` back exactly once.
-                    $(Part::$part => unsafe { $module::load(loaded, data) },)*
-                }
-            }
         }
 
         #[cfg(not(all(feature = "split", target_arch = "wasm32")))]
@@ -142,106 +127,36 @@ entry_points! {
     Aws => aws: "41777300000000000000000000000000",
 }
 
-/// Which parts are loaded: one small future for every part, woken by the loader's callback.
-#[cfg(all(feature = "split", target_arch = "wasm32"))]
-mod loading {
-    use super::Part;
-    use core::cell::RefCell;
-    use core::future::Future;
-    use core::pin::Pin;
-    use core::task::{Context, Poll, Waker};
+/// Which parts' modules are instantiated: the facade (methods.js) fetches a part's module
+/// (src/js/loader.js) before its first call and then says so with `preload`; a call that comes
+/// without that is refused instead of reaching an empty slot of the function table.
+struct Loaded(core::cell::Cell<u32>);
+// SAFETY: the wasm has one thread; native builds have no parts to load (everything is linked).
+unsafe impl Sync for Loaded {}
+static LOADED: Loaded = Loaded(core::cell::Cell::new(0));
 
-    #[derive(Default)]
-    enum State {
-        #[default]
-        Idle,
-        Loading(Vec<Waker>),
-        Ready,
-    }
-
-    /// Per part: its state and how many loads of it failed.
-    struct Parts(RefCell<Vec<(State, u32)>>);
-    // SAFETY: wasm32 without threads: there is one thread, and this module's alone.
-    unsafe impl Sync for Parts {}
-    static PARTS: Parts = Parts(RefCell::new(Vec::new()));
-
-    fn with<T>(i: usize, f: impl FnOnce(&mut (State, u32)) -> T) -> T {
-        let mut all = PARTS.0.borrow_mut();
-        if all.len() <= i {
-            all.resize_with(i + 1, Default::default);
-        }
-        f(&mut all[i])
-    }
-
-    /// The loader's callback.
-    pub(super) fn finished(i: usize, ok: bool) {
-        let next = if ok { State::Ready } else { State::Idle };
-        let before = with(i, |p| {
-            if !ok {
-                p.1 += 1;
-            }
-            core::mem::replace(&mut p.0, next)
-        });
-        if let State::Loading(wakers) = before {
-            wakers.into_iter().for_each(Waker::wake);
-        }
-    }
-
-    /// Resolves once the part is loaded (`Err` when that load failed; the next one tries again).
-    pub(super) struct Load {
-        pub part: Part,
-        /// The failure count when this future started a load, or joined one.
-        pub waited: Option<u32>,
-    }
-
-    impl Future for Load {
-        type Output = Result<(), ()>;
-        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), ()>> {
-            let i = self.part as usize;
-            let (ready, failures, start) = with(i, |p| match &mut p.0 {
-                State::Ready => (true, p.1, false),
-                State::Loading(w) => {
-                    w.push(cx.waker().clone());
-                    (false, p.1, false)
-                }
-                State::Idle => (false, p.1, true),
-            });
-            match (ready, self.waited) {
-                (true, _) => return Poll::Ready(Ok(())),
-                (false, Some(seen)) if failures > seen => return Poll::Ready(Err(())),
-                _ => {}
-            }
-            self.waited.get_or_insert(failures);
-            if start {
-                with(i, |p| p.0 = State::Loading(vec![cx.waker().clone()]));
-                super::entry::start(self.part, i);
-            }
-            Poll::Pending
-        }
-    }
+fn is_loaded(part: Part) -> bool {
+    !cfg!(all(feature = "split", target_arch = "wasm32")) || part == Part::Main || LOADED.0.get() & (1 << part as u32) != 0
 }
 
-/// The part's task for a call, its module fetched first if need be.
-async fn enter(part: Part, call: PartCall) -> Result<Task, Error> {
-    #[cfg(all(feature = "split", target_arch = "wasm32"))]
-    if (loading::Load { part, waited: None }).await.is_err() {
-        return Err(Error::network(
-            String::from("cannot load the ")
-                + part.name()
-                + " part of cognito-wasm (its .wasm file, next to cognito_wasm.js, could not be fetched or compiled): try again",
-        ));
+/// The part's task for a call.
+fn enter(part: Part, call: PartCall) -> Result<Task, Error> {
+    if !is_loaded(part) {
+        return Err(Error::network(String::from("the ") + part.name() + " part of cognito-wasm is not loaded: call preload('" + part.name() + "')"));
     }
     *call_entry(part, Box::new(call))
 }
 
 /// Runs a method in its part.
 pub(crate) async fn run(c: Shared, m: Method, input: String) -> Result<String, Error> {
-    enter(m.part(), PartCall { c, method: Some(m), input }).await?.await
+    enter(m.part(), PartCall { c, method: Some(m), input })?.await
 }
 
-/// Fetches a part and lets it get ready (`preload`).
-pub(crate) async fn warm(c: Shared, part: Part) -> Result<(), Error> {
-    enter(part, PartCall { c, method: None, input: String::new() }).await?.await.map(|_| ())
+/// A part's module was instantiated (`preload`, which the facade calls once it has fetched it):
+/// its methods may run, and it gets ready.
+pub(crate) fn warm(c: Shared, part: Part) -> Result<Task, Error> {
+    LOADED.0.set(LOADED.0.get() | 1 << part as u32);
+    enter(part, PartCall { c, method: None, input: String::new() })
 }
 
 /// A call that reached the wrong part: a bug (the dispatch above sends each method to its own).
