@@ -8,7 +8,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # pkg/ is what users get (its size is reported); target/pkg-bench is the same build plus the
 # srpClaim export (feature bench) that times SRP alone.
 bash scripts/build-pkg.sh
-PKG_DIR=target/pkg-bench PKG_FEATURES=heap,bench bash scripts/build-pkg.sh
+PKG_DIR=target/pkg-bench PKG_FEATURES=bench bash scripts/build-pkg.sh
 cargo build -p cognito-emulator --release
 node bench/run.mjs
 node bench/felt-speed.mjs

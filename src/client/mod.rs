@@ -106,7 +106,16 @@ pub trait Env: 'static {
     /// The page's URL, and replacing it without a reload.
     fn current_url(&self) -> Option<String>;
     fn replace_url(&self, url: &str);
+    /// The JWKS caches (one per issuer) this client uses. A page shares one between its clients
+    /// (keys are public, and a second `CognitoAuth` need not fetch them again); by default each
+    /// client has its own.
+    fn jwks_caches(&self) -> JwksCaches {
+        JwksCaches::default()
+    }
 }
+
+/// A JWKS cache per accepted issuer, shareable between clients.
+pub type JwksCaches = Rc<RefCell<Vec<(String, JwksCache)>>>;
 
 /// A future polled to completion, without the drop code for its suspended states (see
 /// [`nodrop`]).
@@ -218,8 +227,8 @@ pub struct Client<E: Env> {
     me: RefCell<std::rc::Weak<Client<E>>>,
     /// The access token this tab stored last (see `tokens::on_broadcast`).
     stored_access: RefCell<Option<String>>,
-    /// A JWKS cache per accepted issuer.
-    jwks: RefCell<Vec<(String, JwksCache)>>,
+    /// A JWKS cache per accepted issuer (see [`Env::jwks_caches`]).
+    jwks: JwksCaches,
     /// Server clock minus local clock (ms), learned from `Date` headers.
     server_offset_ms: Cell<f64>,
     refreshing: RefCell<Option<Flight<RefreshResult>>>,
@@ -247,10 +256,10 @@ impl<E: Env> Client<E> {
     pub fn new(cfg: Config, env: E) -> Self {
         Client {
             cfg,
+            jwks: env.jwks_caches(),
             env,
             me: RefCell::new(std::rc::Weak::new()),
             stored_access: RefCell::new(None),
-            jwks: RefCell::new(Vec::new()),
             server_offset_ms: Cell::new(0.0),
             refreshing: RefCell::new(None),
             prepared: RefCell::new(None),

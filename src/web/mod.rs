@@ -5,7 +5,7 @@
 //! Everything uses globals that exist in windows and workers alike (`fetch`, `setTimeout`,
 //! `crypto`, `navigator.locks`), except navigation.
 
-use crate::client::{AuthEvent, Client, Env};
+use crate::client::{AuthEvent, Client, Env, JwksCaches};
 use cognito_proto::api::{HttpRequest, HttpResponse};
 use cognito_proto::codec::{url_decode, url_encode};
 use cognito_proto::config::{Config, CookieOptions, StorageKind};
@@ -263,8 +263,17 @@ fn cookie_set(o: &CookieOptions, key: &str, value: Option<&str>) -> Result<(), E
 }
 
 
+thread_local! {
+    /// The page's JWKS caches, shared by its clients.
+    static JWKS: JwksCaches = JwksCaches::default();
+}
+
 impl Env for WebEnv {
     type Guard = LockGuard;
+
+    fn jwks_caches(&self) -> JwksCaches {
+        JWKS.with(Rc::clone)
+    }
 
     async fn fetch(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
         let mut headers = Writer::object();
