@@ -15,7 +15,7 @@
 //!   success: 200 {"identityId", "authenticated", "service", "method", "path", "query", "bodySha256"}
 //! ```
 
-use crate::server::{json_response, response, Answer, Request};
+use crate::http::{json_response, response, Answer, Request};
 use crate::state::Db;
 use crate::util::*;
 use cognito_proto::codec::hex_encode;

@@ -14,16 +14,32 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 /// A key as persisted: its `kid` and PKCS#8 DER, base64.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct StoredKey {
     pub kid: String,
     pub pkcs8: String,
 }
 
+impl std::fmt::Debug for StoredKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StoredKey {{ kid: {}, pkcs8: [redacted] }}", self.kid)
+    }
+}
+
+/// A signing key; its signer and verifier are made once (RSA with CRT values precomputed), so
+/// signing clones nothing and runs on any thread, outside the state's lock.
 #[derive(Clone)]
 pub struct Key {
     pub kid: String,
     private: RsaPrivateKey,
+    signer: SigningKey<Sha256>,
+    verifier: VerifyingKey<Sha256>,
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Key {{ kid: {}, private: [redacted] }}", self.kid)
+    }
 }
 
 impl Key {
@@ -31,7 +47,13 @@ impl Key {
         let private = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| e.to_string())?;
         // Cognito's kids are 44-character standard base64 (with '+', '/', '='): keep that shape.
         let kid = base64_encode(&sha256(&[&private.n().to_bytes_be()]));
-        Ok(Key { kid, private })
+        Ok(Key::new(kid, private))
+    }
+
+    fn new(kid: String, private: RsaPrivateKey) -> Key {
+        let signer = SigningKey::<Sha256>::new(private.clone());
+        let verifier = VerifyingKey::<Sha256>::new(RsaPublicKey::from(&private));
+        Key { kid, private, signer, verifier }
     }
 
     pub fn to_stored(&self) -> Result<StoredKey, String> {
@@ -42,7 +64,7 @@ impl Key {
     pub fn from_stored(s: &StoredKey) -> Result<Key, String> {
         let der = base64_decode(&s.pkcs8).ok_or("bad key encoding")?;
         let private = RsaPrivateKey::from_pkcs8_der(&der).map_err(|e| e.to_string())?;
-        Ok(Key { kid: s.kid.clone(), private })
+        Ok(Key::new(s.kid.clone(), private))
     }
 
     pub fn jwk(&self) -> Value {
@@ -62,7 +84,7 @@ impl Key {
         let header = json!({"kid": self.kid, "alg": "RS256"});
         let signing_input =
             format!("{}.{}", base64url_encode(header.to_string().as_bytes()), base64url_encode(claims.to_string().as_bytes()));
-        let sig = SigningKey::<Sha256>::new(self.private.clone()).sign(signing_input.as_bytes());
+        let sig = self.signer.sign(signing_input.as_bytes());
         format!("{signing_input}.{}", base64url_encode(&sig.to_bytes()))
     }
 
@@ -74,8 +96,7 @@ impl Key {
             return None;
         }
         let sig = Signature::try_from(base64_decode(s)?.as_slice()).ok()?;
-        let vk = VerifyingKey::<Sha256>::new(RsaPublicKey::from(&self.private));
-        vk.verify(format!("{h}.{p}").as_bytes(), &sig).ok()?;
+        self.verifier.verify(format!("{h}.{p}").as_bytes(), &sig).ok()?;
         serde_json::from_slice(&base64_decode(p)?).ok()
     }
 }
