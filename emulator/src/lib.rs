@@ -100,7 +100,7 @@ pub async fn bind(opts: Options) -> Result<Bound, String> {
     let ready = control::ready_info(&db, &base);
     let mut allow_hosts = opts.allow_hosts;
     allow_hosts.push(opts.host);
-    let policy = policy::Policy { allow_origins: opts.allow_origins, allow_hosts };
+    let policy = policy::Policy { allow_origins: opts.allow_origins, allow_hosts, any_host: false };
     let app = Arc::new(server::App { db: shared::Shared::new(db), base, policy });
     Ok(Bound { listener, app, ready })
 }
@@ -181,7 +181,8 @@ impl InProcess {
         let mut db = control::initial_state(&config, None, Some(keys))?;
         db.runtime.quiet = true;
         let ready = control::ready_info(&db, Self::BASE);
-        let app = server::App { db: shared::Shared::new(db), base: Self::BASE.into(), policy: policy::Policy::default() };
+        let policy = policy::Policy { any_host: true, ..policy::Policy::default() };
+        let app = server::App { db: shared::Shared::new(db), base: Self::BASE.into(), policy };
         Ok(InProcess { app: Arc::new(app), ready })
     }
 

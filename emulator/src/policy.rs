@@ -21,6 +21,9 @@ pub struct Policy {
     pub allow_origins: Vec<String>,
     /// Host names (without port) the emulator is reached by besides local ones.
     pub allow_hosts: Vec<String>,
+    /// Any Host: the in-process emulator of the native tests, which no browser can reach and
+    /// which plays Cognito's own host names.
+    pub any_host: bool,
 }
 
 /// The host of a `Host` header or an origin's authority, without port, brackets kept off.
@@ -40,7 +43,7 @@ impl Policy {
     /// A `Host` header that cannot come from DNS rebinding: an IP address, a local name, or one
     /// allowed. (No header: HTTP/1.0 or in-process.)
     pub fn host_allowed(&self, host: Option<&str>) -> bool {
-        let Some(host) = host else { return true };
+        let Some(host) = host.filter(|_| !self.any_host) else { return true };
         let name = host_of(host.trim());
         name.parse::<std::net::IpAddr>().is_ok() || is_local_name(name) || self.allow_hosts.iter().any(|h| h.eq_ignore_ascii_case(name))
     }
@@ -62,7 +65,7 @@ mod tests {
 
     #[test]
     fn local_origins_and_hosts() {
-        let p = Policy { allow_origins: vec!["https://app.example.com".into()], allow_hosts: vec!["emulator".into()] };
+        let p = Policy { allow_origins: vec!["https://app.example.com".into()], allow_hosts: vec!["emulator".into()], any_host: false };
         for ok in ["http://localhost:8080", "http://127.0.0.1:9229", "http://[::1]:3000", "https://localhost", "https://app.example.com"] {
             assert!(p.control_origin_allowed(ok), "{ok}");
         }
