@@ -198,13 +198,14 @@ pub fn issue_tokens(tx: &mut Tx, call: &Call, pool_id: &str, client: &ClientConf
     let caller = call.by_client(&client.id);
     crate::triggers::token_generation(tx, &caller, pool_id, username, opts.source, Claims { id: &mut id, access: &mut access })?;
     let hosted = b.hosted;
-    let (id_token, access_token) = tx.unlocked(move || {
-        let access_token = access_key.sign(&access);
+    let signed = tx.unlocked(move || {
+        let access_token = access_key.sign(&access)?;
         if hosted {
             id["at_hash"] = json!(crate::tokens::at_hash(&access_token));
         }
-        (id_key.sign(&id), access_token)
+        Ok::<_, String>((id_key.sign(&id)?, access_token))
     });
+    let (id_token, access_token) = signed.map_err(internal)?;
     let refresh_token = opts.with_refresh.then(|| {
         let record = RefreshRecord {
             pool: pool_id.to_string(),
