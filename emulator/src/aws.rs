@@ -123,7 +123,8 @@ impl Service<'_> {
 /// scoped to this service.
 fn credentials(db: &Db, svc: &Service, a: &Auth, now: i64) -> Result<IssuedCredentials, Answer> {
     let Some(c) = db.runtime.aws_credentials.get(&a.access_key).cloned() else {
-        let m = ("The AWS Access Key Id you provided does not exist in our records.", "The security token included in the request is invalid.");
+        let m =
+            ("The AWS Access Key Id you provided does not exist in our records.", "The security token included in the request is invalid.");
         return Err(svc.either((403, 403), "InvalidAccessKeyId", "UnrecognizedClientException", m));
     };
     if a.token.as_deref().is_none_or(|t| !ct_eq(t.as_bytes(), c.session_token.as_bytes())) {
@@ -170,7 +171,11 @@ fn payload_hash(svc: &Service, a: &Auth, r: &Request, body_hash: &str) -> Result
     }
     let claimed = r.header("x-amz-content-sha256").unwrap_or("").to_string();
     if claimed != UNSIGNED_PAYLOAD && claimed != body_hash {
-        return Err(svc.fail(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed."));
+        return Err(svc.fail(
+            400,
+            "XAmzContentSHA256Mismatch",
+            "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        ));
     }
     Ok(claimed)
 }
@@ -222,7 +227,12 @@ pub fn handle(db: &mut Db, r: &Request) -> Answer {
     let (service, object) = rest.split_once('/').unwrap_or((rest, ""));
     let svc = Service { name: service, s3: service == "s3" };
     let Some(a) = parse_auth(r) else {
-        return svc.either((403, 403), "AccessDenied", "MissingAuthenticationTokenException", ("Access Denied", "Missing Authentication Token"));
+        return svc.either(
+            (403, 403),
+            "AccessDenied",
+            "MissingAuthenticationTokenException",
+            ("Access Denied", "Missing Authentication Token"),
+        );
     };
     let now = system_now();
     let body_hash = hex_encode(&sha256(&[&r.body]));

@@ -9,7 +9,6 @@
 //! ```
 
 use crate::access::{authenticate, check_secret_hash, client_of};
-use crate::auth::{after_first_factor, after_password, challenge, custom_challenge, custom_trigger_step, fail_sign_in, issue_mfa_challenge, open_session, Flow, Params};
 use crate::call::Call;
 use crate::codes::send_mfa_code;
 use crate::config::{MfaFactor, UserStatus};
@@ -17,6 +16,10 @@ use crate::error::*;
 use crate::issue::tokens_response;
 use crate::request::parse;
 use crate::shared::Tx;
+use crate::signin::{
+    after_first_factor, after_password, challenge, custom_challenge, custom_trigger_step, fail_sign_in, issue_mfa_challenge, open_session,
+    Flow, Params,
+};
 use crate::state::*;
 use crate::triggers::TokenSource;
 use crate::util::*;
@@ -148,7 +151,8 @@ fn answer_new_password(tx: &mut Tx, f: &Flow, s: AuthSession, r: &Params) -> Api
     if let Err(e) = pl.check_password_policy(&pw) {
         return Ok(Outcome::Retry(Box::new(s), e));
     }
-    let attrs: Vec<(String, String)> = r.0.iter().filter_map(|(k, v)| Some((k.strip_prefix("userAttributes.")?.to_string(), v.clone()))).collect();
+    let attrs: Vec<(String, String)> =
+        r.0.iter().filter_map(|(k, v)| Some((k.strip_prefix("userAttributes.")?.to_string(), v.clone()))).collect();
     let u = pl.user(&s.username)?;
     let missing_attr = pl.config.required_attributes.iter().find(|a| u.attr(a).is_none() && !attrs.iter().any(|(k, _)| k == *a));
     if let Some(a) = missing_attr {
@@ -201,8 +205,13 @@ fn answer_web_authn(tx: &mut Tx, f: &Flow, s: &AuthSession, r: &Params, challeng
         user_verification_required: crate::passkeys::user_verification_required(pl),
     };
     let u = pl.user(&s.username)?;
-    let (i, count) = crate::webauthn::verify_assertion(&credential, &e, &u.passkeys, u.sub.as_bytes())
-        .map_err(|e| if e.is(&Exception::NotAuthorized) { e } else { not_authorized(e.message) })?;
+    let (i, count) = crate::webauthn::verify_assertion(&credential, &e, &u.passkeys, u.sub.as_bytes()).map_err(|e| {
+        if e.is(&Exception::NotAuthorized) {
+            e
+        } else {
+            not_authorized(e.message)
+        }
+    })?;
     if let Some(p) = tx.user_mut(f.pool, &s.username)?.passkeys.get_mut(i) {
         p.sign_count = count;
     }
@@ -269,7 +278,14 @@ fn answer_select_mfa_type(tx: &mut Tx, f: &Flow, s: AuthSession, r: &Params) -> 
     }
 }
 
-fn answer_mfa_setup(tx: &mut Tx, f: &Flow, s: AuthSession, r: &Params, totp_secret: Option<String>, totp_verified: bool) -> ApiResult<Outcome> {
+fn answer_mfa_setup(
+    tx: &mut Tx,
+    f: &Flow,
+    s: AuthSession,
+    r: &Params,
+    totp_secret: Option<String>,
+    totp_verified: bool,
+) -> ApiResult<Outcome> {
     if let Some(email) = r.get("EMAIL") {
         if !tx.pool(f.pool)?.config.mfa_methods.contains(&MfaFactor::Email) {
             return Err(invalid_param("Email MFA is not enabled for this user pool"));
@@ -280,7 +296,9 @@ fn answer_mfa_setup(tx: &mut Tx, f: &Flow, s: AuthSession, r: &Params, totp_secr
         return Ok(Outcome::Next(challenge("EMAIL_OTP", Some(session), params)));
     }
     if !totp_verified {
-        let e = invalid_param("Software token MFA has not been verified: call AssociateSoftwareToken and VerifySoftwareToken with this Session");
+        let e = invalid_param(
+            "Software token MFA has not been verified: call AssociateSoftwareToken and VerifySoftwareToken with this Session",
+        );
         return Ok(Outcome::Retry(Box::new(AuthSession { awaiting: Awaiting::MfaSetup { totp_secret, totp_verified }, ..s }), e));
     }
     let u = tx.user_mut(f.pool, &s.username)?;
@@ -321,7 +339,8 @@ fn answer_device_srp(tx: &mut Tx, f: &Flow, s: &AuthSession, r: &Params) -> ApiR
     let salt_hex = d.salt_hex.clone().unwrap_or_default();
     let now = pl.now();
     let exponent_of = v.clone();
-    let server = tx.unlocked(move || ServerEphemeral::from_random(random_bytes::<32>(), &exponent_of)).map_err(|e| internal(e.message()))?;
+    let server =
+        tx.unlocked(move || ServerEphemeral::from_random(random_bytes::<32>(), &exponent_of)).map_err(|e| internal(e.message()))?;
     let block = random_base64(96);
     let b_hex = server.public().to_hex();
     let srp = SrpState {

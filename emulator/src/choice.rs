@@ -2,11 +2,13 @@
 //! "Choice-based authentication"): PREFERRED_CHALLENGE, or SELECT_CHALLENGE with
 //! AvailableChallenges; then PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or WEB_AUTHN.
 
-use crate::auth::{after_first_factor, challenge, fail_sign_in, known_user, locked, open_session, password_matches, srp_start, Flow, Params};
 use crate::codes::send_mfa_code;
 use crate::config::MfaFactor;
 use crate::error::*;
 use crate::shared::Tx;
+use crate::signin::{
+    after_first_factor, challenge, fail_sign_in, known_user, locked, open_session, password_matches, srp_start, Flow, Params,
+};
 use crate::state::*;
 use crate::util::random_bytes;
 use serde_json::{json, Value};

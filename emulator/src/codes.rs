@@ -108,7 +108,8 @@ pub fn send_code(tx: &mut Tx, call: &Call, c: CodeFor) -> ApiResult<Value> {
     let code = digits(6);
     let now = pool.now();
     let default = default_text(pool, c.kind, c.username, &code);
-    let m = MessageFor { pool: c.pool, username: c.username, source: message_source(call, c.kind), sms: medium == Medium::Sms, code: &code };
+    let m =
+        MessageFor { pool: c.pool, username: c.username, source: message_source(call, c.kind), sms: medium == Medium::Sms, code: &code };
     let text = custom_message(tx, call, m, default)?;
     let expires = now + c.purpose.ttl();
     tx.pool_mut(c.pool)?.codes.insert(c.purpose.key(c.username), Code { code: code.clone(), expires, attempts: 0 });
@@ -154,11 +155,19 @@ pub fn check_code(db: &mut Db, pool_id: &str, username: &str, purpose: &Purpose,
 
 /// An MFA code by SMS (6 digits) or e-mail (8 digits), to the user's number or address (or
 /// `to`, for MFA set-up by e-mail). Returns the code and the challenge's CODE_DELIVERY_*.
-pub fn send_mfa_code(tx: &mut Tx, call: &Call, pool: &str, username: &str, factor: MfaFactor, to: Option<&str>) -> ApiResult<(String, Value)> {
+pub fn send_mfa_code(
+    tx: &mut Tx,
+    call: &Call,
+    pool: &str,
+    username: &str,
+    factor: MfaFactor,
+    to: Option<&str>,
+) -> ApiResult<(String, Value)> {
     let p = tx.pool(pool)?;
     let u = p.user(username)?;
     let (attr, medium) = if factor == MfaFactor::Sms { ("phone_number", Medium::Sms) } else { ("email", Medium::Email) };
-    let dest = to.map(String::from).or_else(|| u.attr(attr).map(String::from)).ok_or_else(|| invalid_param(format!("User has no {attr}")))?;
+    let dest =
+        to.map(String::from).or_else(|| u.attr(attr).map(String::from)).ok_or_else(|| invalid_param(format!("User has no {attr}")))?;
     let code = digits(if factor == MfaFactor::Email { 8 } else { 6 });
     let default = Text { text: fill_template(&p.config.messages.mfa, username, &code), link: None, subject: None };
     let now = p.now();

@@ -441,14 +441,24 @@ pub fn default_config() -> Config {
         id: "3n4b5urk1ft4fl3mg5e62d9ado".into(),
         name: "demo".into(),
         // The demo, and the multipage example's login page (examples/multipage/).
-        callback_urls: ["http://127.0.0.1:8080/", "http://localhost:8080/", "http://127.0.0.1:8080/examples/multipage/login.html", "http://localhost:8080/examples/multipage/login.html"]
-            .into_iter()
-            .map(String::from)
-            .collect(),
-        logout_urls: ["http://127.0.0.1:8080/", "http://localhost:8080/", "http://127.0.0.1:8080/examples/multipage/login.html", "http://localhost:8080/examples/multipage/login.html"]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+        callback_urls: [
+            "http://127.0.0.1:8080/",
+            "http://localhost:8080/",
+            "http://127.0.0.1:8080/examples/multipage/login.html",
+            "http://localhost:8080/examples/multipage/login.html",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
+        logout_urls: [
+            "http://127.0.0.1:8080/",
+            "http://localhost:8080/",
+            "http://127.0.0.1:8080/examples/multipage/login.html",
+            "http://localhost:8080/examples/multipage/login.html",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
         supported_identity_providers: ["COGNITO", "Google", "Facebook", "LoginWithAmazon", "SignInWithApple"]
             .into_iter()
             .map(String::from)

@@ -23,6 +23,7 @@ use crate::error::ApiResult;
 use crate::http::{json_response, query_param, Answer};
 use crate::shared::Tx;
 use crate::state::*;
+use crate::store::Store;
 use crate::tokens::Key;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -49,12 +50,15 @@ pub fn handle(tx: &mut Tx, base: &str, method: &str, path: &str, query: &str, bo
         ("GET", ["config"]) => ok(ready_info(tx, base)),
         ("GET", ["triggers"]) => {
             let pool = query_param(query, "poolId");
-            let log: Vec<&crate::lambda::Invocation> = tx.runtime.trigger_log.iter().filter(|i| pool.as_ref().is_none_or(|p| *p == i.pool_id)).collect();
+            let log: Vec<&crate::lambda::Invocation> =
+                tx.runtime.trigger_log.iter().filter(|i| pool.as_ref().is_none_or(|p| *p == i.pool_id)).collect();
             ok(json!(log))
         }
         ("POST", ["pools"]) => add_pool(tx, base, body),
         ("POST", ["identity-pools"]) => match body_of::<IdentityPoolConfig>(body) {
-            Ok(cfg) => tx.add_identity_pool(cfg).map_or_else(|e| bad(e.message), |id| ok(json!({"identityPoolId": id, "identityEndpoint": format!("{base}/")}))),
+            Ok(cfg) => tx
+                .add_identity_pool(cfg)
+                .map_or_else(|e| bad(e.message), |id| ok(json!({"identityPoolId": id, "identityEndpoint": format!("{base}/")}))),
             Err(e) => bad(format!("invalid identity pool config: {e}")),
         },
         ("DELETE", ["pools", id]) => {
@@ -64,7 +68,9 @@ pub fn handle(tx: &mut Tx, base: &str, method: &str, path: &str, query: &str, bo
         ("POST", ["pools", id, "clock"]) => clock(tx, id, body),
         ("POST", ["pools", id, "rotate-keys"]) => rotate_keys(tx, id, body).unwrap_or_else(|e| bad(e.message)),
         ("GET", ["messages"]) => messages(tx, query),
-        ("GET", ["stats"]) => ok(json!(tx.runtime.stats.get(&query_param(query, "poolId").unwrap_or_default()).cloned().unwrap_or_default())),
+        ("GET", ["stats"]) => {
+            ok(json!(tx.runtime.stats.get(&query_param(query, "poolId").unwrap_or_default()).cloned().unwrap_or_default()))
+        }
         ("GET", ["quotas"]) => ok(json!(query_param(query, "poolId").map_or(&tx.quotas, |p| tx.quotas_of(&p)))),
         ("POST", ["faults"]) => match body_of::<Fault>(body) {
             Ok(f) => {
@@ -193,10 +199,10 @@ pub fn ready_info(db: &Db, base: &str) -> Value {
 /// The state the emulator starts with: the data file's (`--data`, SQLite; created from the
 /// config the first time), or the config's. Signing keys are made where there are none (tests
 /// pass one pair: RSA key generation is the slowest thing the emulator does).
-pub fn initial_state(config: &Config, data: Option<&Path>, keys: Option<(Key, Key)>) -> Result<Db, String> {
+pub fn initial_state(config: &Config, data: Option<&Path>, keys: Option<(Key, Key)>) -> Result<(Db, Option<Store>), String> {
     let (store, mut db) = match data {
         Some(path) => {
-            let (store, db) = crate::store::Store::open(path)?;
+            let (store, db) = Store::open(path)?;
             (Some(store), db)
         }
         None => (None, Db::default()),
@@ -220,10 +226,9 @@ pub fn initial_state(config: &Config, data: Option<&Path>, keys: Option<(Key, Ke
             db.add_identity_pool(p.clone()).map_err(|e| format!("identity pool {}: {}", p.id, e.message))?;
         }
     }
-    db.store = store;
-    if let Some(mut store) = db.store.take() {
-        store.save(&mut db)?;
-        db.store = Some(store);
+    let mut store = store;
+    if let Some(s) = store.as_mut() {
+        s.save(&mut db)?;
     }
-    Ok(db)
+    Ok((db, store))
 }

@@ -66,7 +66,11 @@ fn identity_not_found(identity: &str) -> ApiError {
 
 /// The identity pool an identity belongs to (ids are unique across pools).
 fn owner(db: &Db, identity: &str) -> ApiResult<String> {
-    db.identity_pools.iter().find(|(_, p)| p.identities.contains_key(identity)).map(|(id, _)| id.clone()).ok_or_else(|| identity_not_found(identity))
+    db.identity_pools
+        .iter()
+        .find(|(_, p)| p.identities.contains_key(identity))
+        .map(|(id, _)| id.clone())
+        .ok_or_else(|| identity_not_found(identity))
 }
 
 fn mismatch() -> ApiError {

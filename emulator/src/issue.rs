@@ -42,7 +42,8 @@ pub struct Issued {
 
 impl Issued {
     pub fn to_result(&self) -> Value {
-        let mut r = json!({"AccessToken": self.access_token, "IdToken": self.id_token, "ExpiresIn": self.expires_in, "TokenType": "Bearer"});
+        let mut r =
+            json!({"AccessToken": self.access_token, "IdToken": self.id_token, "ExpiresIn": self.expires_in, "TokenType": "Bearer"});
         if let Some(rt) = &self.refresh_token {
             r["RefreshToken"] = json!(rt);
         }

@@ -1,19 +1,13 @@
 //! The JSON data file of earlier versions (`--data FILE` rewrote the whole state as one JSON
-//! document), imported into SQLite on first start so that nothing a user had is lost:
-//!
-//! ```text
-//! FILE holds JSON → read it → write every row into FILE.importing (SQLite, one transaction)
-//!   → copy FILE to FILE.bak → rename FILE.importing over FILE (atomic)
-//! a crash before the rename leaves FILE as it was: the next start imports again
-//! ```
-//! Refresh tokens were kept by value; they are stored by hash from here on.
+//! document), read into the state so that `store.rs` can import it on first start: nothing a
+//! user had is lost. Refresh tokens were kept by value; they are kept by hash from here on.
 
 use crate::config::{ClientConfig, IdentityPoolConfig, PoolConfig};
 use crate::state::*;
 use crate::tokens::StoredKey;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Deserialize)]
 struct LegacyPool {
@@ -55,27 +49,11 @@ pub fn is_json(path: &Path) -> Result<bool, String> {
     }
 }
 
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(suffix);
-    path.with_file_name(name)
-}
-
-/// Imports the JSON data file at `path`, leaving a SQLite database there and the JSON as
-/// `<path>.bak`.
-pub fn import(path: &Path) -> Result<(), String> {
+/// The state in the JSON data file at `path`, every row marked to be written.
+pub fn read(path: &Path) -> Result<Db, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let legacy: LegacyDb =
-        serde_json::from_slice(&bytes).map_err(|e| format!("{} is not an emulator data file: {e}", path.display()))?;
-    let mut db = into_db(legacy);
-    let tmp = sibling(path, ".importing");
-    for leftover in [tmp.clone(), sibling(&tmp, "-wal"), sibling(&tmp, "-shm")] {
-        let _ = std::fs::remove_file(leftover);
-    }
-    crate::store::Store::write_new(&tmp, &mut db)?;
-    std::fs::copy(path, sibling(path, ".bak")).map_err(|e| format!("cannot keep a copy of {}: {e}", path.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("cannot replace {}: {e}", path.display()))?;
-    Ok(())
+    let legacy: LegacyDb = serde_json::from_slice(&bytes).map_err(|e| format!("{} is not an emulator data file: {e}", path.display()))?;
+    Ok(into_db(legacy))
 }
 
 /// The state, every row marked to be written.

@@ -45,6 +45,7 @@ pub mod request;
 pub mod server;
 pub mod session;
 pub mod shared;
+pub mod signin;
 pub mod state;
 pub mod store;
 pub mod table;
@@ -93,15 +94,14 @@ pub async fn bind(opts: Options) -> Result<Bound, String> {
     let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
     let base = format!("http://{host}:{}", addr.port());
     let (config, data) = (opts.config, opts.data);
-    let mut db = tokio::task::spawn_blocking(move || control::initial_state(&config, data.as_deref(), None))
-        .await
-        .map_err(|e| e.to_string())??;
+    let (mut db, store) =
+        tokio::task::spawn_blocking(move || control::initial_state(&config, data.as_deref(), None)).await.map_err(|e| e.to_string())??;
     db.prune();
     let ready = control::ready_info(&db, &base);
     let mut allow_hosts = opts.allow_hosts;
     allow_hosts.push(opts.host);
     let policy = policy::Policy { allow_origins: opts.allow_origins, allow_hosts, any_host: false };
-    let app = Arc::new(server::App { db: shared::Shared::new(db), base, policy });
+    let app = Arc::new(server::App { db: shared::Shared::new(db, store), base, policy });
     Ok(Bound { listener, app, ready })
 }
 
@@ -114,9 +114,7 @@ async fn prune_now_and_then(app: Arc<server::App>) {
             let mut tx = app.db.begin();
             tx.prune();
             let _ = tx.finish();
-            if let Some(store) = app.db.raw().store.as_ref() {
-                store.vacuum();
-            }
+            app.db.vacuum();
         })
         .await;
     }
@@ -178,11 +176,11 @@ impl InProcess {
         static KEYS: std::sync::OnceLock<Pair> = std::sync::OnceLock::new();
         let stored = KEYS.get_or_init(|| Ok((tokens::Key::generate()?.to_stored()?, tokens::Key::generate()?.to_stored()?))).clone()?;
         let keys = (tokens::Key::from_stored(&stored.0)?, tokens::Key::from_stored(&stored.1)?);
-        let mut db = control::initial_state(&config, None, Some(keys))?;
+        let (mut db, _) = control::initial_state(&config, None, Some(keys))?;
         db.runtime.quiet = true;
         let ready = control::ready_info(&db, Self::BASE);
         let policy = policy::Policy { any_host: true, ..policy::Policy::default() };
-        let app = server::App { db: shared::Shared::new(db), base: Self::BASE.into(), policy };
+        let app = server::App { db: shared::Shared::new(db, None), base: Self::BASE.into(), policy };
         Ok(InProcess { app: Arc::new(app), ready })
     }
 
@@ -191,7 +189,7 @@ impl InProcess {
     }
 
     /// The state, for a test's set-up and checks (messages sent, counters, devices).
-    pub fn db(&self) -> parking_lot::MutexGuard<'_, state::Db> {
+    pub fn db(&self) -> parking_lot::MappedMutexGuard<'_, state::Db> {
         self.app.db.raw()
     }
 }

@@ -141,8 +141,11 @@ pub fn start_registration(tx: &mut Tx, call: &Call, r: ByToken) -> ApiResult<Val
 
 pub fn complete_registration(tx: &mut Tx, call: &Call, r: CompleteRegistration) -> ApiResult<Value> {
     let c = authenticate(tx, &call.base, &r.access_token)?;
-    let credential = Some(&r.credential).filter(|v| v.is_object()).ok_or_else(|| invalid_param("Credential must be a RegistrationResponseJSON object"))?;
-    let not_found = || fail(Exception::WebAuthnChallengeNotFound, "No passkey registration was started, or it expired: call StartWebAuthnRegistration");
+    let credential = Some(&r.credential)
+        .filter(|v| v.is_object())
+        .ok_or_else(|| invalid_param("Credential must be a RegistrationResponseJSON object"))?;
+    let not_found =
+        || fail(Exception::WebAuthnChallengeNotFound, "No passkey registration was started, or it expired: call StartWebAuthnRegistration");
     let pending = tx.runtime.registrations.remove(&registration_key(&c.pool, &c.username)).ok_or_else(not_found)?;
     let pool = tx.pool(&c.pool)?;
     if pending.expires <= pool.now() {
@@ -179,7 +182,9 @@ pub fn list(tx: &mut Tx, call: &Call, r: ListCredentials) -> ApiResult<Value> {
     let c = authenticate(tx, &call.base, &r.access_token)?;
     let max = match r.max_results {
         None => MAX_PASSKEYS,
-        Some(n) => Some(n).filter(|n| (1..=MAX_PASSKEYS as u64).contains(n)).ok_or_else(|| invalid_param("MaxResults must be between 1 and 20"))? as usize,
+        Some(n) => Some(n)
+            .filter(|n| (1..=MAX_PASSKEYS as u64).contains(n))
+            .ok_or_else(|| invalid_param("MaxResults must be between 1 and 20"))? as usize,
     };
     let start = match r.next_token.as_deref() {
         None => 0,

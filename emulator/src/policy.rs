@@ -69,7 +69,14 @@ mod tests {
         for ok in ["http://localhost:8080", "http://127.0.0.1:9229", "http://[::1]:3000", "https://localhost", "https://app.example.com"] {
             assert!(p.control_origin_allowed(ok), "{ok}");
         }
-        for no in ["http://evil.example", "null", "http://localhost.evil.example", "http://127.0.0.2:80", "file://", "https://app.example.com.evil"] {
+        for no in [
+            "http://evil.example",
+            "null",
+            "http://localhost.evil.example",
+            "http://127.0.0.2:80",
+            "file://",
+            "https://app.example.com.evil",
+        ] {
             assert!(!p.control_origin_allowed(no), "{no}");
         }
         for ok in ["127.0.0.1:9229", "localhost:9229", "[::1]:9229", "192.168.1.20:9229", "emulator:9229", "app.localhost:1"] {

@@ -102,11 +102,9 @@ impl Category {
         Some(match op {
             Op::InitiateAuth | Op::RespondToAuthChallenge | Op::GetTokensFromRefreshToken => UserAuthentication,
             Op::SignUp | Op::ConfirmSignUp | Op::AdminCreateUser | Op::AdminConfirmSignUp => UserCreation,
-            Op::ForgotPassword
-            | Op::ConfirmForgotPassword
-            | Op::ChangePassword
-            | Op::AdminResetUserPassword
-            | Op::AdminSetUserPassword => UserAccountRecovery,
+            Op::ForgotPassword | Op::ConfirmForgotPassword | Op::ChangePassword | Op::AdminResetUserPassword | Op::AdminSetUserPassword => {
+                UserAccountRecovery
+            }
             Op::GetUser | Op::AdminGetUser | Op::GetUserAuthFactors => UserRead,
             Op::UpdateUserAttributes
             | Op::DeleteUserAttributes

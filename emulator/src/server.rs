@@ -98,7 +98,9 @@ pub fn respond(app: &App, req: &Request) -> Answer {
     let control = is_control(&req.path);
     if let (true, Some(o)) = (control, origin) {
         if !app.policy.control_origin_allowed(o) {
-            return refused("The /_emulator/ endpoints answer local pages only: start the emulator with --allow-origin ORIGIN to allow this one");
+            return refused(
+                "The /_emulator/ endpoints answer local pages only: start the emulator with --allow-origin ORIGIN to allow this one",
+            );
         }
     }
     let mut answer = if req.method == "OPTIONS" { preflight(req) } else { route(app, req) };

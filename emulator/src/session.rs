@@ -228,4 +228,3 @@ pub struct PendingRegistration {
     pub client: String,
     pub expires: i64,
 }
-

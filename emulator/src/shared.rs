@@ -5,33 +5,47 @@
 //! (one transaction) before another request can see it, and before the answer goes out.
 
 use crate::state::Db;
-use parking_lot::{Mutex, MutexGuard};
+use crate::store::Store;
+use parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
 use std::ops::{Deref, DerefMut};
+
+/// The state and the database it is saved to (none in memory).
+struct Held {
+    db: Db,
+    store: Option<Store>,
+}
 
 /// The state, shared by every request.
 pub struct Shared {
-    db: Mutex<Db>,
+    held: Mutex<Held>,
 }
 
 impl Shared {
-    pub fn new(db: Db) -> Shared {
-        Shared { db: Mutex::new(db) }
+    pub fn new(db: Db, store: Option<Store>) -> Shared {
+        Shared { held: Mutex::new(Held { db, store }) }
     }
 
     /// Holds the state for one request.
     pub fn begin(&self) -> Tx<'_> {
-        Tx { guard: self.db.lock(), failure: None }
+        Tx { guard: self.held.lock(), failure: None }
     }
 
     /// The state as it is, for a test's set-up and checks (no saving).
-    pub fn raw(&self) -> MutexGuard<'_, Db> {
-        self.db.lock()
+    pub fn raw(&self) -> MappedMutexGuard<'_, Db> {
+        MutexGuard::map(self.held.lock(), |h| &mut h.db)
+    }
+
+    /// Gives the pages deleted rows left back to the file system.
+    pub fn vacuum(&self) {
+        if let Some(store) = self.held.lock().store.as_ref() {
+            store.vacuum();
+        }
     }
 }
 
 /// The state, held by one request.
 pub struct Tx<'a> {
-    guard: MutexGuard<'a, Db>,
+    guard: MutexGuard<'a, Held>,
     /// A save that failed: the request must not answer as if its change were kept.
     failure: Option<String>,
 }
@@ -46,12 +60,11 @@ impl Tx<'_> {
 
     /// Writes the changes so far (with `--data`).
     pub fn save(&mut self) {
-        let db = &mut *self.guard;
-        let Some(mut store) = db.store.take() else { return };
-        if let Err(e) = store.save(db) {
+        let held = &mut *self.guard;
+        let Some(store) = held.store.as_mut() else { return };
+        if let Err(e) = store.save(&mut held.db) {
             self.failure = Some(e);
         }
-        db.store = Some(store);
     }
 
     /// Saves; `Err` when some change of this request could not be written.
@@ -67,13 +80,13 @@ impl Tx<'_> {
 impl Deref for Tx<'_> {
     type Target = Db;
     fn deref(&self) -> &Db {
-        &self.guard
+        &self.guard.db
     }
 }
 
 impl DerefMut for Tx<'_> {
     fn deref_mut(&mut self) -> &mut Db {
-        &mut self.guard
+        &mut self.guard.db
     }
 }
 

@@ -459,7 +459,8 @@ impl Pool {
         }
         let users = std::mem::take(&mut cfg.users);
         let kids = vec![id_kid.to_string(), access_kid.to_string()];
-        let header = PoolHeader { config: cfg, clients, clock_offset: 0, id_kid: id_kid.into(), access_kid: access_kid.into(), jwks_kids: kids };
+        let header =
+            PoolHeader { config: cfg, clients, clock_offset: 0, id_kid: id_kid.into(), access_kid: access_kid.into(), jwks_kids: kids };
         let mut pool = Pool::from_header(header);
         for u in users {
             let user = seed_user(&pool, u)?;
@@ -573,8 +574,6 @@ pub struct Db {
     pub quotas: Rates,
     pub changes: Changes,
     pub runtime: Runtime,
-    /// The SQLite database of `--data` (none in memory).
-    pub store: Option<crate::store::Store>,
 }
 
 impl Db {

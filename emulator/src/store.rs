@@ -88,7 +88,7 @@ impl Store {
     /// file of the earlier format: it is imported first (kept beside it as `<path>.bak`).
     pub fn open(path: &Path) -> Result<(Store, Db), String> {
         if crate::legacy::is_json(path)? {
-            crate::legacy::import(path)?;
+            import(path)?;
         }
         let mut store = Store::open_sqlite(path)?;
         let db = store.load().map_err(sql_err)?;
@@ -107,10 +107,8 @@ impl Store {
         let conn = connect(path)?;
         // page_size and auto_vacuum only take effect before the first table exists.
         conn.execute_batch("PRAGMA page_size=1024; PRAGMA auto_vacuum=INCREMENTAL;").map_err(sql_err)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=0;",
-        )
-        .map_err(sql_err)?;
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=0;")
+            .map_err(sql_err)?;
         conn.execute_batch(SCHEMA).map_err(sql_err)?;
         Ok(Store { conn, clients: Clients::default(), commits: Arc::new(AtomicU64::new(0)), stop: Arc::new(AtomicBool::new(false)) })
     }
@@ -146,7 +144,10 @@ impl Store {
         }
         self.load_pool_rows(&mut db)?;
         self.load_identity_pools(&mut db)?;
-        let tokens = self.rows("SELECT hash, client, username, device, origin, auth_time, expires, revoked, rotated_at, scopes, hosted FROM refresh_tokens", |r| self.token_row(r))?;
+        let tokens = self.rows(
+            "SELECT hash, client, username, device, origin, auth_time, expires, revoked, rotated_at, scopes, hosted FROM refresh_tokens",
+            |r| self.token_row(r),
+        )?;
         db.refresh_tokens = tokens.into_iter().flatten().collect();
         db.revoked_origins = self.rows("SELECT origin, until FROM revoked", |r| Ok((r.get(0)?, r.get(1)?)))?.into_iter().collect();
         for data in self.rows("SELECT data FROM messages ORDER BY id", |r| r.get::<_, String>(0))? {
@@ -165,9 +166,9 @@ impl Store {
         rows.collect()
     }
 
-
     fn load_clients(&mut self) -> rusqlite::Result<()> {
-        let rows: Vec<(i64, String, String)> = self.rows("SELECT ref, pool, client FROM clients", |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows: Vec<(i64, String, String)> =
+            self.rows("SELECT ref, pool, client FROM clients", |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         for (r, pool, client) in rows {
             self.clients.names.insert(r, (pool.clone(), client.clone()));
             self.clients.refs.insert((pool, client), r);
@@ -247,6 +248,31 @@ impl Store {
         };
         Ok(Some((TokenHash(hash), record)))
     }
+}
+
+/// `<path><suffix>`.
+fn sibling(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// Imports the JSON data file at `path`:
+///
+/// ```text
+/// read it (legacy.rs) → every row into FILE.importing (SQLite, one transaction)
+///   → copy FILE to FILE.bak → rename FILE.importing over FILE (atomic)
+/// a crash before the rename leaves FILE as it was: the next start imports again
+/// ```
+fn import(path: &Path) -> Result<(), String> {
+    let mut db = crate::legacy::read(path)?;
+    let tmp = sibling(path, ".importing");
+    for leftover in [tmp.clone(), sibling(&tmp, "-wal"), sibling(&tmp, "-shm")] {
+        let _ = std::fs::remove_file(leftover);
+    }
+    Store::write_new(&tmp, &mut db)?;
+    std::fs::copy(path, sibling(path, ".bak")).map_err(|e| format!("cannot keep a copy of {}: {e}", path.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot replace {}: {e}", path.display()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,7 +500,9 @@ impl Writer<'_> {
 
     fn user(&mut self, pool: &str, u: Option<&User>, name: &str) -> rusqlite::Result<()> {
         match u {
-            Some(u) => self.run("INSERT OR REPLACE INTO users (pool, username, data) VALUES (?1, ?2, ?3)", params![pool, name, to_json(u)?]),
+            Some(u) => {
+                self.run("INSERT OR REPLACE INTO users (pool, username, data) VALUES (?1, ?2, ?3)", params![pool, name, to_json(u)?])
+            }
             None => self.run("DELETE FROM users WHERE pool = ?1 AND username = ?2", params![pool, name]),
         }
         .map(drop)

@@ -260,7 +260,11 @@ pub fn pre_sign_up(
     let request = json!({"userAttributes": attributes, "validationData": validation, "clientMetadata": md});
     let r = run(tx, call, Event { pool, kind: TriggerKind::PreSignUp, source, username, request })?;
     let flag = |k: &str| r.as_ref().and_then(|r| r[k].as_bool()).unwrap_or(false);
-    Ok(SignUpDecision { auto_confirm: flag("autoConfirmUser"), verify_email: flag("autoVerifyEmail"), verify_phone: flag("autoVerifyPhone") })
+    Ok(SignUpDecision {
+        auto_confirm: flag("autoConfirmUser"),
+        verify_email: flag("autoVerifyEmail"),
+        verify_phone: flag("autoVerifyPhone"),
+    })
 }
 
 /// What a user was confirmed by (postConfirmation's triggerSource).

@@ -24,9 +24,9 @@
 //!   providers always send 0), a non-zero count must exceed the stored one (§6.1.1).
 
 use crate::error::{fail, invalid_param, not_authorized, ApiError, ApiResult, Exception};
-use cognito_proto::codec::{base64url_encode, base64_decode};
-use cognito_proto::crypto::sha256;
 use ciborium::Value as Cbor;
+use cognito_proto::codec::{base64_decode, base64url_encode};
+use cognito_proto::crypto::sha256;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -87,12 +87,19 @@ fn bytes_of(v: &Value, path: &str) -> ApiResult<Vec<u8>> {
 fn origin_host(origin: &str) -> Option<&str> {
     let rest = origin.split_once("://")?.1;
     let authority = rest.split(['/', '?', '#']).next()?;
-    let host = if authority.starts_with('[') { authority.split(']').next()?.trim_start_matches('[') } else { authority.split(':').next()? };
+    let host =
+        if authority.starts_with('[') { authority.split(']').next()?.trim_start_matches('[') } else { authority.split(':').next()? };
     Some(host)
 }
 
 /// clientDataJSON checks shared by both ceremonies; returns the raw bytes.
-fn check_client_data(raw: &[u8], kind: &str, e: &Expect, on_origin: fn(String) -> ApiError, on_challenge: fn() -> ApiError) -> ApiResult<()> {
+fn check_client_data(
+    raw: &[u8],
+    kind: &str,
+    e: &Expect,
+    on_origin: fn(String) -> ApiError,
+    on_challenge: fn() -> ApiError,
+) -> ApiResult<()> {
     let c: Value = serde_json::from_slice(raw).map_err(|_| bad("clientDataJSON is not JSON"))?;
     if c["type"] != kind {
         return Err(bad(format!("clientDataJSON.type must be {kind}")));
@@ -300,11 +307,18 @@ pub fn verify_assertion(credential: &Value, e: &Expect, passkeys: &[Passkey], us
         }
     }
     let client_data = bytes_of(credential, "response.clientDataJSON").map_err(|_| refuse("clientDataJSON missing"))?;
-    check_client_data(&client_data, "webauthn.get", e, |m| not_authorized(m), || not_authorized("Authentication failed: the challenge is not the one issued"))
-        .map_err(|x| if x.is(&Exception::InvalidParameter) { refuse(&x.message) } else { x })?;
+    check_client_data(
+        &client_data,
+        "webauthn.get",
+        e,
+        |m| not_authorized(m),
+        || not_authorized("Authentication failed: the challenge is not the one issued"),
+    )
+    .map_err(|x| if x.is(&Exception::InvalidParameter) { refuse(&x.message) } else { x })?;
     let auth_data = bytes_of(credential, "response.authenticatorData").map_err(|_| refuse("authenticatorData missing"))?;
     let a = parse_auth_data(&auth_data).map_err(|x| refuse(&x.message))?;
-    check_rp_and_flags(&a, e, |m| not_authorized(m)).map_err(|x| if x.is(&Exception::InvalidParameter) { refuse(&x.message) } else { x })?;
+    check_rp_and_flags(&a, e, |m| not_authorized(m))
+        .map_err(|x| if x.is(&Exception::InvalidParameter) { refuse(&x.message) } else { x })?;
     let sig = bytes_of(credential, "response.signature").map_err(|_| refuse("signature missing"))?;
     let key = parse_cose_key(&passkeys[i].public_key).map_err(|x| refuse(&x.message))?;
     let signed = [&auth_data[..], &sha256(&[&client_data])[..]].concat();

@@ -48,7 +48,11 @@ fn answer(mut stream: std::net::TcpStream, started: &mpsc::Sender<()>) {
         std::thread::sleep(SLOW);
     }
     let text = event.to_string();
-    let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}", text.len());
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+        text.len()
+    );
 }
 
 fn password_sign_in(client: &str, user: &str) -> Result<Value, Failure> {

@@ -81,7 +81,11 @@ fn allow_origin_and_allow_host_widen_the_rules() {
     let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
     let endpoint = ready["endpoint"].as_str().unwrap();
     let port = endpoint.trim_end_matches('/').rsplit(':').next().unwrap();
-    let get = |origin: &str, host: String| match ureq::get(&format!("{endpoint}_emulator/health")).set("Origin", origin).set("Host", &host).call() {
+    let get = |origin: &str, host: String| match ureq::get(&format!("{endpoint}_emulator/health"))
+        .set("Origin", origin)
+        .set("Host", &host)
+        .call()
+    {
         Ok(r) => r.status(),
         Err(ureq::Error::Status(s, _)) => s,
         Err(e) => panic!("{e}"),

@@ -52,7 +52,8 @@ fn api(endpoint: &str, op: &str, body: Value) -> Result<Value, (u16, String)> {
 }
 
 fn control(endpoint: &str, path: &str, body: Value) -> Value {
-    serde_json::from_str(&ureq::post(&format!("{endpoint}_emulator/{path}")).send_string(&body.to_string()).unwrap().into_string().unwrap()).unwrap()
+    serde_json::from_str(&ureq::post(&format!("{endpoint}_emulator/{path}")).send_string(&body.to_string()).unwrap().into_string().unwrap())
+        .unwrap()
 }
 
 #[test]
@@ -147,11 +148,19 @@ fn a_json_data_file_of_the_earlier_format_is_imported() {
     let e = start(&data);
     assert_eq!(e.ready["userPoolId"], pool);
     let params = json!({"USERNAME": "old", "PASSWORD": "Passw0rd!"});
-    let signed = api(&e.endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params})).unwrap();
+    let signed =
+        api(&e.endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params})).unwrap();
     assert!(signed["AuthenticationResult"]["IdToken"].is_string());
-    let refreshed = api(&e.endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh}})).unwrap();
+    let refreshed = api(
+        &e.endpoint,
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh}}),
+    )
+    .unwrap();
     assert!(refreshed["AuthenticationResult"]["AccessToken"].is_string());
-    let messages: Value = serde_json::from_str(&ureq::get(&format!("{}_emulator/messages?poolId={pool}", e.endpoint)).call().unwrap().into_string().unwrap()).unwrap();
+    let messages: Value =
+        serde_json::from_str(&ureq::get(&format!("{}_emulator/messages?poolId={pool}", e.endpoint)).call().unwrap().into_string().unwrap())
+            .unwrap();
     assert_eq!(messages[0]["code"], "123456");
     drop(e);
 
@@ -161,7 +170,8 @@ fn a_json_data_file_of_the_earlier_format_is_imported() {
     assert_eq!(kept, legacy, "the JSON file is kept beside it");
     // Started again: the same data, from the database.
     let e = start(&data);
-    let signed = api(&e.endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params})).unwrap();
+    let signed =
+        api(&e.endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params})).unwrap();
     assert!(signed["AuthenticationResult"]["IdToken"].is_string());
     drop(e);
     let _ = std::fs::remove_dir_all(&dir);
@@ -191,7 +201,9 @@ fn the_data_keeps_what_is_live_and_tokens_only_by_hash() {
     let params = json!({"USERNAME": "alice", "PASSWORD": "Passw0rd!"});
     let tokens: Vec<String> = (0..20)
         .map(|_| {
-            let r = api(&e.endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params})).unwrap();
+            let r =
+                api(&e.endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params}))
+                    .unwrap();
             r["AuthenticationResult"]["RefreshToken"].as_str().unwrap().to_string()
         })
         .collect();
@@ -206,7 +218,11 @@ fn the_data_keeps_what_is_live_and_tokens_only_by_hash() {
     control(&e.endpoint, &format!("pools/{pool}/clock"), json!({"advanceSeconds": 31 * 86_400}));
     control(&e.endpoint, "prune", json!({}));
     assert_eq!(count(&data, &rows), 0);
-    let r = api(&e.endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": tokens[0]}}));
+    let r = api(
+        &e.endpoint,
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": tokens[0]}}),
+    );
     assert_eq!(r.unwrap_err().0, 400);
     drop(e);
     let _ = std::fs::remove_dir_all(&dir);

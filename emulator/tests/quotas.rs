@@ -47,7 +47,9 @@ fn a_burst_past_one_category_is_throttled_and_the_others_still_answer() {
     let (_e, ready) = start(&["--quotas", "default"]);
     let endpoint = ready["endpoint"].as_str().unwrap();
     let (pool, client) = (ready["userPoolId"].as_str().unwrap(), ready["clientId"].as_str().unwrap());
-    let quotas: Value = serde_json::from_str(&ureq::get(&format!("{endpoint}_emulator/quotas?poolId={pool}")).call().unwrap().into_string().unwrap()).unwrap();
+    let quotas: Value =
+        serde_json::from_str(&ureq::get(&format!("{endpoint}_emulator/quotas?poolId={pool}")).call().unwrap().into_string().unwrap())
+            .unwrap();
     assert_eq!(quotas["UserAuthentication"], 120);
     assert_eq!(quotas["UserPoolRead"], 15);
     assert_eq!(quotas["UserCreation"], 50);
@@ -64,7 +66,8 @@ fn a_burst_past_one_category_is_throttled_and_the_others_still_answer() {
 
     // Right after it, other categories answer: UserAuthentication, UserCreation, UserRead.
     let params = json!({"USERNAME": "demo", "PASSWORD": "Passw0rd!"});
-    let signed = call(endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params})).unwrap();
+    let signed =
+        call(endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params})).unwrap();
     let access = signed["AuthenticationResult"]["AccessToken"].as_str().unwrap();
     assert_eq!(call(endpoint, "GetUser", json!({"AccessToken": access})).unwrap()["Username"], "demo");
     let up = json!({"ClientId": client, "Username": "burst", "Password": "Passw0rd!", "UserAttributes": [{"Name": "email", "Value": "b@example.com"}]});
@@ -84,7 +87,8 @@ fn quotas_are_off_by_default_and_one_category_can_be_set() {
         call(endpoint, "DescribeUserPool", json!({"UserPoolId": pool})).unwrap();
     }
     let params = json!({"USERNAME": "demo", "PASSWORD": "Passw0rd!"});
-    let signed = call(endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params})).unwrap();
+    let signed =
+        call(endpoint, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params})).unwrap();
     let access = signed["AuthenticationResult"]["AccessToken"].as_str().unwrap();
     let reads: Vec<_> = (0..10).map(|_| call(endpoint, "GetUser", json!({"AccessToken": access}))).collect();
     assert!(reads.iter().any(|r| matches!(r, Err((400, name, _, _)) if name == "TooManyRequestsException")));

@@ -89,7 +89,13 @@ pub fn apply_attribute_update(
     user.modified = now;
     let mut list = vec![];
     for k in to_verify.iter().filter(|_| send) {
-        let c = CodeFor { pool: pool_id, username, purpose: Purpose::Verify(k.clone()), kind: MessageKind::AttributeVerification, attr: Some(k) };
+        let c = CodeFor {
+            pool: pool_id,
+            username,
+            purpose: Purpose::Verify(k.clone()),
+            kind: MessageKind::AttributeVerification,
+            attr: Some(k),
+        };
         list.push(send_code(tx, call, c)?);
     }
     Ok(list)
@@ -227,7 +233,11 @@ pub struct MfaPreference {
 
 impl MfaPreference {
     fn settings(&self) -> [(MfaFactor, Option<MfaSetting>); 3] {
-        [(MfaFactor::Totp, self.software_token_mfa_settings), (MfaFactor::Sms, self.sms_mfa_settings), (MfaFactor::Email, self.email_mfa_settings)]
+        [
+            (MfaFactor::Totp, self.software_token_mfa_settings),
+            (MfaFactor::Sms, self.sms_mfa_settings),
+            (MfaFactor::Email, self.email_mfa_settings),
+        ]
     }
 }
 

@@ -55,7 +55,8 @@ pub struct ConfirmDevice {
 pub fn confirm_device(tx: &mut Tx, call: &Call, r: ConfirmDevice) -> ApiResult<Value> {
     let c = authenticate(tx, &call.base, &r.access_token)?;
     let cfg = &r.device_secret_verifier_config;
-    let verifier = cognito_proto::codec::base64_decode(&cfg.password_verifier).ok_or_else(|| invalid_param("PasswordVerifier is not base64"))?;
+    let verifier =
+        cognito_proto::codec::base64_decode(&cfg.password_verifier).ok_or_else(|| invalid_param("PasswordVerifier is not base64"))?;
     let salt = cognito_proto::codec::base64_decode(&cfg.salt).ok_or_else(|| invalid_param("Salt is not base64"))?;
     if cognito_proto::srp::mont::U3072::from_be_bytes(&verifier).is_none() || salt.is_empty() {
         return Err(invalid_param("Invalid DeviceSecretVerifierConfig"));

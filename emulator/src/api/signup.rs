@@ -154,7 +154,14 @@ pub fn confirm_sign_up(tx: &mut Tx, call: &Call, r: ConfirmSignUp) -> ApiResult<
     crate::triggers::post_confirmation(tx, call, &pool_id, &username, Confirmed::SignUp)?;
     // The confirmation returns a Session that InitiateAuth USER_AUTH accepts (auto sign-in).
     let session = opaque_token(96);
-    let s = AuthSession { pool: pool_id, client: r.client_id, username, expires: now + validity * 60, device_key: None, awaiting: Awaiting::AutoSignIn };
+    let s = AuthSession {
+        pool: pool_id,
+        client: r.client_id,
+        username,
+        expires: now + validity * 60,
+        device_key: None,
+        awaiting: Awaiting::AutoSignIn,
+    };
     tx.runtime.sessions.insert(session.clone(), s);
     Ok(json!({"Session": session}))
 }
@@ -197,7 +204,13 @@ pub fn forgot_password(tx: &mut Tx, call: &Call, r: ForUser) -> ApiResult<Value>
         .into_iter()
         .find(|a| user.attr(a).is_some() && (user.verified(a) || user.status == UserStatus::ResetRequired))
         .ok_or_else(|| invalid_param("Cannot reset password for the user as there is no registered/verified email or phone_number"))?;
-    let c = CodeFor { pool: &pool_id, username: &username, purpose: Purpose::ForgotPassword, kind: MessageKind::ForgotPassword, attr: Some(attr) };
+    let c = CodeFor {
+        pool: &pool_id,
+        username: &username,
+        purpose: Purpose::ForgotPassword,
+        kind: MessageKind::ForgotPassword,
+        attr: Some(attr),
+    };
     Ok(json!({"CodeDeliveryDetails": send_code(tx, call, c)?}))
 }
 

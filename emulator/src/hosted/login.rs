@@ -3,8 +3,9 @@
 //! keyed by a hidden field; sign-up, password reset, the e-mailed confirmation link, and the
 //! emulated social providers' consent pages.
 
+use super::common::{error_page_redirect, param, redirect_error, validate, Authorize, Reply};
+use super::grant::{complete, finish};
 use super::pages::{confirmation, forgot_get, login_page, reset_page, signup_get, step_page};
-use super::{complete, error_page_redirect, finish, param, redirect_error, validate, Authorize, Reply};
 use crate::call::Call;
 use crate::codes::{check_code, Purpose};
 use crate::config::{IdentityProvider, MfaConfiguration, MfaFactor, UserStatus};
@@ -199,10 +200,10 @@ fn password_login(tx: &mut Tx, call: &Call, a: &Authorize, typed: &str, password
         Ok(None) => return login_page(tx, a, Some("Incorrect username or password."), typed),
         Err(e) => return login_page(tx, a, Some(&e.message), typed),
     };
-    if crate::auth::locked(tx, &a.pool, &username).is_err() {
+    if crate::signin::locked(tx, &a.pool, &username).is_err() {
         return login_page(tx, a, Some("Password attempts exceeded"), typed);
     }
-    let ok = crate::auth::password_matches(tx, &a.pool, &username, password).unwrap_or(false);
+    let ok = crate::signin::password_matches(tx, &a.pool, &username, password).unwrap_or(false);
     if let Ok(u) = tx.user_mut(&a.pool, &username) {
         u.failed_sign_ins = if ok { 0 } else { u.failed_sign_ins + 1 };
     }
@@ -267,7 +268,10 @@ pub fn confirm_user(tx: &mut Tx, call: &Call, query: &str) -> Reply {
     let q = form_decode(query);
     let (client_id, user) = (param(&q, "client_id").unwrap_or(""), param(&q, "user_name").unwrap_or(""));
     let body = json!({"ClientId": client_id, "Username": user, "ConfirmationCode": param(&q, "confirmation_code").unwrap_or("")});
-    let client = tx.find_client(client_id).map(|(_, c)| c.clone()).unwrap_or_else(|| crate::config::ClientConfig { id: client_id.into(), ..Default::default() });
+    let client = tx
+        .find_client(client_id)
+        .map(|(_, c)| c.clone())
+        .unwrap_or_else(|| crate::config::ClientConfig { id: client_id.into(), ..Default::default() });
     match api(tx, call, &client, Op::ConfirmSignUp, body, user) {
         Ok(_) => confirmation(Ok(())),
         Err(e) => confirmation(Err((e.name(), &e.message))),
@@ -275,15 +279,26 @@ pub fn confirm_user(tx: &mut Tx, call: &Call, query: &str) -> Reply {
 }
 
 /// The federated user for a provider profile; whether it is new.
-fn federated_user(tx: &mut Tx, call: &Call, a: &Authorize, idp: &IdentityProvider, profile: &BTreeMap<String, String>) -> ApiResult<(String, bool)> {
+fn federated_user(
+    tx: &mut Tx,
+    call: &Call,
+    a: &Authorize,
+    idp: &IdentityProvider,
+    profile: &BTreeMap<String, String>,
+) -> ApiResult<(String, bool)> {
     let sub = profile.get("sub").cloned().unwrap_or_else(uuid);
     let username = format!("{}_{}", idp.name, sub);
-    let mapped: BTreeMap<String, String> =
-        idp.attribute_mapping.iter().filter_map(|(pool_attr, idp_attr)| Some((pool_attr.clone(), profile.get(idp_attr)?.clone()))).collect();
+    let mapped: BTreeMap<String, String> = idp
+        .attribute_mapping
+        .iter()
+        .filter_map(|(pool_attr, idp_attr)| Some((pool_attr.clone(), profile.get(idp_attr)?.clone())))
+        .collect();
     let first = !tx.pool(&a.pool)?.users.contains_key(&username);
     // A first federated sign-in is a sign-up: PreSignUp_ExternalProvider, then postConfirmation.
     let decision = match first {
-        true => crate::triggers::pre_sign_up(tx, call, &a.pool, &username, SignUpSource::ExternalProvider, json!(mapped), Default::default())?,
+        true => {
+            crate::triggers::pre_sign_up(tx, call, &a.pool, &username, SignUpSource::ExternalProvider, json!(mapped), Default::default())?
+        }
         false => SignUpDecision::default(),
     };
     let pool = tx.pool_mut(&a.pool)?;

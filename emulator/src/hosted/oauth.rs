@@ -2,7 +2,7 @@
 //! `/oauth2/userInfo`, `/oauth2/revoke`, `/logout` (RFC 6749, RFC 7636, RFC 7009; the developer
 //! guide's "Token endpoint", "UserInfo endpoint", "Revoke endpoint", "Logout endpoint").
 
-use super::{error_page_redirect, param, validate, Reply, SESSION_COOKIE};
+use super::common::{cookie_of, error_page_redirect, param, validate, Reply, SESSION_COOKIE};
 use crate::call::Call;
 use crate::config::ClientConfig;
 use crate::issue::{issue_tokens, refresh_tokens, Issue};
@@ -58,16 +58,18 @@ pub fn token(tx: &mut Tx, call: &Call, content_type: &str, authorization: Option
     tx.count(&pool_id, &format!("oauth2/token:{}", param(&f, "grant_type").unwrap_or("")));
     match param(&f, "grant_type") {
         Some("authorization_code") => code_grant(tx, &call, &client, &f),
-        Some("refresh_token") => match refresh_tokens(tx, &call, &client, param(&f, "refresh_token").unwrap_or(""), param(&f, "device_key")) {
-            Ok(issued) => {
-                let mut out = json!({"access_token": issued.access_token, "id_token": issued.id_token, "token_type": "Bearer", "expires_in": issued.expires_in});
-                if let Some(r) = issued.refresh_token {
-                    out["refresh_token"] = json!(r);
+        Some("refresh_token") => {
+            match refresh_tokens(tx, &call, &client, param(&f, "refresh_token").unwrap_or(""), param(&f, "device_key")) {
+                Ok(issued) => {
+                    let mut out = json!({"access_token": issued.access_token, "id_token": issued.id_token, "token_type": "Bearer", "expires_in": issued.expires_in});
+                    if let Some(r) = issued.refresh_token {
+                        out["refresh_token"] = json!(r);
+                    }
+                    Reply::Json(200, out, vec![])
                 }
-                Reply::Json(200, out, vec![])
+                Err(e) => oauth_error(400, "invalid_grant", &e.message),
             }
-            Err(e) => oauth_error(400, "invalid_grant", &e.message),
-        },
+        }
         Some("client_credentials") => oauth_error(400, "unauthorized_client", "client_credentials is not supported by this emulator"),
         _ => oauth_error(400, "unsupported_grant_type", ""),
     }
@@ -77,7 +79,9 @@ pub fn token(tx: &mut Tx, call: &Call, content_type: &str, authorization: Option
 /// to the challenge.
 fn redeem(tx: &mut Tx, client: &ClientConfig, f: &[(String, String)]) -> Result<AuthCode, Reply> {
     let invalid = |d: &str| Err(oauth_error(400, "invalid_grant", d));
-    let Some(c) = tx.runtime.auth_codes.remove(param(f, "code").unwrap_or("")) else { return invalid("invalid or used authorization code") };
+    let Some(c) = tx.runtime.auth_codes.remove(param(f, "code").unwrap_or("")) else {
+        return invalid("invalid or used authorization code");
+    };
     if c.client != client.id || c.expires <= tx.now_of(&c.pool) {
         return invalid("authorization code expired or issued to another client");
     }
@@ -194,7 +198,7 @@ pub fn logout(db: &mut Db, query: &str, cookies: &str) -> Reply {
     let Some((_, client)) = db.find_client(client_id) else { return error_page_redirect("invalid_client", client_id) };
     let clear = vec![("Set-Cookie".to_string(), format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"))];
     let drop_session = |db: &mut Db| {
-        if let Some(id) = super::cookie_of(cookies, SESSION_COOKIE) {
+        if let Some(id) = cookie_of(cookies, SESSION_COOKIE) {
             db.runtime.hosted.remove(id);
         }
     };
@@ -215,4 +219,3 @@ pub fn logout(db: &mut Db, query: &str, cookies: &str) -> Reply {
     }
     error_page_redirect("invalid_request", client_id)
 }
-

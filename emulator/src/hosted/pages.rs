@@ -1,7 +1,7 @@
 //! The hosted UI's pages: plain HTML forms, in English (the `lang` parameter sets only the
 //! document language).
 
-use super::{param, validate, Authorize, Reply};
+use super::common::{param, validate, Authorize, Reply};
 use crate::state::*;
 use cognito_proto::codec::{form_decode, url_encode};
 
@@ -187,7 +187,6 @@ pub fn idp_get(db: &Db, provider: &str, query: &str) -> Reply {
     );
     Reply::Html(200, page_html(&format!("Sign in with {provider} (emulated)"), &body), vec![])
 }
-
 
 pub(super) fn error_page(e: &str) -> Reply {
     Reply::Html(400, page_html("An error was encountered", &format!(r#"<p class="err" id="error">{}</p>"#, esc(e))), vec![])
