@@ -37,9 +37,11 @@ impl AuthFlow {
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => AuthFlow::RefreshToken,
             "CUSTOM_AUTH" => AuthFlow::Custom,
             "USER_AUTH" => AuthFlow::UserAuth,
-            _ => return Err(invalid_param(format!(
+            _ => {
+                return Err(invalid_param(format!(
                 "1 validation error detected: Value '{s}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set"
-            ))),
+            )))
+            }
         })
     }
 

@@ -338,9 +338,7 @@ fn answer_device_srp(tx: &mut Tx, f: &Flow, s: &AuthSession, r: &Params) -> ApiR
     let v = d.verifier().ok_or_else(gone)?;
     let salt_hex = d.salt_hex.clone().unwrap_or_default();
     let now = pl.now();
-    let exponent_of = v.clone();
-    let server =
-        tx.unlocked(move || ServerEphemeral::from_random(random_bytes::<32>(), &exponent_of)).map_err(|e| internal(e.message()))?;
+    let server = tx.unlocked(move || ServerEphemeral::from_random(random_bytes::<32>(), &v)).map_err(|e| internal(e.message()))?;
     let block = random_base64(96);
     let b_hex = server.public().to_hex();
     let srp = SrpState {

@@ -306,7 +306,7 @@ pub fn srp_start(tx: &mut Tx, f: &Flow, params: &Params, custom: bool, pre_auth:
     if custom && !u.phantom && crate::triggers::configured(tx, f.pool, TriggerKind::DefineAuthChallenge) {
         srp_then_custom(tx, f, &u.username)?;
     }
-    let v = u.v.clone();
+    let v = u.v;
     let server = tx.unlocked(move || ServerEphemeral::from_random(random_bytes::<32>(), &v)).map_err(|e| internal(e.message()))?;
     let (block, b_hex, now) = (random_base64(96), server.public().to_hex(), tx.now_of(f.pool));
     let state = SrpState {

@@ -399,7 +399,7 @@ impl Store {
                 db.changes.keys_saved = db.keys.len();
                 db.changes.messages_saved = db.next_message;
                 let n = self.commits.fetch_add(1, Ordering::Relaxed) + 1;
-                if n % CHECKPOINT_EVERY == 0 {
+                if n.is_multiple_of(CHECKPOINT_EVERY) {
                     // The only writer, holding the state: nothing waits on this but the state's
                     // next user, and the WAL stays small under any load.
                     let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));

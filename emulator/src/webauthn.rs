@@ -307,18 +307,13 @@ pub fn verify_assertion(credential: &Value, e: &Expect, passkeys: &[Passkey], us
         }
     }
     let client_data = bytes_of(credential, "response.clientDataJSON").map_err(|_| refuse("clientDataJSON missing"))?;
-    check_client_data(
-        &client_data,
-        "webauthn.get",
-        e,
-        |m| not_authorized(m),
-        || not_authorized("Authentication failed: the challenge is not the one issued"),
-    )
+    check_client_data(&client_data, "webauthn.get", e, not_authorized, || {
+        not_authorized("Authentication failed: the challenge is not the one issued")
+    })
     .map_err(|x| if x.is(&Exception::InvalidParameter) { refuse(&x.message) } else { x })?;
     let auth_data = bytes_of(credential, "response.authenticatorData").map_err(|_| refuse("authenticatorData missing"))?;
     let a = parse_auth_data(&auth_data).map_err(|x| refuse(&x.message))?;
-    check_rp_and_flags(&a, e, |m| not_authorized(m))
-        .map_err(|x| if x.is(&Exception::InvalidParameter) { refuse(&x.message) } else { x })?;
+    check_rp_and_flags(&a, e, not_authorized).map_err(|x| if x.is(&Exception::InvalidParameter) { refuse(&x.message) } else { x })?;
     let sig = bytes_of(credential, "response.signature").map_err(|_| refuse("signature missing"))?;
     let key = parse_cose_key(&passkeys[i].public_key).map_err(|x| refuse(&x.message))?;
     let signed = [&auth_data[..], &sha256(&[&client_data])[..]].concat();

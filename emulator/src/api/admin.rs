@@ -30,8 +30,14 @@ pub fn dispatch(tx: &mut Tx, call: &Call, op: Op, body: Value) -> ApiResult<Valu
         Op::AdminUpdateUserAttributes => admin_update_user_attributes(tx, call, parse(body)?),
         Op::AdminDisableUser => admin_user(tx, parse(body)?, |tx, p, u| set_enabled(tx, p, u, false)),
         Op::AdminEnableUser => admin_user(tx, parse(body)?, |tx, p, u| set_enabled(tx, p, u, true)),
-        Op::AdminResetUserPassword => admin_user(tx, parse(body)?, |tx, p, u| Ok(tx.user_mut(p, u)?.status = UserStatus::ResetRequired)),
-        Op::AdminUserGlobalSignOut => admin_user(tx, parse(body)?, |tx, p, u| Ok(tx.revoke_user(p, u))),
+        Op::AdminResetUserPassword => admin_user(tx, parse(body)?, |tx, p, u| {
+            tx.user_mut(p, u)?.status = UserStatus::ResetRequired;
+            Ok(())
+        }),
+        Op::AdminUserGlobalSignOut => admin_user(tx, parse(body)?, |tx, p, u| {
+            tx.revoke_user(p, u);
+            Ok(())
+        }),
         Op::AdminSetUserMFAPreference => {
             let target: AdminUser = parse(body.clone())?;
             let (pool, username) = admin_pool_user(tx, &target)?;
