@@ -114,7 +114,8 @@ pub fn send_code(tx: &mut Tx, call: &Call, c: CodeFor) -> ApiResult<Value> {
     let expires = now + c.purpose.ttl();
     tx.pool_mut(c.pool)?.codes.insert(c.purpose.key(c.username), Code { code: code.clone(), expires, attempts: 0 });
     let details = json!({"Destination": mask_destination(&to), "DeliveryMedium": medium.as_str(), "AttributeName": attr});
-    tx.deliver(Delivery {
+    tx.deliver(Message {
+        id: 0,
         pool_id: c.pool.into(),
         username: c.username.into(),
         destination: to,
@@ -174,7 +175,8 @@ pub fn send_mfa_code(
     let m = MessageFor { pool, username, source: MessageSource::Authentication, sms: medium == Medium::Sms, code: &code };
     let text = custom_message(tx, call, m, default)?;
     let params = json!({"CODE_DELIVERY_DELIVERY_MEDIUM": medium.as_str(), "CODE_DELIVERY_DESTINATION": mask_destination(&dest), "USERNAME": username});
-    tx.deliver(Delivery {
+    tx.deliver(Message {
+        id: 0,
         pool_id: pool.into(),
         username: username.into(),
         destination: dest,

@@ -437,28 +437,21 @@ pub struct UserConfig {
 
 /// The pool `cognito-emulator` starts with when given no configuration: ready for the demo.
 pub fn default_config() -> Config {
+    let urls: Vec<String> = [
+        "http://127.0.0.1:8080/",
+        "http://localhost:8080/",
+        "http://127.0.0.1:8080/examples/multipage/login.html",
+        "http://localhost:8080/examples/multipage/login.html",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
     let mut client = ClientConfig {
         id: "3n4b5urk1ft4fl3mg5e62d9ado".into(),
         name: "demo".into(),
         // The demo, and the multipage example's login page (examples/multipage/).
-        callback_urls: [
-            "http://127.0.0.1:8080/",
-            "http://localhost:8080/",
-            "http://127.0.0.1:8080/examples/multipage/login.html",
-            "http://localhost:8080/examples/multipage/login.html",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect(),
-        logout_urls: [
-            "http://127.0.0.1:8080/",
-            "http://localhost:8080/",
-            "http://127.0.0.1:8080/examples/multipage/login.html",
-            "http://localhost:8080/examples/multipage/login.html",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect(),
+        callback_urls: urls.clone(),
+        logout_urls: urls,
         supported_identity_providers: ["COGNITO", "Google", "Facebook", "LoginWithAmazon", "SignInWithApple"]
             .into_iter()
             .map(String::from)

@@ -279,20 +279,6 @@ pub struct Message {
     pub time: i64,
 }
 
-/// A message about to be delivered.
-pub struct Delivery {
-    pub pool_id: String,
-    pub username: String,
-    pub destination: String,
-    pub medium: Medium,
-    pub kind: MessageKind,
-    pub code: String,
-    pub text: String,
-    pub link: Option<String>,
-    pub subject: Option<String>,
-    pub time: i64,
-}
-
 /// Messages kept (the oldest are dropped past this).
 const MAX_MESSAGES: usize = 10_000;
 
@@ -714,22 +700,10 @@ impl Db {
         }
     }
 
-    /// Records a message Cognito would have sent, and prints it.
-    pub fn deliver(&mut self, d: Delivery) {
+    /// Records a message Cognito would have sent (numbered here), and prints it.
+    pub fn deliver(&mut self, mut m: Message) {
         self.next_message += 1;
-        let m = Message {
-            id: self.next_message,
-            pool_id: d.pool_id,
-            username: d.username,
-            destination: d.destination,
-            medium: d.medium,
-            kind: d.kind,
-            code: d.code,
-            text: d.text,
-            link: d.link,
-            subject: d.subject,
-            time: d.time,
-        };
+        m.id = self.next_message;
         // Printing is best effort: a closed stdout must not take the server down.
         if !self.runtime.quiet {
             let _ = writeln!(std::io::stdout(), "{}", serde_json::json!({"message": &m}));

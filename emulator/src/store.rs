@@ -363,25 +363,22 @@ impl Batch {
         db.changes.identity_pools.extend(self.identity_pools);
         db.refresh_tokens.mark(self.tokens);
         db.revoked_origins.mark(self.revoked);
-        for (id, keys) in self.users {
-            if let Some(p) = db.pools.get_mut(&id) {
-                p.users.mark(keys);
-            }
-        }
-        for (id, keys) in self.devices {
-            if let Some(p) = db.pools.get_mut(&id) {
-                p.devices.mark(keys);
-            }
-        }
-        for (id, keys) in self.codes {
-            if let Some(p) = db.pools.get_mut(&id) {
-                p.codes.mark(keys);
-            }
-        }
+        remark(&mut db.pools, self.users, |p| &mut p.users);
+        remark(&mut db.pools, self.devices, |p| &mut p.devices);
+        remark(&mut db.pools, self.codes, |p| &mut p.codes);
         for (id, keys) in self.identities {
             if let Some(p) = db.identity_pools.get_mut(&id) {
                 p.identities.mark(keys);
             }
+        }
+    }
+}
+
+/// Marks the rows of one table of each pool again.
+fn remark<V>(pools: &mut BTreeMap<String, Pool>, rows: Vec<(String, Vec<String>)>, table: impl Fn(&mut Pool) -> &mut Table<String, V>) {
+    for (id, keys) in rows {
+        if let Some(p) = pools.get_mut(&id) {
+            table(p).mark(keys);
         }
     }
 }

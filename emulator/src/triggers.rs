@@ -407,7 +407,8 @@ fn welcome(tx: &mut Tx, pool: &str, username: &str, typed: &str, mediums: &[Medi
         })
         .collect();
     for (destination, medium) in targets {
-        tx.deliver(Delivery {
+        tx.deliver(Message {
+            id: 0,
             pool_id: pool.into(),
             username: username.into(),
             destination,

@@ -73,13 +73,8 @@ fn a_host_that_is_not_the_emulators_is_refused() {
 
 #[test]
 fn allow_origin_and_allow_host_widen_the_rules() {
-    let bin = env!("CARGO_BIN_EXE_cognito-emulator");
-    let args = ["--port", "0", "--allow-origin", "https://app.example.com", "--allow-host", "emulator"];
-    let mut child = std::process::Command::new(bin).args(args).stdout(std::process::Stdio::piped()).spawn().unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
-    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
-    let endpoint = ready["endpoint"].as_str().unwrap();
+    let e = start_binary(&["--allow-origin", "https://app.example.com", "--allow-host", "emulator"]);
+    let endpoint = e.endpoint.as_str();
     let port = endpoint.trim_end_matches('/').rsplit(':').next().unwrap();
     let get = |origin: &str, host: String| match ureq::get(&format!("{endpoint}_emulator/health"))
         .set("Origin", origin)
@@ -95,7 +90,5 @@ fn allow_origin_and_allow_host_widen_the_rules() {
         get("https://other.example.com", format!("127.0.0.1:{port}")),
         get("http://localhost:1", format!("emulator:{port}")),
     );
-    let _ = child.kill();
-    let _ = child.wait();
     assert_eq!(statuses, (200, 403, 200));
 }

@@ -2,34 +2,15 @@
 //! file of the earlier format is imported on first start; the database keeps what is live
 //! (refresh tokens by hash, pruned once expired).
 
+mod common;
+use common::{start_binary, Binary};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Kills the emulator process when dropped, also when an assertion fails.
-struct Emulator {
-    child: std::process::Child,
-    endpoint: String,
-    ready: Value,
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(data: &Path) -> Emulator {
-    let bin = env!("CARGO_BIN_EXE_cognito-emulator");
-    let mut child = Command::new(bin).args(["--port", "0", "--data", data.to_str().unwrap()]).stdout(Stdio::piped()).spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let ready: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line {line:?}: {e}"));
-    Emulator { child, endpoint: ready["endpoint"].as_str().unwrap().to_string(), ready }
+fn start(data: &Path) -> Binary {
+    start_binary(&["--data", data.to_str().unwrap()])
 }
 
 fn temp_dir(name: &str) -> PathBuf {

@@ -3,27 +3,10 @@
 //! TooManyRequestsException "Rate exceeded" as Cognito answers it, and the other categories
 //! still answer.
 
+mod common;
+use common::start_binary;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Instant;
-
-struct Emulator(std::process::Child);
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(args: &[&str]) -> (Emulator, Value) {
-    let bin = env!("CARGO_BIN_EXE_cognito-emulator");
-    let mut child = Command::new(bin).args(["--port", "0"]).args(args).stdout(Stdio::piped()).spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    (Emulator(child), serde_json::from_str(&line).unwrap())
-}
 
 /// The answer: Ok(body), or Err((status, __type, message, x-amzn-ErrorType)).
 fn call(endpoint: &str, op: &str, body: Value) -> Result<Value, (u16, String, String, String)> {
@@ -44,8 +27,8 @@ fn call(endpoint: &str, op: &str, body: Value) -> Result<Value, (u16, String, St
 
 #[test]
 fn a_burst_past_one_category_is_throttled_and_the_others_still_answer() {
-    let (_e, ready) = start(&["--quotas", "default"]);
-    let endpoint = ready["endpoint"].as_str().unwrap();
+    let e = start_binary(&["--quotas", "default"]);
+    let (ready, endpoint) = (&e.ready, e.endpoint.as_str());
     let (pool, client) = (ready["userPoolId"].as_str().unwrap(), ready["clientId"].as_str().unwrap());
     let quotas: Value =
         serde_json::from_str(&ureq::get(&format!("{endpoint}_emulator/quotas?poolId={pool}")).call().unwrap().into_string().unwrap())
@@ -79,8 +62,8 @@ fn a_burst_past_one_category_is_throttled_and_the_others_still_answer() {
 
 #[test]
 fn quotas_are_off_by_default_and_one_category_can_be_set() {
-    let (_e, ready) = start(&["--quota", "UserRead=2"]);
-    let endpoint = ready["endpoint"].as_str().unwrap();
+    let e = start_binary(&["--quota", "UserRead=2"]);
+    let (ready, endpoint) = (&e.ready, e.endpoint.as_str());
     let (pool, client) = (ready["userPoolId"].as_str().unwrap(), ready["clientId"].as_str().unwrap());
     // Without --quotas default, only the category given is limited.
     for _ in 0..40 {

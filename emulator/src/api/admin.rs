@@ -171,7 +171,8 @@ fn send_temporary_password(tx: &mut Tx, call: &Call, pool_id: &str, canonical: &
     let Some(dest) = p.user(canonical)?.attr("email").map(String::from) else { return Ok(()) };
     let m = MessageFor { pool: pool_id, username: canonical, source: MessageSource::AdminCreateUser, sms: false, code: temp };
     let t = crate::triggers::custom_message(tx, call, m, Text { text, link: None, subject: None })?;
-    tx.deliver(Delivery {
+    tx.deliver(Message {
+        id: 0,
         pool_id: pool_id.into(),
         username: canonical.into(),
         destination: dest,

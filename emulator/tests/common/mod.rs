@@ -13,6 +13,33 @@ pub fn base() -> &'static str {
     BASE.get_or_init(|| cognito_emulator::spawn(cognito_emulator::config::Config::default()).expect("emulator starts").0)
 }
 
+/// The emulator binary on a free port, started with `args`; killed when dropped (also when an
+/// assertion fails).
+pub struct Binary {
+    pub child: std::process::Child,
+    /// The ready line.
+    pub ready: Value,
+    pub endpoint: String,
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start_binary(args: &[&str]) -> Binary {
+    use std::io::BufRead;
+    let bin = env!("CARGO_BIN_EXE_cognito-emulator");
+    let mut child = std::process::Command::new(bin).args(["--port", "0"]).args(args).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let ready: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line {line:?}: {e}"));
+    let endpoint = ready["endpoint"].as_str().unwrap_or_default().to_string();
+    Binary { child, ready, endpoint }
+}
+
 pub struct Failure {
     pub status: u16,
     pub name: String,
