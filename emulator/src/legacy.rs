@@ -60,7 +60,7 @@ pub fn read(path: &Path) -> Result<Db, String> {
 fn into_db(l: LegacyDb) -> Db {
     let mut db = Db { keys: l.keys, messages: l.messages, next_message: l.next_message, ..Db::default() };
     for (id, p) in l.pools {
-        let header = PoolHeader {
+        let header = PoolSettings {
             config: p.config,
             clients: p.clients,
             clock_offset: p.clock_offset,
@@ -68,7 +68,7 @@ fn into_db(l: LegacyDb) -> Db {
             access_kid: p.access_kid,
             jwks_kids: p.jwks_kids,
         };
-        let mut pool = Pool::from_header(header);
+        let mut pool = Pool::from_settings(header);
         for (k, v) in p.users {
             pool.users.insert(k, v);
         }

@@ -282,7 +282,18 @@ pub struct Message {
 /// Messages kept (the oldest are dropped past this).
 const MAX_MESSAGES: usize = 10_000;
 
+/// A pool: its own settings (read through `Deref`), and its users, devices and codes.
 pub struct Pool {
+    pub settings: PoolSettings,
+    pub users: Table<String, User>,
+    pub devices: Table<String, Device>,
+    /// (username, purpose) → code; purpose is SIGN_UP, FORGOT_PASSWORD or VERIFY:<attribute>.
+    pub codes: Table<String, Code>,
+}
+
+/// A pool's own settings, saved as one row.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PoolSettings {
     pub config: PoolConfig,
     pub clients: BTreeMap<String, ClientConfig>,
     /// Seconds added to the wall clock for this pool (tests move time forward).
@@ -291,21 +302,19 @@ pub struct Pool {
     pub access_kid: String,
     /// Keys published in the JWKS (current ones and those rotated out).
     pub jwks_kids: Vec<String>,
-    pub users: Table<String, User>,
-    pub devices: Table<String, Device>,
-    /// (username, purpose) → code; purpose is SIGN_UP, FORGOT_PASSWORD or VERIFY:<attribute>.
-    pub codes: Table<String, Code>,
 }
 
-/// A pool's own settings, as saved (its users, devices and codes are rows of their own).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PoolHeader {
-    pub config: PoolConfig,
-    pub clients: BTreeMap<String, ClientConfig>,
-    pub clock_offset: i64,
-    pub id_kid: String,
-    pub access_kid: String,
-    pub jwks_kids: Vec<String>,
+impl std::ops::Deref for Pool {
+    type Target = PoolSettings;
+    fn deref(&self) -> &PoolSettings {
+        &self.settings
+    }
+}
+
+impl std::ops::DerefMut for Pool {
+    fn deref_mut(&mut self) -> &mut PoolSettings {
+        &mut self.settings
+    }
 }
 
 impl Pool {
@@ -319,29 +328,9 @@ impl Pool {
         format!("{username}\u{1f}{purpose}")
     }
 
-    pub fn header(&self) -> PoolHeader {
-        PoolHeader {
-            config: self.config.clone(),
-            clients: self.clients.clone(),
-            clock_offset: self.clock_offset,
-            id_kid: self.id_kid.clone(),
-            access_kid: self.access_kid.clone(),
-            jwks_kids: self.jwks_kids.clone(),
-        }
-    }
-
-    pub fn from_header(h: PoolHeader) -> Pool {
-        Pool {
-            config: h.config,
-            clients: h.clients,
-            clock_offset: h.clock_offset,
-            id_kid: h.id_kid,
-            access_kid: h.access_kid,
-            jwks_kids: h.jwks_kids,
-            users: Table::default(),
-            devices: Table::default(),
-            codes: Table::default(),
-        }
+    /// A pool with these settings and no users, devices or codes yet.
+    pub fn from_settings(settings: PoolSettings) -> Pool {
+        Pool { settings, users: Table::default(), devices: Table::default(), codes: Table::default() }
     }
 
     /// A user by canonical username.
@@ -446,8 +435,8 @@ impl Pool {
         let users = std::mem::take(&mut cfg.users);
         let kids = vec![id_kid.to_string(), access_kid.to_string()];
         let header =
-            PoolHeader { config: cfg, clients, clock_offset: 0, id_kid: id_kid.into(), access_kid: access_kid.into(), jwks_kids: kids };
-        let mut pool = Pool::from_header(header);
+            PoolSettings { config: cfg, clients, clock_offset: 0, id_kid: id_kid.into(), access_kid: access_kid.into(), jwks_kids: kids };
+        let mut pool = Pool::from_settings(header);
         for u in users {
             let user = seed_user(&pool, u)?;
             if pool.users.contains_key(&user.username) {

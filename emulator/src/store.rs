@@ -139,8 +139,8 @@ impl Store {
         self.load_clients()?;
         db.keys = self.rows("SELECT kid, pkcs8 FROM keys ORDER BY seq", |r| Ok(StoredKey { kid: r.get(0)?, pkcs8: r.get(1)? }))?;
         for (id, settings) in self.rows("SELECT id, settings FROM pools", |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-            let header: PoolHeader = from_json(&settings)?;
-            db.pools.insert(id, Pool::from_header(header));
+            let header: PoolSettings = from_json(&settings)?;
+            db.pools.insert(id, Pool::from_settings(header));
         }
         self.load_pool_rows(&mut db)?;
         self.load_identity_pools(&mut db)?;
@@ -468,7 +468,7 @@ impl Writer<'_> {
     }
 
     fn settings(&mut self, id: &str, p: &Pool) -> rusqlite::Result<()> {
-        self.run("INSERT OR REPLACE INTO pools (id, settings) VALUES (?1, ?2)", params![id, to_json(&p.header())?])?;
+        self.run("INSERT OR REPLACE INTO pools (id, settings) VALUES (?1, ?2)", params![id, to_json(&p.settings)?])?;
         Ok(())
     }
 

@@ -3,7 +3,7 @@
 //! (refresh tokens by hash, pruned once expired).
 
 mod common;
-use common::{start_binary, Binary};
+use common::{call_at as api, start_binary, Binary};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,18 +18,6 @@ fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn api(endpoint: &str, op: &str, body: Value) -> Result<Value, (u16, String)> {
-    let r = ureq::post(endpoint)
-        .set("Content-Type", "application/x-amz-json-1.1")
-        .set("X-Amz-Target", &format!("AWSCognitoIdentityProviderService.{op}"))
-        .send_string(&body.to_string());
-    match r {
-        Ok(r) => Ok(serde_json::from_str(&r.into_string().unwrap()).unwrap()),
-        Err(ureq::Error::Status(s, r)) => Err((s, r.into_string().unwrap_or_default())),
-        Err(e) => Err((0, e.to_string())),
-    }
 }
 
 fn control(endpoint: &str, path: &str, body: Value) -> Value {
@@ -204,7 +192,7 @@ fn the_data_keeps_what_is_live_and_tokens_only_by_hash() {
         "InitiateAuth",
         json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": tokens[0]}}),
     );
-    assert_eq!(r.unwrap_err().0, 400);
+    assert_eq!(r.unwrap_err().status, 400);
     drop(e);
     let _ = std::fs::remove_dir_all(&dir);
 }

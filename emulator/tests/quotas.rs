@@ -4,25 +4,13 @@
 //! still answer.
 
 mod common;
-use common::start_binary;
+use common::{call_at, start_binary};
 use serde_json::{json, Value};
 use std::time::Instant;
 
 /// The answer: Ok(body), or Err((status, __type, message, x-amzn-ErrorType)).
 fn call(endpoint: &str, op: &str, body: Value) -> Result<Value, (u16, String, String, String)> {
-    let r = ureq::post(endpoint)
-        .set("Content-Type", "application/x-amz-json-1.1")
-        .set("X-Amz-Target", &format!("AWSCognitoIdentityProviderService.{op}"))
-        .send_string(&body.to_string());
-    match r {
-        Ok(r) => Ok(serde_json::from_str(&r.into_string().unwrap()).unwrap()),
-        Err(ureq::Error::Status(s, r)) => {
-            let header = r.header("x-amzn-errortype").unwrap_or("").to_string();
-            let v: Value = serde_json::from_str(&r.into_string().unwrap()).unwrap();
-            Err((s, v["__type"].as_str().unwrap_or("").into(), v["message"].as_str().unwrap_or("").into(), header))
-        }
-        Err(e) => panic!("{e}"),
-    }
+    call_at(endpoint, op, body).map_err(|f| (f.status, f.name, f.message, f.error_type_header.unwrap_or_default()))
 }
 
 #[test]

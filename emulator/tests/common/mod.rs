@@ -59,7 +59,16 @@ pub fn call(op: &str, body: Value) -> Result<Value, Failure> {
 }
 
 pub fn raw(op: &str, body: &str, content_type: &str) -> Result<Value, Failure> {
-    let r = ureq::post(&format!("{}/", base()))
+    raw_at(&format!("{}/", base()), op, body, content_type)
+}
+
+/// Calls `AWSCognitoIdentityProviderService.<op>` of the emulator at `endpoint`.
+pub fn call_at(endpoint: &str, op: &str, body: Value) -> Result<Value, Failure> {
+    raw_at(endpoint, op, &body.to_string(), "application/x-amz-json-1.1")
+}
+
+pub fn raw_at(endpoint: &str, op: &str, body: &str, content_type: &str) -> Result<Value, Failure> {
+    let r = ureq::post(endpoint)
         .set("Content-Type", content_type)
         .set("X-Amz-Target", &format!("AWSCognitoIdentityProviderService.{op}"))
         .send_string(body);
@@ -79,7 +88,8 @@ pub fn raw(op: &str, body: &str, content_type: &str) -> Result<Value, Failure> {
                 error_type_header: header,
             })
         }
-        Err(e) => panic!("transport error: {e}"),
+        // No answer (the emulator was killed): status 0.
+        Err(e) => Err(Failure { status: 0, name: "TransportError".into(), message: e.to_string(), error_type_header: None }),
     }
 }
 
