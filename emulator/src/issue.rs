@@ -143,16 +143,21 @@ fn id_claims(b: &Basis, expires: i64, nonce: Option<&str>) -> Value {
     id
 }
 
-/// A device for this sign-in (NewDeviceMetadata), when the pool tracks devices.
-fn new_device(tx: &mut Tx, call: &Call, pool_id: &str, client: &str, username: &str) -> ApiResult<(String, String)> {
+/// The key and group key of a new device (NewDeviceMetadata).
+fn new_device_keys(pool_id: &str) -> (String, String) {
     let region = pool_id.split('_').next().unwrap_or("us-east-1");
-    let key = format!("{region}_{}", uuid());
     let group = format!("-{}", random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 8));
+    (format!("{region}_{}", uuid()), group)
+}
+
+/// Records the device of this sign-in (once its tokens are signed: the sign-in is then one
+/// change).
+fn add_device(tx: &mut Tx, call: &Call, pool_id: &str, client: &str, username: &str, (key, group): (String, String)) -> ApiResult<()> {
     let pool = tx.pool_mut(pool_id)?;
     let now = pool.now();
     let d = Device {
         key: key.clone(),
-        group_key: group.clone(),
+        group_key: group,
         username: username.to_string(),
         client_id: client.to_string(),
         salt_hex: None,
@@ -164,8 +169,8 @@ fn new_device(tx: &mut Tx, call: &Call, pool_id: &str, client: &str, username: &
         last_auth: now,
         last_ip: call.ip.clone(),
     };
-    pool.devices.insert(key.clone(), d);
-    Ok((key, group))
+    pool.devices.insert(key, d);
+    Ok(())
 }
 
 /// Signs a new ID + access token pair (and a refresh token when asked).
@@ -173,13 +178,8 @@ pub fn issue_tokens(tx: &mut Tx, call: &Call, pool_id: &str, client: &ClientConf
     let p = tx.pool(pool_id)?;
     let (now, validity, tracking) = (p.now(), p.token_validity(client), p.device_tracking());
     let (id_key, access_key) = (tx.key(&p.id_kid)?, tx.key(&p.access_kid)?);
-    let mut device_key = opts.device_key.clone();
-    let mut new = None;
-    if tracking && opts.new_device && device_key.is_none() {
-        let (key, group) = new_device(tx, call, pool_id, &client.id, username)?;
-        device_key = Some(key.clone());
-        new = Some((key, group));
-    }
+    let new = (tracking && opts.new_device && opts.device_key.is_none()).then(|| new_device_keys(pool_id));
+    let device_key = new.as_ref().map(|(k, _)| k.clone()).or(opts.device_key.clone());
     let scopes = opts.scopes.clone().unwrap_or_else(|| vec!["aws.cognito.signin.user.admin".into()]);
     let (origin_jti, auth_time) = opts.origin.clone().unwrap_or_else(|| (uuid(), now));
     let user = tx.user(pool_id, username)?.clone();
@@ -207,6 +207,9 @@ pub fn issue_tokens(tx: &mut Tx, call: &Call, pool_id: &str, client: &ClientConf
         Ok::<_, String>((id_key.sign(&id)?, access_token))
     });
     let (id_token, access_token) = signed.map_err(internal)?;
+    if let Some(keys) = new.clone() {
+        add_device(tx, call, pool_id, &client.id, username, keys)?;
+    }
     let refresh_token = opts.with_refresh.then(|| {
         let record = RefreshRecord {
             pool: pool_id.to_string(),
