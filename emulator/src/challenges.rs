@@ -134,7 +134,7 @@ fn answer_password_verifier(tx: &mut Tx, f: &Flow, typed: &str, r: &Params) -> A
     check_timestamp(tx, f.pool, &ts)?;
     let block = SecretBlock::from_base64(block_text).map_err(|_| bad_credentials())?;
     let pool_name = tx.pool(f.pool)?.name().to_string();
-    let (ok, st) = tx.unlocked(move || {
+    let (ok, st) = tx.compute(move || {
         let ok = st.server.verify(&st.a, &st.v, &pool_name, &st.username, &block, &SrpTimestamp::from_string(&ts), &signature);
         (ok.unwrap_or(false), st)
     });
@@ -160,7 +160,7 @@ fn answer_new_password(tx: &mut Tx, f: &Flow, s: AuthSession, r: &Params) -> Api
         return Ok(Outcome::Retry(Box::new(s), e));
     }
     let (name, username) = (pl.name().to_string(), s.username.clone());
-    let v = tx.unlocked(move || PasswordVerifier::compute(&name, &username, &pw));
+    let v = tx.compute(move || PasswordVerifier::compute(&name, &username, &pw));
     let u = tx.user_mut(f.pool, &s.username)?;
     u.set_verifier(v);
     u.status = UserStatus::Confirmed;
@@ -338,7 +338,7 @@ fn answer_device_srp(tx: &mut Tx, f: &Flow, s: &AuthSession, r: &Params) -> ApiR
     let v = d.verifier().ok_or_else(gone)?;
     let salt_hex = d.salt_hex.clone().unwrap_or_default();
     let now = pl.now();
-    let server = tx.unlocked(move || ServerEphemeral::from_random(random_bytes::<32>(), &v)).map_err(|e| internal(e.message()))?;
+    let server = tx.compute(move || ServerEphemeral::from_random(random_bytes::<32>(), &v)).map_err(|e| internal(e.message()))?;
     let block = random_base64(96);
     let b_hex = server.public().to_hex();
     let srp = SrpState {
@@ -372,7 +372,7 @@ fn answer_device_verifier(tx: &mut Tx, f: &Flow, s: &AuthSession, r: &Params, st
     let group = tx.pool(f.pool)?.devices.get(&key).map(|d| d.group_key.clone()).unwrap_or_default();
     let block = SecretBlock::from_base64(block_text).map_err(|_| bad_credentials())?;
     let device = key.clone();
-    let ok = tx.unlocked(move || {
+    let ok = tx.compute(move || {
         st.server.verify(&st.a, &st.v, &group, &device, &block, &SrpTimestamp::from_string(&ts), &signature).unwrap_or(false)
     });
     if !ok {

@@ -22,6 +22,7 @@ use crate::config::{Config, IdentityPoolConfig, PoolConfig};
 use crate::error::ApiResult;
 use crate::http::{json_response, query_param, Answer};
 use crate::shared::Tx;
+use crate::staging::Staging;
 use crate::state::*;
 use crate::store::Store;
 use crate::tokens::Key;
@@ -101,7 +102,7 @@ fn add_pool(tx: &mut Tx, base: &str, body: &[u8]) -> Answer {
         Ok(k) => k,
         Err(e) => return bad(e.message),
     };
-    let built = tx.unlocked(move || Pool::build(cfg, &id_kid, &access_kid));
+    let built = tx.compute(move || Pool::build(cfg, &id_kid, &access_kid));
     let id = match built.and_then(|p| tx.insert_pool(p)) {
         Ok(id) => id,
         Err(e) => return bad(e.message),
@@ -153,7 +154,7 @@ impl Default for Rotate {
 fn rotate_keys(tx: &mut Tx, id: &str, body: &[u8]) -> ApiResult<Answer> {
     let r: Rotate = body_of(body).unwrap_or_default();
     tx.pool(id)?;
-    let keys = tx.unlocked(|| Key::generate().and_then(|a| Ok((a, Key::generate()?))));
+    let keys = tx.compute(|| Key::generate().and_then(|a| Ok((a, Key::generate()?))));
     let (k1, k2) = keys.map_err(crate::error::internal)?;
     let id_kid = tx.add_key(k1).map_err(crate::error::internal)?;
     let access_kid = tx.add_key(k2).map_err(crate::error::internal)?;
@@ -199,11 +200,11 @@ pub fn ready_info(db: &Db, base: &str) -> Value {
 /// The state the emulator starts with: the data file's (`--data`, SQLite; created from the
 /// config the first time), or the config's. Signing keys are made where there are none (tests
 /// pass one pair: RSA key generation is the slowest thing the emulator does).
-pub fn initial_state(config: &Config, data: Option<&Path>, keys: Option<(Key, Key)>) -> Result<(Db, Option<Store>), String> {
+pub fn initial_state(config: &Config, data: Option<&Path>, keys: Option<(Key, Key)>) -> Result<(Db, Option<(Store, Staging)>), String> {
     let (store, mut db) = match data {
         Some(path) => {
-            let (store, db) = Store::open(path)?;
-            (Some(store), db)
+            let (store, staging, db) = Store::open(path)?;
+            (Some((store, staging)), db)
         }
         None => (None, Db::default()),
     };
@@ -227,8 +228,10 @@ pub fn initial_state(config: &Config, data: Option<&Path>, keys: Option<(Key, Ke
         }
     }
     let mut store = store;
-    if let Some(s) = store.as_mut() {
-        s.save(&mut db)?;
+    if let Some((store, staging)) = store.as_mut() {
+        if let Some(set) = staging.stage(&mut db)? {
+            store.commit(&[set])?;
+        }
     }
     Ok((db, store))
 }

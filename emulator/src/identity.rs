@@ -223,7 +223,7 @@ fn get_open_id_token(tx: &mut Tx, call: &Call, r: ForIdentity) -> ApiResult<Valu
     });
     let kid = tx.keys.first().map(|k| k.kid.clone()).ok_or_else(|| internal("no signing key"))?;
     let key = tx.key(&kid)?;
-    let token = tx.unlocked(move || key.sign(&claims)).map_err(internal)?;
+    let token = tx.compute(move || key.sign(&claims)).map_err(internal)?;
     Ok(json!({"IdentityId": id, "Token": token}))
 }
 

@@ -199,7 +199,7 @@ pub fn issue_tokens(tx: &mut Tx, call: &Call, pool_id: &str, client: &ClientConf
     let caller = call.by_client(&client.id);
     crate::triggers::token_generation(tx, &caller, pool_id, username, opts.source, Claims { id: &mut id, access: &mut access })?;
     let hosted = b.hosted;
-    let signed = tx.unlocked(move || {
+    let signed = tx.compute(move || {
         let access_token = access_key.sign(&access)?;
         if hosted {
             id["at_hash"] = json!(crate::tokens::at_hash(&access_token));

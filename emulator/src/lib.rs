@@ -46,6 +46,7 @@ pub mod server;
 pub mod session;
 pub mod shared;
 pub mod signin;
+pub mod staging;
 pub mod state;
 pub mod store;
 pub mod table;

@@ -91,7 +91,7 @@ pub fn password_matches(tx: &mut Tx, pool: &str, username: &str, password: &str)
     let p = tx.pool(pool)?;
     let check = p.user(username)?.password_check(p.name());
     let password = password.to_string();
-    Ok(tx.unlocked(move || check.matches(&password)))
+    Ok(tx.compute(move || check.matches(&password)))
 }
 
 /// Account-state checks once the first factor is proven; `true` when the user must set a new
@@ -307,7 +307,7 @@ pub fn srp_start(tx: &mut Tx, f: &Flow, params: &Params, custom: bool, pre_auth:
         srp_then_custom(tx, f, &u.username)?;
     }
     let v = u.v;
-    let server = tx.unlocked(move || ServerEphemeral::from_random(random_bytes::<32>(), &v)).map_err(|e| internal(e.message()))?;
+    let server = tx.compute(move || ServerEphemeral::from_random(random_bytes::<32>(), &v)).map_err(|e| internal(e.message()))?;
     let (block, b_hex, now) = (random_base64(96), server.public().to_hex(), tx.now_of(f.pool));
     let state = SrpState {
         pool: f.pool.to_string(),

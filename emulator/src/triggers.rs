@@ -385,7 +385,7 @@ fn create_migrated(tx: &mut Tx, pool: &str, typed: &str, password: Option<&str>,
     if let (Some(pw), UserStatus::Confirmed) = (password, m.status) {
         let (name, u) = (p.name().to_string(), username.clone());
         let pw = pw.to_string();
-        user.set_verifier(tx.unlocked(move || PasswordVerifier::compute(&name, &u, &pw)));
+        user.set_verifier(tx.compute(move || PasswordVerifier::compute(&name, &u, &pw)));
     }
     let p = tx.pool_mut(pool)?;
     if p.users.contains_key(&username) {

@@ -128,7 +128,7 @@ pub fn admin_create_user(tx: &mut Tx, call: &Call, r: AdminCreateUser) -> ApiRes
     };
     let p = tx.pool(&r.user_pool_id)?;
     let (name, u, pw) = (p.name().to_string(), canonical.clone(), temp.clone());
-    let v = tx.unlocked(move || PasswordVerifier::compute(&name, &u, &pw));
+    let v = tx.compute(move || PasswordVerifier::compute(&name, &u, &pw));
     let p = tx.pool_mut(&r.user_pool_id)?;
     let mut user = match invited {
         Ok(cfg) if !p.users.contains_key(&canonical) => seed_user(p, cfg)?,
@@ -211,7 +211,7 @@ fn admin_set_user_password(tx: &mut Tx, r: AdminSetUserPassword) -> ApiResult<Va
     let pool = tx.pool(&pool_id)?;
     pool.check_password_policy(&r.password)?;
     let (name, u, pw) = (pool.name().to_string(), username.clone(), r.password);
-    let v = tx.unlocked(move || PasswordVerifier::compute(&name, &u, &pw));
+    let v = tx.compute(move || PasswordVerifier::compute(&name, &u, &pw));
     let user = tx.user_mut(&pool_id, &username)?;
     user.set_verifier(v);
     user.status = if r.permanent { UserStatus::Confirmed } else { UserStatus::ForceChangePassword };

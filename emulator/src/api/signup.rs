@@ -93,7 +93,7 @@ pub fn sign_up(tx: &mut Tx, call: &Call, r: SignUp) -> ApiResult<Value> {
     decision.mark_verified(&mut user.attributes);
     if let Some(password) = r.password.clone() {
         let (name, username) = (pool.name().to_string(), plan.username.clone());
-        user.set_verifier(tx.unlocked(move || PasswordVerifier::compute(&name, &username, &password)));
+        user.set_verifier(tx.compute(move || PasswordVerifier::compute(&name, &username, &password)));
     }
     if decision.auto_confirm {
         user.status = UserStatus::Confirmed;
@@ -231,7 +231,7 @@ pub fn confirm_forgot_password(tx: &mut Tx, call: &Call, r: ConfirmForgotPasswor
     let pool = tx.pool(&pool_id)?;
     pool.check_password_policy(&r.password)?;
     let (name, u, pw) = (pool.name().to_string(), username.clone(), r.password.clone());
-    let v = tx.unlocked(move || PasswordVerifier::compute(&name, &u, &pw));
+    let v = tx.compute(move || PasswordVerifier::compute(&name, &u, &pw));
     check_code(tx, &pool_id, &username, &Purpose::ForgotPassword, &r.confirmation_code)?;
     let now = tx.now_of(&pool_id);
     let user = tx.user_mut(&pool_id, &username)?;
@@ -258,7 +258,7 @@ pub fn change_password(tx: &mut Tx, call: &Call, r: ChangePassword) -> ApiResult
     let user = pool.user(&c.username)?;
     let (had_password, check) = (user.verifier_hex.is_some(), user.password_check(pool.name()));
     let matches = match r.previous_password {
-        Some(p) => tx.unlocked(move || check.matches(&p)),
+        Some(p) => tx.compute(move || check.matches(&p)),
         None if !had_password => true,
         None => return Err(missing("PreviousPassword")),
     };
@@ -268,7 +268,7 @@ pub fn change_password(tx: &mut Tx, call: &Call, r: ChangePassword) -> ApiResult
     let pool = tx.pool(&c.pool)?;
     pool.check_password_policy(&r.proposed_password)?;
     let (name, username, proposed) = (pool.name().to_string(), c.username.clone(), r.proposed_password);
-    let v = tx.unlocked(move || PasswordVerifier::compute(&name, &username, &proposed));
+    let v = tx.compute(move || PasswordVerifier::compute(&name, &username, &proposed));
     tx.user_mut(&c.pool, &c.username)?.set_verifier(v);
     Ok(json!({}))
 }

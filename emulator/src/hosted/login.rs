@@ -146,7 +146,7 @@ fn new_password(tx: &mut Tx, call: &Call, ans: &Answer, step: Step) -> Reply {
         return step.retry(tx, a, HostedPage::NewPassword, &e.message);
     }
     let (name, u) = (pool.name().to_string(), username.clone());
-    let v = tx.unlocked(move || PasswordVerifier::compute(&name, &u, &pw));
+    let v = tx.compute(move || PasswordVerifier::compute(&name, &u, &pw));
     if let Ok(u) = tx.user_mut(&a.pool, &username) {
         u.set_verifier(v);
         u.status = UserStatus::Confirmed;
