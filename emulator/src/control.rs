@@ -230,7 +230,7 @@ pub fn initial_state(config: &Config, data: Option<&Path>, keys: Option<(Key, Ke
     let mut store = store;
     if let Some((store, staging)) = store.as_mut() {
         if let Some(set) = staging.stage(&mut db)? {
-            store.commit(&[set])?;
+            store.commit(&set)?;
         }
     }
     Ok((db, store))

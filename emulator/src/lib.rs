@@ -11,10 +11,12 @@
 //!   trigger configuration included), `quotas`, `tokens` (keys, JWTs), `http` (requests and
 //!   answers as values), `policy` (Host and Origin rules), `lambda` (calling a handler),
 //!   `webauthn`, `authenticator`;
-//! * `table`, `session`, `state` (the data model), `legacy` and `store` (SQLite), `shared` (the
-//!   lock, let go around slow work), `call` (the per-call context), `request` (typed inputs);
+//! * `table`, `session`, `state` (the data model), `legacy` (the old JSON file), `staging`
+//!   (changes as SQL statements), `store` (SQLite), `shared` (the lock, let go around slow work,
+//!   and the group commit), `call` (the per-call context), `request` (typed inputs);
 //! * `access` (who calls), `triggers`, `codes`, `issue` (tokens and refresh);
-//! * `auth`, `choice`, `challenges` (sign-in), `passkeys`, `identity`, `api` (every operation),
+//! * `signin` (the sign-in state machine), `choice`, `auth`, `challenges` (sign-in),
+//!   `passkeys`, `identity`, `api` (every operation),
 //!   `hosted` (OAuth endpoints and the hosted pages), `aws` (SigV4 services), `control` (the
 //!   `/_emulator/` endpoints);
 //! * `server` (HTTP routing, CORS, faults, quotas), and this file (binding, serving, pruning, and

@@ -7,8 +7,8 @@
 //! with --data, a group commit:
 //!   letting the state go (the answer, a trigger, a computation): the changes so far become
 //!     statements (staging.rs), queued in the order they were made
-//!   before the answer: everything queued until then is committed (by this request, or by one
-//!     that got to the database first, in the same transaction); the answer goes out after it
+//!   before the answer: everything queued until then is committed, each change in a transaction
+//!     of its own (by this request, or by one that got to the database first); then the answer
 //! ```
 //! So every change is committed before the answer that follows it, and before the answer of any
 //! request that saw it; and the disk (a commit, a checkpoint) is never waited on while the state
@@ -80,22 +80,19 @@ impl Shared {
         if store.1 >= seen {
             return Ok(());
         }
-        let sets: Vec<Staged> = p.queue.lock().drain(..).collect();
-        let Some(last) = sets.last().map(|s| s.seq) else { return Ok(()) };
-        match store.0.commit(&sets) {
-            Ok(()) => {
-                store.1 = last;
-                Ok(())
-            }
-            Err(e) => {
+        let mut sets: VecDeque<Staged> = std::mem::take(&mut *p.queue.lock());
+        while let Some(set) = sets.pop_front() {
+            if let Err(e) = store.0.commit(&set) {
                 // Kept, in order, for the next commit.
                 let mut q = p.queue.lock();
-                for s in sets.into_iter().rev() {
+                for s in sets.into_iter().rev().chain([set]) {
                     q.push_front(s);
                 }
-                Err(e)
+                return Err(e);
             }
+            store.1 = set.seq;
         }
+        Ok(())
     }
 }
 

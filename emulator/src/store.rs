@@ -4,8 +4,8 @@
 //! ```text
 //! a request changes the state (Table marks the rows; Changes the rest)
 //!   → before the state is let go: the changed rows as statements (staging.rs), queued in order
-//!   → before the answer: committed, with any other queued ones (a group commit, shared.rs);
-//!     the disk is never waited on while the state is held
+//!   → before the answer: committed, one transaction per change, together with any other queued
+//!     ones (a group commit, shared.rs); the disk is never waited on while the state is held
 //! kill -9 at any moment: every answered change is in the WAL (synchronous=NORMAL: a commit is
 //!   written before it returns; durable across a process crash, not necessarily a power cut)
 //! the WAL is copied into the database and emptied every 64 changes (by the one writer, so it
@@ -98,7 +98,7 @@ impl Store {
     fn write_new(path: &Path, db: &mut Db) -> Result<(), String> {
         let mut store = Store::open_sqlite(path)?;
         if let Some(set) = Staging::default().stage(db)? {
-            store.commit(&[set])?;
+            store.commit(&set)?;
         }
         store.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").map_err(sql_err)
     }
@@ -276,18 +276,17 @@ fn import(path: &Path) -> Result<(), String> {
 // Writing
 
 impl Store {
-    /// Writes staged changes, in order, in one transaction; then, every `CHECKPOINT_EVERY`
-    /// changes, copies the WAL into the database and empties it. Nothing is written when it
-    /// fails (the caller keeps the sets to try again).
-    pub fn commit(&mut self, sets: &[Staged]) -> Result<(), String> {
+    /// Writes one change: its statements in one transaction (nothing of it when it fails);
+    /// every `CHECKPOINT_EVERY` changes, the WAL is then copied into the database and emptied.
+    pub fn commit(&mut self, set: &Staged) -> Result<(), String> {
         let tx = self.conn.unchecked_transaction().map_err(sql_err)?;
-        for st in sets.iter().flat_map(|s| &s.statements) {
+        for st in &set.statements {
             let mut prepared = tx.prepare_cached(st.sql).map_err(sql_err)?;
             prepared.execute(rusqlite::params_from_iter(st.params.iter())).map_err(sql_err)?;
         }
         tx.commit().map_err(sql_err)?;
         self.commits.fetch_add(1, Ordering::Relaxed);
-        self.since_checkpoint += sets.len() as u64;
+        self.since_checkpoint += 1;
         if self.since_checkpoint >= CHECKPOINT_EVERY {
             let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
             self.since_checkpoint = 0;
