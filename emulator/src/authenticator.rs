@@ -47,13 +47,20 @@ impl Authenticator {
     pub fn es256() -> Authenticator {
         let mut seed = random_bytes::<32>();
         seed[0] |= 1;
-        let key = p256::ecdsa::SigningKey::from_slice(&sha256(&[&seed])).unwrap_or_else(|_| p256::ecdsa::SigningKey::from_slice(&[7; 32]).expect("a valid scalar"));
+        let key = p256::ecdsa::SigningKey::from_slice(&sha256(&[&seed]))
+            .unwrap_or_else(|_| p256::ecdsa::SigningKey::from_slice(&[7; 32]).expect("a valid scalar"));
         Authenticator { key: Key::Es256(key), id: sha256(&[uuid().as_bytes()])[..16].to_vec(), count: 0, flags: 0x05, user_handle: vec![] }
     }
 
     pub fn rs256() -> Authenticator {
         let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("an RSA key");
-        Authenticator { key: Key::Rs256(Box::new(key)), id: sha256(&[uuid().as_bytes()])[..20].to_vec(), count: 0, flags: 0x05, user_handle: vec![] }
+        Authenticator {
+            key: Key::Rs256(Box::new(key)),
+            id: sha256(&[uuid().as_bytes()])[..20].to_vec(),
+            count: 0,
+            flags: 0x05,
+            user_handle: vec![],
+        }
     }
 
     /// The COSE_Key of the credential (RFC 9052 §7; EC2 P-256 ES256 or RSA RS256).
@@ -62,11 +69,22 @@ impl Authenticator {
             Key::Es256(k) => {
                 let p = k.verifying_key().to_encoded_point(false);
                 let coord = |c: Option<&p256::FieldBytes>| Cbor::Bytes(c.map(|c| c.to_vec()).unwrap_or_default());
-                cbor(&Cbor::Map(vec![(int(1), int(2)), (int(3), int(-7)), (int(-1), int(1)), (int(-2), coord(p.x())), (int(-3), coord(p.y()))]))
+                cbor(&Cbor::Map(vec![
+                    (int(1), int(2)),
+                    (int(3), int(-7)),
+                    (int(-1), int(1)),
+                    (int(-2), coord(p.x())),
+                    (int(-3), coord(p.y())),
+                ]))
             }
             Key::Rs256(k) => {
                 use rsa::traits::PublicKeyParts;
-                cbor(&Cbor::Map(vec![(int(1), int(3)), (int(3), int(-257)), (int(-1), Cbor::Bytes(k.n().to_bytes_be())), (int(-2), Cbor::Bytes(k.e().to_bytes_be()))]))
+                cbor(&Cbor::Map(vec![
+                    (int(1), int(3)),
+                    (int(3), int(-257)),
+                    (int(-1), Cbor::Bytes(k.n().to_bytes_be())),
+                    (int(-2), Cbor::Bytes(k.e().to_bytes_be())),
+                ]))
             }
         }
     }

@@ -15,8 +15,8 @@
 //!   success: 200 {"identityId", "authenticated", "service", "method", "path", "query", "bodySha256"}
 //! ```
 
-use crate::server::{json_response, response, Answer, Request};
-use crate::state::Db;
+use crate::http::{json_response, response, Answer, Request};
+use crate::state::{Db, IssuedCredentials};
 use crate::util::*;
 use cognito_proto::codec::hex_encode;
 use cognito_proto::crypto::{ct_eq, sha256};
@@ -98,97 +98,157 @@ fn parse_auth(r: &Request) -> Option<Auth> {
     })
 }
 
-pub fn handle(db: &mut Db, r: &Request) -> Answer {
-    let rest = r.path.trim_start_matches("/_emulator/aws/");
-    let (service, object) = rest.split_once('/').unwrap_or((rest, ""));
-    let s3 = service == "s3";
-    let fail = |status: u16, code: &str, message: &str| failure(service, status, code, message);
-    let Some(a) = parse_auth(r) else {
-        return if s3 { fail(403, "AccessDenied", "Access Denied") } else { fail(403, "MissingAuthenticationTokenException", "Missing Authentication Token") };
-    };
-    let Some(c) = db.runtime.aws_credentials.get(&a.access_key).cloned() else {
-        return if s3 {
-            fail(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+/// The service a request is for, and how it speaks its errors.
+struct Service<'a> {
+    name: &'a str,
+    s3: bool,
+}
+
+impl Service<'_> {
+    fn fail(&self, status: u16, code: &str, message: &str) -> Answer {
+        failure(self.name, status, code, message)
+    }
+
+    /// S3's code, or the other services' code, for the same failure.
+    fn either(&self, status: (u16, u16), s3: &str, other: &str, message: (&str, &str)) -> Answer {
+        if self.s3 {
+            self.fail(status.0, s3, message.0)
         } else {
-            fail(403, "UnrecognizedClientException", "The security token included in the request is invalid.")
-        };
+            self.fail(status.1, other, message.1)
+        }
+    }
+}
+
+/// The credentials a request is signed with: issued here, with their session token, unexpired,
+/// scoped to this service.
+fn credentials(db: &Db, svc: &Service, a: &Auth, now: i64) -> Result<IssuedCredentials, Answer> {
+    let Some(c) = db.runtime.aws_credentials.get(&a.access_key).cloned() else {
+        let m =
+            ("The AWS Access Key Id you provided does not exist in our records.", "The security token included in the request is invalid.");
+        return Err(svc.either((403, 403), "InvalidAccessKeyId", "UnrecognizedClientException", m));
     };
     if a.token.as_deref().is_none_or(|t| !ct_eq(t.as_bytes(), c.session_token.as_bytes())) {
-        return if s3 {
-            fail(400, "InvalidToken", "The provided token is malformed or otherwise invalid.")
-        } else {
-            fail(403, "UnrecognizedClientException", "The security token included in the request is invalid.")
-        };
+        let m = ("The provided token is malformed or otherwise invalid.", "The security token included in the request is invalid.");
+        return Err(svc.either((400, 403), "InvalidToken", "UnrecognizedClientException", m));
     }
-    let now = system_now();
     if now >= c.expiration {
-        return if s3 { fail(400, "ExpiredToken", "The provided token has expired.") } else { fail(403, "ExpiredTokenException", "The security token included in the request is expired") };
+        let m = ("The provided token has expired.", "The security token included in the request is expired");
+        return Err(svc.either((400, 403), "ExpiredToken", "ExpiredTokenException", m));
     }
-    if a.service != service {
-        let m = format!("Credential should be scoped to correct service: '{service}'.");
-        return if s3 { fail(403, "SignatureDoesNotMatch", &m) } else { fail(403, "InvalidSignatureException", &m) };
+    if a.service != svc.name {
+        let m = format!("Credential should be scoped to correct service: '{}'.", svc.name);
+        return Err(svc.either((403, 403), "SignatureDoesNotMatch", "InvalidSignatureException", (&m, &m)));
     }
+    Ok(c)
+}
+
+/// X-Amz-Date within 5 minutes, or a presigned URL not past X-Amz-Expires.
+fn check_time(svc: &Service, a: &Auth, now: i64) -> Result<(), Answer> {
     let Some(signed_at) = parse_amz_date(&a.date) else {
-        return if s3 { fail(403, "AccessDenied", "X-Amz-Date must be in the ISO8601 Long Format") } else { fail(403, "IncompleteSignatureException", "Invalid X-Amz-Date") };
+        let m = ("X-Amz-Date must be in the ISO8601 Long Format", "Invalid X-Amz-Date");
+        return Err(svc.either((403, 403), "AccessDenied", "IncompleteSignatureException", m));
     };
     match a.expires {
-        Some(e) if now > signed_at + e => return fail(403, "AccessDenied", "Request has expired"),
+        Some(e) if now > signed_at + e => Err(svc.fail(403, "AccessDenied", "Request has expired")),
         None if (now - signed_at).abs() > SKEW_SECONDS => {
-            return if s3 {
-                fail(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.")
-            } else {
-                fail(403, "InvalidSignatureException", "Signature expired: the request time is more than 5 minutes from the current time.")
-            };
+            let m = (
+                "The difference between the request time and the current time is too large.",
+                "Signature expired: the request time is more than 5 minutes from the current time.",
+            );
+            Err(svc.either((403, 403), "RequestTimeTooSkewed", "InvalidSignatureException", m))
         }
-        _ => {}
+        _ => Ok(()),
     }
-    let body_hash = hex_encode(&sha256(&[&r.body]));
-    let payload = if a.expires.is_some() {
-        UNSIGNED_PAYLOAD.to_string()
-    } else if s3 {
-        let claimed = r.header("x-amz-content-sha256").unwrap_or("").to_string();
-        if claimed != UNSIGNED_PAYLOAD && claimed != body_hash {
-            return fail(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
-        }
-        claimed
-    } else {
-        body_hash.clone()
-    };
-    // The signed headers as received (host among them), and the query as sent without the
-    // signature.
+}
+
+/// The payload hash the signature covers; S3's x-amz-content-sha256 must be the body's.
+fn payload_hash(svc: &Service, a: &Auth, r: &Request, body_hash: &str) -> Result<String, Answer> {
+    if a.expires.is_some() {
+        return Ok(UNSIGNED_PAYLOAD.to_string());
+    }
+    if !svc.s3 {
+        return Ok(body_hash.to_string());
+    }
+    let claimed = r.header("x-amz-content-sha256").unwrap_or("").to_string();
+    if claimed != UNSIGNED_PAYLOAD && claimed != body_hash {
+        return Err(svc.fail(
+            400,
+            "XAmzContentSHA256Mismatch",
+            "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        ));
+    }
+    Ok(claimed)
+}
+
+/// Recomputes the signature from the request as received (the signed headers, the query without
+/// the signature) with the issued secret.
+fn check_signature(svc: &Service, a: &Auth, r: &Request, secret: &str, payload: &str) -> Result<(), Answer> {
     let headers: Vec<(String, String)> =
         a.signed_headers.iter().filter(|h| *h != "host").map(|h| (h.clone(), r.header(h).unwrap_or("").to_string())).collect();
     let pairs: Vec<(String, String)> = sigv4::query_pairs(&r.query).into_iter().filter(|(k, _)| k != "X-Amz-Signature").collect();
     let query = sigv4::canonical_query(&pairs);
     let host = r.header("host").unwrap_or("");
-    let signable = Signable { method: &r.method, host, path: &r.path, query: &r.query, headers: &headers, payload_hash: &payload };
-    let canonical = sigv4::canonical_request(&signable, s3, &query, &[]);
-    let scope = sigv4::scope(&a.date, &a.region, service);
+    let signable = Signable { method: &r.method, host, path: &r.path, query: &r.query, headers: &headers, payload_hash: payload };
+    let canonical = sigv4::canonical_request(&signable, svc.s3, &query, &[]);
+    let scope = sigv4::scope(&a.date, &a.region, svc.name);
     let sts = sigv4::string_to_sign(&a.date, &scope, &canonical.request);
-    let expected = hex_encode(&cognito_proto::crypto::hmac_sha256(&sigv4::signing_key(&c.secret, &a.date, &a.region, service), &[sts.as_bytes()]));
+    let key = sigv4::signing_key(secret, &a.date, &a.region, svc.name);
+    let expected = hex_encode(&cognito_proto::crypto::hmac_sha256(&key, &[sts.as_bytes()]));
     if canonical.signed_headers != a.signed_headers.join(";") || !ct_eq(expected.as_bytes(), a.signature.as_bytes()) {
         let m = "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
-        return if s3 { fail(403, "SignatureDoesNotMatch", m) } else { fail(403, "InvalidSignatureException", m) };
+        return Err(svc.either((403, 403), "SignatureDoesNotMatch", "InvalidSignatureException", (m, m)));
     }
+    Ok(())
+}
+
+/// S3: PUT stores the object, GET returns it, DELETE removes it.
+fn s3(db: &mut Db, svc: &Service, r: &Request, object: &str, body_hash: &str) -> Answer {
+    let key = cognito_proto::codec::percent_decode(object).unwrap_or_default();
+    match r.method.as_str() {
+        "PUT" => {
+            let ct = r.header("content-type").unwrap_or("application/octet-stream").to_string();
+            db.runtime.s3_objects.insert(key, (ct, r.body.clone()));
+            response(200, "", vec![], &[("ETag".into(), format!("\"{}\"", &body_hash[..32]))])
+        }
+        "GET" => match db.runtime.s3_objects.get(&key) {
+            Some((ct, bytes)) => response(200, ct, bytes.clone(), &[]),
+            None => svc.fail(404, "NoSuchKey", "The specified key does not exist."),
+        },
+        "DELETE" => {
+            db.runtime.s3_objects.remove(&key);
+            response(204, "", vec![], &[])
+        }
+        _ => response(200, "", vec![], &[]),
+    }
+}
+
+pub fn handle(db: &mut Db, r: &Request) -> Answer {
+    let rest = r.path.trim_start_matches("/_emulator/aws/");
+    let (service, object) = rest.split_once('/').unwrap_or((rest, ""));
+    let svc = Service { name: service, s3: service == "s3" };
+    let Some(a) = parse_auth(r) else {
+        return svc.either(
+            (403, 403),
+            "AccessDenied",
+            "MissingAuthenticationTokenException",
+            ("Access Denied", "Missing Authentication Token"),
+        );
+    };
+    let now = system_now();
+    let body_hash = hex_encode(&sha256(&[&r.body]));
+    let checked = credentials(db, &svc, &a, now).and_then(|c| {
+        check_time(&svc, &a, now)?;
+        let payload = payload_hash(&svc, &a, r, &body_hash)?;
+        check_signature(&svc, &a, r, &c.secret, &payload)?;
+        Ok(c)
+    });
+    let c = match checked {
+        Ok(c) => c,
+        Err(answer) => return answer,
+    };
     db.count(&c.identity_pool, &format!("aws:{service}"));
-    if s3 {
-        let key = cognito_proto::codec::percent_decode(object).unwrap_or_default();
-        return match r.method.as_str() {
-            "PUT" => {
-                let ct = r.header("content-type").unwrap_or("application/octet-stream").to_string();
-                db.runtime.s3_objects.insert(key, (ct, r.body.clone()));
-                response(200, "", vec![], &[("ETag".into(), format!("\"{}\"", &body_hash[..32]))])
-            }
-            "GET" => match db.runtime.s3_objects.get(&key) {
-                Some((ct, bytes)) => response(200, ct, bytes.clone(), &[]),
-                None => fail(404, "NoSuchKey", "The specified key does not exist."),
-            },
-            "DELETE" => {
-                db.runtime.s3_objects.remove(&key);
-                response(204, "", vec![], &[])
-            }
-            _ => response(200, "", vec![], &[]),
-        };
+    if svc.s3 {
+        return s3(db, &svc, r, object, &body_hash);
     }
     json_response(
         200,

@@ -1,7 +1,9 @@
-//! The emulator's configuration file (JSON): pools, their app clients, identity providers and
-//! seed users. Every field has Cognito's default, so `{}` is a valid file and
-//! `{"pools":[{}]}` gives one ready pool. The same shape is accepted by `POST /_emulator/pools`.
+//! The emulator's configuration file (JSON): pools, their app clients, identity providers,
+//! Lambda triggers and seed users, and request-rate quotas. Every field has Cognito's default,
+//! so `{}` is a valid file and `{"pools":[{}]}` gives one ready pool. The same pool shape is
+//! accepted by `POST /_emulator/pools`. (emulator/README.md, "The config file".)
 
+pub use crate::quotas::Rates;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -134,6 +136,9 @@ pub struct Config {
     pub pools: Vec<PoolConfig>,
     /// Identity pools (AWS credentials for user-pool sign-ins and guests).
     pub identity_pools: Vec<IdentityPoolConfig>,
+    /// Request-rate quotas per category (off when empty; `--quotas default` fills in the
+    /// Developer Guide's table, see `quotas.rs`). A pool's own `quotas` replace these for it.
+    pub quotas: Rates,
 }
 
 /// An identity pool: which user-pool app clients it trusts, guest access, the roles.
@@ -209,7 +214,9 @@ pub struct PoolConfig {
     /// Passkeys: the relying party.
     pub web_authn: WebAuthnConfig,
     /// Lambda triggers, run locally (`emulator/src/triggers.rs`).
-    pub triggers: crate::triggers::Triggers,
+    pub triggers: Triggers,
+    /// Request-rate quotas for this pool instead of the emulator's (`{"UserRead": 5}`).
+    pub quotas: Option<Rates>,
     /// CUSTOM_AUTH: the questions asked in order (the Define/Create/Verify Lambda triple).
     pub custom_auth: CustomAuth,
     /// Message templates; `{####}` is the code, `{username}` the username. A link template
@@ -240,7 +247,8 @@ impl Default for PoolConfig {
             max_failed_sign_ins: 5,
             sign_in_policy: SignInPolicy::default(),
             web_authn: WebAuthnConfig::default(),
-            triggers: crate::triggers::Triggers::default(),
+            triggers: Triggers::default(),
+            quotas: None,
             custom_auth: CustomAuth::default(),
             messages: MessageTemplates::default(),
             identity_providers: vec![],
@@ -429,18 +437,21 @@ pub struct UserConfig {
 
 /// The pool `cognito-emulator` starts with when given no configuration: ready for the demo.
 pub fn default_config() -> Config {
+    let urls: Vec<String> = [
+        "http://127.0.0.1:8080/",
+        "http://localhost:8080/",
+        "http://127.0.0.1:8080/examples/multipage/login.html",
+        "http://localhost:8080/examples/multipage/login.html",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
     let mut client = ClientConfig {
         id: "3n4b5urk1ft4fl3mg5e62d9ado".into(),
         name: "demo".into(),
         // The demo, and the multipage example's login page (examples/multipage/).
-        callback_urls: ["http://127.0.0.1:8080/", "http://localhost:8080/", "http://127.0.0.1:8080/examples/multipage/login.html", "http://localhost:8080/examples/multipage/login.html"]
-            .into_iter()
-            .map(String::from)
-            .collect(),
-        logout_urls: ["http://127.0.0.1:8080/", "http://localhost:8080/", "http://127.0.0.1:8080/examples/multipage/login.html", "http://localhost:8080/examples/multipage/login.html"]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+        callback_urls: urls.clone(),
+        logout_urls: urls,
         supported_identity_providers: ["COGNITO", "Google", "Facebook", "LoginWithAmazon", "SignInWithApple"]
             .into_iter()
             .map(String::from)
@@ -450,6 +461,7 @@ pub fn default_config() -> Config {
     client.explicit_auth_flows.push("ALLOW_USER_PASSWORD_AUTH".into());
     let idp = |name: &str| IdentityProvider { name: name.into(), provider_type: name.into(), ..IdentityProvider::default() };
     Config {
+        quotas: Rates::default(),
         identity_pools: vec![IdentityPoolConfig {
             id: "us-east-1:00000000-0000-4000-8000-00000000e001".into(),
             name: "demo".into(),
@@ -493,5 +505,133 @@ pub fn default_config() -> Config {
             ],
             ..PoolConfig::default()
         }],
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lambda triggers (a pool's `LambdaConfig`); running them is `triggers.rs`.
+
+/// How to run one trigger.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct TriggerConfig {
+    /// POST the event here.
+    pub url: Option<String>,
+    /// Run this (argv), event on stdin, event on stdout.
+    pub command: Option<Vec<String>>,
+    /// preTokenGeneration: `V1_0` (default) or `V2_0` (PreTokenGenerationConfig.LambdaVersion).
+    pub lambda_version: Option<String>,
+    /// Cognito gives a trigger 5 seconds.
+    pub timeout_ms: Option<u64>,
+}
+
+/// A pool's `LambdaConfig`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Triggers {
+    pub pre_sign_up: Option<TriggerConfig>,
+    pub post_confirmation: Option<TriggerConfig>,
+    pub pre_authentication: Option<TriggerConfig>,
+    pub post_authentication: Option<TriggerConfig>,
+    pub pre_token_generation: Option<TriggerConfig>,
+    pub user_migration: Option<TriggerConfig>,
+    pub custom_message: Option<TriggerConfig>,
+    pub define_auth_challenge: Option<TriggerConfig>,
+    pub create_auth_challenge: Option<TriggerConfig>,
+    pub verify_auth_challenge_response: Option<TriggerConfig>,
+}
+
+/// A trigger, by the name Cognito's error messages use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TriggerKind {
+    PreSignUp,
+    PostConfirmation,
+    PreAuthentication,
+    PostAuthentication,
+    PreTokenGeneration,
+    UserMigration,
+    CustomMessage,
+    DefineAuthChallenge,
+    CreateAuthChallenge,
+    VerifyAuthChallengeResponse,
+}
+
+impl Triggers {
+    fn all_mut(&mut self) -> [&mut Option<TriggerConfig>; 10] {
+        [
+            &mut self.pre_sign_up,
+            &mut self.post_confirmation,
+            &mut self.pre_authentication,
+            &mut self.post_authentication,
+            &mut self.pre_token_generation,
+            &mut self.user_migration,
+            &mut self.custom_message,
+            &mut self.define_auth_challenge,
+            &mut self.create_auth_challenge,
+            &mut self.verify_auth_challenge_response,
+        ]
+    }
+
+    /// No trigger configured.
+    pub fn is_empty(&self) -> bool {
+        TriggerKind::ALL.iter().all(|k| self.get(*k).is_none())
+    }
+
+    /// The configuration of one trigger.
+    pub fn get(&self, kind: TriggerKind) -> Option<&TriggerConfig> {
+        match kind {
+            TriggerKind::PreSignUp => self.pre_sign_up.as_ref(),
+            TriggerKind::PostConfirmation => self.post_confirmation.as_ref(),
+            TriggerKind::PreAuthentication => self.pre_authentication.as_ref(),
+            TriggerKind::PostAuthentication => self.post_authentication.as_ref(),
+            TriggerKind::PreTokenGeneration => self.pre_token_generation.as_ref(),
+            TriggerKind::UserMigration => self.user_migration.as_ref(),
+            TriggerKind::CustomMessage => self.custom_message.as_ref(),
+            TriggerKind::DefineAuthChallenge => self.define_auth_challenge.as_ref(),
+            TriggerKind::CreateAuthChallenge => self.create_auth_challenge.as_ref(),
+            TriggerKind::VerifyAuthChallengeResponse => self.verify_auth_challenge_response.as_ref(),
+        }
+    }
+
+    /// Command arguments starting with `./` or `../` made relative to `dir` (a triggers file's).
+    pub fn resolve_paths(&mut self, dir: &std::path::Path) {
+        for t in self.all_mut().into_iter().flatten() {
+            for arg in t.command.iter_mut().flatten() {
+                if arg.starts_with("./") || arg.starts_with("../") {
+                    *arg = dir.join(&*arg).to_string_lossy().into_owned();
+                }
+            }
+        }
+    }
+}
+
+impl TriggerKind {
+    const ALL: [TriggerKind; 10] = [
+        TriggerKind::PreSignUp,
+        TriggerKind::PostConfirmation,
+        TriggerKind::PreAuthentication,
+        TriggerKind::PostAuthentication,
+        TriggerKind::PreTokenGeneration,
+        TriggerKind::UserMigration,
+        TriggerKind::CustomMessage,
+        TriggerKind::DefineAuthChallenge,
+        TriggerKind::CreateAuthChallenge,
+        TriggerKind::VerifyAuthChallengeResponse,
+    ];
+
+    /// The name Cognito's error messages use.
+    pub fn name(self) -> &'static str {
+        match self {
+            TriggerKind::PreSignUp => "PreSignUp",
+            TriggerKind::PostConfirmation => "PostConfirmation",
+            TriggerKind::PreAuthentication => "PreAuthentication",
+            TriggerKind::PostAuthentication => "PostAuthentication",
+            TriggerKind::PreTokenGeneration => "PreTokenGeneration",
+            TriggerKind::UserMigration => "UserMigration",
+            TriggerKind::CustomMessage => "CustomMessage",
+            TriggerKind::DefineAuthChallenge => "DefineAuthChallenge",
+            TriggerKind::CreateAuthChallenge => "CreateAuthChallenge",
+            TriggerKind::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
+        }
     }
 }

@@ -1,11 +1,19 @@
 //! Issuing tokens: the ID and access tokens of a sign-in (or of the hosted UI's code exchange)
-//! with the claims Cognito puts in them, refresh tokens and their records, and refreshing
-//! (REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken, the OAuth refresh_token grant), with
-//! rotation and device binding.
+//! with the claims Cognito puts in them ("Understanding user pool JSON web tokens"), refresh
+//! tokens and their records, and refreshing (REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken, the
+//! OAuth refresh_token grant), with rotation and device binding.
+//!
+//! ```text
+//! claims (state held) → preTokenGeneration (unlocked) → RS256 signatures (unlocked, any core)
+//!   → the refresh token's record (state held; saved before the answer)
+//! ```
 
+use crate::call::Call;
 use crate::config::ClientConfig;
-use crate::request::{issuer, Ctx};
+use crate::error::*;
+use crate::shared::Tx;
 use crate::state::*;
+use crate::triggers::{Claims, TokenSource};
 use crate::util::*;
 use serde_json::{json, Value};
 
@@ -20,9 +28,8 @@ pub struct Issue {
     pub origin: Option<(String, i64)>,
     pub with_refresh: bool,
     pub new_device: bool,
-    /// preTokenGeneration's triggerSource (else the runtime's hint, else
-    /// TokenGeneration_Authentication).
-    pub source: Option<&'static str>,
+    /// preTokenGeneration's triggerSource.
+    pub source: TokenSource,
 }
 
 pub struct Issued {
@@ -55,89 +62,64 @@ pub fn attribute_claim(name: &str, value: &str) -> Value {
     }
 }
 
-/// Signs a new ID + access token pair (and a refresh token when asked).
-pub fn issue_tokens(db: &mut Db, ctx: &Ctx, pool_id: &str, client: &ClientConfig, username: &str, opts: Issue) -> ApiResult<Issued> {
-    let p = db.pool(pool_id)?;
-    let user = p.users.get(username).ok_or_else(|| err("UserNotFoundException", "User does not exist."))?.clone();
-    let now = p.now();
-    let validity = p.token_validity(client);
-    let iss = issuer(db, ctx, pool_id);
-    let (origin_jti, auth_time) = opts.origin.clone().unwrap_or_else(|| (uuid(), now));
-    let event_id = uuid();
-    let hosted = opts.scopes.is_some();
-    let scopes = opts.scopes.clone().unwrap_or_else(|| vec!["aws.cognito.signin.user.admin".into()]);
-    let id_key = db.runtime.keys.get(&p.id_kid).ok_or_else(|| err("InternalErrorException", "signing key missing"))?.clone();
-    let access_key = db.runtime.keys.get(&p.access_kid).ok_or_else(|| err("InternalErrorException", "signing key missing"))?.clone();
-    let tracking = p.device_tracking();
-    let region = pool_id.split('_').next().unwrap_or("us-east-1").to_string();
+/// The facts both tokens are made of.
+struct Basis<'a> {
+    user: &'a User,
+    iss: String,
+    client: &'a str,
+    origin_jti: String,
+    auth_time: i64,
+    event_id: String,
+    now: i64,
+    scopes: &'a [String],
+    hosted: bool,
+}
 
-    let mut device_key = opts.device_key.clone();
-    let mut new_device = None;
-    if tracking && opts.new_device && device_key.is_none() {
-        let key = format!("{region}_{}", uuid());
-        let group = format!("-{}", random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 8));
-        let d = Device {
-            key: key.clone(),
-            group_key: group.clone(),
-            username: username.to_string(),
-            client_id: client.id.clone(),
-            salt_hex: None,
-            verifier_hex: None,
-            name: None,
-            remembered: false,
-            created: now,
-            modified: now,
-            last_auth: now,
-            last_ip: ctx.ip.clone(),
-        };
-        db.pool_mut(pool_id)?.devices.insert(key.clone(), d);
-        device_key = Some(key.clone());
-        new_device = Some((key, group));
-    }
-
+fn access_claims(b: &Basis, expires: i64, device_key: Option<&str>) -> Value {
     let mut access = json!({
-        "sub": user.sub,
-        "iss": iss,
-        "client_id": client.id,
-        "origin_jti": origin_jti,
-        "event_id": event_id,
+        "sub": b.user.sub,
+        "iss": b.iss,
+        "client_id": b.client,
+        "origin_jti": b.origin_jti,
+        "event_id": b.event_id,
         "token_use": "access",
-        "scope": scopes.join(" "),
-        "auth_time": auth_time,
-        "exp": now + validity.access_token_seconds,
-        "iat": now,
+        "scope": b.scopes.join(" "),
+        "auth_time": b.auth_time,
+        "exp": expires,
+        "iat": b.now,
         "jti": uuid(),
-        "username": user.username,
+        "username": b.user.username,
     });
-    if let Some(k) = &device_key {
+    if let Some(k) = device_key {
         access["device_key"] = json!(k);
     }
-    if !user.groups.is_empty() {
-        access["cognito:groups"] = json!(user.groups);
+    if !b.user.groups.is_empty() {
+        access["cognito:groups"] = json!(b.user.groups);
     }
-    if hosted {
+    if b.hosted {
         access["version"] = json!(2);
     }
+    access
+}
 
+/// The ID token's claims: with OAuth scopes, only the attributes they grant.
+fn id_claims(b: &Basis, expires: i64, nonce: Option<&str>) -> Value {
     let mut id = json!({
-        "sub": user.sub,
-        "aud": client.id,
-        "iss": iss,
-        "cognito:username": user.username,
-        "origin_jti": origin_jti,
-        "event_id": event_id,
+        "sub": b.user.sub,
+        "aud": b.client,
+        "iss": b.iss,
+        "cognito:username": b.user.username,
+        "origin_jti": b.origin_jti,
+        "event_id": b.event_id,
         "token_use": "id",
-        "auth_time": auth_time,
-        "exp": now + validity.id_token_seconds,
-        "iat": now,
+        "auth_time": b.auth_time,
+        "exp": expires,
+        "iat": b.now,
         "jti": uuid(),
     });
-    let has = |s: &str| scopes.iter().any(|x| x == s);
-    for (k, v) in &user.attributes {
-        if k == "sub" {
-            continue;
-        }
-        let allowed = !hosted
+    let has = |s: &str| b.scopes.iter().any(|x| x == s);
+    for (k, v) in b.user.attributes.iter().filter(|(k, _)| *k != "sub") {
+        let allowed = !b.hosted
             || if k.starts_with("email") {
                 has("email")
             } else if k.starts_with("phone_number") {
@@ -149,67 +131,128 @@ pub fn issue_tokens(db: &mut Db, ctx: &Ctx, pool_id: &str, client: &ClientConfig
             id[k.as_str()] = attribute_claim(k, v);
         }
     }
-    if !user.groups.is_empty() {
-        id["cognito:groups"] = json!(user.groups);
+    if !b.user.groups.is_empty() {
+        id["cognito:groups"] = json!(b.user.groups);
     }
-    if !user.identities.is_empty() {
-        id["identities"] = json!(user.identities);
+    if !b.user.identities.is_empty() {
+        id["identities"] = json!(b.user.identities);
     }
-    if let Some(n) = &opts.nonce {
+    if let Some(n) = nonce {
         id["nonce"] = json!(n);
     }
-    let source = opts.source.or(db.runtime.token_source.take()).unwrap_or("TokenGeneration_Authentication");
-    crate::triggers::token_generation(db, pool_id, username, &client.id, source, &mut id, &mut access)?;
-    let access_token = access_key.sign(&access);
-    if hosted {
-        id["at_hash"] = json!(crate::tokens::at_hash(&access_token));
-    }
-    let id_token = id_key.sign(&id);
-
-    let refresh_token = if opts.with_refresh {
-        let t = crate::tokens::refresh_token();
-        db.refresh_tokens.insert(
-            t.clone(),
-            RefreshRecord {
-                pool: pool_id.to_string(),
-                client: client.id.clone(),
-                username: username.to_string(),
-                device_key: device_key.clone(),
-                origin_jti: origin_jti.clone(),
-                auth_time,
-                expires: now + validity.refresh_token_seconds,
-                revoked: false,
-                rotated_at: None,
-                scopes: scopes.clone(),
-                hosted,
-            },
-        );
-        Some(t)
-    } else {
-        None
-    };
-    db.count(pool_id, "tokensIssued");
-    Ok(Issued { id_token, access_token, refresh_token, expires_in: validity.access_token_seconds, new_device })
+    id
 }
 
+/// The key and group key of a new device (NewDeviceMetadata).
+fn new_device_keys(pool_id: &str) -> (String, String) {
+    let region = pool_id.split('_').next().unwrap_or("us-east-1");
+    let group = format!("-{}", random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 8));
+    (format!("{region}_{}", uuid()), group)
+}
+
+/// Records the device of this sign-in (once its tokens are signed: the sign-in is then one
+/// change).
+fn add_device(tx: &mut Tx, call: &Call, pool_id: &str, client: &str, username: &str, (key, group): (String, String)) -> ApiResult<()> {
+    let pool = tx.pool_mut(pool_id)?;
+    let now = pool.now();
+    let d = Device {
+        key: key.clone(),
+        group_key: group,
+        username: username.to_string(),
+        client_id: client.to_string(),
+        salt_hex: None,
+        verifier_hex: None,
+        name: None,
+        remembered: false,
+        created: now,
+        modified: now,
+        last_auth: now,
+        last_ip: call.ip.clone(),
+    };
+    pool.devices.insert(key, d);
+    Ok(())
+}
+
+/// Signs a new ID + access token pair (and a refresh token when asked).
+pub fn issue_tokens(tx: &mut Tx, call: &Call, pool_id: &str, client: &ClientConfig, username: &str, opts: Issue) -> ApiResult<Issued> {
+    let p = tx.pool(pool_id)?;
+    let (now, validity, tracking) = (p.now(), p.token_validity(client), p.device_tracking());
+    let (id_key, access_key) = (tx.key(&p.id_kid)?, tx.key(&p.access_kid)?);
+    let new = (tracking && opts.new_device && opts.device_key.is_none()).then(|| new_device_keys(pool_id));
+    let device_key = new.as_ref().map(|(k, _)| k.clone()).or(opts.device_key.clone());
+    let scopes = opts.scopes.clone().unwrap_or_else(|| vec!["aws.cognito.signin.user.admin".into()]);
+    let (origin_jti, auth_time) = opts.origin.clone().unwrap_or_else(|| (uuid(), now));
+    let user = tx.user(pool_id, username)?.clone();
+    let b = Basis {
+        user: &user,
+        iss: tx.issuer(&call.base, pool_id),
+        client: &client.id,
+        origin_jti,
+        auth_time,
+        event_id: uuid(),
+        now,
+        scopes: &scopes,
+        hosted: opts.scopes.is_some(),
+    };
+    let mut access = access_claims(&b, now + validity.access_token_seconds, device_key.as_deref());
+    let mut id = id_claims(&b, now + validity.id_token_seconds, opts.nonce.as_deref());
+    let caller = call.by_client(&client.id);
+    crate::triggers::token_generation(tx, &caller, pool_id, username, opts.source, Claims { id: &mut id, access: &mut access })?;
+    let hosted = b.hosted;
+    let signed = tx.compute(move || {
+        let access_token = access_key.sign(&access)?;
+        if hosted {
+            id["at_hash"] = json!(crate::tokens::at_hash(&access_token));
+        }
+        Ok::<_, String>((id_key.sign(&id)?, access_token))
+    });
+    let (id_token, access_token) = signed.map_err(internal)?;
+    if let Some(keys) = new.clone() {
+        add_device(tx, call, pool_id, &client.id, username, keys)?;
+    }
+    let refresh_token = opts.with_refresh.then(|| {
+        let record = RefreshRecord {
+            pool: pool_id.to_string(),
+            client: client.id.clone(),
+            username: username.to_string(),
+            device_key: device_key.clone(),
+            origin_jti: b.origin_jti.clone(),
+            auth_time,
+            expires: now + validity.refresh_token_seconds,
+            revoked: false,
+            rotated_at: None,
+            scopes: scopes.clone(),
+            hosted,
+        };
+        let t = crate::tokens::refresh_token();
+        tx.refresh_tokens.insert(TokenHash::of(&t), record);
+        t
+    });
+    tx.count(pool_id, "tokensIssued");
+    Ok(Issued { id_token, access_token, refresh_token, expires_in: validity.access_token_seconds, new_device: new })
+}
+
+/// Tokens at the end of a sign-in: postAuthentication first (its error means no tokens), then
+/// the tokens, a refresh token and, with device tracking, a new device.
 pub fn tokens_response(
-    db: &mut Db,
-    ctx: &Ctx,
+    tx: &mut Tx,
+    call: &Call,
     pool: &str,
     client: &ClientConfig,
     username: &str,
     device_key: Option<String>,
+    source: TokenSource,
 ) -> ApiResult<Value> {
     let new_device = device_key.is_none();
-    // postAuthentication runs before the tokens exist: its error means no tokens.
-    let tracking = db.pool(pool)?.device_tracking();
-    crate::triggers::post_authentication(db, pool, username, new_device && tracking)?;
-    let issued = issue_tokens(db, ctx, pool, client, username, Issue { device_key, with_refresh: true, new_device, ..Default::default() })?;
+    let tracking = tx.pool(pool)?.device_tracking();
+    crate::triggers::post_authentication(tx, call, pool, username, new_device && tracking)?;
+    let opts = Issue { device_key, with_refresh: true, new_device, source, ..Default::default() };
+    let issued = issue_tokens(tx, call, pool, client, username, opts)?;
     Ok(json!({"AuthenticationResult": issued.to_result(), "ChallengeParameters": {}}))
 }
 
 pub fn refresh_record(db: &Db, client: &ClientConfig, token: &str) -> ApiResult<RefreshRecord> {
-    let r = db.refresh_tokens.get(token).ok_or_else(|| not_authorized("Invalid Refresh Token"))?;
+    let r = db.refresh_tokens.get(&TokenHash::of(token)).ok_or_else(|| not_authorized("Invalid Refresh Token"))?;
     let pool = db.pool(&r.pool)?;
     if r.client != client.id {
         return Err(not_authorized("Invalid Refresh Token"));
@@ -230,10 +273,7 @@ pub fn refresh_record(db: &Db, client: &ClientConfig, token: &str) -> ApiResult<
 /// With device tracking, a refresh must name the (confirmed) device the token belongs to.
 pub fn check_refresh_device(db: &Db, r: &RefreshRecord, given: Option<&str>) -> ApiResult<()> {
     let pool = db.pool(&r.pool)?;
-    if !pool.device_tracking() {
-        return Ok(());
-    }
-    if let Some(bound) = &r.device_key {
+    if let (true, Some(bound)) = (pool.device_tracking(), &r.device_key) {
         let confirmed = pool.devices.get(bound).is_some_and(|d| d.confirmed());
         if given != Some(bound.as_str()) || !confirmed {
             return Err(not_authorized("Invalid Refresh Token"));
@@ -242,58 +282,51 @@ pub fn check_refresh_device(db: &Db, r: &RefreshRecord, given: Option<&str>) -> 
     Ok(())
 }
 
-/// Shared by GetTokensFromRefreshToken and the OAuth refresh_token grant.
-pub fn refresh_tokens(db: &mut Db, ctx: &Ctx, client: &ClientConfig, token: &str, device_key: Option<&str>) -> ApiResult<Issued> {
-    let r = match refresh_record(db, client, token) {
-        Err(e) if db.refresh_tokens.get(token).is_some_and(|r| r.rotated_at.is_some()) => {
-            let rec = &db.refresh_tokens[token];
-            let grace = client.retry_grace_period_seconds;
-            let now = db.pool(&rec.pool)?.now();
-            if rec.rotated_at.is_some_and(|t| now - t > grace) {
-                return Err(err("RefreshTokenReuseException", "The refresh token has been rotated and can no longer be used"));
-            }
-            return Err(e);
-        }
-        other => other?,
-    };
-    if let Some(t) = r.rotated_at {
-        let now = db.pool(&r.pool)?.now();
-        if now - t > client.retry_grace_period_seconds {
-            return Err(err("RefreshTokenReuseException", "The refresh token has been rotated and can no longer be used"));
-        }
-    }
-    check_refresh_device(db, &r, device_key)?;
-    db.count(&r.pool, "refresh");
-    let rotate = client.refresh_token_rotation;
-    let pool = r.pool.clone();
-    let mut issued = issue_tokens(
-        db,
-        ctx,
-        &pool,
-        client,
-        &r.username,
-        Issue {
-            device_key: r.device_key.clone(),
-            origin: Some((r.origin_jti.clone(), r.auth_time)),
-            scopes: r.hosted.then(|| r.scopes.clone()),
-            with_refresh: rotate,
-            source: Some("TokenGeneration_RefreshTokens"),
-            ..Default::default()
+fn reuse() -> ApiError {
+    fail(Exception::RefreshTokenReuse, "The refresh token has been rotated and can no longer be used")
+}
+
+/// The record of a token to refresh with; a rotated one only within its grace period.
+fn usable_record(db: &Db, client: &ClientConfig, token: &str) -> ApiResult<RefreshRecord> {
+    let grace_over = |rotated: Option<i64>, pool: &str| rotated.is_some_and(|t| db.now_of(pool) - t > client.retry_grace_period_seconds);
+    match refresh_record(db, client, token) {
+        Err(e) => match db.refresh_tokens.get(&TokenHash::of(token)) {
+            Some(rec) if grace_over(rec.rotated_at, &rec.pool) => Err(reuse()),
+            _ => Err(e),
         },
-    )?;
-    if rotate {
-        let now = db.pool(&pool)?.now();
-        if let Some(old) = db.refresh_tokens.get_mut(token) {
-            old.rotated_at.get_or_insert(now);
-        }
-        // The new token lives for what remained of the old one.
-        if let Some(new) = issued.refresh_token.as_ref().and_then(|t| db.refresh_tokens.get_mut(t)) {
-            new.expires = r.expires;
-            new.hosted = r.hosted;
-            new.scopes = r.scopes.clone();
-        }
-    } else {
+        Ok(r) if grace_over(r.rotated_at, &r.pool) => Err(reuse()),
+        Ok(r) => Ok(r),
+    }
+}
+
+/// Shared by GetTokensFromRefreshToken and the OAuth refresh_token grant.
+pub fn refresh_tokens(tx: &mut Tx, call: &Call, client: &ClientConfig, token: &str, device_key: Option<&str>) -> ApiResult<Issued> {
+    let r = usable_record(tx, client, token)?;
+    check_refresh_device(tx, &r, device_key)?;
+    tx.count(&r.pool, "refresh");
+    let rotate = client.refresh_token_rotation;
+    let opts = Issue {
+        device_key: r.device_key.clone(),
+        origin: Some((r.origin_jti.clone(), r.auth_time)),
+        scopes: r.hosted.then(|| r.scopes.clone()),
+        with_refresh: rotate,
+        source: TokenSource::RefreshTokens,
+        ..Default::default()
+    };
+    let mut issued = issue_tokens(tx, call, &r.pool, client, &r.username, opts)?;
+    if !rotate {
         issued.refresh_token = None;
+        return Ok(issued);
+    }
+    let now = tx.now_of(&r.pool);
+    if let Some(old) = tx.refresh_tokens.get_mut(&TokenHash::of(token)) {
+        old.rotated_at.get_or_insert(now);
+    }
+    // The new token lives for what remained of the old one.
+    if let Some(new) = issued.refresh_token.as_ref().and_then(|t| tx.refresh_tokens.get_mut(&TokenHash::of(t))) {
+        new.expires = r.expires;
+        new.hosted = r.hosted;
+        new.scopes = r.scopes.clone();
     }
     Ok(issued)
 }

@@ -11,14 +11,45 @@
 //! GetUserAuthFactors {AccessToken} → {Username, PreferredMfaSetting, UserMFASettingList, ConfiguredUserAuthFactors}
 //! ```
 
-use crate::access::{caller, user_mut};
+use crate::access::{authenticate, Caller};
+use crate::call::Call;
 use crate::config::{ClientConfig, FirstFactor, MfaConfiguration};
-use crate::request::{opt, req, Ctx};
+use crate::error::*;
+use crate::shared::Tx;
 use crate::state::*;
 use crate::util::*;
 use crate::webauthn::{self, Expect};
 use cognito_proto::codec::base64url_encode;
+use serde::Deserialize;
 use serde_json::{json, Value};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ByToken {
+    access_token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CompleteRegistration {
+    access_token: String,
+    credential: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListCredentials {
+    access_token: String,
+    max_results: Option<u64>,
+    next_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteCredential {
+    access_token: String,
+    credential_id: String,
+}
 
 /// Registration challenges and sign-in sessions expire after this long.
 const CEREMONY_SECONDS: i64 = 300;
@@ -76,23 +107,19 @@ fn registration_key(pool: &str, username: &str) -> String {
     format!("{pool}\u{1f}{username}")
 }
 
-fn client_of_token(c: &crate::access::Caller) -> String {
-    c.claims["client_id"].as_str().unwrap_or_default().to_string()
-}
-
-pub fn start_registration(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
-    let c = caller(db, body, ctx)?;
-    let pool = db.pool(&c.pool)?;
+pub fn start_registration(tx: &mut Tx, call: &Call, r: ByToken) -> ApiResult<Value> {
+    let c: Caller = authenticate(tx, &call.base, &r.access_token)?;
+    let pool = tx.pool(&c.pool)?;
     if !allows(pool, FirstFactor::WebAuthn) {
-        return Err(err("WebAuthnNotEnabledException", "Passkeys (WEB_AUTHN) are not an allowed first factor of this user pool"));
+        return Err(fail(Exception::WebAuthnNotEnabled, "Passkeys (WEB_AUTHN) are not an allowed first factor of this user pool"));
     }
     let cfg = &pool.config.web_authn;
     if cfg.relying_party_id.is_empty() {
-        return Err(err("WebAuthnConfigurationMissingException", "The user pool has no WebAuthn relying party ID"));
+        return Err(fail(Exception::WebAuthnConfigurationMissing, "The user pool has no WebAuthn relying party ID"));
     }
-    let u = &pool.users[&c.username];
+    let u = pool.user(&c.username)?;
     if u.passkeys.len() >= MAX_PASSKEYS {
-        return Err(err("LimitExceededException", format!("A user can register at most {MAX_PASSKEYS} passkeys")));
+        return Err(fail(Exception::LimitExceeded, format!("A user can register at most {MAX_PASSKEYS} passkeys")));
     }
     let challenge = base64url_encode(&random_bytes::<32>());
     let display = u.attr("name").or(u.attr("email")).unwrap_or("");
@@ -107,22 +134,25 @@ pub fn start_registration(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Val
         &cfg.user_verification,
         cfg.timeout_ms,
     );
-    let pending = PendingRegistration { challenge, client: client_of_token(&c), expires: pool.now() + CEREMONY_SECONDS };
-    db.runtime.registrations.insert(registration_key(&c.pool, &c.username), pending);
+    let pending = PendingRegistration { challenge, client: c.client.clone(), expires: pool.now() + CEREMONY_SECONDS };
+    tx.runtime.registrations.insert(registration_key(&c.pool, &c.username), pending);
     Ok(json!({"CredentialCreationOptions": options}))
 }
 
-pub fn complete_registration(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
-    let c = caller(db, body, ctx)?;
-    let credential = body.get("Credential").filter(|v| v.is_object()).ok_or_else(|| invalid_param("Credential must be a RegistrationResponseJSON object"))?;
-    let not_found = || err("WebAuthnChallengeNotFoundException", "No passkey registration was started, or it expired: call StartWebAuthnRegistration");
-    let pending = db.runtime.registrations.remove(&registration_key(&c.pool, &c.username)).ok_or_else(not_found)?;
-    let pool = db.pool(&c.pool)?;
+pub fn complete_registration(tx: &mut Tx, call: &Call, r: CompleteRegistration) -> ApiResult<Value> {
+    let c = authenticate(tx, &call.base, &r.access_token)?;
+    let credential = Some(&r.credential)
+        .filter(|v| v.is_object())
+        .ok_or_else(|| invalid_param("Credential must be a RegistrationResponseJSON object"))?;
+    let not_found =
+        || fail(Exception::WebAuthnChallengeNotFound, "No passkey registration was started, or it expired: call StartWebAuthnRegistration");
+    let pending = tx.runtime.registrations.remove(&registration_key(&c.pool, &c.username)).ok_or_else(not_found)?;
+    let pool = tx.pool(&c.pool)?;
     if pending.expires <= pool.now() {
         return Err(not_found());
     }
-    if pending.client != client_of_token(&c) {
-        return Err(err("WebAuthnClientMismatchException", "The registration was started by another app client"));
+    if pending.client != c.client {
+        return Err(fail(Exception::WebAuthnClientMismatch, "The registration was started by another app client"));
     }
     let client = pool.client(&pending.client).cloned().unwrap_or_default();
     let origins = allowed_origins(pool, &client);
@@ -137,7 +167,7 @@ pub fn complete_registration(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<
         return Err(invalid_param("This credential is already registered"));
     }
     let now = pool.now();
-    let u = user_mut(db, &c.pool, &c.username)?;
+    let u = tx.user_mut(&c.pool, &c.username)?;
     passkey.created = now;
     passkey.name = match passkey.attachment.as_deref() {
         Some("platform") => format!("Passkey on this device {}", u.passkeys.len() + 1),
@@ -148,17 +178,19 @@ pub fn complete_registration(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<
     Ok(json!({}))
 }
 
-pub fn list(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
-    let c = caller(db, body, ctx)?;
-    let max = match body.get("MaxResults") {
-        None | Some(Value::Null) => MAX_PASSKEYS,
-        Some(v) => v.as_u64().filter(|n| (1..=MAX_PASSKEYS as u64).contains(n)).ok_or_else(|| invalid_param("MaxResults must be between 1 and 20"))? as usize,
+pub fn list(tx: &mut Tx, call: &Call, r: ListCredentials) -> ApiResult<Value> {
+    let c = authenticate(tx, &call.base, &r.access_token)?;
+    let max = match r.max_results {
+        None => MAX_PASSKEYS,
+        Some(n) => Some(n)
+            .filter(|n| (1..=MAX_PASSKEYS as u64).contains(n))
+            .ok_or_else(|| invalid_param("MaxResults must be between 1 and 20"))? as usize,
     };
-    let start = match opt(body, "NextToken") {
+    let start = match r.next_token.as_deref() {
         None => 0,
         Some(t) => t.strip_prefix("page-").and_then(|n| n.parse::<usize>().ok()).ok_or_else(|| invalid_param("Invalid NextToken"))?,
     };
-    let u = &db.pool(&c.pool)?.users[&c.username];
+    let u = tx.user(&c.pool, &c.username)?;
     let page: Vec<Value> = u
         .passkeys
         .iter()
@@ -185,22 +217,21 @@ pub fn list(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
     Ok(out)
 }
 
-pub fn delete(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
-    let c = caller(db, body, ctx)?;
-    let id = req(body, "CredentialId")?.to_string();
-    let u = user_mut(db, &c.pool, &c.username)?;
+pub fn delete(tx: &mut Tx, call: &Call, r: DeleteCredential) -> ApiResult<Value> {
+    let c = authenticate(tx, &call.base, &r.access_token)?;
+    let u = tx.user_mut(&c.pool, &c.username)?;
     let before = u.passkeys.len();
-    u.passkeys.retain(|p| p.id != id);
+    u.passkeys.retain(|p| p.id != r.credential_id);
     if u.passkeys.len() == before {
-        return Err(err("ResourceNotFoundException", "Credential not found."));
+        return Err(fail(Exception::ResourceNotFound, "Credential not found."));
     }
     Ok(json!({}))
 }
 
-pub fn get_user_auth_factors(db: &mut Db, body: &Value, ctx: &Ctx) -> ApiResult<Value> {
-    let c = caller(db, body, ctx)?;
-    let pool = db.pool(&c.pool)?;
-    let u = &pool.users[&c.username];
+pub fn get_user_auth_factors(tx: &mut Tx, call: &Call, r: ByToken) -> ApiResult<Value> {
+    let c = authenticate(tx, &call.base, &r.access_token)?;
+    let pool = tx.pool(&c.pool)?;
+    let u = pool.user(&c.username)?;
     let factors: Vec<&str> = first_factors(pool, u).into_iter().filter(|f| *f != "PASSWORD_SRP").collect();
     let mut out = json!({"Username": u.username, "UserMFASettingList": u.mfa_factors(&pool.config), "ConfiguredUserAuthFactors": factors});
     if let Some(p) = u.preferred_mfa {

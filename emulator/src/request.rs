@@ -1,75 +1,88 @@
-//! Reading requests: the per-request facts from the HTTP layer, and the members of a JSON API
-//! body, with the validation errors Cognito gives for missing or mistyped ones.
+//! Reading a JSON API request into the operation's typed input (serde derive, members named as
+//! in the Amazon Cognito user pools API reference), with Cognito's errors: a missing required
+//! member is InvalidParameterException naming it; a member of the wrong type is
+//! SerializationException. A `null` member counts as absent, as in the AWS JSON protocol.
 
+use crate::error::*;
 use crate::state::User;
-use crate::util::*;
-use serde_json::{json, Map, Value};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
 
-/// Per-request facts from the HTTP layer.
-pub struct Ctx {
-    /// `http://127.0.0.1:PORT`: issuer prefix and hosted-UI origin.
-    pub base: String,
-    pub ip: String,
-}
-
-/// A pool's token issuer: `<base>/<poolId>`, or the pool's `issuer` (which ends in
-/// `/<poolId>`, as both of Cognito's issuer forms do).
-pub fn issuer(db: &crate::state::Db, ctx: &Ctx, pool: &str) -> String {
-    match db.pools.get(pool).and_then(|p| p.config.issuer.clone()) {
-        Some(i) => i,
-        None => format!("{}/{}", ctx.base, pool),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request reading
-
-pub fn missing(field: &str) -> ApiError {
-    let f = field.chars().next().map(|c| c.to_lowercase().collect::<String>() + &field[c.len_utf8()..]).unwrap_or_default();
-    invalid_param(format!("1 validation error detected: Value null at '{f}' failed to satisfy constraint: Member must not be null"))
-}
-
-pub fn req<'a>(body: &'a Value, field: &str) -> ApiResult<&'a str> {
-    match body.get(field) {
-        Some(Value::String(s)) => Ok(s),
-        None | Some(Value::Null) => Err(missing(field)),
-        Some(_) => Err(err("SerializationException", format!("{field} must be a string"))),
-    }
-}
-
-pub fn opt<'a>(body: &'a Value, field: &str) -> Option<&'a str> {
-    body.get(field).and_then(Value::as_str)
-}
-
-/// A string→string map member (AuthParameters, ChallengeResponses).
-pub fn map_of(body: &Value, field: &str) -> ApiResult<Map<String, Value>> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(Map::new()),
-        Some(Value::Object(m)) if m.values().all(Value::is_string) => Ok(m.clone()),
-        Some(_) => Err(err("SerializationException", format!("{field} must be a map of strings"))),
-    }
-}
-
-pub fn attributes_of(body: &Value, field: &str) -> ApiResult<Vec<(String, String)>> {
-    let Some(v) = body.get(field) else { return Ok(vec![]) };
-    let Some(list) = v.as_array() else {
-        return if v.is_null() { Ok(vec![]) } else { Err(err("SerializationException", format!("{field} must be a list"))) };
+/// The body as the operation's input type.
+pub fn parse<T: DeserializeOwned>(body: Value) -> ApiResult<T> {
+    let Value::Object(mut members) = body else {
+        return Err(fail(Exception::Serialization, "Request body must be a JSON object"));
     };
-    let mut out = vec![];
-    for a in list {
-        let name = a.get("Name").and_then(Value::as_str).ok_or_else(|| missing("Name"))?;
-        if name.is_empty() || name.len() > 32 {
-            return Err(invalid_param(format!("Invalid attribute name {name}")));
-        }
-        let value = a.get("Value").and_then(Value::as_str).unwrap_or("");
-        if value.len() > 2048 {
-            return Err(invalid_param(format!("Attribute {name} is too long")));
-        }
-        out.push((name.to_string(), value.to_string()));
+    members.retain(|_, v| !v.is_null());
+    serde_json::from_value(Value::Object(members)).map_err(|e| from_serde(&e))
+}
+
+fn from_serde(e: &serde_json::Error) -> ApiError {
+    let text = e.to_string();
+    match text.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()) {
+        Some(field) => missing(field),
+        None => fail(Exception::Serialization, text),
     }
-    Ok(out)
+}
+
+/// An `AttributeType`: `{"Name", "Value"}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeType {
+    pub name: String,
+    #[serde(default)]
+    pub value: String,
+}
+
+/// Attributes as (name, value), checked against Cognito's limits.
+pub fn attributes(list: Vec<AttributeType>) -> ApiResult<Vec<(String, String)>> {
+    list.into_iter()
+        .map(|a| {
+            if a.name.is_empty() || a.name.len() > 32 {
+                return Err(invalid_param(format!("Invalid attribute name {}", a.name)));
+            }
+            if a.value.len() > 2048 {
+                return Err(invalid_param(format!("Attribute {} is too long", a.name)));
+            }
+            Ok((a.name, a.value))
+        })
+        .collect()
+}
+
+/// ValidationData as the map a trigger event carries.
+pub fn validation_map(list: Vec<AttributeType>) -> ApiResult<serde_json::Map<String, Value>> {
+    Ok(attributes(list)?.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
 }
 
 pub fn attributes_json(user: &User) -> Value {
     Value::Array(user.attributes.iter().map(|(k, v)| json!({"Name": k, "Value": v})).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Input {
+        client_id: String,
+        username: String,
+        #[allow(dead_code)]
+        secret_hash: Option<String>,
+    }
+
+    #[test]
+    fn missing_members_are_named_and_wrong_types_are_serialization_errors() {
+        let e = parse::<Input>(json!({"ClientId": "c"})).unwrap_err();
+        assert_eq!(e.name(), "InvalidParameterException");
+        assert!(e.message.contains("'username'"), "{}", e.message);
+        let e = parse::<Input>(json!({"ClientId": "c", "Username": null})).unwrap_err();
+        assert!(e.message.contains("'username'"));
+        assert_eq!(parse::<Input>(json!({"ClientId": "c", "Username": 42})).unwrap_err().name(), "SerializationException");
+        assert_eq!(parse::<Input>(json!([1])).unwrap_err().name(), "SerializationException");
+        let ok = parse::<Input>(json!({"ClientId": "c", "Username": "u", "Other": 1})).unwrap();
+        assert_eq!((ok.client_id.as_str(), ok.username.as_str()), ("c", "u"));
+        assert!(attributes(vec![AttributeType { name: String::new(), value: "x".into() }]).is_err());
+    }
 }

@@ -1,28 +1,32 @@
-//! HTTP: routing by method and path over plain values ([`Request`] in, [`Answer`] out), CORS on
-//! every answer, bounded request bodies, and the data file persisted after changes. Axum only
-//! appears at the edge ([`handle`]); [`respond`] is the same server without sockets, for the
-//! SDK's native tests (`InProcess` in lib.rs).
+//! HTTP: routing by method and path over plain values ([`Request`] in, [`Answer`] out), the
+//! browser policy (`policy.rs`: the Host header, local origins for `/_emulator/`), CORS on every
+//! answer, bounded request bodies, injected faults and request-rate quotas.
 //!
-//! Test endpoints under `/_emulator/` (documented in README.md):
-//! `POST /_emulator/pools` (a pool config → ids), `DELETE /_emulator/pools/{id}`,
-//! `POST /_emulator/pools/{id}/clock` (`{"advanceSeconds": n}`), `POST /_emulator/pools/{id}/rotate-keys`
-//! (`{"keepOld": bool}`), `GET /_emulator/messages?poolId=&username=`, `GET /_emulator/stats?poolId=`,
-//! `POST /_emulator/faults` / `DELETE /_emulator/faults`, `GET /_emulator/config`.
+//! ```text
+//! axum (handle) → the body, bounded → spawn_blocking(respond): requests run side by side
+//!   respond: Host allowed? → OPTIONS: preflight | route → CORS
+//!   route: the state held (Tx) for this request; a trigger, a signature or an SRP
+//!          exponentiation lets it go while it runs (shared.rs); saved before the answer
+//! ```
+//! [`respond`] is the same server without sockets, for the SDK's native tests (`InProcess` in
+//! lib.rs).
 
-use crate::api::dispatch;
-use crate::config::{Config, PoolConfig};
+use crate::call::Call;
+use crate::error::*;
 use crate::hosted::{self, Reply};
-use crate::request::{issuer, Ctx};
-use crate::state::{Db, Fault};
+use crate::http::{api_error, api_ok, json_response, response};
+pub use crate::http::{Answer, Request};
+use crate::policy::Policy;
+use crate::shared::{Shared, Tx};
+use crate::state::Db;
 use crate::tokens::Key;
-use crate::util::*;
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderValue, Response, StatusCode};
+use cognito_proto::api::Op;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Largest request body accepted (Cognito's own limit is far below this for every operation).
 const MAX_BODY: usize = 256 * 1024;
@@ -32,108 +36,95 @@ const MAX_BODY: usize = 256 * 1024;
 const DRAIN_BODY: usize = 16 * 1024 * 1024;
 
 pub struct App {
-    pub db: Mutex<Db>,
+    pub db: Shared,
     pub base: String,
-    pub data: Option<PathBuf>,
+    pub policy: Policy,
 }
 
-/// What the emulator prints when ready (camelCase, the SDK's config names).
-pub fn ready_info(db: &Db, base: &str) -> Value {
-    let Some(pool) = db.pools.values().next() else { return json!({"endpoint": format!("{base}/")}) };
-    let client = pool.clients.values().next();
-    json!({
-        "endpoint": format!("{base}/"),
-        "userPoolId": pool.config.id,
-        "clientId": client.map(|c| c.id.clone()),
-        "issuer": format!("{base}/{}", pool.config.id),
-        "hostedUiDomain": base,
-        "redirectSignIn": client.and_then(|c| c.callback_urls.first().cloned()),
-        "redirectSignOut": client.and_then(|c| c.logout_urls.first().cloned()),
-        "identityPoolId": db.identity_pools.keys().next(),
-    })
-}
-
-fn lock(app: &App) -> std::sync::MutexGuard<'_, Db> {
-    // A poisoned lock means a handler panicked mid-update; the data is still the best we have.
-    app.db.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-pub fn save(app: &App, db: &Db) {
-    let Some(path) = &app.data else { return };
-    let tmp = path.with_extension("tmp");
-    match serde_json::to_vec(db) {
-        Ok(bytes) => {
-            if std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path)).is_err() {
-                eprintln!("cognito-emulator: could not write {}", path.display());
-            }
+/// The axum edge: reads the request (bounded), answers with [`respond`] on the blocking pool,
+/// holds a delayed answer back without holding anything.
+pub async fn handle(State(app): State<Arc<App>>, req: axum::http::Request<Body>) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
+    let headers = parts.headers.iter().filter_map(|(k, v)| Some((k.as_str().to_ascii_lowercase(), v.to_str().ok()?.to_string()))).collect();
+    let mut request = Request {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers,
+        body: vec![],
+        ip,
+    };
+    let answer = match to_bytes(body, DRAIN_BODY).await.ok().filter(|b| b.len() <= MAX_BODY) {
+        None => {
+            let mut a = api_error(&fail(Exception::RequestEntityTooLarge, format!("Request body exceeds {MAX_BODY} bytes")));
+            add_cors(&mut a, request.header("origin"));
+            a
         }
-        Err(e) => eprintln!("cognito-emulator: could not serialize state: {e}"),
+        Some(bytes) => {
+            request.body = bytes.to_vec();
+            let app = app.clone();
+            tokio::task::spawn_blocking(move || respond(&app, &request))
+                .await
+                .unwrap_or_else(|_| api_error(&internal("the request failed")))
+        }
+    };
+    if let Some(ms) = answer.delay_ms {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
-}
-
-/// An HTTP request, reduced to what the emulator reads.
-#[derive(Clone, Debug, Default)]
-pub struct Request {
-    pub method: String,
-    pub path: String,
-    pub query: String,
-    /// Names in lower case.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    pub ip: String,
-}
-
-impl Request {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    let mut b = Response::builder().status(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    for (k, v) in &answer.headers {
+        b = b.header(k.as_str(), v.as_str());
     }
+    b.body(Body::from(answer.body)).unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
-/// An HTTP answer as a value.
-#[derive(Clone, Debug, Default)]
-pub struct Answer {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    /// A `delayMs` fault: send this answer that much later.
-    pub delay_ms: Option<u64>,
+/// Whether a path is a control endpoint (local origins only). The emulated identity providers'
+/// pages belong to the hosted UI, the SigV4 services to the APIs: both open to every origin.
+fn is_control(path: &str) -> bool {
+    path.starts_with("/_emulator/") && !path.starts_with("/_emulator/idp/") && !path.starts_with("/_emulator/aws/")
 }
 
-impl Answer {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+fn refused(why: &str) -> Answer {
+    json_response(403, &json!({"message": why}))
+}
+
+/// One request, answered (without sockets: the same code behind [`handle`] and `InProcess`).
+pub fn respond(app: &App, req: &Request) -> Answer {
+    if !app.policy.host_allowed(req.header("host")) {
+        return refused("This Host is not the emulator's: start it with --allow-host NAME to reach it by that name");
     }
-    fn set(&mut self, name: &str, value: String) {
-        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
-        self.headers.push((name.to_string(), value));
+    let origin = req.header("origin");
+    let control = is_control(&req.path);
+    if let (true, Some(o)) = (control, origin) {
+        if !app.policy.control_origin_allowed(o) {
+            return refused(
+                "The /_emulator/ endpoints answer local pages only: start the emulator with --allow-origin ORIGIN to allow this one",
+            );
+        }
     }
+    let mut answer = if req.method == "OPTIONS" { preflight(req) } else { route(app, req) };
+    add_cors(&mut answer, origin);
+    answer
 }
 
-pub fn response(status: u16, content_type: &str, body: impl Into<Vec<u8>>, headers: &[(String, String)]) -> Answer {
-    let mut h = vec![];
-    if !content_type.is_empty() {
-        h.push(("Content-Type".to_string(), content_type.to_string()));
-    }
-    h.extend_from_slice(headers);
-    Answer { status, headers: h, body: body.into(), delay_ms: None }
+fn add_cors(a: &mut Answer, origin: Option<&str>) {
+    a.set("Access-Control-Allow-Origin", origin.filter(|o| HeaderValue::from_str(o).is_ok()).unwrap_or("*").to_string());
+    a.set("Vary", "Origin".into());
+    a.set("Access-Control-Expose-Headers", "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date,Cache-Control".into());
 }
 
-pub fn json_response(status: u16, v: &Value) -> Answer {
-    response(status, "application/json", v.to_string(), &[])
-}
-
-fn api_error(e: &ApiError) -> Answer {
-    let body = json!({"__type": e.name, "message": e.message});
-    response(
-        e.status,
-        "application/x-amz-json-1.1",
-        body.to_string(),
-        &[
-            ("x-amzn-RequestId".into(), uuid()),
-            ("x-amzn-ErrorType".into(), format!("{}:", e.name)),
-            ("x-amzn-ErrorMessage".into(), e.message.replace(['\r', '\n'], " ")),
-        ],
-    )
+fn preflight(req: &Request) -> Answer {
+    let req_headers = req
+        .header("access-control-request-headers")
+        .unwrap_or("content-type, x-amz-target, x-amz-user-agent, cache-control, authorization")
+        .to_string();
+    let headers = [
+        ("Access-Control-Allow-Methods".into(), "POST, GET, PUT, DELETE, HEAD, PATCH, OPTIONS".into()),
+        ("Access-Control-Allow-Headers".into(), req_headers),
+        ("Access-Control-Max-Age".into(), "600".into()),
+    ];
+    response(204, "", vec![], &headers)
 }
 
 fn reply(r: Reply) -> Answer {
@@ -152,159 +143,83 @@ fn reply(r: Reply) -> Answer {
     }
 }
 
-fn query_param(query: &str, k: &str) -> Option<String> {
-    cognito_proto::codec::form_decode(query).into_iter().find(|(a, _)| a == k).map(|(_, v)| v)
-}
-
-fn add_cors(a: &mut Answer, origin: Option<&str>) {
-    a.set("Access-Control-Allow-Origin", origin.filter(|o| HeaderValue::from_str(o).is_ok()).unwrap_or("*").to_string());
-    a.set("Vary", "Origin".into());
-    a.set("Access-Control-Expose-Headers", "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date,Cache-Control".into());
-}
-
-fn preflight(req: &Request) -> Answer {
-    let req_headers = req
-        .header("access-control-request-headers")
-        .unwrap_or("content-type, x-amz-target, x-amz-user-agent, cache-control, authorization")
-        .to_string();
-    response(
-        204,
-        "",
-        vec![],
-        &[
-            ("Access-Control-Allow-Methods".into(), "POST, GET, PUT, DELETE, HEAD, PATCH, OPTIONS".into()),
-            ("Access-Control-Allow-Headers".into(), req_headers),
-            ("Access-Control-Max-Age".into(), "600".into()),
-        ],
-    )
-}
-
-/// The axum edge: reads the request (bounded), answers with [`respond`], holds a delayed
-/// answer back without holding the database.
-pub async fn handle(State(app): State<Arc<App>>, req: axum::http::Request<Body>) -> Response<Body> {
-    let (parts, body) = req.into_parts();
-    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
-    let headers = parts.headers.iter().filter_map(|(k, v)| Some((k.as_str().to_ascii_lowercase(), v.to_str().ok()?.to_string()))).collect();
-    let mut request = Request {
-        method: parts.method.as_str().to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().unwrap_or("").to_string(),
-        headers,
-        body: vec![],
-        ip,
-    };
-    let answer = match to_bytes(body, DRAIN_BODY).await.ok().filter(|b| b.len() <= MAX_BODY) {
-        None => {
-            let mut a = api_error(&ApiError {
-                name: "RequestEntityTooLargeException".into(),
-                message: format!("Request body exceeds {MAX_BODY} bytes"),
-                status: 413,
-            });
-            add_cors(&mut a, request.header("origin"));
-            a
-        }
-        Some(bytes) => {
-            request.body = bytes.to_vec();
-            respond(&app, &request)
-        }
-    };
-    if let Some(ms) = answer.delay_ms {
-        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-    }
-    let mut b = Response::builder().status(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-    for (k, v) in &answer.headers {
-        b = b.header(k.as_str(), v.as_str());
-    }
-    b.body(Body::from(answer.body)).unwrap_or_else(|_| Response::new(Body::empty()))
-}
-
-/// One request, answered (without sockets: the same code behind [`handle`] and `InProcess`).
-pub fn respond(app: &App, req: &Request) -> Answer {
-    let mut answer = if req.method == "OPTIONS" { preflight(req) } else { route(app, req) };
-    add_cors(&mut answer, req.header("origin"));
-    answer
+/// The call of a hosted-UI or OAuth request: its app client is the `client_id` it names.
+fn hosted_call(app: &App, r: &Request, text: &str) -> Call {
+    let client = [r.query.as_str(), text].iter().find_map(|q| crate::http::query_param(q, "client_id"));
+    Call { base: app.base.clone(), ip: r.ip.clone(), op: None, client, metadata: None }
 }
 
 fn route(app: &App, r: &Request) -> Answer {
-    let (method, path, query, body) = (r.method.as_str(), r.path.as_str(), r.query.as_str(), r.body.as_slice());
-    let ctx = Ctx { base: app.base.clone(), ip: r.ip.clone() };
-    let ctx = &ctx;
-    let text = String::from_utf8_lossy(body);
-    let cookies = r.header("cookie").unwrap_or("");
-    let auth = r.header("authorization");
-    let mut db = lock(app);
-    // What the trigger events of this request carry (json_api sets the operation's own).
-    db.runtime.call_metadata = None;
-    db.runtime.call_op = None;
-    db.runtime.token_source = None;
-    db.runtime.message_subject = None;
-    db.runtime.call_client = [query, &*text]
-        .iter()
-        .find_map(|q| cognito_proto::codec::form_decode(q).into_iter().find(|(k, _)| k == "client_id").map(|(_, v)| v));
-    let get = method == "GET" || method == "HEAD";
-    let resp = match (method, path) {
-        ("POST", "/") => json_api(&mut db, r, ctx),
-        ("GET", "/") => json_response(200, &ready_info(&db, &app.base)),
-        ("GET", "/oauth2/authorize") => reply(hosted::authorize(&mut db, ctx, query, cookies)),
-        ("GET", "/login") => reply(hosted::login_get(&db, query)),
-        ("POST", "/login") => reply(hosted::login_post(&mut db, ctx, query, &text)),
-        ("GET", "/signup") => reply(hosted::signup_get(&db, query, None)),
-        ("POST", "/signup") => reply(hosted::signup_post(&mut db, ctx, query, &text)),
-        ("GET", "/forgotPassword") => reply(hosted::forgot_get(&db, query, None)),
-        ("POST", "/forgotPassword") => reply(hosted::forgot_post(&mut db, ctx, query, &text)),
-        ("GET", "/confirmUser") => reply(hosted::confirm_user(&mut db, ctx, query)),
-        ("GET", "/error") => reply(hosted::error_page(query)),
-        ("GET", "/logout") => reply(hosted::logout(&mut db, query, cookies)),
-        ("POST", "/oauth2/token") => reply(hosted::token(&mut db, ctx, r.header("content-type").unwrap_or(""), auth, &text)),
-        ("GET" | "POST", "/oauth2/userInfo") => reply(hosted::user_info(&db, ctx, auth)),
-        ("POST", "/oauth2/revoke") => reply(hosted::revoke(&mut db, auth, &text)),
-        (m, p) if p.starts_with("/_emulator/idp/") => {
-            let provider = cognito_proto::codec::url_decode(&p["/_emulator/idp/".len()..]).unwrap_or_default();
-            if m == "POST" {
-                reply(hosted::idp_post(&mut db, ctx, &provider, query, &text))
-            } else {
-                reply(hosted::idp_get(&db, &provider, query))
-            }
-        }
-        (_, p) if p.starts_with("/_emulator/aws/") => crate::aws::handle(&mut db, r),
-        (m, p) if p.starts_with("/_emulator/") => test_endpoint(app, &mut db, m, p, query, body),
-        ("GET", p) if p.ends_with("/.well-known/jwks.json") => {
-            let pool = p.trim_end_matches("/.well-known/jwks.json").trim_start_matches('/');
-            db.count(pool, "jwks");
-            jwks(&db, pool)
-        }
-        ("GET", p) if p.ends_with("/.well-known/openid-configuration") => {
-            discovery(&db, ctx, p.trim_end_matches("/.well-known/openid-configuration").trim_start_matches('/'))
-        }
-        _ => json_response(404, &json!({"message": "Not Found"})),
-    };
-    if !get {
-        save(app, &db);
-    }
-    let mut resp = resp;
+    let mut tx = app.db.begin();
+    let mut answer = route_in(app, &mut tx, r);
     // The Date header follows the pool's clock, so a test that moves a pool's clock looks, to a
     // client, like a device clock that is off.
-    if let Some(now) = pool_for_request(&db, path, query, body).and_then(|p| db.pools.get(&p)).map(|p| p.now()) {
-        resp.set("Date", cognito_proto::time::format_http_date(now));
+    if let Some(now) = pool_for_request(&tx, &r.path, &r.query, &r.body).and_then(|p| tx.pools.get(&p)).map(|p| p.now()) {
+        answer.set("Date", cognito_proto::time::format_http_date(now));
     }
-    resp
+    match tx.finish() {
+        Ok(()) => answer,
+        Err(e) => api_error(&internal(format!("The change could not be saved: {e}"))),
+    }
 }
 
-/// Which pool a request concerns (for its clock), when it can be told.
-fn pool_for_request(db: &Db, path: &str, query: &str, body: &[u8]) -> Option<String> {
-    if let Some(rest) = path.strip_prefix('/') {
-        if let Some((pool, tail)) = rest.split_once('/') {
-            if tail.starts_with(".well-known/") {
-                return Some(pool.to_string());
+fn route_in(app: &App, tx: &mut Tx, r: &Request) -> Answer {
+    let (method, path, query) = (r.method.as_str(), r.path.as_str(), r.query.as_str());
+    let text = String::from_utf8_lossy(&r.body).into_owned();
+    let (cookies, auth) = (r.header("cookie").unwrap_or(""), r.header("authorization"));
+    let call = hosted_call(app, r, &text);
+    match (method, path) {
+        ("POST", "/") => json_api(tx, &call, r),
+        ("GET", "/") => json_response(200, &crate::control::ready_info(tx, &app.base)),
+        ("GET", "/oauth2/authorize") => reply(hosted::authorize(tx, &call, query, cookies)),
+        ("GET", "/login") => reply(hosted::login_get(tx, query)),
+        ("POST", "/login") => reply(hosted::login_post(tx, &call, query, &text)),
+        ("GET", "/signup") => reply(hosted::signup_get(tx, query, None)),
+        ("POST", "/signup") => reply(hosted::signup_post(tx, &call, query, &text)),
+        ("GET", "/forgotPassword") => reply(hosted::forgot_get(tx, query, None)),
+        ("POST", "/forgotPassword") => reply(hosted::forgot_post(tx, &call, query, &text)),
+        ("GET", "/confirmUser") => reply(hosted::confirm_user(tx, &call, query)),
+        ("GET", "/error") => reply(hosted::error_page(query)),
+        ("GET", "/logout") => reply(hosted::logout(tx, query, cookies)),
+        ("POST", "/oauth2/token") => reply(hosted::token(tx, &call, r.header("content-type").unwrap_or(""), auth, &text)),
+        ("GET" | "POST", "/oauth2/userInfo") => reply(hosted::user_info(tx, &call, auth)),
+        ("POST", "/oauth2/revoke") => reply(hosted::revoke(tx, auth, &text)),
+        (m, p) if p.starts_with("/_emulator/idp/") => {
+            let provider = cognito_proto::codec::url_decode(&p["/_emulator/idp/".len()..]).unwrap_or_default();
+            match m {
+                "POST" => reply(hosted::idp_post(tx, &call, &provider, query, &text)),
+                _ => reply(hosted::idp_get(tx, &provider, query)),
             }
+        }
+        (_, p) if p.starts_with("/_emulator/aws/") => crate::aws::handle(tx, r),
+        (m, p) if p.starts_with("/_emulator/") => crate::control::handle(tx, &app.base, m, p, query, &r.body),
+        ("GET", p) if p.ends_with("/.well-known/jwks.json") => {
+            let pool = p.trim_end_matches("/.well-known/jwks.json").trim_start_matches('/');
+            tx.count(pool, "jwks");
+            jwks(tx, pool)
+        }
+        ("GET", p) if p.ends_with("/.well-known/openid-configuration") => {
+            discovery(tx, &app.base, p.trim_end_matches("/.well-known/openid-configuration").trim_start_matches('/'))
+        }
+        _ => json_response(404, &json!({"message": "Not Found"})),
+    }
+}
+
+/// Which pool a request concerns (for its clock, faults and quotas), when it can be told.
+fn pool_for_request(db: &Db, path: &str, query: &str, body: &[u8]) -> Option<String> {
+    if let Some((pool, tail)) = path.strip_prefix('/').and_then(|rest| rest.split_once('/')) {
+        if tail.starts_with(".well-known/") {
+            return Some(pool.to_string());
         }
     }
     if let Ok(v) = serde_json::from_slice::<Value>(body) {
         if let Some(c) = v["ClientId"].as_str() {
             return db.find_client(c).map(|(p, _)| p.config.id.clone());
         }
-        if let Some(p) = v["UserPoolId"].as_str() {
-            return Some(p.to_string());
+        for id in ["UserPoolId", "IdentityPoolId"] {
+            if let Some(p) = v[id].as_str() {
+                return Some(p.to_string());
+            }
         }
         if let Some(t) = v["AccessToken"].as_str() {
             return crate::tokens::peek_claims(t)?["iss"].as_str()?.rsplit('/').next().map(String::from);
@@ -316,78 +231,91 @@ fn pool_for_request(db: &Db, path: &str, query: &str, body: &[u8]) -> Option<Str
     db.find_client(&client).map(|(p, _)| p.config.id.clone())
 }
 
-fn json_api(db: &mut Db, r: &Request, ctx: &Ctx) -> Answer {
-    let target = r.header("x-amz-target").unwrap_or("");
-    let identity = target.strip_prefix("AWSCognitoIdentityService.");
-    let Some(op) = target.strip_prefix("AWSCognitoIdentityProviderService.").or(identity) else {
-        return api_error(&err("UnknownOperationException", "Missing or unknown X-Amz-Target"));
+/// An injected fault for this call, if one matches: its error, or a delay for the answer.
+fn take_fault(db: &mut Db, op: Op, pool: Option<&str>) -> Result<Option<u64>, ApiError> {
+    let matches = |f: &crate::state::Fault| f.target.is_none_or(|t| t == op) && f.pool_id.as_deref().is_none_or(|p| pool == Some(p));
+    let Some(i) = db.runtime.faults.iter().position(matches) else { return Ok(None) };
+    let f = &mut db.runtime.faults[i];
+    let mut e = fail(f.exception.clone(), "Injected fault");
+    if let Some(s) = f.status {
+        e.status = s;
+    }
+    let delay = f.delay_ms;
+    f.count = f.count.saturating_sub(1);
+    if f.count == 0 {
+        db.runtime.faults.remove(i);
+    }
+    delay.map(Some).ok_or(e)
+}
+
+/// Counts the call against its pool's quotas: TooManyRequestsException past them.
+fn check_quota(db: &mut Db, op: Op, pool: Option<&str>, body: &Value) -> ApiResult<()> {
+    let Some(pool) = pool else { return Ok(()) };
+    let rates = db.quotas_of(pool).clone();
+    if rates.is_empty() {
+        return Ok(());
+    }
+    let request = crate::quotas::Request { op, challenge: body["ChallengeName"].as_str() };
+    match db.runtime.limiter.admit(pool, &rates, &request, std::time::Instant::now()) {
+        true => Ok(()),
+        false => Err(fail(Exception::TooManyRequests, "Rate exceeded")),
+    }
+}
+
+fn json_api(tx: &mut Tx, call: &Call, r: &Request) -> Answer {
+    let op = match crate::api::operation(r.header("x-amz-target").unwrap_or("")) {
+        Ok(op) => op,
+        Err(e) => return api_error(&e),
     };
     let ct = r.header("content-type").unwrap_or("");
     if !ct.starts_with("application/x-amz-json-1.1") && !ct.starts_with("application/x-amz-json-1.0") {
-        return api_error(&err("UnknownOperationException", "Content-Type must be application/x-amz-json-1.1"));
+        return api_error(&fail(Exception::UnknownOperation, "Content-Type must be application/x-amz-json-1.1"));
     }
-    let value: Value = match serde_json::from_slice(&r.body) {
-        Ok(v) => v,
-        Err(_) => return api_error(&err("SerializationException", "Start of structure or map found where not expected / malformed JSON")),
+    let Ok(body) = serde_json::from_slice::<Value>(&r.body) else {
+        return api_error(&fail(Exception::Serialization, "Start of structure or map found where not expected / malformed JSON"));
     };
     // Injected faults (tests of retry, error handling and races), for any pool or one.
-    let pool = pool_for_request(db, &r.path, &r.query, &r.body);
-    let mut delay = None;
-    let matches = |f: &Fault| (f.target.is_empty() || f.target == op) && f.pool_id.as_ref().is_none_or(|p| pool.as_ref() == Some(p));
-    if let Some(i) = db.runtime.faults.iter().position(matches) {
-        let f = &mut db.runtime.faults[i];
-        let mut e = err(&f.exception, "Injected fault");
-        if let Some(s) = f.status {
-            e.status = s;
-        }
-        delay = f.delay_ms;
-        f.count = f.count.saturating_sub(1);
-        if f.count == 0 {
-            db.runtime.faults.remove(i);
-        }
-        if delay.is_none() {
-            return api_error(&e);
-        }
-    }
-    db.runtime.call_metadata = value.get("ClientMetadata").filter(|m| m.is_object()).cloned();
-    db.runtime.call_client = value["ClientId"].as_str().map(String::from);
-    db.runtime.call_op = Some(op.to_string());
-    db.runtime.token_source = None;
-    let result = if identity.is_some() { crate::identity::dispatch(db, op, &value, ctx) } else { dispatch(db, op, &value, ctx) };
-    db.runtime.call_metadata = None;
-    db.runtime.call_client = None;
-    db.runtime.call_op = None;
-    let mut resp = match result {
-        Ok(v) => response(200, "application/x-amz-json-1.1", v.to_string(), &[("x-amzn-RequestId".into(), uuid())]),
+    let pool = pool_for_request(tx, &r.path, &r.query, &r.body);
+    let delay = match take_fault(tx, op, pool.as_deref()).and_then(|d| check_quota(tx, op, pool.as_deref(), &body).map(|_| d)) {
+        Ok(d) => d,
+        Err(e) => return api_error(&e),
+    };
+    let call = Call {
+        op: Some(op),
+        client: body["ClientId"].as_str().map(String::from),
+        metadata: body.get("ClientMetadata").and_then(Value::as_object).cloned(),
+        ..call.clone()
+    };
+    let mut answer = match crate::api::dispatch(tx, &call, op, body) {
+        Ok(v) => api_ok(&v),
         Err(e) => api_error(&e),
     };
-    // Carried out now; the answer goes out later (without holding the database).
-    resp.delay_ms = delay;
-    resp
+    // Carried out now; the answer goes out later (without holding the state).
+    answer.delay_ms = delay;
+    answer
 }
 
 fn jwks(db: &Db, pool_id: &str) -> Answer {
     let Some(pool) = db.pools.get(pool_id) else { return json_response(404, &json!({"message": "User pool not found"})) };
-    let keys: Vec<Value> = pool.jwks_kids.iter().filter_map(|k| db.runtime.keys.get(k)).map(Key::jwk).collect();
+    let keys: Vec<Value> = pool.jwks_kids.iter().filter_map(|k| db.runtime.keys.get(k)).map(|k| Key::jwk(k)).collect();
     response(200, "application/json", json!({"keys": keys}).to_string(), &[("Cache-Control".into(), "public, max-age=3600".into())])
 }
 
-fn discovery(db: &Db, ctx: &Ctx, pool_id: &str) -> Answer {
+fn discovery(db: &Db, base: &str, pool_id: &str) -> Answer {
     if !db.pools.contains_key(pool_id) {
         return json_response(404, &json!({"message": "User pool not found"}));
     }
-    let iss = issuer(db, ctx, pool_id);
-    let b = &ctx.base;
+    let iss = db.issuer(base, pool_id);
     json_response(
         200,
         &json!({
             "issuer": iss,
             "jwks_uri": format!("{iss}/.well-known/jwks.json"),
-            "authorization_endpoint": format!("{b}/oauth2/authorize"),
-            "token_endpoint": format!("{b}/oauth2/token"),
-            "userinfo_endpoint": format!("{b}/oauth2/userInfo"),
-            "end_session_endpoint": format!("{b}/logout"),
-            "revocation_endpoint": format!("{b}/oauth2/revoke"),
+            "authorization_endpoint": format!("{base}/oauth2/authorize"),
+            "token_endpoint": format!("{base}/oauth2/token"),
+            "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
+            "end_session_endpoint": format!("{base}/logout"),
+            "revocation_endpoint": format!("{base}/oauth2/revoke"),
             "response_types_supported": ["code", "token"],
             "scopes_supported": ["openid", "email", "phone", "profile"],
             "subject_types_supported": ["public"],
@@ -396,148 +324,4 @@ fn discovery(db: &Db, ctx: &Ctx, pool_id: &str) -> Answer {
             "code_challenge_methods_supported": ["S256"],
         }),
     )
-}
-
-fn test_endpoint(app: &App, db: &mut Db, method: &str, path: &str, query: &str, body: &[u8]) -> Answer {
-    let parts: Vec<&str> = path.trim_start_matches("/_emulator/").split('/').collect();
-    let bad = |m: String| json_response(400, &json!({"message": m}));
-    match (method, parts.as_slice()) {
-        ("GET", ["health"]) => json_response(200, &json!({"ok": true})),
-        ("GET", ["triggers"]) => {
-            let pool = cognito_proto::codec::form_decode(query).into_iter().find(|(k, _)| k == "poolId").map(|(_, v)| v);
-            let list: Vec<&crate::triggers::Invocation> =
-                db.runtime.trigger_log.iter().filter(|i| pool.as_ref().is_none_or(|p| *p == i.pool_id)).collect();
-            json_response(200, &json!(list))
-        }
-        ("GET", ["config"]) => json_response(200, &ready_info(db, &app.base)),
-        ("POST", ["pools"]) => {
-            let cfg: PoolConfig = match serde_json::from_slice(if body.is_empty() { b"{}" } else { body }) {
-                Ok(c) => c,
-                Err(e) => return bad(format!("invalid pool config: {e}")),
-            };
-            let (id_kid, access_kid) = (db.keys[0].kid.clone(), db.keys[1].kid.clone());
-            match db.add_pool(cfg, &id_kid, &access_kid) {
-                Ok(id) => {
-                    let pool = &db.pools[&id];
-                    let clients: Vec<Value> = pool.clients.values().map(|c| json!({"clientId": c.id, "clientSecret": c.secret})).collect();
-                    json_response(
-                        200,
-                        &json!({
-                            "userPoolId": id,
-                            "clientId": pool.clients.keys().next(),
-                            "clients": clients,
-                            "endpoint": format!("{}/", app.base),
-                            "issuer": format!("{}/{id}", app.base),
-                            "hostedUiDomain": app.base,
-                        }),
-                    )
-                }
-                Err(e) => bad(e.message),
-            }
-        }
-        ("POST", ["identity-pools"]) => {
-            let cfg: crate::config::IdentityPoolConfig = match serde_json::from_slice(if body.is_empty() { b"{}" } else { body }) {
-                Ok(c) => c,
-                Err(e) => return bad(format!("invalid identity pool config: {e}")),
-            };
-            match db.add_identity_pool(cfg) {
-                Ok(id) => json_response(200, &json!({"identityPoolId": id, "identityEndpoint": format!("{}/", app.base)})),
-                Err(e) => bad(e.message),
-            }
-        }
-        ("DELETE", ["pools", id]) => {
-            db.pools.remove(*id);
-            json_response(200, &json!({}))
-        }
-        ("POST", ["pools", id, "clock"]) => {
-            let v: Value = serde_json::from_slice(body).unwrap_or(json!({}));
-            let Some(pool) = db.pools.get_mut(*id) else { return bad("no such pool".into()) };
-            if let Some(s) = v["advanceSeconds"].as_i64() {
-                pool.clock_offset += s;
-            }
-            if let Some(s) = v["offsetSeconds"].as_i64() {
-                pool.clock_offset = s;
-            }
-            json_response(200, &json!({"offsetSeconds": pool.clock_offset, "now": pool.now()}))
-        }
-        ("POST", ["pools", id, "rotate-keys"]) => {
-            let v: Value = serde_json::from_slice(body).unwrap_or(json!({}));
-            if !db.pools.contains_key(*id) {
-                return bad("no such pool".into());
-            }
-            let (Ok(k1), Ok(k2)) = (Key::generate(), Key::generate()) else { return bad("key generation failed".into()) };
-            let (Ok(id_kid), Ok(access_kid)) = (db.add_key(k1), db.add_key(k2)) else { return bad("key storage failed".into()) };
-            let Some(pool) = db.pools.get_mut(*id) else { return bad("no such pool".into()) };
-            if !v["keepOld"].as_bool().unwrap_or(true) {
-                pool.jwks_kids.clear();
-            }
-            pool.id_kid = id_kid.clone();
-            pool.access_kid = access_kid.clone();
-            pool.jwks_kids.push(id_kid.clone());
-            pool.jwks_kids.push(access_kid.clone());
-            json_response(200, &json!({"idKid": id_kid, "accessKid": access_kid, "jwksKids": pool.jwks_kids}))
-        }
-        ("GET", ["messages"]) => {
-            let pool = query_param(query, "poolId");
-            let user = query_param(query, "username");
-            let msgs: Vec<&crate::state::Message> = db
-                .messages
-                .iter()
-                .filter(|m| pool.as_ref().is_none_or(|p| &m.pool_id == p))
-                .filter(|m| user.as_ref().is_none_or(|u| &m.username == u || &m.destination == u))
-                .collect();
-            json_response(200, &json!(msgs))
-        }
-        ("GET", ["stats"]) => {
-            let pool = query_param(query, "poolId").unwrap_or_default();
-            json_response(200, &json!(db.stats.get(&pool).cloned().unwrap_or_default()))
-        }
-        ("POST", ["faults"]) => match serde_json::from_slice::<Fault>(body) {
-            Ok(f) => {
-                db.runtime.faults.push(f);
-                json_response(200, &json!({"queued": db.runtime.faults.len()}))
-            }
-            Err(e) => bad(format!("invalid fault: {e}")),
-        },
-        ("DELETE", ["faults"]) => {
-            db.runtime.faults.clear();
-            json_response(200, &json!({}))
-        }
-        _ => json_response(404, &json!({"message": "Not Found"})),
-    }
-}
-
-/// Loads the data file (when it exists) or builds the state from the config, and makes sure
-/// signing keys exist.
-pub fn initial_state(config: &Config, data: Option<&PathBuf>) -> Result<Db, String> {
-    initial_state_with(config, data, None)
-}
-
-/// As [`initial_state`], with the signing keys given (tests reuse one pair: RSA key generation
-/// is the slowest thing the emulator does).
-pub fn initial_state_with(config: &Config, data: Option<&PathBuf>, keys: Option<(Key, Key)>) -> Result<Db, String> {
-    if let Some(path) = data {
-        if path.exists() {
-            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let mut db: Db = serde_json::from_slice(&bytes).map_err(|e| format!("{} is not an emulator data file: {e}", path.display()))?;
-            db.load_keys()?;
-            if db.keys.len() >= 2 {
-                return Ok(db);
-            }
-        }
-    }
-    let mut db = Db::default();
-    let (id_key, access_key) = match keys {
-        Some(k) => k,
-        None => (Key::generate()?, Key::generate()?),
-    };
-    let id_kid = db.add_key(id_key)?;
-    let access_kid = db.add_key(access_key)?;
-    for p in &config.pools {
-        db.add_pool(p.clone(), &id_kid, &access_kid).map_err(|e| format!("pool {}: {}", p.id, e.message))?;
-    }
-    for p in &config.identity_pools {
-        db.add_identity_pool(p.clone()).map_err(|e| format!("identity pool {}: {}", p.id, e.message))?;
-    }
-    Ok(db)
 }

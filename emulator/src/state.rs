@@ -1,15 +1,23 @@
-//! The emulator's data: pools, clients, users, devices, codes, refresh tokens and delivered
-//! messages (persisted with `--data`), plus short-lived sign-in state (not persisted).
+//! The emulator's data: pools with their app clients, users, devices and codes; identity pools;
+//! signing keys; refresh tokens (by hash: the token itself is never kept) and revoked token
+//! families; delivered messages. These persist with `--data` (`store.rs` writes each changed
+//! row: the high-churn maps are [`Table`]s, and the rarer changes are marked by the methods
+//! that make them). Short-lived sign-in state is in [`Runtime`] (`session.rs`), never saved.
 
-use crate::config::{ClientConfig, DeviceTracking, MfaFactor, PoolConfig, UserConfig, UserStatus};
+use crate::config::{ClientConfig, DeviceTracking, IdentityPoolConfig, MfaFactor, PoolConfig, UserConfig, UserStatus};
+use crate::error::*;
+use crate::quotas::{Limiter, Rates};
+pub use crate::session::*;
+use crate::table::Table;
 use crate::tokens::{Key, StoredKey};
 use crate::util::*;
 use cognito_proto::srp::mont::U3072;
-use cognito_proto::srp::server::{verifier, ServerEphemeral};
-use cognito_proto::srp::{unpadded_hex, Salt, SrpA};
+use cognito_proto::srp::server::verifier;
+use cognito_proto::srp::{unpadded_hex, Salt};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct User {
@@ -40,6 +48,43 @@ pub struct User {
     pub passkeys: Vec<crate::webauthn::Passkey>,
 }
 
+/// A password's SRP salt and verifier, computed away from the state (a 3072-bit modular
+/// exponentiation): `v = g^x mod N`, `x = H(salt | H(poolName | username | ":" | password))`.
+#[derive(Clone, Debug)]
+pub struct PasswordVerifier {
+    pub salt_hex: String,
+    pub verifier_hex: String,
+}
+
+impl PasswordVerifier {
+    pub fn compute(pool_name: &str, username: &str, password: &str) -> PasswordVerifier {
+        let salt = Salt::from_bytes(&random_bytes::<16>());
+        let v = verifier(&salt, pool_name, username, password);
+        PasswordVerifier { salt_hex: salt.to_hex(), verifier_hex: unpadded_hex(&v.to_be_bytes()) }
+    }
+}
+
+/// What checking a candidate password needs, taken out of the state so the check runs unlocked.
+pub struct PasswordCheck {
+    salt: Option<Salt>,
+    verifier: Option<U3072>,
+    pool_name: String,
+    username: String,
+}
+
+impl PasswordCheck {
+    /// Recomputes the verifier from a candidate password (USER_PASSWORD_AUTH, ChangePassword).
+    pub fn matches(&self, password: &str) -> bool {
+        match (&self.salt, &self.verifier) {
+            (Some(salt), Some(v)) => {
+                let cand = verifier(salt, &self.pool_name, &self.username, password);
+                cognito_proto::crypto::ct_eq(&cand.to_be_bytes(), &v.to_be_bytes())
+            }
+            _ => false,
+        }
+    }
+}
+
 impl User {
     pub fn new(username: &str, now: i64) -> User {
         User {
@@ -67,11 +112,10 @@ impl User {
         }
     }
 
-    pub fn set_password(&mut self, pool_name: &str, password: &str) {
-        let salt = Salt::from_bytes(&random_bytes::<16>());
-        let v = verifier(&salt, pool_name, &self.username, password);
-        self.salt_hex = Some(salt.to_hex());
-        self.verifier_hex = Some(unpadded_hex(&v.to_be_bytes()));
+    /// A new password (its verifier computed by [`PasswordVerifier::compute`]).
+    pub fn set_verifier(&mut self, v: PasswordVerifier) {
+        self.salt_hex = Some(v.salt_hex);
+        self.verifier_hex = Some(v.verifier_hex);
         self.failed_sign_ins = 0;
     }
 
@@ -84,15 +128,9 @@ impl User {
         U3072::from_be_bytes(&bytes)
     }
 
-    /// Recomputes the verifier from a candidate password (USER_PASSWORD_AUTH, ChangePassword).
-    pub fn password_matches(&self, pool_name: &str, password: &str) -> bool {
-        match (self.salt(), self.verifier()) {
-            (Some(salt), Some(v)) => {
-                let cand = verifier(&salt, pool_name, &self.username, password);
-                cognito_proto::crypto::ct_eq(&cand.to_be_bytes(), &v.to_be_bytes())
-            }
-            _ => false,
-        }
+    /// The password check for this user in a pool named `pool_name`.
+    pub fn password_check(&self, pool_name: &str) -> PasswordCheck {
+        PasswordCheck { salt: self.salt(), verifier: self.verifier(), pool_name: pool_name.into(), username: self.username.clone() }
     }
 
     pub fn attr(&self, name: &str) -> Option<&str> {
@@ -116,11 +154,9 @@ impl User {
         if self.email_enabled && self.attr("email").is_some() && offered(MfaFactor::Email) {
             v.push(MfaFactor::Email);
         }
-        if let Some(p) = self.preferred_mfa {
-            if let Some(i) = v.iter().position(|m| *m == p) {
-                let m = v.remove(i);
-                v.insert(0, m);
-            }
+        if let Some(i) = self.preferred_mfa.and_then(|p| v.iter().position(|m| *m == p)) {
+            let m = v.remove(i);
+            v.insert(0, m);
         }
         v
     }
@@ -159,6 +195,21 @@ pub struct Code {
     pub code: String,
     pub expires: i64,
     pub attempts: u32,
+}
+
+/// A refresh token's key: a hash of the token (the token itself is never stored).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TokenHash(pub [u8; 16]);
+
+impl TokenHash {
+    /// The first 16 bytes of SHA-256(token): a token has over 2,000 random bits, so finding
+    /// another token with the same 128 bits is out of reach.
+    pub fn of(token: &str) -> TokenHash {
+        let h = cognito_proto::crypto::sha256(&[token.as_bytes()]);
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&h[..16]);
+        TokenHash(out)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -228,20 +279,42 @@ pub struct Message {
     pub time: i64,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// Messages kept (the oldest are dropped past this).
+const MAX_MESSAGES: usize = 10_000;
+
+/// A pool: its own settings (read through `Deref`), and its users, devices and codes.
 pub struct Pool {
+    pub settings: PoolSettings,
+    pub users: Table<String, User>,
+    pub devices: Table<String, Device>,
+    /// (username, purpose) → code; purpose is SIGN_UP, FORGOT_PASSWORD or VERIFY:<attribute>.
+    pub codes: Table<String, Code>,
+}
+
+/// A pool's own settings, saved as one row.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PoolSettings {
     pub config: PoolConfig,
     pub clients: BTreeMap<String, ClientConfig>,
-    pub users: BTreeMap<String, User>,
-    pub devices: BTreeMap<String, Device>,
-    /// (username, purpose) → code; purpose is SIGN_UP, FORGOT_PASSWORD or VERIFY:<attribute>.
-    pub codes: BTreeMap<String, Code>,
     /// Seconds added to the wall clock for this pool (tests move time forward).
     pub clock_offset: i64,
     pub id_kid: String,
     pub access_kid: String,
     /// Keys published in the JWKS (current ones and those rotated out).
     pub jwks_kids: Vec<String>,
+}
+
+impl std::ops::Deref for Pool {
+    type Target = PoolSettings;
+    fn deref(&self) -> &PoolSettings {
+        &self.settings
+    }
+}
+
+impl std::ops::DerefMut for Pool {
+    fn deref_mut(&mut self) -> &mut PoolSettings {
+        &mut self.settings
+    }
 }
 
 impl Pool {
@@ -255,43 +328,49 @@ impl Pool {
         format!("{username}\u{1f}{purpose}")
     }
 
+    /// A pool with these settings and no users, devices or codes yet.
+    pub fn from_settings(settings: PoolSettings) -> Pool {
+        Pool { settings, users: Table::default(), devices: Table::default(), codes: Table::default() }
+    }
+
+    /// A user by canonical username.
+    pub fn user(&self, username: &str) -> ApiResult<&User> {
+        self.users.get(username).ok_or_else(user_not_found)
+    }
+
+    pub fn user_mut(&mut self, username: &str) -> ApiResult<&mut User> {
+        self.users.get_mut(username).ok_or_else(user_not_found)
+    }
+
     /// Finds a user by username or, when the pool allows it, an alias / username attribute.
     pub fn find_user(&self, typed: &str) -> Option<&User> {
         self.find_username(typed).and_then(|u| self.users.get(&u))
     }
 
     pub fn find_username(&self, typed: &str) -> Option<String> {
-        let eq = |a: &str, b: &str| {
-            if self.config.case_sensitive {
-                a == b
-            } else {
-                a.to_lowercase() == b.to_lowercase()
-            }
-        };
-        if let Some(u) = self.users.values().find(|u| eq(&u.username, typed)) {
+        if self.users.contains_key(typed) {
+            return Some(typed.to_string());
+        }
+        let folded = typed.to_lowercase();
+        let eq = |a: &str| if self.config.case_sensitive { a == typed } else { a == typed || a.to_lowercase() == folded };
+        if let Some(u) = self.users.values().find(|u| eq(&u.username)) {
             return Some(u.username.clone());
         }
         for attr in &self.config.username_attributes {
-            if let Some(u) = self.users.values().find(|u| u.attr(attr).is_some_and(|v| eq(v, typed))) {
+            if let Some(u) = self.users.values().find(|u| u.attr(attr).is_some_and(eq)) {
                 return Some(u.username.clone());
             }
         }
-        for attr in &self.config.alias_attributes {
-            // An alias signs in only once verified (preferred_username needs no verification).
-            if let Some(u) = self
-                .users
-                .values()
-                .find(|u| u.attr(attr).is_some_and(|v| eq(v, typed)) && (attr == "preferred_username" || u.verified(attr)))
-            {
-                return Some(u.username.clone());
-            }
-        }
-        None
+        // An alias signs in only once verified (preferred_username needs no verification).
+        self.config.alias_attributes.iter().find_map(|attr| {
+            let usable = |u: &&User| u.attr(attr).is_some_and(eq) && (attr == "preferred_username" || u.verified(attr));
+            self.users.values().find(usable).map(|u| u.username.clone())
+        })
     }
 
     pub fn check_password_policy(&self, password: &str) -> ApiResult<()> {
         let p = &self.config.password_policy;
-        let fail = |m: &str| Err(err("InvalidPasswordException", format!("Password did not conform with policy: {m}")));
+        let fail = |m: &str| Err(crate::error::fail(Exception::InvalidPassword, format!("Password did not conform with policy: {m}")));
         if password.chars().count() < p.minimum_length {
             return fail("Password not long enough");
         }
@@ -321,199 +400,83 @@ impl Pool {
         client.token_validity.clone().unwrap_or_else(|| self.config.token_validity.clone())
     }
 
+    /// The longest an access token of this pool lives (any of its clients).
+    pub fn longest_access_token(&self) -> i64 {
+        let own = self.clients.values().filter_map(|c| c.token_validity.as_ref()).map(|t| t.access_token_seconds);
+        own.chain([self.config.token_validity.access_token_seconds]).max().unwrap_or(3600)
+    }
+
     pub fn device_tracking(&self) -> bool {
         self.config.device_tracking != DeviceTracking::Off
     }
-}
 
-/// Server-side state of an SRP exchange, keyed by the SECRET_BLOCK handed to the client.
-#[derive(Clone, Debug)]
-pub struct SrpState {
-    pub pool: String,
-    pub client: String,
-    pub username: String,
-    pub a: SrpA,
-    pub server: ServerEphemeral,
-    pub v: U3072,
-    pub created: i64,
-    pub device_key: Option<String>,
-    /// CUSTOM_AUTH with SRP first: continue with custom challenges.
-    pub custom: bool,
-    /// Unknown user under PreventUserExistenceErrors: always fails.
-    pub phantom: bool,
-}
-
-/// What a sign-in session waits for: the challenge it was issued with, and that challenge's
-/// own state.
-#[derive(Clone, Debug)]
-pub enum Awaiting {
-    NewPassword,
-    /// A code sent by SMS or e-mail (SMS_MFA, EMAIL_OTP). `setup_email`: MFA_SETUP by e-mail,
-    /// verifying this address.
-    SentCode {
-        factor: MfaFactor,
-        code: String,
-        attempts: u32,
-        setup_email: Option<String>,
-    },
-    Totp {
-        attempts: u32,
-    },
-    SelectMfaType,
-    /// MFA_SETUP; with TOTP, the secret being associated and whether VerifySoftwareToken took
-    /// its first code.
-    MfaSetup {
-        totp_secret: Option<String>,
-        totp_verified: bool,
-    },
-    Custom {
-        round: usize,
-        attempts: u32,
-    },
-    /// CUSTOM_CHALLENGE created by the createAuthChallenge trigger: the rounds so far (the
-    /// define trigger's `session`), and what verifyAuthChallengeResponse gets.
-    CustomTrigger {
-        log: Vec<serde_json::Value>,
-        private: serde_json::Value,
-        metadata: String,
-    },
-    DeviceSrp,
-    /// DEVICE_PASSWORD_VERIFIER: the SRP exchange and the SECRET_BLOCK handed out.
-    DeviceVerifier {
-        srp: Box<SrpState>,
-        block: String,
-    },
-    /// The session of a just-confirmed sign-up (InitiateAuth USER_AUTH auto sign-in).
-    AutoSignIn,
-    /// USER_AUTH without a usable preference: one of these first factors.
-    SelectChallenge {
-        available: Vec<String>,
-    },
-    /// USER_AUTH by a one-time code as the first factor (EMAIL_OTP / SMS_OTP).
-    OtpSignIn {
-        sms: bool,
-        code: String,
-        attempts: u32,
-    },
-    /// USER_AUTH by passkey: the assertion for this challenge (base64url).
-    WebAuthn {
-        challenge: String,
-    },
-}
-
-impl Awaiting {
-    /// The `ChallengeName` an answer to this session must carry.
-    pub fn challenge(&self) -> &'static str {
-        match self {
-            Awaiting::NewPassword => "NEW_PASSWORD_REQUIRED",
-            Awaiting::SentCode { factor, .. } => factor.as_str(),
-            Awaiting::Totp { .. } => "SOFTWARE_TOKEN_MFA",
-            Awaiting::SelectMfaType => "SELECT_MFA_TYPE",
-            Awaiting::MfaSetup { .. } => "MFA_SETUP",
-            Awaiting::Custom { .. } | Awaiting::CustomTrigger { .. } => "CUSTOM_CHALLENGE",
-            Awaiting::DeviceSrp => "DEVICE_SRP_AUTH",
-            Awaiting::DeviceVerifier { .. } => "DEVICE_PASSWORD_VERIFIER",
-            Awaiting::AutoSignIn => "AUTO_SIGN_IN",
-            Awaiting::SelectChallenge { .. } => "SELECT_CHALLENGE",
-            Awaiting::OtpSignIn { sms: true, .. } => "SMS_OTP",
-            Awaiting::OtpSignIn { sms: false, .. } => "EMAIL_OTP",
-            Awaiting::WebAuthn { .. } => "WEB_AUTHN",
+    /// Builds a pool from its configuration, seed users included (their verifiers computed
+    /// here: call this before taking the state). Client ids are generated where empty.
+    pub fn build(mut cfg: PoolConfig, id_kid: &str, access_kid: &str) -> ApiResult<Pool> {
+        if cfg.id.is_empty() {
+            cfg.id = format!("us-east-1_{}", random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 9));
         }
+        if cognito_proto::types::UserPoolId::parse(&cfg.id).is_err() {
+            return Err(invalid_param(format!("Invalid user pool id {}", cfg.id)));
+        }
+        if cfg.issuer.as_ref().is_some_and(|i| !i.ends_with(&format!("/{}", cfg.id))) {
+            return Err(invalid_param(format!("issuer must end with /{}", cfg.id)));
+        }
+        let mut clients = BTreeMap::new();
+        for mut c in std::mem::take(&mut cfg.clients) {
+            if c.id.is_empty() {
+                c.id = random_string(b"abcdefghijklmnopqrstuvwxyz0123456789", 26);
+            }
+            if clients.contains_key(&c.id) {
+                return Err(invalid_param(format!("App client {} already exists", c.id)));
+            }
+            clients.insert(c.id.clone(), c);
+        }
+        let users = std::mem::take(&mut cfg.users);
+        let kids = vec![id_kid.to_string(), access_kid.to_string()];
+        let header =
+            PoolSettings { config: cfg, clients, clock_offset: 0, id_kid: id_kid.into(), access_kid: access_kid.into(), jwks_kids: kids };
+        let mut pool = Pool::from_settings(header);
+        for u in users {
+            let user = seed_user(&pool, u)?;
+            if pool.users.contains_key(&user.username) {
+                return Err(fail(Exception::UsernameExists, "User already exists"));
+            }
+            pool.users.insert(user.username.clone(), user);
+        }
+        Ok(pool)
     }
 }
 
-/// A multi-step sign-in, keyed by the `Session` string.
-#[derive(Clone, Debug)]
-pub struct AuthSession {
-    pub pool: String,
-    pub client: String,
-    pub username: String,
-    pub expires: i64,
-    pub device_key: Option<String>,
-    pub awaiting: Awaiting,
-}
-
-/// A hosted-UI sign-in between its pages (new password, confirmation, MFA), keyed by a hidden
-/// form field.
-#[derive(Clone, Debug)]
-pub struct HostedStep {
-    pub pool: String,
-    pub client: String,
-    pub username: String,
-    pub page: HostedPage,
-    pub expires: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HostedPage {
-    NewPassword,
-    Confirm,
-    Totp { attempts: u32 },
-    SentCode { factor: MfaFactor, code: String, attempts: u32 },
-}
-
-impl HostedPage {
-    /// The form's `step` field.
-    pub fn name(&self) -> &'static str {
-        match self {
-            HostedPage::NewPassword => "NEW_PASSWORD",
-            HostedPage::Confirm => "CONFIRM",
-            HostedPage::Totp { .. } => "SOFTWARE_TOKEN_MFA",
-            HostedPage::SentCode { factor, .. } => factor.as_str(),
-        }
+/// A configured seed user (or one created by AdminCreateUser or userMigration), as a user of
+/// `pool`: its password's verifier is computed here.
+pub fn seed_user(pool: &Pool, u: UserConfig) -> ApiResult<User> {
+    let now = pool.now();
+    let mut user = User::new(&u.username, now);
+    user.attributes = u.attributes;
+    user.attributes.insert("sub".into(), user.sub.clone());
+    user.groups = u.groups;
+    user.enabled = u.enabled.unwrap_or(true);
+    if let Some(p) = &u.password {
+        user.set_verifier(PasswordVerifier::compute(pool.name(), &u.username, p));
+        user.status = UserStatus::Confirmed;
     }
-}
-
-/// An OAuth authorization code (single use, 5 minutes).
-#[derive(Clone, Debug)]
-pub struct AuthCode {
-    pub pool: String,
-    pub client: String,
-    pub username: String,
-    pub redirect_uri: String,
-    pub code_challenge: Option<String>,
-    pub nonce: Option<String>,
-    pub scopes: Vec<String>,
-    pub expires: i64,
-    pub auth_time: i64,
-}
-
-/// The hosted UI's own sign-in session (cookie on the emulator's origin, 1 hour).
-#[derive(Clone, Debug)]
-pub struct HostedSession {
-    pub pool: String,
-    pub username: String,
-    pub expires: i64,
-    pub auth_time: i64,
-}
-
-/// A fault to inject: the next `count` calls of `target` (or of any target when empty) answer
-/// with this exception (TooManyRequestsException, InternalErrorException; `status` sets the
-/// HTTP status) — or, with `delayMs`, are carried out normally and answered that much later (a
-/// slow network: tests of races between calls).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Fault {
-    #[serde(default)]
-    pub target: String,
-    /// Only requests for this pool (tests running side by side do not take each other's faults).
-    #[serde(default)]
-    pub pool_id: Option<String>,
-    #[serde(default = "one")]
-    pub count: u32,
-    #[serde(default = "throttle")]
-    pub exception: String,
-    #[serde(default)]
-    pub status: Option<u16>,
-    #[serde(default)]
-    pub delay_ms: Option<u64>,
-}
-
-fn one() -> u32 {
-    1
-}
-fn throttle() -> String {
-    "TooManyRequestsException".into()
+    if let Some(p) = &u.temporary_password {
+        user.set_verifier(PasswordVerifier::compute(pool.name(), &u.username, p));
+        user.status = UserStatus::ForceChangePassword;
+        user.temp_password_expires = Some(now + pool.config.password_policy.temporary_password_validity_days * 86_400);
+    }
+    if let Some(s) = u.status {
+        user.status = s;
+    }
+    if let Some(secret) = u.totp_secret {
+        user.totp_secret = Some(secret);
+        user.totp_enabled = true;
+        user.preferred_mfa = Some(MfaFactor::Totp);
+    }
+    user.sms_enabled = u.mfa.contains(&MfaFactor::Sms);
+    user.email_enabled = u.mfa.contains(&MfaFactor::Email);
+    Ok(user)
 }
 
 /// An identity of an identity pool: a guest one has no logins.
@@ -525,51 +488,15 @@ pub struct Identity {
     pub modified: i64,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct IdentityPool {
-    pub config: crate::config::IdentityPoolConfig,
-    pub identities: BTreeMap<String, Identity>,
+    pub config: IdentityPoolConfig,
+    pub identities: Table<String, Identity>,
 }
 
-/// Temporary AWS credentials handed out by GetCredentialsForIdentity.
-#[derive(Clone, Debug)]
-pub struct IssuedCredentials {
-    pub secret: String,
-    pub session_token: String,
-    pub expiration: i64,
-    pub identity_pool: String,
-    pub identity_id: String,
-    pub authenticated: bool,
-}
-
-#[derive(Default, Serialize, Deserialize)]
-pub struct Db {
-    pub pools: BTreeMap<String, Pool>,
-    #[serde(default)]
-    pub identity_pools: BTreeMap<String, IdentityPool>,
-    pub keys: Vec<StoredKey>,
-    pub refresh_tokens: HashMap<String, RefreshRecord>,
-    /// origin_jti values revoked by GlobalSignOut / RevokeToken / DeleteUser.
-    pub revoked_origins: Vec<String>,
-    pub messages: Vec<Message>,
-    pub next_message: u64,
-    /// Requests per pool and operation (tests count refreshes with this).
-    pub stats: BTreeMap<String, BTreeMap<String, u64>>,
-    #[serde(skip)]
-    pub runtime: Runtime,
-}
-
-/// A passkey registration between its start and its completion (single use, 5 minutes).
-#[derive(Clone, Debug)]
-pub struct PendingRegistration {
-    pub challenge: String,
-    pub client: String,
-    pub expires: i64,
-}
-
+/// Everything short-lived (not persisted).
 #[derive(Default)]
 pub struct Runtime {
-    pub keys: HashMap<String, Key>,
+    pub keys: HashMap<String, Arc<Key>>,
     pub srp: HashMap<String, SrpState>,
     pub sessions: HashMap<String, AuthSession>,
     pub hosted_steps: HashMap<String, HostedStep>,
@@ -582,47 +509,73 @@ pub struct Runtime {
     pub s3_objects: HashMap<String, (String, Vec<u8>)>,
     /// StartWebAuthnRegistration's challenge per user (`pool \u{1f} username`), until completed.
     pub registrations: HashMap<String, PendingRegistration>,
-    /// Do not print delivered messages (in-process test servers).
+    /// Do not print delivered messages and trigger calls (in-process test servers).
     pub quiet: bool,
-    /// The call being answered: its ClientMetadata and app client (for trigger events).
-    pub call_metadata: Option<serde_json::Value>,
-    pub call_client: Option<String>,
-    pub call_op: Option<String>,
     /// Recent trigger invocations (`GET /_emulator/triggers`).
-    pub trigger_log: Vec<crate::triggers::Invocation>,
-    /// preTokenGeneration's triggerSource for the tokens about to be issued (set by the step
-    /// that leads to them; TokenGeneration_Authentication otherwise).
-    pub token_source: Option<&'static str>,
-    /// The customMessage trigger's subject for the message about to be delivered.
-    pub message_subject: Option<String>,
+    pub trigger_log: Vec<crate::lambda::Invocation>,
+    /// Requests per pool and operation (tests count refreshes with this), for this run.
+    pub stats: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Request-rate buckets (`quotas.rs`).
+    pub limiter: Limiter,
+}
+
+/// What changed outside the [`Table`]s since the last save.
+#[derive(Default)]
+pub struct Changes {
+    /// Pools added or removed: all their rows are written again (or deleted).
+    pub pools_replaced: BTreeSet<String>,
+    /// Pools whose own settings (clock, keys) changed.
+    pub pool_settings: BTreeSet<String>,
+    /// Identity pools added.
+    pub identity_pools: BTreeSet<String>,
+    /// Keys before this index are saved.
+    pub keys_saved: usize,
+    /// Messages up to this id are saved.
+    pub messages_saved: u64,
+}
+
+#[derive(Default)]
+pub struct Db {
+    pub pools: BTreeMap<String, Pool>,
+    pub identity_pools: BTreeMap<String, IdentityPool>,
+    pub keys: Vec<StoredKey>,
+    pub refresh_tokens: Table<TokenHash, RefreshRecord>,
+    /// origin_jti values revoked by GlobalSignOut / RevokeToken / DeleteUser, each until the
+    /// last token of that family has expired.
+    pub revoked_origins: Table<String, i64>,
+    pub messages: Vec<Message>,
+    pub next_message: u64,
+    /// Request-rate quotas of pools without their own (`quotas.rs`).
+    pub quotas: Rates,
+    pub changes: Changes,
+    pub runtime: Runtime,
 }
 
 impl Db {
-    /// Restores key material after loading from disk.
-    pub fn load_keys(&mut self) -> Result<(), String> {
-        for s in &self.keys {
-            let k = Key::from_stored(s)?;
-            self.runtime.keys.insert(k.kid.clone(), k);
-        }
-        Ok(())
-    }
-
     pub fn add_key(&mut self, key: Key) -> Result<String, String> {
         let kid = key.kid.clone();
         self.keys.push(key.to_stored()?);
-        self.runtime.keys.insert(kid.clone(), key);
+        self.runtime.keys.insert(kid.clone(), Arc::new(key));
         Ok(kid)
     }
 
+    /// The key with this `kid`, to sign or verify with (outside the lock).
+    pub fn key(&self, kid: &str) -> ApiResult<Arc<Key>> {
+        self.runtime.keys.get(kid).cloned().ok_or_else(|| internal("signing key missing"))
+    }
+
+    /// The signing keys new pools get (the first two).
+    pub fn default_kids(&self) -> ApiResult<(String, String)> {
+        match self.keys.as_slice() {
+            [a, b, ..] => Ok((a.kid.clone(), b.kid.clone())),
+            _ => Err(internal("no signing keys")),
+        }
+    }
+
     /// Creates an identity pool from its configuration.
-    pub fn add_identity_pool(&mut self, mut cfg: crate::config::IdentityPoolConfig) -> ApiResult<String> {
+    pub fn add_identity_pool(&mut self, mut cfg: IdentityPoolConfig) -> ApiResult<String> {
         if cfg.id.is_empty() {
-            let region = cfg
-                .providers
-                .first()
-                .and_then(|p| p.user_pool_id.split_once('_'))
-                .map(|(r, _)| r.to_string())
-                .unwrap_or("us-east-1".into());
+            let region = cfg.providers.first().and_then(|p| p.user_pool_id.split_once('_')).map(|(r, _)| r).unwrap_or("us-east-1");
             cfg.id = format!("{region}:{}", uuid());
         }
         let valid = cfg.id.split_once(':').is_some_and(|(r, u)| !r.is_empty() && u.len() == 36);
@@ -630,55 +583,40 @@ impl Db {
             return Err(invalid_param(format!("Invalid identity pool id {} (expected <region>:<uuid>)", cfg.id)));
         }
         if self.identity_pools.contains_key(&cfg.id) {
-            return Err(err("ResourceConflictException", format!("Identity pool {} already exists", cfg.id)));
+            return Err(fail(Exception::ResourceConflict, format!("Identity pool {} already exists", cfg.id)));
         }
         let id = cfg.id.clone();
-        self.identity_pools.insert(id.clone(), IdentityPool { config: cfg, identities: BTreeMap::new() });
+        self.identity_pools.insert(id.clone(), IdentityPool { config: cfg, identities: Table::default() });
+        self.changes.identity_pools.insert(id.clone());
         Ok(id)
     }
 
-    /// Creates a pool from its configuration, with the given signing keys.
-    pub fn add_pool(&mut self, mut cfg: PoolConfig, id_kid: &str, access_kid: &str) -> ApiResult<String> {
-        if cfg.id.is_empty() {
-            cfg.id = format!("us-east-1_{}", random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 9));
+    /// Adds a pool built by [`Pool::build`]; its id and its clients' ids must be new.
+    pub fn insert_pool(&mut self, pool: Pool) -> ApiResult<String> {
+        let id = pool.config.id.clone();
+        if self.pools.contains_key(&id) {
+            return Err(invalid_param(format!("User pool {id} already exists")));
         }
-        if cognito_proto::types::UserPoolId::parse(&cfg.id).is_err() {
-            return Err(invalid_param(format!("Invalid user pool id {}", cfg.id)));
-        }
-        if cfg.issuer.as_ref().is_some_and(|i| !i.ends_with(&format!("/{}", cfg.id))) {
-            return Err(invalid_param(format!("issuer must end with /{}", cfg.id)));
-        }
-        if self.pools.contains_key(&cfg.id) {
-            return Err(err("ResourceExistsException", format!("User pool {} already exists", cfg.id)));
-        }
-        let mut clients = BTreeMap::new();
-        for mut c in std::mem::take(&mut cfg.clients) {
-            if c.id.is_empty() {
-                c.id = random_string(b"abcdefghijklmnopqrstuvwxyz0123456789", 26);
-            }
-            if self.find_client(&c.id).is_some() || clients.contains_key(&c.id) {
-                return Err(err("ResourceExistsException", format!("App client {} already exists", c.id)));
-            }
-            clients.insert(c.id.clone(), c);
-        }
-        let users = std::mem::take(&mut cfg.users);
-        let id = cfg.id.clone();
-        let mut pool = Pool {
-            config: cfg,
-            clients,
-            users: BTreeMap::new(),
-            devices: BTreeMap::new(),
-            codes: BTreeMap::new(),
-            clock_offset: 0,
-            id_kid: id_kid.to_string(),
-            access_kid: access_kid.to_string(),
-            jwks_kids: vec![id_kid.to_string(), access_kid.to_string()],
-        };
-        for u in users {
-            seed_user(&mut pool, u)?;
+        if let Some(c) = pool.clients.keys().find(|c| self.find_client(c).is_some()) {
+            return Err(invalid_param(format!("App client {c} already exists")));
         }
         self.pools.insert(id.clone(), pool);
+        self.changes.pools_replaced.insert(id.clone());
         Ok(id)
+    }
+
+    pub fn remove_pool(&mut self, id: &str) {
+        if self.pools.remove(id).is_some() {
+            self.changes.pools_replaced.insert(id.to_string());
+            self.refresh_tokens.retain(|_, r| r.pool != id);
+            self.runtime.limiter.forget(id);
+        }
+    }
+
+    /// A pool whose own settings (clock, keys) are about to change.
+    pub fn pool_settings_mut(&mut self, id: &str) -> ApiResult<&mut Pool> {
+        self.changes.pool_settings.insert(id.to_string());
+        self.pool_mut(id)
     }
 
     pub fn find_client(&self, client_id: &str) -> Option<(&Pool, &ClientConfig)> {
@@ -686,109 +624,122 @@ impl Db {
     }
 
     pub fn pool_of_client(&self, client_id: &str) -> ApiResult<String> {
-        self.find_client(client_id)
-            .map(|(p, _)| p.config.id.clone())
-            .ok_or_else(|| err("ResourceNotFoundException", format!("User pool client {client_id} does not exist.")))
+        self.find_client(client_id).map(|(p, _)| p.config.id.clone()).ok_or_else(|| client_not_found(client_id))
     }
 
     pub fn pool(&self, id: &str) -> ApiResult<&Pool> {
-        self.pools.get(id).ok_or_else(|| err("ResourceNotFoundException", format!("User pool {id} does not exist.")))
+        self.pools.get(id).ok_or_else(|| pool_not_found(id))
     }
 
     pub fn pool_mut(&mut self, id: &str) -> ApiResult<&mut Pool> {
-        self.pools.get_mut(id).ok_or_else(|| err("ResourceNotFoundException", format!("User pool {id} does not exist.")))
+        self.pools.get_mut(id).ok_or_else(|| pool_not_found(id))
+    }
+
+    pub fn user(&self, pool: &str, username: &str) -> ApiResult<&User> {
+        self.pool(pool)?.user(username)
+    }
+
+    pub fn user_mut(&mut self, pool: &str, username: &str) -> ApiResult<&mut User> {
+        self.pool_mut(pool)?.user_mut(username)
+    }
+
+    /// The pool's clock (the system's for an unknown pool).
+    pub fn now_of(&self, pool: &str) -> i64 {
+        self.pools.get(pool).map(Pool::now).unwrap_or_else(system_now)
+    }
+
+    /// A pool's token issuer: `<base>/<poolId>`, or the pool's `issuer` (which ends in
+    /// `/<poolId>`, as both of Cognito's issuer forms do).
+    pub fn issuer(&self, base: &str, pool: &str) -> String {
+        match self.pools.get(pool).and_then(|p| p.config.issuer.clone()) {
+            Some(i) => i,
+            None => format!("{base}/{pool}"),
+        }
+    }
+
+    /// The quotas of a pool: its own, else the emulator's.
+    pub fn quotas_of(&self, pool: &str) -> &Rates {
+        self.pools.get(pool).and_then(|p| p.config.quotas.as_ref()).unwrap_or(&self.quotas)
     }
 
     pub fn count(&mut self, pool: &str, what: &str) {
-        *self.stats.entry(pool.to_string()).or_default().entry(what.to_string()).or_default() += 1;
+        *self.runtime.stats.entry(pool.to_string()).or_default().entry(what.to_string()).or_default() += 1;
     }
 
     pub fn is_revoked(&self, origin_jti: &str) -> bool {
-        self.revoked_origins.iter().any(|o| o == origin_jti)
+        self.revoked_origins.contains_key(origin_jti)
+    }
+
+    /// Revokes a token family: its access tokens are refused until the last one has expired.
+    pub fn revoke_origin(&mut self, pool: &str, origin_jti: &str) {
+        let until = self.pools.get(pool).map(|p| p.now() + p.longest_access_token()).unwrap_or_else(|| system_now() + 86_400);
+        self.revoked_origins.insert(origin_jti.to_string(), until);
     }
 
     /// Revokes every refresh token (and the tokens derived from it) of a user.
     pub fn revoke_user(&mut self, pool: &str, username: &str) {
         let mut origins = vec![];
-        for r in self.refresh_tokens.values_mut() {
-            if r.pool == pool && r.username == username && !r.revoked {
-                r.revoked = true;
-                origins.push(r.origin_jti.clone());
-            }
+        let theirs = |r: &RefreshRecord| r.pool == pool && r.username == username && !r.revoked;
+        self.refresh_tokens.update_where(theirs, |r| {
+            r.revoked = true;
+            origins.push(r.origin_jti.clone());
+        });
+        for o in origins {
+            self.revoke_origin(pool, &o);
         }
-        self.revoked_origins.extend(origins);
     }
 
-    /// Records a message Cognito would have sent, and prints it.
-    #[allow(clippy::too_many_arguments)]
-    pub fn deliver(
-        &mut self,
-        pool_id: &str,
-        username: &str,
-        destination: &str,
-        medium: Medium,
-        kind: MessageKind,
-        code: &str,
-        text: String,
-        link: Option<String>,
-        now: i64,
-    ) {
+    /// Records a message Cognito would have sent (numbered here), and prints it.
+    pub fn deliver(&mut self, mut m: Message) {
         self.next_message += 1;
-        let m = Message {
-            id: self.next_message,
-            pool_id: pool_id.into(),
-            username: username.into(),
-            destination: destination.into(),
-            medium,
-            kind,
-            code: code.into(),
-            text,
-            link,
-            subject: self.runtime.message_subject.take(),
-            time: now,
-        };
+        m.id = self.next_message;
         // Printing is best effort: a closed stdout must not take the server down.
         if !self.runtime.quiet {
             let _ = writeln!(std::io::stdout(), "{}", serde_json::json!({"message": &m}));
         }
         self.messages.push(m);
-        if self.messages.len() > 10_000 {
+        if self.messages.len() > MAX_MESSAGES {
             self.messages.drain(..1_000);
         }
     }
 }
 
-/// Adds a configured seed user.
-pub fn seed_user(pool: &mut Pool, u: UserConfig) -> ApiResult<()> {
-    let now = pool.now();
-    let name = pool.name().to_string();
-    let mut user = User::new(&u.username, now);
-    user.attributes = u.attributes.clone();
-    user.attributes.insert("sub".into(), user.sub.clone());
-    user.groups = u.groups.clone();
-    user.enabled = u.enabled.unwrap_or(true);
-    if let Some(p) = &u.password {
-        user.set_password(&name, p);
-        user.status = UserStatus::Confirmed;
+impl Db {
+    /// Removes what has expired: refresh tokens (and those bound to a device that is gone),
+    /// codes, revoked token families, devices never confirmed once no access token that could
+    /// confirm them is valid, sign-in sessions, the hosted UI's sessions and pages, authorization
+    /// codes, passkey registrations and AWS credentials. The data keeps what is live.
+    pub fn prune(&mut self) {
+        for pool in self.pools.values_mut() {
+            let now = pool.now();
+            pool.codes.retain(|_, c| c.expires > now);
+            let cutoff = now - pool.longest_access_token();
+            pool.devices.retain(|_, d| d.confirmed() || d.created > cutoff);
+        }
+        let pools = &self.pools;
+        let live = |r: &RefreshRecord| {
+            let Some(p) = pools.get(&r.pool) else { return false };
+            let device_ok = !p.device_tracking() || r.device_key.as_ref().is_none_or(|k| p.devices.contains_key(k));
+            r.expires > p.now() && device_ok
+        };
+        self.refresh_tokens.retain(|_, r| live(r));
+        let now = system_now();
+        self.revoked_origins.retain(|_, until| *until > now);
+        self.prune_runtime();
     }
-    if let Some(p) = &u.temporary_password {
-        user.set_password(&name, p);
-        user.status = UserStatus::ForceChangePassword;
-        user.temp_password_expires = Some(now + pool.config.password_policy.temporary_password_validity_days * 86_400);
+
+    fn prune_runtime(&mut self) {
+        let now_of = |pool: &str| self.pools.get(pool).map(Pool::now);
+        let alive = |pool: &str, expires: i64| now_of(pool).is_some_and(|now| expires > now);
+        let rt = &mut self.runtime;
+        rt.sessions.retain(|_, s| alive(&s.pool, s.expires));
+        // A SECRET_BLOCK is answered within the client's session validity (at most 15 minutes).
+        rt.srp.retain(|_, s| alive(&s.pool, s.created + 900));
+        rt.hosted_steps.retain(|_, s| alive(&s.pool, s.expires));
+        rt.hosted.retain(|_, s| alive(&s.pool, s.expires));
+        rt.auth_codes.retain(|_, c| alive(&c.pool, c.expires));
+        rt.registrations.retain(|key, r| key.split('\u{1f}').next().is_some_and(|pool| alive(pool, r.expires)));
+        let now = system_now();
+        rt.aws_credentials.retain(|_, c| c.expiration > now);
     }
-    if let Some(s) = u.status {
-        user.status = s;
-    }
-    if let Some(secret) = &u.totp_secret {
-        user.totp_secret = Some(secret.clone());
-        user.totp_enabled = true;
-        user.preferred_mfa = Some(MfaFactor::Totp);
-    }
-    user.sms_enabled = u.mfa.contains(&MfaFactor::Sms);
-    user.email_enabled = u.mfa.contains(&MfaFactor::Email);
-    if pool.users.contains_key(&user.username) {
-        return Err(err("UsernameExistsException", "User already exists"));
-    }
-    pool.users.insert(user.username.clone(), user);
-    Ok(())
 }

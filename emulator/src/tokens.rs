@@ -4,9 +4,9 @@
 
 use cognito_proto::codec::{base64_decode, base64_encode, base64url_encode};
 use cognito_proto::crypto::sha256;
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use rsa::signature::Verifier;
 use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::{Deserialize, Serialize};
@@ -14,16 +14,33 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 /// A key as persisted: its `kid` and PKCS#8 DER, base64.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct StoredKey {
     pub kid: String,
     pub pkcs8: String,
 }
 
+impl std::fmt::Debug for StoredKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StoredKey {{ kid: {}, pkcs8: [redacted] }}", self.kid)
+    }
+}
+
+/// A signing key; its signer and verifier are made once, so signing clones nothing and runs on
+/// any thread, outside the state's lock. Signatures are made with ring (RSA in assembly: several
+/// times faster than the pure-Rust `rsa` crate, which still generates keys and verifies).
 #[derive(Clone)]
 pub struct Key {
     pub kid: String,
     private: RsaPrivateKey,
+    signer: std::sync::Arc<ring::signature::RsaKeyPair>,
+    verifier: VerifyingKey<Sha256>,
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Key {{ kid: {}, private: [redacted] }}", self.kid)
+    }
 }
 
 impl Key {
@@ -31,7 +48,14 @@ impl Key {
         let private = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| e.to_string())?;
         // Cognito's kids are 44-character standard base64 (with '+', '/', '='): keep that shape.
         let kid = base64_encode(&sha256(&[&private.n().to_bytes_be()]));
-        Ok(Key { kid, private })
+        Key::new(kid, private)
+    }
+
+    fn new(kid: String, private: RsaPrivateKey) -> Result<Key, String> {
+        let der = private.to_pkcs8_der().map_err(|e| e.to_string())?;
+        let signer = ring::signature::RsaKeyPair::from_pkcs8(der.as_bytes()).map_err(|e| format!("signing key: {e}"))?;
+        let verifier = VerifyingKey::<Sha256>::new(RsaPublicKey::from(&private));
+        Ok(Key { kid, private, signer: std::sync::Arc::new(signer), verifier })
     }
 
     pub fn to_stored(&self) -> Result<StoredKey, String> {
@@ -42,7 +66,7 @@ impl Key {
     pub fn from_stored(s: &StoredKey) -> Result<Key, String> {
         let der = base64_decode(&s.pkcs8).ok_or("bad key encoding")?;
         let private = RsaPrivateKey::from_pkcs8_der(&der).map_err(|e| e.to_string())?;
-        Ok(Key { kid: s.kid.clone(), private })
+        Key::new(s.kid.clone(), private)
     }
 
     pub fn jwk(&self) -> Value {
@@ -57,13 +81,17 @@ impl Key {
         })
     }
 
-    /// A compact JWS: `{"kid","alg":"RS256"}.payload.signature`.
-    pub fn sign(&self, claims: &Value) -> String {
+    /// A compact JWS: `{"kid","alg":"RS256"}.payload.signature` (RSASSA-PKCS1-v1_5 with SHA-256).
+    pub fn sign(&self, claims: &Value) -> Result<String, String> {
         let header = json!({"kid": self.kid, "alg": "RS256"});
         let signing_input =
             format!("{}.{}", base64url_encode(header.to_string().as_bytes()), base64url_encode(claims.to_string().as_bytes()));
-        let sig = SigningKey::<Sha256>::new(self.private.clone()).sign(signing_input.as_bytes());
-        format!("{signing_input}.{}", base64url_encode(&sig.to_bytes()))
+        let mut sig = vec![0u8; self.signer.public().modulus_len()];
+        let rng = ring::rand::SystemRandom::new();
+        self.signer
+            .sign(&ring::signature::RSA_PKCS1_SHA256, &rng, signing_input.as_bytes(), &mut sig)
+            .map_err(|e| format!("signing failed: {e}"))?;
+        Ok(format!("{signing_input}.{}", base64url_encode(&sig)))
     }
 
     /// Checks the signature; returns the claims.
@@ -74,8 +102,7 @@ impl Key {
             return None;
         }
         let sig = Signature::try_from(base64_decode(s)?.as_slice()).ok()?;
-        let vk = VerifyingKey::<Sha256>::new(RsaPublicKey::from(&self.private));
-        vk.verify(format!("{h}.{p}").as_bytes(), &sig).ok()?;
+        self.verifier.verify(format!("{h}.{p}").as_bytes(), &sig).ok()?;
         serde_json::from_slice(&base64_decode(p)?).ok()
     }
 }
@@ -119,7 +146,7 @@ mod tests {
     fn sign_verify_round_trip_and_tamper() {
         let k = Key::generate().unwrap();
         assert_eq!(k.kid.len(), 44);
-        let jwt = k.sign(&json!({"sub": "x", "n": 1}));
+        let jwt = k.sign(&json!({"sub": "x", "n": 1})).unwrap();
         assert_eq!(jwt.split('.').count(), 3);
         assert_eq!(k.verify(&jwt).unwrap()["sub"], "x");
         assert_eq!(header_kid(&jwt).unwrap(), k.kid);

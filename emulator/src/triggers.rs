@@ -4,391 +4,212 @@
 //!
 //! ```text
 //! event  = {version, region, userPoolId, userName, callerContext {awsSdkVersion, clientId},
-//!           triggerSource, request {...}, response {}}
-//! handler: {"url": "http://…"}  POST event (JSON) → the event, with `response` filled in
-//!          {"command": [...]}    event on stdin → the event on stdout
-//! failure: non-2xx / non-zero exit / {"errorMessage", "errorType"} → UserLambdaValidationException
-//!          "<Trigger> failed with error <message>."; no `response` object → InvalidLambdaResponseException;
-//!          slower than 5 s → UnexpectedLambdaException
+//!           triggerSource, request {...}, response {...}}
+//!   response starts as the trigger's page shows it: preSignUp's with autoConfirmUser,
+//!   autoVerifyEmail, autoVerifyPhone false ("Pre sign-up Lambda trigger"); others {}
+//!   callerContext.clientId: the app client of the call (Call::client: the request's ClientId,
+//!   or the app client of the access token it was made with)
+//! run:   the handler is called with the state let go (Tx::unlocked, `lambda.rs`), at most 5 s
+//! failure: the handler's error → UserLambdaValidationException "<Trigger> failed with error
+//!          <message>."; no event back → InvalidLambdaResponseException; too slow or not
+//!          reachable → UnexpectedLambdaException
 //! ```
 //! `emulator/adapters/lambda_adapter.mjs` and `lambda_adapter.py` run an unchanged Lambda
-//! handler file as such a command. Every invocation is logged (`GET /_emulator/triggers`).
-//! A handler must not call this emulator back while it runs (the request that fired it holds
-//! the emulator's state).
+//! handler file as a command. Every invocation is logged (`GET /_emulator/triggers`). A handler
+//! may call the emulator back while it runs.
 
-use crate::state::Db;
-use crate::util::*;
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::time::{Duration, Instant};
+use crate::call::Call;
+use crate::config::{TriggerConfig, TriggerKind, UserConfig, UserStatus};
+use crate::error::*;
+use crate::lambda::{Failure, Invocation};
+use crate::shared::Tx;
+use crate::state::*;
+use cognito_proto::api::Op;
+use serde_json::{json, Map, Value};
+use std::io::Write;
+use std::time::Instant;
 
-/// How to run one trigger.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-pub struct TriggerConfig {
-    /// POST the event here.
-    pub url: Option<String>,
-    /// Run this (argv), event on stdin, event on stdout.
-    pub command: Option<Vec<String>>,
-    /// preTokenGeneration: `V1_0` (default) or `V2_0` (PreTokenGenerationConfig.LambdaVersion).
-    pub lambda_version: Option<String>,
-    /// Cognito gives a trigger 5 seconds.
-    pub timeout_ms: Option<u64>,
-}
-
-/// A pool's `LambdaConfig`.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-pub struct Triggers {
-    pub pre_sign_up: Option<TriggerConfig>,
-    pub post_confirmation: Option<TriggerConfig>,
-    pub pre_authentication: Option<TriggerConfig>,
-    pub post_authentication: Option<TriggerConfig>,
-    pub pre_token_generation: Option<TriggerConfig>,
-    pub user_migration: Option<TriggerConfig>,
-    pub custom_message: Option<TriggerConfig>,
-    pub define_auth_challenge: Option<TriggerConfig>,
-    pub create_auth_challenge: Option<TriggerConfig>,
-    pub verify_auth_challenge_response: Option<TriggerConfig>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    PreSignUp,
-    PostConfirmation,
-    PreAuthentication,
-    PostAuthentication,
-    PreTokenGeneration,
-    UserMigration,
-    CustomMessage,
-    DefineAuthChallenge,
-    CreateAuthChallenge,
-    VerifyAuthChallengeResponse,
-}
-
-impl Triggers {
-    fn all_mut(&mut self) -> [&mut Option<TriggerConfig>; 10] {
-        [
-            &mut self.pre_sign_up,
-            &mut self.post_confirmation,
-            &mut self.pre_authentication,
-            &mut self.post_authentication,
-            &mut self.pre_token_generation,
-            &mut self.user_migration,
-            &mut self.custom_message,
-            &mut self.define_auth_challenge,
-            &mut self.create_auth_challenge,
-            &mut self.verify_auth_challenge_response,
-        ]
-    }
-
-    /// No trigger configured.
-    pub fn is_empty(&self) -> bool {
-        Kind::ALL.iter().all(|k| k.of(self).is_none())
-    }
-
-    /// Command arguments starting with `./` or `../` made relative to `dir` (a triggers file's).
-    pub fn resolve_paths(&mut self, dir: &std::path::Path) {
-        for t in self.all_mut().into_iter().flatten() {
-            for arg in t.command.iter_mut().flatten() {
-                if arg.starts_with("./") || arg.starts_with("../") {
-                    *arg = dir.join(&*arg).to_string_lossy().into_owned();
-                }
-            }
-        }
-    }
-}
-
-impl Kind {
-    const ALL: [Kind; 10] = [
-        Kind::PreSignUp,
-        Kind::PostConfirmation,
-        Kind::PreAuthentication,
-        Kind::PostAuthentication,
-        Kind::PreTokenGeneration,
-        Kind::UserMigration,
-        Kind::CustomMessage,
-        Kind::DefineAuthChallenge,
-        Kind::CreateAuthChallenge,
-        Kind::VerifyAuthChallengeResponse,
-    ];
-
-    /// The name Cognito's error messages use.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::PreSignUp => "PreSignUp",
-            Kind::PostConfirmation => "PostConfirmation",
-            Kind::PreAuthentication => "PreAuthentication",
-            Kind::PostAuthentication => "PostAuthentication",
-            Kind::PreTokenGeneration => "PreTokenGeneration",
-            Kind::UserMigration => "UserMigration",
-            Kind::CustomMessage => "CustomMessage",
-            Kind::DefineAuthChallenge => "DefineAuthChallenge",
-            Kind::CreateAuthChallenge => "CreateAuthChallenge",
-            Kind::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
-        }
-    }
-
-    fn of(self, t: &Triggers) -> Option<&TriggerConfig> {
-        match self {
-            Kind::PreSignUp => t.pre_sign_up.as_ref(),
-            Kind::PostConfirmation => t.post_confirmation.as_ref(),
-            Kind::PreAuthentication => t.pre_authentication.as_ref(),
-            Kind::PostAuthentication => t.post_authentication.as_ref(),
-            Kind::PreTokenGeneration => t.pre_token_generation.as_ref(),
-            Kind::UserMigration => t.user_migration.as_ref(),
-            Kind::CustomMessage => t.custom_message.as_ref(),
-            Kind::DefineAuthChallenge => t.define_auth_challenge.as_ref(),
-            Kind::CreateAuthChallenge => t.create_auth_challenge.as_ref(),
-            Kind::VerifyAuthChallengeResponse => t.verify_auth_challenge_response.as_ref(),
-        }
-    }
-}
-
-/// One invocation, for `GET /_emulator/triggers`.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Invocation {
-    pub pool_id: String,
-    pub trigger: &'static str,
-    pub trigger_source: String,
-    pub user_name: String,
-    pub duration_ms: u64,
-    /// `ok`, or the error name.
-    pub outcome: String,
-    pub event: Value,
-    pub response: Value,
-}
-
-/// The ClientMetadata of the call being answered (set by the JSON API for each request).
-pub fn call_metadata(db: &Db) -> Value {
-    db.runtime.call_metadata.clone().unwrap_or_else(|| json!({}))
-}
+/// Invocations kept for `GET /_emulator/triggers`.
+const LOG_SIZE: usize = 500;
 
 /// Whether the pool has this trigger.
-pub fn configured(db: &Db, pool: &str, kind: Kind) -> bool {
-    db.pools.get(pool).is_some_and(|p| kind.of(&p.config.triggers).is_some())
+pub fn configured(db: &Db, pool: &str, kind: TriggerKind) -> bool {
+    db.pools.get(pool).is_some_and(|p| p.config.triggers.get(kind).is_some())
 }
 
 /// Whether preTokenGeneration is configured as V2_0 (access-token claims and scopes).
-pub fn token_v2(db: &Db, pool: &str) -> bool {
-    db.pools.get(pool).and_then(|p| p.config.triggers.pre_token_generation.as_ref()).and_then(|t| t.lambda_version.as_deref())
-        == Some("V2_0")
+fn token_v2(cfg: &TriggerConfig) -> bool {
+    cfg.lambda_version.as_deref() == Some("V2_0")
 }
 
 /// The user's attributes as a trigger sees them (`sub` included, strings).
-pub fn user_attributes(db: &Db, pool: &str, username: &str) -> Value {
-    let attrs = db.pools.get(pool).and_then(|p| p.users.get(username)).map(|u| u.attributes.clone()).unwrap_or_default();
-    json!(attrs)
+fn user_attributes(db: &Db, pool: &str, username: &str) -> Value {
+    json!(db.user(pool, username).map(|u| u.attributes.clone()).unwrap_or_default())
 }
 
-/// Runs the trigger `kind` of `pool`, if it has one: `Ok(None)` when not configured, else the
-/// handler's `response`.
-pub fn run(
-    db: &mut Db,
-    pool: &str,
-    kind: Kind,
-    source: &str,
-    username: &str,
-    client_id: Option<&str>,
+/// One invocation to make.
+struct Event<'a> {
+    pool: &'a str,
+    kind: TriggerKind,
+    source: &'static str,
+    username: &'a str,
     request: Value,
-) -> ApiResult<Option<Value>> {
-    let Some(cfg) = db.pools.get(pool).and_then(|p| kind.of(&p.config.triggers)).cloned() else { return Ok(None) };
-    let v2 = kind == Kind::PreTokenGeneration && cfg.lambda_version.as_deref() == Some("V2_0");
-    let region = pool.split('_').next().unwrap_or("us-east-1");
-    let event = json!({
+}
+
+/// The event as the trigger's page shows it.
+fn event_json(e: &Event, cfg: &TriggerConfig, client_id: &str) -> Value {
+    let v2 = e.kind == TriggerKind::PreTokenGeneration && token_v2(cfg);
+    let response = match e.kind {
+        TriggerKind::PreSignUp => json!({"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false}),
+        _ => json!({}),
+    };
+    json!({
         "version": if v2 { "2" } else { "1" },
-        "region": region,
-        "userPoolId": pool,
-        "userName": username,
-        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id.or(db.runtime.call_client.as_deref()).unwrap_or("CLIENT_ID_NOT_APPLICABLE")},
-        "triggerSource": source,
-        "request": request,
-        "response": {},
-    });
-    let started = Instant::now();
-    let timeout = Duration::from_millis(cfg.timeout_ms.unwrap_or(5_000));
-    let outcome = invoke(&cfg, &event, timeout).and_then(|returned| match returned.get("response") {
-        Some(r @ Value::Object(_)) => Ok(r.clone()),
-        Some(Value::Null) | None if returned.is_object() => Ok(json!({})),
-        _ => Err(err(
-            "InvalidLambdaResponseException",
-            format!("Invalid {} lambda response: the handler must return the event with its response", kind.name()),
+        "region": e.pool.split('_').next().unwrap_or("us-east-1"),
+        "userPoolId": e.pool,
+        "userName": e.username,
+        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id},
+        "triggerSource": e.source,
+        "request": e.request,
+        "response": response,
+    })
+}
+
+/// The handler's `response`, or the error Cognito answers with.
+fn outcome(kind: TriggerKind, returned: Result<Value, Failure>) -> ApiResult<Value> {
+    match returned {
+        Ok(event) => match event.get("response") {
+            Some(r @ Value::Object(_)) => Ok(r.clone()),
+            Some(Value::Null) | None if event.is_object() => Ok(json!({})),
+            _ => Err(lambda_response(format!(
+                "Invalid {} lambda response: the handler must return the event with its response",
+                kind.name()
+            ))),
+        },
+        Err(Failure::Handler(m)) => Err(fail(Exception::UserLambdaValidation, format!("{} failed with error {m}.", kind.name()))),
+        Err(Failure::Unrecognizable) => Err(lambda_response("Unrecognizable lambda output: the handler must return the event as JSON")),
+        Err(Failure::TooSlow(t)) => Err(fail(
+            Exception::UnexpectedLambda,
+            format!("The trigger did not answer within {} ms (Cognito gives a trigger 5 seconds)", t.as_millis()),
         )),
-    });
-    let outcome = outcome.map_err(|e| match e.name.as_str() {
-        "Handler" => err("UserLambdaValidationException", format!("{} failed with error {}.", kind.name(), e.message)),
-        _ => e,
-    });
+        Err(Failure::Unreachable(m)) => Err(fail(Exception::UnexpectedLambda, m)),
+    }
+}
+
+/// Runs a trigger of the pool, if it has one (`Ok(None)` when not), with the state let go while
+/// the handler runs: the handler's `response`.
+fn run(tx: &mut Tx, call: &Call, e: Event) -> ApiResult<Option<Value>> {
+    let Some(cfg) = tx.pools.get(e.pool).and_then(|p| p.config.triggers.get(e.kind)).cloned() else { return Ok(None) };
+    let event = event_json(&e, &cfg, call.client_id());
+    let started = Instant::now();
+    let returned = tx.unlocked(|| crate::lambda::invoke(&cfg, &event));
+    let result = outcome(e.kind, returned);
     let entry = Invocation {
-        pool_id: pool.to_string(),
-        trigger: kind.name(),
-        trigger_source: source.to_string(),
-        user_name: username.to_string(),
+        pool_id: e.pool.to_string(),
+        trigger: e.kind.name(),
+        trigger_source: e.source.to_string(),
+        user_name: e.username.to_string(),
         duration_ms: started.elapsed().as_millis() as u64,
-        outcome: outcome.as_ref().map_or_else(|e| e.name.clone(), |_| "ok".to_string()),
-        event: event.clone(),
-        response: outcome.as_ref().cloned().unwrap_or(Value::Null),
+        outcome: result.as_ref().map_or_else(|e| e.name().to_string(), |_| "ok".to_string()),
+        event,
+        response: result.as_ref().cloned().unwrap_or(Value::Null),
     };
+    record(tx, entry);
+    result.map(Some)
+}
+
+fn record(db: &mut Db, entry: Invocation) {
     if !db.runtime.quiet {
-        let _ = writeln!(
-            std::io::stdout(),
-            "{}",
-            json!({"trigger": {"trigger": entry.trigger, "source": entry.trigger_source, "userName": entry.user_name, "ms": entry.duration_ms, "outcome": entry.outcome}})
-        );
+        let line = json!({"trigger": {"trigger": entry.trigger, "source": entry.trigger_source, "userName": entry.user_name, "ms": entry.duration_ms, "outcome": entry.outcome}});
+        let _ = writeln!(std::io::stdout(), "{line}");
     }
-    db.runtime.trigger_log.push(entry);
-    if db.runtime.trigger_log.len() > 500 {
-        db.runtime.trigger_log.drain(..100);
+    let log = &mut db.runtime.trigger_log;
+    log.push(entry);
+    if log.len() > LOG_SIZE {
+        log.drain(..100);
     }
-    outcome.map(Some)
 }
 
-/// A handler's own failure (becomes UserLambdaValidationException in `run`).
-fn handler_error(message: impl Into<String>) -> ApiError {
-    ApiError { name: "Handler".into(), message: message.into(), status: 400 }
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+/// Which message a customMessage event is for (its triggerSource).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageSource {
+    SignUp,
+    ResendCode,
+    ForgotPassword,
+    UpdateUserAttribute,
+    VerifyUserAttribute,
+    AdminCreateUser,
+    Authentication,
 }
 
-fn too_slow(timeout: Duration) -> ApiError {
-    err(
-        "UnexpectedLambdaException",
-        format!("The trigger did not answer within {} ms (Cognito gives a trigger 5 seconds)", timeout.as_millis()),
-    )
-}
-
-/// The returned event, or the handler's error.
-fn parse_answer(text: &str) -> ApiResult<Value> {
-    let v: Value = serde_json::from_str(text.trim())
-        .map_err(|_| err("InvalidLambdaResponseException", "Unrecognizable lambda output: the handler must return the event as JSON"))?;
-    if let Some(m) = v.get("errorMessage") {
-        return Err(handler_error(m.as_str().unwrap_or("unknown error")));
-    }
-    Ok(v)
-}
-
-fn invoke(cfg: &TriggerConfig, event: &Value, timeout: Duration) -> ApiResult<Value> {
-    if let Some(url) = &cfg.url {
-        let agent = ureq::AgentBuilder::new().timeout(timeout).build();
-        return match agent.post(url).set("Content-Type", "application/json").send_string(&event.to_string()) {
-            Ok(r) => parse_answer(&r.into_string().unwrap_or_default()),
-            Err(ureq::Error::Status(status, r)) => {
-                let body = r.into_string().unwrap_or_default();
-                match parse_answer(&body) {
-                    Err(e) if e.name == "Handler" => Err(e),
-                    _ => Err(handler_error(format!("HTTP {status}"))),
-                }
-            }
-            Err(ureq::Error::Transport(t)) if t.to_string().contains("timed out") => Err(too_slow(timeout)),
-            Err(e) => Err(err("UnexpectedLambdaException", format!("The trigger at {url} could not be reached: {e}"))),
-        };
-    }
-    let argv = cfg
-        .command
-        .as_ref()
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| err("InvalidLambdaResponseException", "A trigger needs a url or a command"))?;
-    let mut child = std::process::Command::new(&argv[0])
-        .args(&argv[1..])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| err("UnexpectedLambdaException", format!("cannot run {}: {e}", argv[0])))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(event.to_string().as_bytes());
-    }
-    let read = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_string(&mut s);
-            }
-            s
-        })
-    };
-    let out = read(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let errs = read(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(too_slow(timeout));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(err("UnexpectedLambdaException", e.to_string())),
+impl MessageSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            MessageSource::SignUp => "CustomMessage_SignUp",
+            MessageSource::ResendCode => "CustomMessage_ResendCode",
+            MessageSource::ForgotPassword => "CustomMessage_ForgotPassword",
+            MessageSource::UpdateUserAttribute => "CustomMessage_UpdateUserAttribute",
+            MessageSource::VerifyUserAttribute => "CustomMessage_VerifyUserAttribute",
+            MessageSource::AdminCreateUser => "CustomMessage_AdminCreateUser",
+            MessageSource::Authentication => "CustomMessage_Authentication",
         }
-    };
-    let stdout = out.join().unwrap_or_default();
-    let stderr = errs.join().unwrap_or_default();
-    if !status.success() {
-        // Lambda's error shape on stdout when the handler threw; else what it printed.
-        if let Err(e) = parse_answer(&stdout) {
-            if e.name == "Handler" {
-                return Err(e);
-            }
-        }
-        let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
-        return Err(handler_error(if last.is_empty() { format!("exit status {}", status.code().unwrap_or(-1)) } else { last }));
     }
-    parse_answer(&stdout)
+}
+
+/// A message's words: its text, the first link in it, and the e-mail subject.
+pub struct Text {
+    pub text: String,
+    pub link: Option<String>,
+    pub subject: Option<String>,
+}
+
+/// What a customMessage call is about.
+pub struct MessageFor<'a> {
+    pub pool: &'a str,
+    pub username: &'a str,
+    pub source: MessageSource,
+    pub sms: bool,
+    pub code: &'a str,
 }
 
 /// The text of a message Cognito sends (a code, a link, a temporary password), through the
-/// customMessage trigger when the pool has one: `(text, link)`. The trigger's `emailMessage` /
-/// `smsMessage` with `{####}` (the code) and `{username}` filled in; its first http(s) URL is
-/// the message's link. (Cognito uses a custom e-mail text only when the pool sends through SES;
-/// the emulator always applies it.)
-#[allow(clippy::too_many_arguments)]
-pub fn custom_message(
-    db: &mut Db,
-    pool: &str,
-    username: &str,
-    source: &str,
-    sms: bool,
-    code: &str,
-    text: String,
-    link: Option<String>,
-) -> ApiResult<(String, Option<String>)> {
-    if !configured(db, pool, Kind::CustomMessage) {
-        return Ok((text, link));
+/// customMessage trigger when the pool has one: its `emailMessage` / `smsMessage` with `{####}`
+/// (the code) and `{username}` filled in; its first http(s) URL is the message's link, its
+/// `emailSubject` the subject. (Cognito uses a custom e-mail text only when the pool sends
+/// through SES; the emulator always applies it.)
+pub fn custom_message(tx: &mut Tx, call: &Call, m: MessageFor, default: Text) -> ApiResult<Text> {
+    if !configured(tx, m.pool, TriggerKind::CustomMessage) {
+        return Ok(default);
     }
-    let admin = source == "CustomMessage_AdminCreateUser";
+    let admin = m.source == MessageSource::AdminCreateUser;
     let request = json!({
-        "userAttributes": user_attributes(db, pool, username),
+        "userAttributes": user_attributes(tx, m.pool, m.username),
         "codeParameter": "{####}",
         "linkParameter": "{##Click Here##}",
         "usernameParameter": if admin { json!("{username}") } else { Value::Null },
-        "clientMetadata": call_metadata(db),
+        "clientMetadata": call.metadata.clone().map(Value::Object).unwrap_or_else(|| json!({})),
     });
-    let Some(r) = run(db, pool, Kind::CustomMessage, source, username, None, request)? else { return Ok((text, link)) };
-    let field = if sms { "smsMessage" } else { "emailMessage" };
-    let Some(custom) = r[field].as_str().filter(|t| !t.is_empty()) else { return Ok((text, link)) };
+    let e = Event { pool: m.pool, kind: TriggerKind::CustomMessage, source: m.source.as_str(), username: m.username, request };
+    let Some(r) = run(tx, call, e)? else { return Ok(default) };
+    let field = if m.sms { "smsMessage" } else { "emailMessage" };
+    let Some(custom) = r[field].as_str().filter(|t| !t.is_empty()) else { return Ok(default) };
     if !custom.contains("{####}") {
-        return Err(err("InvalidLambdaResponseException", format!("CustomMessage: {field} must contain the code parameter {{####}}")));
+        return Err(lambda_response(format!("CustomMessage: {field} must contain the code parameter {{####}}")));
     }
-    let filled = custom.replace("{####}", code).replace("{username}", username);
-    if !sms {
-        db.runtime.message_subject = r["emailSubject"].as_str().filter(|t| !t.is_empty()).map(String::from);
-    }
-    let url = filled
+    let text = custom.replace("{####}", m.code).replace("{username}", m.username);
+    let subject = if m.sms { None } else { r["emailSubject"].as_str().filter(|t| !t.is_empty()).map(String::from) };
+    let url = text
         .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '<' || c == '>')
         .find(|w| w.starts_with("http://") || w.starts_with("https://"))
         .map(String::from);
-    Ok((filled, url.or(link)))
+    Ok(Text { link: url.or(default.link), text, subject })
 }
 
-/// The ClientMetadata of the call, when it is one of `ops` (each trigger gets it only from the
-/// operations whose documentation says so), else `{}`.
-fn metadata_from(db: &Db, ops: &[&str]) -> Value {
-    match db.runtime.call_op.as_deref() {
-        Some(op) if ops.contains(&op) => call_metadata(db),
-        _ => json!({}),
-    }
-}
+// ---------------------------------------------------------------------------------------------
+// Sign-up and confirmation
 
 /// What preSignUp decided: `autoConfirmUser`, `autoVerifyEmail`, `autoVerifyPhone` (all false
 /// without the trigger).
@@ -411,27 +232,33 @@ impl SignUpDecision {
     }
 }
 
+/// Why a user is signing up (preSignUp's triggerSource).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignUpSource {
+    SignUp,
+    AdminCreateUser,
+    ExternalProvider,
+}
+
 /// preSignUp, before the user exists (its error creates nobody); `validation` is the call's
 /// ValidationData.
 pub fn pre_sign_up(
-    db: &mut Db,
+    tx: &mut Tx,
+    call: &Call,
     pool: &str,
     username: &str,
-    source: &str,
+    source: SignUpSource,
     attributes: Value,
-    validation: Vec<(String, String)>,
+    validation: Map<String, Value>,
 ) -> ApiResult<SignUpDecision> {
-    let md = metadata_from(db, &["SignUp", "AdminCreateUser"]);
-    let validation: serde_json::Map<String, Value> = validation.into_iter().map(|(k, v)| (k, json!(v))).collect();
-    let r = run(
-        db,
-        pool,
-        Kind::PreSignUp,
-        source,
-        username,
-        None,
-        json!({"userAttributes": attributes, "validationData": validation, "clientMetadata": md}),
-    )?;
+    let source = match source {
+        SignUpSource::SignUp => "PreSignUp_SignUp",
+        SignUpSource::AdminCreateUser => "PreSignUp_AdminCreateUser",
+        SignUpSource::ExternalProvider => "PreSignUp_ExternalProvider",
+    };
+    let md = call.metadata_for(&[Op::SignUp, Op::AdminCreateUser]);
+    let request = json!({"userAttributes": attributes, "validationData": validation, "clientMetadata": md});
+    let r = run(tx, call, Event { pool, kind: TriggerKind::PreSignUp, source, username, request })?;
     let flag = |k: &str| r.as_ref().and_then(|r| r[k].as_bool()).unwrap_or(false);
     Ok(SignUpDecision {
         auto_confirm: flag("autoConfirmUser"),
@@ -440,102 +267,165 @@ pub fn pre_sign_up(
     })
 }
 
-/// postConfirmation, after the user is confirmed.
-pub fn post_confirmation(db: &mut Db, pool: &str, username: &str, source: &str) -> ApiResult<()> {
-    let md = metadata_from(db, &["ConfirmSignUp", "ConfirmForgotPassword", "AdminConfirmSignUp"]);
-    let request = json!({"userAttributes": user_attributes(db, pool, username), "clientMetadata": md});
-    run(db, pool, Kind::PostConfirmation, source, username, None, request).map(|_| ())
+/// What a user was confirmed by (postConfirmation's triggerSource).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirmed {
+    SignUp,
+    ForgotPassword,
 }
 
+/// postConfirmation, after the user is confirmed.
+pub fn post_confirmation(tx: &mut Tx, call: &Call, pool: &str, username: &str, by: Confirmed) -> ApiResult<()> {
+    let source = match by {
+        Confirmed::SignUp => "PostConfirmation_ConfirmSignUp",
+        Confirmed::ForgotPassword => "PostConfirmation_ConfirmForgotPassword",
+    };
+    let md = call.metadata_for(&[Op::ConfirmSignUp, Op::ConfirmForgotPassword, Op::AdminConfirmSignUp]);
+    let request = json!({"userAttributes": user_attributes(tx, pool, username), "clientMetadata": md});
+    run(tx, call, Event { pool, kind: TriggerKind::PostConfirmation, source, username, request }).map(drop)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authentication
+
 /// preAuthentication, at sign-in (never at refresh); InitiateAuth's ClientMetadata arrives as
-/// `validationData`. An error refuses the sign-in.
-/// `not_found`: the pool hides unknown users (PreventUserExistenceErrors) and this one is.
-pub fn pre_authentication(db: &mut Db, pool: &str, username: &str, not_found: bool) -> ApiResult<()> {
-    let validation = metadata_from(db, &["InitiateAuth"]);
-    let attributes = if not_found { json!({}) } else { user_attributes(db, pool, username) };
+/// `validationData`. An error refuses the sign-in. `not_found`: the pool hides unknown users
+/// (PreventUserExistenceErrors) and this one is.
+pub fn pre_authentication(tx: &mut Tx, call: &Call, pool: &str, username: &str, not_found: bool) -> ApiResult<()> {
+    let validation = call.metadata_for(&[Op::InitiateAuth]);
+    let attributes = if not_found { json!({}) } else { user_attributes(tx, pool, username) };
     let request = json!({"userAttributes": attributes, "validationData": validation, "userNotFound": not_found});
-    run(db, pool, Kind::PreAuthentication, "PreAuthentication_Authentication", username, None, request).map(|_| ())
+    let e = Event { pool, kind: TriggerKind::PreAuthentication, source: "PreAuthentication_Authentication", username, request };
+    run(tx, call, e).map(drop)
 }
 
 /// postAuthentication, once a sign-in succeeded (never at refresh).
-pub fn post_authentication(db: &mut Db, pool: &str, username: &str, new_device: bool) -> ApiResult<()> {
-    let md = metadata_from(db, &["RespondToAuthChallenge"]);
-    let request = json!({"userAttributes": user_attributes(db, pool, username), "newDeviceUsed": new_device, "clientMetadata": md});
-    run(db, pool, Kind::PostAuthentication, "PostAuthentication_Authentication", username, None, request).map(|_| ())
+pub fn post_authentication(tx: &mut Tx, call: &Call, pool: &str, username: &str, new_device: bool) -> ApiResult<()> {
+    let md = call.metadata_for(&[Op::RespondToAuthChallenge]);
+    let request = json!({"userAttributes": user_attributes(tx, pool, username), "newDeviceUsed": new_device, "clientMetadata": md});
+    let e = Event { pool, kind: TriggerKind::PostAuthentication, source: "PostAuthentication_Authentication", username, request };
+    run(tx, call, e).map(drop)
 }
 
 /// userMigration for a user this pool does not know: `UserMigration_Authentication` (with the
 /// password: USER_PASSWORD_AUTH and the hosted UI's password form; never SRP, which hides it) or
 /// `UserMigration_ForgotPassword`. The user the handler returns is created; its username.
-pub fn migrate(db: &mut Db, pool: &str, typed: &str, password: Option<&str>) -> ApiResult<Option<String>> {
-    if !configured(db, pool, Kind::UserMigration) {
+pub fn migrate(tx: &mut Tx, call: &Call, pool: &str, typed: &str, password: Option<&str>) -> ApiResult<Option<String>> {
+    if !configured(tx, pool, TriggerKind::UserMigration) {
         return Ok(None);
     }
     let (source, request) = match password {
         Some(p) => (
             "UserMigration_Authentication",
-            json!({"password": p, "validationData": metadata_from(db, &["InitiateAuth"]), "userAttributes": {}}),
+            json!({"password": p, "validationData": call.metadata_for(&[Op::InitiateAuth]), "userAttributes": {}}),
         ),
-        None => ("UserMigration_ForgotPassword", json!({"clientMetadata": metadata_from(db, &["ForgotPassword"]), "userAttributes": {}})),
+        None => ("UserMigration_ForgotPassword", json!({"clientMetadata": call.metadata_for(&[Op::ForgotPassword]), "userAttributes": {}})),
     };
-    let Some(r) = run(db, pool, Kind::UserMigration, source, typed, None, request)? else { return Ok(None) };
-    let Some(attrs) = r["userAttributes"].as_object().filter(|a| !a.is_empty()) else {
-        return Err(err("UserNotFoundException", "Exception migrating user in app client"));
-    };
-    let mut attributes: std::collections::BTreeMap<String, String> = attrs
-        .iter()
-        .filter(|(k, _)| *k != "sub" && *k != "username")
-        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-        .collect();
-    let status = match (r["finalUserStatus"].as_str(), password) {
-        (Some("RESET_REQUIRED"), _) | (_, None) => crate::config::UserStatus::ResetRequired,
-        (Some("CONFIRMED") | None, Some(_)) => crate::config::UserStatus::Confirmed,
-        (Some(other), _) => return Err(err("InvalidLambdaResponseException", format!("UserMigration: invalid finalUserStatus {other}"))),
-    };
-    let suppress = match r["messageAction"].as_str() {
-        None | Some("") => false,
-        Some("SUPPRESS") => true,
-        Some(other) => return Err(err("InvalidLambdaResponseException", format!("UserMigration: invalid messageAction {other}"))),
-    };
-    let mediums: Vec<&str> =
-        r["desiredDeliveryMediums"].as_array().map(|m| m.iter().filter_map(Value::as_str).collect()).unwrap_or_else(|| vec!["SMS"]);
-    let p = db.pool_mut(pool)?;
-    // Where the username is an e-mail or phone number, the typed name is that attribute and the
-    // user gets a generated username, as at sign-up.
-    let username = match p.config.username_attributes.first().cloned() {
-        Some(attr) => {
-            attributes.entry(attr).or_insert_with(|| typed.to_string());
-            uuid()
-        }
-        None => typed.to_string(),
-    };
-    let cfg = crate::config::UserConfig {
-        username: username.clone(),
-        password: password.map(String::from).filter(|_| status == crate::config::UserStatus::Confirmed),
-        attributes,
-        status: Some(status),
-        ..Default::default()
-    };
-    crate::state::seed_user(p, cfg)?;
-    let now = p.now();
-    db.count(pool, "migrated");
-    if !suppress {
-        let user = &db.pool(pool)?.users[&username];
-        let targets: Vec<(String, crate::state::Medium)> = mediums
-            .iter()
-            .filter_map(|m| match *m {
-                "EMAIL" => user.attr("email").map(|d| (d.to_string(), crate::state::Medium::Email)),
-                "SMS" => user.attr("phone_number").map(|d| (d.to_string(), crate::state::Medium::Sms)),
-                _ => None,
-            })
-            .collect();
-        for (dest, medium) in targets {
-            let text = format!("Welcome: your account {typed} has moved to this sign-in service.");
-            db.deliver(pool, &username, &dest, medium, crate::state::MessageKind::Welcome, "", text, None, now);
-        }
+    let e = Event { pool, kind: TriggerKind::UserMigration, source, username: typed, request };
+    let Some(r) = run(tx, call, e)? else { return Ok(None) };
+    let migrated = Migrated::read(&r, password.is_some())?;
+    let username = create_migrated(tx, pool, typed, password, &migrated)?;
+    tx.count(pool, "migrated");
+    if !migrated.suppress {
+        welcome(tx, pool, &username, typed, &migrated.mediums)?;
     }
     Ok(Some(username))
 }
+
+/// What userMigration returned.
+struct Migrated {
+    attributes: std::collections::BTreeMap<String, String>,
+    status: UserStatus,
+    suppress: bool,
+    mediums: Vec<Medium>,
+}
+
+impl Migrated {
+    fn read(r: &Value, with_password: bool) -> ApiResult<Migrated> {
+        let Some(attrs) = r["userAttributes"].as_object().filter(|a| !a.is_empty()) else {
+            return Err(fail(Exception::UserNotFound, "Exception migrating user in app client"));
+        };
+        let attributes = attrs
+            .iter()
+            .filter(|(k, _)| *k != "sub" && *k != "username")
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+            .collect();
+        let status = match (r["finalUserStatus"].as_str(), with_password) {
+            (Some("RESET_REQUIRED"), _) | (_, false) => UserStatus::ResetRequired,
+            (Some("CONFIRMED") | None, true) => UserStatus::Confirmed,
+            (Some(other), _) => return Err(lambda_response(format!("UserMigration: invalid finalUserStatus {other}"))),
+        };
+        let suppress = match r["messageAction"].as_str() {
+            None | Some("") => false,
+            Some("SUPPRESS") => true,
+            Some(other) => return Err(lambda_response(format!("UserMigration: invalid messageAction {other}"))),
+        };
+        let mediums = match r["desiredDeliveryMediums"].as_array() {
+            Some(m) => m.iter().filter_map(Value::as_str).filter_map(|m| serde_json::from_value(json!(m)).ok()).collect(),
+            None => vec![Medium::Sms],
+        };
+        Ok(Migrated { attributes, status, suppress, mediums })
+    }
+}
+
+/// Creates the migrated user; where the username is an e-mail or phone number, the typed name is
+/// that attribute and the user gets a generated username, as at sign-up.
+fn create_migrated(tx: &mut Tx, pool: &str, typed: &str, password: Option<&str>, m: &Migrated) -> ApiResult<String> {
+    let p = tx.pool(pool)?;
+    let mut attributes = m.attributes.clone();
+    let username = match p.config.username_attributes.first() {
+        Some(attr) => {
+            attributes.entry(attr.clone()).or_insert_with(|| typed.to_string());
+            crate::util::uuid()
+        }
+        None => typed.to_string(),
+    };
+    let cfg = UserConfig { username: username.clone(), attributes, status: Some(m.status), ..Default::default() };
+    let mut user = seed_user(p, cfg)?;
+    if let (Some(pw), UserStatus::Confirmed) = (password, m.status) {
+        let (name, u) = (p.name().to_string(), username.clone());
+        let pw = pw.to_string();
+        user.set_verifier(tx.compute(move || PasswordVerifier::compute(&name, &u, &pw)));
+    }
+    let p = tx.pool_mut(pool)?;
+    if p.users.contains_key(&username) {
+        return Err(fail(Exception::UsernameExists, "User already exists"));
+    }
+    p.users.insert(username.clone(), user);
+    Ok(username)
+}
+
+fn welcome(tx: &mut Tx, pool: &str, username: &str, typed: &str, mediums: &[Medium]) -> ApiResult<()> {
+    let p = tx.pool(pool)?;
+    let user = p.user(username)?;
+    let now = p.now();
+    let targets: Vec<(String, Medium)> = mediums
+        .iter()
+        .filter_map(|m| match m {
+            Medium::Email => user.attr("email").map(|d| (d.to_string(), *m)),
+            Medium::Sms => user.attr("phone_number").map(|d| (d.to_string(), *m)),
+        })
+        .collect();
+    for (destination, medium) in targets {
+        tx.deliver(Message {
+            id: 0,
+            pool_id: pool.into(),
+            username: username.into(),
+            destination,
+            medium,
+            kind: MessageKind::Welcome,
+            code: String::new(),
+            text: format!("Welcome: your account {typed} has moved to this sign-in service."),
+            link: None,
+            subject: None,
+            time: now,
+        });
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Custom authentication challenges
 
 /// What defineAuthChallenge decided.
 pub enum Define {
@@ -544,15 +434,23 @@ pub enum Define {
     Challenge(String),
 }
 
-/// defineAuthChallenge over the rounds so far (`[{challengeName, challengeResult, challengeMetadata}]`).
-pub fn define_auth_challenge(db: &mut Db, pool: &str, username: &str, log: &[Value]) -> ApiResult<Define> {
-    let request = json!({
-        "userAttributes": user_attributes(db, pool, username),
-        "session": log,
-        "clientMetadata": metadata_from(db, &["RespondToAuthChallenge"]),
+fn challenge_request(tx: &Tx, call: &Call, pool: &str, username: &str, extra: Value) -> Value {
+    let mut request = json!({
+        "userAttributes": user_attributes(tx, pool, username),
+        "clientMetadata": call.metadata_for(&[Op::RespondToAuthChallenge]),
         "userNotFound": false,
     });
-    let r = run(db, pool, Kind::DefineAuthChallenge, "DefineAuthChallenge_Authentication", username, None, request)?.unwrap_or_default();
+    if let (Some(r), Some(x)) = (request.as_object_mut(), extra.as_object()) {
+        r.extend(x.clone());
+    }
+    request
+}
+
+/// defineAuthChallenge over the rounds so far (`[{challengeName, challengeResult, challengeMetadata}]`).
+pub fn define_auth_challenge(tx: &mut Tx, call: &Call, pool: &str, username: &str, log: &[Value]) -> ApiResult<Define> {
+    let request = challenge_request(tx, call, pool, username, json!({"session": log}));
+    let e = Event { pool, kind: TriggerKind::DefineAuthChallenge, source: "DefineAuthChallenge_Authentication", username, request };
+    let r = run(tx, call, e)?.unwrap_or_default();
     if r["failAuthentication"].as_bool() == Some(true) {
         return Ok(Define::Fail);
     }
@@ -561,97 +459,142 @@ pub fn define_auth_challenge(db: &mut Db, pool: &str, username: &str, log: &[Val
     }
     match r["challengeName"].as_str() {
         Some(name @ ("CUSTOM_CHALLENGE" | "PASSWORD_VERIFIER")) => Ok(Define::Challenge(name.to_string())),
-        other => Err(err(
-            "InvalidLambdaResponseException",
-            format!("DefineAuthChallenge: challengeName {} is not CUSTOM_CHALLENGE or PASSWORD_VERIFIER (and neither issueTokens nor failAuthentication is set)", other.unwrap_or("(none)")),
-        )),
+        other => Err(lambda_response(format!(
+            "DefineAuthChallenge: challengeName {} is not CUSTOM_CHALLENGE or PASSWORD_VERIFIER (and neither issueTokens nor failAuthentication is set)",
+            other.unwrap_or("(none)")
+        ))),
     }
 }
 
-/// createAuthChallenge: `(publicChallengeParameters, privateChallengeParameters, challengeMetadata)`.
-pub fn create_auth_challenge(db: &mut Db, pool: &str, username: &str, log: &[Value]) -> ApiResult<(Value, Value, String)> {
-    let request = json!({
-        "userAttributes": user_attributes(db, pool, username),
-        "challengeName": "CUSTOM_CHALLENGE",
-        "session": log,
-        "clientMetadata": metadata_from(db, &["RespondToAuthChallenge"]),
-        "userNotFound": false,
-    });
-    let r = run(db, pool, Kind::CreateAuthChallenge, "CreateAuthChallenge_Authentication", username, None, request)?
-        .ok_or_else(|| err("InvalidLambdaResponseException", "CUSTOM_CHALLENGE needs a createAuthChallenge trigger"))?;
-    let strings = |v: &Value| -> Value {
-        let m: serde_json::Map<String, Value> =
-            v.as_object().into_iter().flatten().filter_map(|(k, v)| Some((k.clone(), json!(v.as_str()?)))).collect();
-        Value::Object(m)
-    };
-    Ok((
-        strings(&r["publicChallengeParameters"]),
-        r["privateChallengeParameters"].clone(),
-        r["challengeMetadata"].as_str().unwrap_or("").to_string(),
-    ))
+/// A challenge createAuthChallenge made: (publicChallengeParameters, privateChallengeParameters,
+/// challengeMetadata).
+pub struct Created {
+    pub public: Value,
+    pub private: Value,
+    pub metadata: String,
+}
+
+pub fn create_auth_challenge(tx: &mut Tx, call: &Call, pool: &str, username: &str, log: &[Value]) -> ApiResult<Created> {
+    let request = challenge_request(tx, call, pool, username, json!({"challengeName": "CUSTOM_CHALLENGE", "session": log}));
+    let e = Event { pool, kind: TriggerKind::CreateAuthChallenge, source: "CreateAuthChallenge_Authentication", username, request };
+    let r = run(tx, call, e)?.ok_or_else(|| lambda_response("CUSTOM_CHALLENGE needs a createAuthChallenge trigger"))?;
+    let strings: Map<String, Value> = r["publicChallengeParameters"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), json!(v.as_str()?))))
+        .collect();
+    Ok(Created {
+        public: Value::Object(strings),
+        private: r["privateChallengeParameters"].clone(),
+        metadata: r["challengeMetadata"].as_str().unwrap_or("").to_string(),
+    })
 }
 
 /// verifyAuthChallengeResponse: `answerCorrect`.
-pub fn verify_auth_challenge(db: &mut Db, pool: &str, username: &str, private: &Value, answer: &str) -> ApiResult<bool> {
-    let request = json!({
-        "userAttributes": user_attributes(db, pool, username),
-        "privateChallengeParameters": private,
-        "challengeAnswer": answer,
-        "clientMetadata": metadata_from(db, &["RespondToAuthChallenge"]),
-        "userNotFound": false,
-    });
-    let r = run(db, pool, Kind::VerifyAuthChallengeResponse, "VerifyAuthChallengeResponse_Authentication", username, None, request)?
-        .ok_or_else(|| err("InvalidLambdaResponseException", "CUSTOM_CHALLENGE needs a verifyAuthChallengeResponse trigger"))?;
+pub fn verify_auth_challenge(tx: &mut Tx, call: &Call, pool: &str, username: &str, private: &Value, answer: &str) -> ApiResult<bool> {
+    let request = challenge_request(tx, call, pool, username, json!({"privateChallengeParameters": private, "challengeAnswer": answer}));
+    let e = Event {
+        pool,
+        kind: TriggerKind::VerifyAuthChallengeResponse,
+        source: "VerifyAuthChallengeResponse_Authentication",
+        username,
+        request,
+    };
+    let r = run(tx, call, e)?.ok_or_else(|| lambda_response("CUSTOM_CHALLENGE needs a verifyAuthChallengeResponse trigger"))?;
     Ok(r["answerCorrect"].as_bool() == Some(true))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token generation
+
+/// preTokenGeneration's triggerSource: what the tokens are issued for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TokenSource {
+    #[default]
+    Authentication,
+    NewPasswordChallenge,
+    AuthenticateDevice,
+    RefreshTokens,
+    HostedAuth,
+}
+
+impl TokenSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenSource::Authentication => "TokenGeneration_Authentication",
+            TokenSource::NewPasswordChallenge => "TokenGeneration_NewPasswordChallenge",
+            TokenSource::AuthenticateDevice => "TokenGeneration_AuthenticateDevice",
+            TokenSource::RefreshTokens => "TokenGeneration_RefreshTokens",
+            TokenSource::HostedAuth => "TokenGeneration_HostedAuth",
+        }
+    }
+}
+
+/// Claims Cognito never lets preTokenGeneration change.
+const PROTECTED: [&str; 14] =
+    ["acr", "amr", "aud", "auth_time", "azp", "at_hash", "cognito:username", "exp", "iat", "identities", "iss", "jti", "nbf", "nonce"];
+
+fn protected(k: &str, adding: bool) -> bool {
+    PROTECTED.contains(&k)
+        || (adding && k.starts_with("cognito:"))
+        || matches!(k, "token_use" | "sub" | "origin_jti" | "event_id" | "client_id" | "username")
+        || (adding && k == "scope")
+}
+
+/// `claimsToAddOrOverride` and `claimsToSuppress` of one token.
+fn apply_claims(claims: &mut Value, details: &Value) {
+    if let Some(add) = details["claimsToAddOrOverride"].as_object() {
+        for (k, v) in add.iter().filter(|(k, _)| !protected(k, true)) {
+            claims[k.as_str()] = v.clone();
+        }
+    }
+    for k in details["claimsToSuppress"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        if let (false, Some(o)) = (protected(k, false), claims.as_object_mut()) {
+            o.remove(k);
+        }
+    }
+}
+
+/// `scopesToAdd` and `scopesToSuppress` (V2_0) on the access token's `scope`.
+fn apply_scopes(access: &mut Value, details: &Value) {
+    let mut scopes: Vec<String> = access["scope"].as_str().unwrap_or("").split(' ').filter(|s| !s.is_empty()).map(String::from).collect();
+    for s in details["scopesToAdd"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        if !scopes.iter().any(|x| x == s) {
+            scopes.push(s.to_string());
+        }
+    }
+    let suppress: Vec<&str> = details["scopesToSuppress"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    scopes.retain(|s| !suppress.contains(&s.as_str()));
+    access["scope"] = json!(scopes.join(" "));
+}
+
+/// The tokens about to be signed, for preTokenGeneration.
+pub struct Claims<'a> {
+    pub id: &'a mut Value,
+    pub access: &'a mut Value,
 }
 
 /// preTokenGeneration: the handler's claims and scopes applied to the tokens about to be signed
 /// (V1_0 `claimsOverrideDetails`, ID token; V2_0 `claimsAndScopeOverrideDetails`, both tokens
-/// and the access token's scopes). Claims Cognito protects are never changed.
-pub fn token_generation(
-    db: &mut Db,
-    pool: &str,
-    username: &str,
-    client_id: &str,
-    source: &str,
-    id: &mut Value,
-    access: &mut Value,
-) -> ApiResult<()> {
-    if !configured(db, pool, Kind::PreTokenGeneration) {
+/// and the access token's scopes). Claims Cognito protects are never changed. The event's
+/// clientId is the app client the tokens are for.
+pub fn token_generation(tx: &mut Tx, call: &Call, pool: &str, username: &str, source: TokenSource, c: Claims) -> ApiResult<()> {
+    let Some(cfg) = tx.pools.get(pool).and_then(|p| p.config.triggers.get(TriggerKind::PreTokenGeneration)).cloned() else {
         return Ok(());
-    }
-    let v2 = token_v2(db, pool);
-    let groups = id.get("cognito:groups").cloned().unwrap_or_else(|| json!([]));
+    };
+    let v2 = token_v2(&cfg);
+    let groups = c.id.get("cognito:groups").cloned().unwrap_or_else(|| json!([]));
     let mut request = json!({
-        "userAttributes": user_attributes(db, pool, username),
+        "userAttributes": user_attributes(tx, pool, username),
         "groupConfiguration": {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": Value::Null},
-        "clientMetadata": metadata_from(db, &["RespondToAuthChallenge"]),
+        "clientMetadata": call.metadata_for(&[Op::RespondToAuthChallenge]),
     });
     if v2 {
-        request["scopes"] = json!(access["scope"].as_str().unwrap_or("").split(' ').filter(|s| !s.is_empty()).collect::<Vec<_>>());
+        request["scopes"] = json!(c.access["scope"].as_str().unwrap_or("").split(' ').filter(|s| !s.is_empty()).collect::<Vec<_>>());
     }
-    let Some(r) = run(db, pool, Kind::PreTokenGeneration, source, username, Some(client_id), request)? else { return Ok(()) };
-    const PROTECTED: [&str; 14] =
-        ["acr", "amr", "aud", "auth_time", "azp", "at_hash", "cognito:username", "exp", "iat", "identities", "iss", "jti", "nbf", "nonce"];
-    let apply = |claims: &mut Value, details: &Value| {
-        if let Some(add) = details["claimsToAddOrOverride"].as_object() {
-            for (k, v) in add {
-                if !PROTECTED.contains(&k.as_str())
-                    && !k.starts_with("cognito:")
-                    && !matches!(k.as_str(), "token_use" | "sub" | "origin_jti" | "event_id" | "client_id" | "scope" | "username")
-                {
-                    claims[k.as_str()] = v.clone();
-                }
-            }
-        }
-        for k in details["claimsToSuppress"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-            if !PROTECTED.contains(&k) && !matches!(k, "token_use" | "sub" | "origin_jti" | "event_id" | "client_id" | "username") {
-                if let Some(o) = claims.as_object_mut() {
-                    o.remove(k);
-                }
-            }
-        }
-    };
+    let e = Event { pool, kind: TriggerKind::PreTokenGeneration, source: source.as_str(), username, request };
+    let Some(r) = run(tx, call, e)? else { return Ok(()) };
     let (id_details, access_details, groups) = if v2 {
         let d = &r["claimsAndScopeOverrideDetails"];
         (d["idTokenGeneration"].clone(), d["accessTokenGeneration"].clone(), d["groupOverrideDetails"].clone())
@@ -659,24 +602,14 @@ pub fn token_generation(
         let d = &r["claimsOverrideDetails"];
         (d.clone(), Value::Null, d["groupOverrideDetails"].clone())
     };
-    apply(id, &id_details);
-    apply(access, &access_details);
+    apply_claims(c.id, &id_details);
+    apply_claims(c.access, &access_details);
     if v2 {
-        let mut scopes: Vec<String> =
-            access["scope"].as_str().unwrap_or("").split(' ').filter(|s| !s.is_empty()).map(String::from).collect();
-        for s in access_details["scopesToAdd"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-            if !scopes.iter().any(|x| x == s) {
-                scopes.push(s.to_string());
-            }
-        }
-        let suppress: Vec<&str> = access_details["scopesToSuppress"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-        scopes.retain(|s| !suppress.contains(&s.as_str()));
-        access["scope"] = json!(scopes.join(" "));
+        apply_scopes(c.access, &access_details);
     }
     if let Some(g) = groups["groupsToOverride"].as_array() {
-        for claims in [&mut *id, &mut *access] {
-            claims["cognito:groups"] = json!(g);
-        }
+        c.id["cognito:groups"] = json!(g);
+        c.access["cognito:groups"] = json!(g);
     }
     Ok(())
 }

@@ -1,32 +1,9 @@
-//! Small helpers: randomness, ids, time, base32 and RFC 6238 TOTP, and the API error type.
+//! Small helpers: randomness, ids, time, base32 and RFC 6238 TOTP.
 
 use cognito_proto::codec::{base64_encode, base64url_encode, hex_encode};
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// A Cognito exception: serialized as `{"__type": name, "message": message}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
-    pub name: String,
-    pub message: String,
-    pub status: u16,
-}
-
-pub type ApiResult<T> = Result<T, ApiError>;
-
-pub fn err(name: &str, message: impl Into<String>) -> ApiError {
-    let status = if name == "InternalErrorException" { 500 } else { 400 };
-    ApiError { name: name.into(), message: message.into(), status }
-}
-
-pub fn not_authorized(message: &str) -> ApiError {
-    err("NotAuthorizedException", message)
-}
-
-pub fn invalid_param(message: impl Into<String>) -> ApiError {
-    err("InvalidParameterException", message)
-}
 
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut b = [0u8; N];

@@ -23,10 +23,10 @@
 //!   (ES256 signatures are DER, RFC 3279 §2.2.3); signCount: 0 is always accepted (many passkey
 //!   providers always send 0), a non-zero count must exceed the stored one (§6.1.1).
 
-use crate::util::{err, invalid_param, not_authorized, ApiError, ApiResult};
-use cognito_proto::codec::{base64url_encode, base64_decode};
-use cognito_proto::crypto::sha256;
+use crate::error::{fail, invalid_param, not_authorized, ApiError, ApiResult, Exception};
 use ciborium::Value as Cbor;
+use cognito_proto::codec::{base64_decode, base64url_encode};
+use cognito_proto::crypto::sha256;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -87,12 +87,19 @@ fn bytes_of(v: &Value, path: &str) -> ApiResult<Vec<u8>> {
 fn origin_host(origin: &str) -> Option<&str> {
     let rest = origin.split_once("://")?.1;
     let authority = rest.split(['/', '?', '#']).next()?;
-    let host = if authority.starts_with('[') { authority.split(']').next()?.trim_start_matches('[') } else { authority.split(':').next()? };
+    let host =
+        if authority.starts_with('[') { authority.split(']').next()?.trim_start_matches('[') } else { authority.split(':').next()? };
     Some(host)
 }
 
 /// clientDataJSON checks shared by both ceremonies; returns the raw bytes.
-fn check_client_data(raw: &[u8], kind: &str, e: &Expect, on_origin: fn(String) -> ApiError, on_challenge: fn() -> ApiError) -> ApiResult<()> {
+fn check_client_data(
+    raw: &[u8],
+    kind: &str,
+    e: &Expect,
+    on_origin: fn(String) -> ApiError,
+    on_challenge: fn() -> ApiError,
+) -> ApiResult<()> {
     let c: Value = serde_json::from_slice(raw).map_err(|_| bad("clientDataJSON is not JSON"))?;
     if c["type"] != kind {
         return Err(bad(format!("clientDataJSON.type must be {kind}")));
@@ -174,7 +181,7 @@ fn cose_bytes(m: &[(Cbor, Cbor)], k: i64) -> Option<&[u8]> {
 }
 
 pub fn parse_cose_key(bytes: &[u8]) -> ApiResult<PublicKey> {
-    let unsupported = || err("WebAuthnCredentialNotSupportedException", "Only ES256 (P-256) and RS256 credential keys are supported");
+    let unsupported = || fail(Exception::WebAuthnCredentialNotSupported, "Only ES256 (P-256) and RS256 credential keys are supported");
     let v: Cbor = ciborium::from_reader(bytes).map_err(|_| bad("credentialPublicKey is not CBOR"))?;
     let m = v.as_map().ok_or_else(|| bad("credentialPublicKey is not a COSE_Key map"))?;
     match (cose_int(m, 1), cose_int(m, 3)) {
@@ -233,8 +240,8 @@ pub fn verify_registration(credential: &Value, e: &Expect) -> ApiResult<Passkey>
         &client_data,
         "webauthn.create",
         e,
-        |m| err("WebAuthnOriginNotAllowedException", m),
-        || err("WebAuthnChallengeNotFoundException", "The registration challenge is unknown, used or expired"),
+        |m| fail(Exception::WebAuthnOriginNotAllowed, m),
+        || fail(Exception::WebAuthnChallengeNotFound, "The registration challenge is unknown, used or expired"),
     )?;
     let att = bytes_of(credential, "response.attestationObject")?;
     let obj: Cbor = ciborium::from_reader(att.as_slice()).map_err(|_| bad("attestationObject is not CBOR"))?;
@@ -244,7 +251,7 @@ pub fn verify_registration(credential: &Value, e: &Expect) -> ApiResult<Passkey>
     let auth_data = get("authData").and_then(Cbor::as_bytes).ok_or_else(|| bad("attestationObject.authData is missing"))?;
     let stmt = get("attStmt").and_then(Cbor::as_map).ok_or_else(|| bad("attestationObject.attStmt is missing"))?;
     let a = parse_auth_data(auth_data)?;
-    check_rp_and_flags(&a, e, |m| err("WebAuthnRelyingPartyMismatchException", m))?;
+    check_rp_and_flags(&a, e, |m| fail(Exception::WebAuthnRelyingPartyMismatch, m))?;
     let (cred_id, cose) = a.attested.clone().ok_or_else(|| bad("No attested credential data (AT flag clear)"))?;
     if cred_id != raw_id {
         return Err(bad("The attested credential id is not the credential's rawId"));
@@ -265,8 +272,8 @@ pub fn verify_registration(credential: &Value, e: &Expect) -> ApiResult<Passkey>
             }
         }
         _ => {
-            return Err(err(
-                "WebAuthnCredentialNotSupportedException",
+            return Err(fail(
+                Exception::WebAuthnCredentialNotSupported,
                 format!("Attestation format {fmt} is not supported here (none and packed self attestation are)"),
             ))
         }
@@ -291,7 +298,7 @@ pub fn verify_registration(credential: &Value, e: &Expect) -> ApiResult<Passkey>
 /// `user.id` the passkeys were registered with); returns the index of the passkey used and its
 /// new signature counter. Every refusal is Cognito's NotAuthorizedException.
 pub fn verify_assertion(credential: &Value, e: &Expect, passkeys: &[Passkey], user_handle: &[u8]) -> ApiResult<(usize, u32)> {
-    let refuse = |why: &str| not_authorized(&format!("Authentication failed: {why}"));
+    let refuse = |why: &str| not_authorized(format!("Authentication failed: {why}"));
     let id = b64(field(credential, "rawId").or_else(|_| field(credential, "id"))?).ok_or_else(|| refuse("rawId is not base64url"))?;
     let i = passkeys.iter().position(|p| b64(&p.id).as_deref() == Some(&id[..])).ok_or_else(|| refuse("unknown credential"))?;
     if let Some(h) = credential["response"]["userHandle"].as_str().filter(|h| !h.is_empty()) {
@@ -300,11 +307,13 @@ pub fn verify_assertion(credential: &Value, e: &Expect, passkeys: &[Passkey], us
         }
     }
     let client_data = bytes_of(credential, "response.clientDataJSON").map_err(|_| refuse("clientDataJSON missing"))?;
-    check_client_data(&client_data, "webauthn.get", e, |m| not_authorized(&m), || not_authorized("Authentication failed: the challenge is not the one issued"))
-        .map_err(|x| if x.name == "InvalidParameterException" { refuse(&x.message) } else { x })?;
+    check_client_data(&client_data, "webauthn.get", e, not_authorized, || {
+        not_authorized("Authentication failed: the challenge is not the one issued")
+    })
+    .map_err(|x| if x.is(&Exception::InvalidParameter) { refuse(&x.message) } else { x })?;
     let auth_data = bytes_of(credential, "response.authenticatorData").map_err(|_| refuse("authenticatorData missing"))?;
     let a = parse_auth_data(&auth_data).map_err(|x| refuse(&x.message))?;
-    check_rp_and_flags(&a, e, |m| not_authorized(&m)).map_err(|x| if x.name == "InvalidParameterException" { refuse(&x.message) } else { x })?;
+    check_rp_and_flags(&a, e, not_authorized).map_err(|x| if x.is(&Exception::InvalidParameter) { refuse(&x.message) } else { x })?;
     let sig = bytes_of(credential, "response.signature").map_err(|_| refuse("signature missing"))?;
     let key = parse_cose_key(&passkeys[i].public_key).map_err(|x| refuse(&x.message))?;
     let signed = [&auth_data[..], &sha256(&[&client_data])[..]].concat();

@@ -4,8 +4,7 @@
 mod common;
 use common::*;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 #[test]
 fn malformed_requests_get_named_errors() {
@@ -91,23 +90,6 @@ fn delayed_answers_are_carried_out_then_held_back() {
     assert!(started.elapsed() >= std::time::Duration::from_millis(400), "{:?}", started.elapsed());
 }
 
-/// Kills the emulator process when dropped, also when an assertion fails.
-struct Child(std::process::Child);
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_cli(args: &[&str]) -> (Child, Value) {
-    let bin = env!("CARGO_BIN_EXE_cognito-emulator");
-    let mut child = Child(Command::new(bin).args(args).stdout(Stdio::piped()).spawn().unwrap());
-    let mut line = String::new();
-    BufReader::new(child.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    (child, serde_json::from_str(&line).unwrap())
-}
-
 fn cli_call(endpoint: &str, op: &str, body: Value) -> Result<Value, u16> {
     match ureq::post(endpoint)
         .set("Content-Type", "application/x-amz-json-1.1")
@@ -126,7 +108,8 @@ fn cli_ready_line_defaults_and_persistence() {
     std::fs::create_dir_all(&dir).unwrap();
     let data = dir.join("state.json");
     let _ = std::fs::remove_file(&data);
-    let (child, ready) = start_cli(&["--port", "0", "--data", data.to_str().unwrap()]);
+    let child = start_binary(&["--data", data.to_str().unwrap()]);
+    let ready = child.ready.clone();
     for k in ["endpoint", "userPoolId", "clientId", "issuer", "hostedUiDomain", "redirectSignIn", "redirectSignOut"] {
         assert!(ready[k].is_string(), "ready line has {k}: {ready}");
     }
@@ -160,7 +143,8 @@ fn cli_ready_line_defaults_and_persistence() {
     assert!(data.exists());
     assert!(!data.with_extension("tmp").exists(), "atomic write leaves no temp file");
 
-    let (child, ready2) = start_cli(&["--port", "0", "--data", data.to_str().unwrap()]);
+    let child = start_binary(&["--data", data.to_str().unwrap()]);
+    let ready2 = child.ready.clone();
     let endpoint2 = ready2["endpoint"].as_str().unwrap();
     // The user survived: signing up again collides; the refresh token still works.
     assert_eq!(cli_call(endpoint2, "SignUp", json!({"ClientId": client, "Username": "persisted", "Password": "Passw0rd!"})), Err(400));
@@ -173,7 +157,8 @@ fn cli_ready_line_defaults_and_persistence() {
     // A config file.
     let cfg = dir.join("config.json");
     std::fs::write(&cfg, r#"{"pools":[{"id":"eu-west-1_FromFile","clients":[{"id":"fileclient"}]}]}"#).unwrap();
-    let (child, ready3) = start_cli(&["--port", "0", "--config", cfg.to_str().unwrap()]);
+    let child = start_binary(&["--config", cfg.to_str().unwrap()]);
+    let ready3 = child.ready.clone();
     assert_eq!(ready3["userPoolId"], "eu-west-1_FromFile");
     assert_eq!(ready3["clientId"], "fileclient");
     drop(child);

@@ -17,7 +17,12 @@ fn identity(op: &str, body: Value) -> Result<Value, Failure> {
         Ok(resp) => Ok(resp.into_json().unwrap()),
         Err(ureq::Error::Status(status, resp)) => {
             let v: Value = resp.into_json().unwrap_or(json!({}));
-            Err(Failure { status, name: v["__type"].as_str().unwrap_or("").into(), message: v["message"].as_str().unwrap_or("").into(), error_type_header: None })
+            Err(Failure {
+                status,
+                name: v["__type"].as_str().unwrap_or("").into(),
+                message: v["message"].as_str().unwrap_or("").into(),
+                error_type_header: None,
+            })
         }
         Err(e) => panic!("{e}"),
     }
@@ -25,7 +30,8 @@ fn identity(op: &str, body: Value) -> Result<Value, Failure> {
 
 /// A user pool with a user, and an identity pool trusting its client.
 fn pools(extra: Value) -> (String, String, String) {
-    let (pool, client) = new_pool(json!({"users": [{"username": "ann", "password": "Passw0rd!"}, {"username": "bo", "password": "Passw0rd!"}]}));
+    let (pool, client) =
+        new_pool(json!({"users": [{"username": "ann", "password": "Passw0rd!"}, {"username": "bo", "password": "Passw0rd!"}]}));
     let mut cfg = json!({"allowUnauthenticatedIdentities": true, "providers": [{"userPoolId": pool, "clientId": client}]});
     for (k, v) in extra.as_object().unwrap() {
         cfg[k] = v.clone();
@@ -81,7 +87,9 @@ fn guests_sign_in_and_keep_their_identity() {
 #[test]
 fn refusals() {
     let (pool, client, ip) = pools(json!({"allowUnauthenticatedIdentities": false}));
-    assert!(expect_err(identity("GetId", json!({"IdentityPoolId": ip})), "NotAuthorizedException").message.contains("Unauthenticated access"));
+    assert!(expect_err(identity("GetId", json!({"IdentityPoolId": ip})), "NotAuthorizedException")
+        .message
+        .contains("Unauthenticated access"));
     expect_err(identity("GetId", json!({"IdentityPoolId": "us-east-1:00000000-0000-0000-0000-000000000000"})), "ResourceNotFoundException");
     // A tampered token, an access token, a provider the pool does not trust.
     let good = logins(&pool, &client, "ann");
@@ -113,7 +121,14 @@ fn issued(ip: &str) -> (AwsCredentials, String) {
 }
 
 /// Sends a request signed for `service`; (status, body, x-amzn-ErrorType).
-fn signed(c: &AwsCredentials, service: &str, method: &str, path_and_query: &str, body: &[u8], tamper: bool) -> (u16, String, Option<String>) {
+fn signed(
+    c: &AwsCredentials,
+    service: &str,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    tamper: bool,
+) -> (u16, String, Option<String>) {
     let host = base().trim_start_matches("http://").to_string();
     let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
     let hash = cognito_proto::codec::hex_encode(&cognito_proto::crypto::sha256(&[body]));

@@ -83,7 +83,11 @@ fn complete(token: &str, credential: Value) -> Result<Value, Failure> {
 
 /// InitiateAuth USER_AUTH preferring WEB_AUTHN: the session and the request options.
 fn web_authn_challenge(client: &str) -> (String, Value) {
-    let r = call("InitiateAuth", json!({"AuthFlow": "USER_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": "pk", "PREFERRED_CHALLENGE": "WEB_AUTHN"}})).unwrap();
+    let r = call(
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": "pk", "PREFERRED_CHALLENGE": "WEB_AUTHN"}}),
+    )
+    .unwrap();
     assert_eq!(r["ChallengeName"], "WEB_AUTHN", "{r}");
     let options: Value = serde_json::from_str(r["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"].as_str().unwrap()).unwrap();
     (r["Session"].as_str().unwrap().to_string(), options)
@@ -146,8 +150,15 @@ fn register_list_sign_in_and_delete_a_passkey() {
 
     // Delete it: WEB_AUTHN is no longer offered, a preference for it gets the choice instead.
     call("DeleteWebAuthnCredential", json!({"AccessToken": token, "CredentialId": base64url_encode(&a.id)})).unwrap();
-    expect_err(call("DeleteWebAuthnCredential", json!({"AccessToken": token, "CredentialId": base64url_encode(&a.id)})), "ResourceNotFoundException");
-    let r = call("InitiateAuth", json!({"AuthFlow": "USER_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": "pk", "PREFERRED_CHALLENGE": "WEB_AUTHN"}})).unwrap();
+    expect_err(
+        call("DeleteWebAuthnCredential", json!({"AccessToken": token, "CredentialId": base64url_encode(&a.id)})),
+        "ResourceNotFoundException",
+    );
+    let r = call(
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": "pk", "PREFERRED_CHALLENGE": "WEB_AUTHN"}}),
+    )
+    .unwrap();
     assert_eq!(r["ChallengeName"], "SELECT_CHALLENGE");
     assert_eq!(r["AvailableChallenges"], json!(["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]));
 }
@@ -161,32 +172,47 @@ fn registration_refusals() {
         ("WebAuthnOriginNotAllowedException", Box::new(|a, o| a.register(o, "http://localhost:9999", "localhost", "none"))),
         ("WebAuthnOriginNotAllowedException", Box::new(|a, o| a.register(o, "https://evil.example", "localhost", "none"))),
         ("WebAuthnRelyingPartyMismatchException", Box::new(|a, o| a.register(o, ORIGIN, "example.com", "none"))),
-        ("WebAuthnChallengeNotFoundException", Box::new(|a, o| {
-            let mut o = o.clone();
-            o["challenge"] = json!(base64url_encode(&[9u8; 32]));
-            a.register(&o, ORIGIN, "localhost", "none")
-        })),
+        (
+            "WebAuthnChallengeNotFoundException",
+            Box::new(|a, o| {
+                let mut o = o.clone();
+                o["challenge"] = json!(base64url_encode(&[9u8; 32]));
+                a.register(&o, ORIGIN, "localhost", "none")
+            }),
+        ),
         ("WebAuthnCredentialNotSupportedException", Box::new(|a, o| a.register(o, ORIGIN, "localhost", "fido-u2f"))),
-        ("InvalidParameterException", Box::new(|a, o| {
-            // packed self attestation whose signature is over something else.
-            let mut c = a.register(o, ORIGIN, "localhost", "packed");
-            let att = b64(c["response"]["attestationObject"].as_str().unwrap());
-            let mut v: Cbor = ciborium::from_reader(att.as_slice()).unwrap();
-            if let Cbor::Map(m) = &mut v {
-                if let Cbor::Map(stmt) = &mut m[1].1 {
-                    if let Cbor::Bytes(sig) = &mut stmt[1].1 {
-                        let n = sig.len() - 3;
-                        sig[n] ^= 1;
+        (
+            "InvalidParameterException",
+            Box::new(|a, o| {
+                // packed self attestation whose signature is over something else.
+                let mut c = a.register(o, ORIGIN, "localhost", "packed");
+                let att = b64(c["response"]["attestationObject"].as_str().unwrap());
+                let mut v: Cbor = ciborium::from_reader(att.as_slice()).unwrap();
+                if let Cbor::Map(m) = &mut v {
+                    if let Cbor::Map(stmt) = &mut m[1].1 {
+                        if let Cbor::Bytes(sig) = &mut stmt[1].1 {
+                            let n = sig.len() - 3;
+                            sig[n] ^= 1;
+                        }
                     }
                 }
-            }
-            c["response"]["attestationObject"] = json!(base64url_encode(&cbor(&v)));
-            c
-        })),
-        ("InvalidParameterException", Box::new(|a, o| {
-            let mut a2 = Authenticator(Soft { key: Key::Es256(p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap()), id: a.id.clone(), count: 0, flags: 0x00, user_handle: vec![] });
-            a2.register(o, ORIGIN, "localhost", "none")
-        })),
+                c["response"]["attestationObject"] = json!(base64url_encode(&cbor(&v)));
+                c
+            }),
+        ),
+        (
+            "InvalidParameterException",
+            Box::new(|a, o| {
+                let mut a2 = Authenticator(Soft {
+                    key: Key::Es256(p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap()),
+                    id: a.id.clone(),
+                    count: 0,
+                    flags: 0x00,
+                    user_handle: vec![],
+                });
+                a2.register(o, ORIGIN, "localhost", "none")
+            }),
+        ),
     ];
     for (want, make) in cases {
         let options = start(&token);
@@ -203,7 +229,10 @@ fn registration_refusals() {
     let options = start(&token);
     advance(&pool, 301);
     let token2 = token.clone(); // still valid: tokens last an hour
-    expect_err(complete(&token2, Authenticator::es256().register(&options, ORIGIN, "localhost", "none")), "WebAuthnChallengeNotFoundException");
+    expect_err(
+        complete(&token2, Authenticator::es256().register(&options, ORIGIN, "localhost", "none")),
+        "WebAuthnChallengeNotFoundException",
+    );
     // Only one credential got in.
     assert_eq!(call("ListWebAuthnCredentials", json!({"AccessToken": token2})).unwrap()["Credentials"].as_array().unwrap().len(), 1);
 }
@@ -229,7 +258,9 @@ fn sign_in_refusals_and_the_counter() {
     // The counter goes backwards (a cloned authenticator): refused.
     a.count = 4;
     let (s, o) = web_authn_challenge(&client);
-    assert!(expect_err(answer_web_authn(&client, &s, &a.assert(&o, ORIGIN, "localhost", &handle)), "NotAuthorizedException").message.contains("counter"));
+    assert!(expect_err(answer_web_authn(&client, &s, &a.assert(&o, ORIGIN, "localhost", &handle)), "NotAuthorizedException")
+        .message
+        .contains("counter"));
     a.count = 6;
     // Tampered signature, wrong origin, wrong RP ID, another user's handle.
     let (s, o) = web_authn_challenge(&client);
@@ -239,7 +270,9 @@ fn sign_in_refusals_and_the_counter() {
     sig[n] ^= 0x40;
     c["response"]["signature"] = json!(base64url_encode(&sig));
     expect_err(answer_web_authn(&client, &s, &c), "NotAuthorizedException");
-    for (origin, rp, h) in [("http://localhost:1", "localhost", handle.as_str()), (ORIGIN, "127.0.0.1", handle.as_str()), (ORIGIN, "localhost", "b3RoZXI")] {
+    for (origin, rp, h) in
+        [("http://localhost:1", "localhost", handle.as_str()), (ORIGIN, "127.0.0.1", handle.as_str()), (ORIGIN, "localhost", "b3RoZXI")]
+    {
         let (s, o) = web_authn_challenge(&client);
         expect_err(answer_web_authn(&client, &s, &a.assert(&o, origin, rp, h)), "NotAuthorizedException");
     }
@@ -251,7 +284,8 @@ fn sign_in_refusals_and_the_counter() {
 
 #[test]
 fn user_verification_required_but_absent_is_refused() {
-    let (pool, client) = passkey_pool(json!({"webAuthn": {"relyingPartyId": "localhost", "allowedOrigins": [ORIGIN], "userVerification": "required"}}));
+    let (pool, client) =
+        passkey_pool(json!({"webAuthn": {"relyingPartyId": "localhost", "allowedOrigins": [ORIGIN], "userVerification": "required"}}));
     let token = tokens(&pool, &client, "pk", "Passw0rd!")["AccessToken"].as_str().unwrap().to_string();
     let mut a = Authenticator::es256();
     a.flags = 0x01; // present, not verified
@@ -263,7 +297,10 @@ fn user_verification_required_but_absent_is_refused() {
     let sub = claims(tokens(&pool, &client, "pk", "Passw0rd!")["IdToken"].as_str().unwrap())["sub"].as_str().unwrap().to_string();
     let (s, o) = web_authn_challenge(&client);
     a.flags = 0x01;
-    expect_err(answer_web_authn(&client, &s, &a.assert(&o, ORIGIN, "localhost", &base64url_encode(sub.as_bytes()))), "NotAuthorizedException");
+    expect_err(
+        answer_web_authn(&client, &s, &a.assert(&o, ORIGIN, "localhost", &base64url_encode(sub.as_bytes()))),
+        "NotAuthorizedException",
+    );
 }
 
 #[test]
@@ -333,11 +370,18 @@ fn factors_the_pool_or_client_does_not_allow() {
     expect_err(call("StartWebAuthnRegistration", json!({"AccessToken": token})), "WebAuthnNotEnabledException");
     expect_err(complete(&token, json!({})), "WebAuthnChallengeNotFoundException");
     // A client without ALLOW_USER_AUTH.
-    let (_, c2) = new_pool(json!({"clients": [{"explicitAuthFlows": ["ALLOW_USER_SRP_AUTH"]}], "users": [{"username": "pk", "password": "Passw0rd!"}]}));
-    let f = expect_err(call("InitiateAuth", json!({"AuthFlow": "USER_AUTH", "ClientId": c2, "AuthParameters": {"USERNAME": "pk"}})), "InvalidParameterException");
+    let (_, c2) = new_pool(
+        json!({"clients": [{"explicitAuthFlows": ["ALLOW_USER_SRP_AUTH"]}], "users": [{"username": "pk", "password": "Passw0rd!"}]}),
+    );
+    let f = expect_err(
+        call("InitiateAuth", json!({"AuthFlow": "USER_AUTH", "ClientId": c2, "AuthParameters": {"USERNAME": "pk"}})),
+        "InvalidParameterException",
+    );
     assert!(f.message.contains("USER_AUTH"));
     // A user with MFA is offered passwords only.
-    let (_, c3) = passkey_pool(json!({"mfaConfiguration": "OPTIONAL", "users": [{"username": "pk", "password": "Passw0rd!", "mfa": ["EMAIL_OTP"], "attributes": {"email": "pk@example.com", "email_verified": "true"}}]}));
+    let (_, c3) = passkey_pool(
+        json!({"mfaConfiguration": "OPTIONAL", "users": [{"username": "pk", "password": "Passw0rd!", "mfa": ["EMAIL_OTP"], "attributes": {"email": "pk@example.com", "email_verified": "true"}}]}),
+    );
     let r = call("InitiateAuth", json!({"AuthFlow": "USER_AUTH", "ClientId": c3, "AuthParameters": {"USERNAME": "pk"}})).unwrap();
     assert_eq!(r["AvailableChallenges"], json!(["PASSWORD", "PASSWORD_SRP"]));
 }
@@ -345,27 +389,43 @@ fn factors_the_pool_or_client_does_not_allow() {
 #[test]
 fn passwordless_sign_up_confirm_and_sign_in() {
     let (pool, client) = passkey_pool(json!({}));
-    let r = call("SignUp", json!({"ClientId": client, "Username": "nopw", "UserAttributes": [{"Name": "email", "Value": "nopw@example.com"}]})).unwrap();
+    let r =
+        call("SignUp", json!({"ClientId": client, "Username": "nopw", "UserAttributes": [{"Name": "email", "Value": "nopw@example.com"}]}))
+            .unwrap();
     assert_eq!(r["UserConfirmed"], false);
     let code = last_code(&pool, "nopw");
-    let session = call("ConfirmSignUp", json!({"ClientId": client, "Username": "nopw", "ConfirmationCode": code})).unwrap()["Session"].as_str().unwrap().to_string();
-    let t = call("InitiateAuth", json!({"AuthFlow": "USER_AUTH", "ClientId": client, "Session": session, "AuthParameters": {"USERNAME": "nopw"}})).unwrap();
+    let session = call("ConfirmSignUp", json!({"ClientId": client, "Username": "nopw", "ConfirmationCode": code})).unwrap()["Session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = call(
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_AUTH", "ClientId": client, "Session": session, "AuthParameters": {"USERNAME": "nopw"}}),
+    )
+    .unwrap();
     assert!(t["AuthenticationResult"]["AccessToken"].is_string());
     // Later: e-mail codes only (no password to offer).
     let r = call("InitiateAuth", json!({"AuthFlow": "USER_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": "nopw"}})).unwrap();
     assert_eq!(r["AvailableChallenges"], json!(["EMAIL_OTP"]));
     // A pool with passwords only still requires one.
     let (_, c2) = new_pool(json!({}));
-    expect_err(call("SignUp", json!({"ClientId": c2, "Username": "nopw", "UserAttributes": [{"Name": "email", "Value": "n@example.com"}]})), "InvalidParameterException");
+    expect_err(
+        call("SignUp", json!({"ClientId": c2, "Username": "nopw", "UserAttributes": [{"Name": "email", "Value": "n@example.com"}]})),
+        "InvalidParameterException",
+    );
 }
 
 #[test]
 fn an_allowed_origin_outside_the_rp_id_is_still_refused() {
     // A misconfigured pool: the origin is on the list but not inside the RP ID (browsers would
     // refuse the ceremony too).
-    let (pool, client) = passkey_pool(json!({"webAuthn": {"relyingPartyId": "localhost", "allowedOrigins": ["http://other.test:1", ORIGIN]}}));
+    let (pool, client) =
+        passkey_pool(json!({"webAuthn": {"relyingPartyId": "localhost", "allowedOrigins": ["http://other.test:1", ORIGIN]}}));
     let token = tokens(&pool, &client, "pk", "Passw0rd!")["AccessToken"].as_str().unwrap().to_string();
     let mut a = Authenticator::es256();
-    expect_err(complete(&token, a.register(&start(&token), "http://other.test:1", "localhost", "none")), "WebAuthnOriginNotAllowedException");
+    expect_err(
+        complete(&token, a.register(&start(&token), "http://other.test:1", "localhost", "none")),
+        "WebAuthnOriginNotAllowedException",
+    );
     complete(&token, a.register(&start(&token), ORIGIN, "localhost", "none")).unwrap();
 }

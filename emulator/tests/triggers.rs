@@ -84,6 +84,9 @@ fn sign_up_auto_confirm_custom_message_and_post_confirmation() {
     assert!(messages(&pool, "auto").is_empty());
     assert_eq!(sources(&pool, 0), ["PreSignUp_SignUp", "PostConfirmation_ConfirmSignUp"]);
     let e = last_event(&pool, "PreSignUp_SignUp")["event"].clone();
+    // The developer guide's "Pre sign-up Lambda trigger" page: the event's response arrives with
+    // the three flags the handler may set, each false.
+    assert_eq!(e["response"], json!({"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false}));
     assert_eq!(e["version"], "1");
     assert_eq!(e["region"], pool.split('_').next().unwrap());
     assert_eq!(e["userPoolId"], pool);
@@ -550,7 +553,11 @@ fn attribute_messages_and_the_new_password_token_source() {
     let n = log(&pool).len();
     call("UpdateUserAttributes", json!({"AccessToken": access, "UserAttributes": [{"Name": "email", "Value": "new@example.com"}], "ClientMetadata": {"why": "moved"}})).unwrap();
     assert_eq!(sources(&pool, n), ["CustomMessage_UpdateUserAttribute"]);
-    assert_eq!(last_event(&pool, "CustomMessage_UpdateUserAttribute")["event"]["request"]["clientMetadata"], json!({"why": "moved"}));
+    let e = last_event(&pool, "CustomMessage_UpdateUserAttribute")["event"].clone();
+    assert_eq!(e["request"]["clientMetadata"], json!({"why": "moved"}));
+    // The developer guide's "Custom message Lambda trigger" page: callerContext.clientId is the
+    // app client of the call, here the one the access token was issued to.
+    assert_eq!(e["callerContext"]["clientId"], client);
     let m = messages(&pool, "alice");
     let last = m.last().unwrap();
     assert_eq!(last["destination"], "new@example.com");

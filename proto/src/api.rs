@@ -22,8 +22,9 @@ use crate::json::{Json, Raw, Writer};
 use crate::prelude::*;
 use crate::types::*;
 
-/// The operations this SDK calls.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The operations this SDK calls (and, with the `server` feature, the ones only the emulator
+/// answers: admin and describe operations an app's back end or a test calls).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Op {
     InitiateAuth,
     RespondToAuthChallenge,
@@ -57,7 +58,105 @@ pub enum Op {
     /// Identity pools (`AWSCognitoIdentityService`).
     GetId,
     GetCredentialsForIdentity,
+    #[cfg(feature = "server")]
+    GetDevice,
+    #[cfg(feature = "server")]
+    AdminCreateUser,
+    #[cfg(feature = "server")]
+    AdminGetUser,
+    #[cfg(feature = "server")]
+    AdminSetUserPassword,
+    #[cfg(feature = "server")]
+    AdminConfirmSignUp,
+    #[cfg(feature = "server")]
+    AdminDeleteUser,
+    #[cfg(feature = "server")]
+    AdminUpdateUserAttributes,
+    #[cfg(feature = "server")]
+    AdminDisableUser,
+    #[cfg(feature = "server")]
+    AdminEnableUser,
+    #[cfg(feature = "server")]
+    AdminResetUserPassword,
+    #[cfg(feature = "server")]
+    AdminUserGlobalSignOut,
+    #[cfg(feature = "server")]
+    AdminSetUserMFAPreference,
+    #[cfg(feature = "server")]
+    AdminAddUserToGroup,
+    #[cfg(feature = "server")]
+    ListUsers,
+    #[cfg(feature = "server")]
+    DescribeUserPool,
+    #[cfg(feature = "server")]
+    DescribeUserPoolClient,
+    /// Identity pools, classic flow and identity management.
+    #[cfg(feature = "server")]
+    GetOpenIdToken,
+    #[cfg(feature = "server")]
+    UnlinkIdentity,
+    #[cfg(feature = "server")]
+    DescribeIdentity,
 }
+
+/// Every operation the SDK calls.
+const SDK_OPS: [Op; 31] = [
+    Op::InitiateAuth,
+    Op::RespondToAuthChallenge,
+    Op::GetTokensFromRefreshToken,
+    Op::RevokeToken,
+    Op::SignUp,
+    Op::ConfirmSignUp,
+    Op::ResendConfirmationCode,
+    Op::ForgotPassword,
+    Op::ConfirmForgotPassword,
+    Op::ChangePassword,
+    Op::GetUser,
+    Op::UpdateUserAttributes,
+    Op::DeleteUserAttributes,
+    Op::VerifyUserAttribute,
+    Op::GetUserAttributeVerificationCode,
+    Op::DeleteUser,
+    Op::GlobalSignOut,
+    Op::AssociateSoftwareToken,
+    Op::VerifySoftwareToken,
+    Op::SetUserMFAPreference,
+    Op::ConfirmDevice,
+    Op::ForgetDevice,
+    Op::ListDevices,
+    Op::UpdateDeviceStatus,
+    Op::StartWebAuthnRegistration,
+    Op::CompleteWebAuthnRegistration,
+    Op::ListWebAuthnCredentials,
+    Op::DeleteWebAuthnCredential,
+    Op::GetUserAuthFactors,
+    Op::GetId,
+    Op::GetCredentialsForIdentity,
+];
+
+/// The operations only the emulator answers.
+#[cfg(feature = "server")]
+const SERVER_OPS: [Op; 19] = [
+    Op::GetDevice,
+    Op::AdminCreateUser,
+    Op::AdminGetUser,
+    Op::AdminSetUserPassword,
+    Op::AdminConfirmSignUp,
+    Op::AdminDeleteUser,
+    Op::AdminUpdateUserAttributes,
+    Op::AdminDisableUser,
+    Op::AdminEnableUser,
+    Op::AdminResetUserPassword,
+    Op::AdminUserGlobalSignOut,
+    Op::AdminSetUserMFAPreference,
+    Op::AdminAddUserToGroup,
+    Op::ListUsers,
+    Op::DescribeUserPool,
+    Op::DescribeUserPoolClient,
+    Op::GetOpenIdToken,
+    Op::UnlinkIdentity,
+    Op::DescribeIdentity,
+];
 
 impl Op {
     pub fn name(self) -> &'static str {
@@ -93,11 +192,56 @@ impl Op {
             Op::GetUserAuthFactors => "GetUserAuthFactors",
             Op::GetId => "GetId",
             Op::GetCredentialsForIdentity => "GetCredentialsForIdentity",
+            #[cfg(feature = "server")]
+            other => other.server_name(),
         }
+    }
+
+    #[cfg(feature = "server")]
+    fn server_name(self) -> &'static str {
+        match self {
+            Op::GetDevice => "GetDevice",
+            Op::AdminCreateUser => "AdminCreateUser",
+            Op::AdminGetUser => "AdminGetUser",
+            Op::AdminSetUserPassword => "AdminSetUserPassword",
+            Op::AdminConfirmSignUp => "AdminConfirmSignUp",
+            Op::AdminDeleteUser => "AdminDeleteUser",
+            Op::AdminUpdateUserAttributes => "AdminUpdateUserAttributes",
+            Op::AdminDisableUser => "AdminDisableUser",
+            Op::AdminEnableUser => "AdminEnableUser",
+            Op::AdminResetUserPassword => "AdminResetUserPassword",
+            Op::AdminUserGlobalSignOut => "AdminUserGlobalSignOut",
+            Op::AdminSetUserMFAPreference => "AdminSetUserMFAPreference",
+            Op::AdminAddUserToGroup => "AdminAddUserToGroup",
+            Op::ListUsers => "ListUsers",
+            Op::DescribeUserPool => "DescribeUserPool",
+            Op::DescribeUserPoolClient => "DescribeUserPoolClient",
+            Op::GetOpenIdToken => "GetOpenIdToken",
+            Op::UnlinkIdentity => "UnlinkIdentity",
+            Op::DescribeIdentity => "DescribeIdentity",
+            _ => "",
+        }
+    }
+
+    /// Every operation (the SDK's, then the emulator's own with the `server` feature).
+    pub fn all() -> impl Iterator<Item = Op> {
+        let ops = SDK_OPS.into_iter();
+        #[cfg(feature = "server")]
+        let ops = ops.chain(SERVER_OPS);
+        ops
+    }
+
+    /// The operation named in `X-Amz-Target` (after the service prefix).
+    pub fn parse(name: &str) -> Option<Op> {
+        Op::all().find(|op| op.name() == name)
     }
 
     /// An identity-pool operation (sent to the cognito-identity endpoint).
     pub fn identity(self) -> bool {
+        #[cfg(feature = "server")]
+        if matches!(self, Op::GetOpenIdToken | Op::UnlinkIdentity | Op::DescribeIdentity) {
+            return true;
+        }
         matches!(self, Op::GetId | Op::GetCredentialsForIdentity)
     }
 

@@ -157,9 +157,68 @@ pub enum Exception {
     TokenRevoked,
     UnsupportedOperation,
     InternalError,
+    /// Names only the emulator sends (the SDK sees them as `Other`): request and protocol
+    /// errors of the AWS JSON protocol, Lambda trigger failures, passkey ceremony refusals,
+    /// RevokeToken's client errors and identity-pool errors.
+    #[cfg(feature = "server")]
+    Serialization,
+    #[cfg(feature = "server")]
+    UnknownOperation,
+    #[cfg(feature = "server")]
+    RequestEntityTooLarge,
+    #[cfg(feature = "server")]
+    UserLambdaValidation,
+    #[cfg(feature = "server")]
+    UnexpectedLambda,
+    #[cfg(feature = "server")]
+    InvalidLambdaResponse,
+    #[cfg(feature = "server")]
+    WebAuthnNotEnabled,
+    #[cfg(feature = "server")]
+    WebAuthnConfigurationMissing,
+    #[cfg(feature = "server")]
+    WebAuthnChallengeNotFound,
+    #[cfg(feature = "server")]
+    WebAuthnClientMismatch,
+    #[cfg(feature = "server")]
+    WebAuthnCredentialNotSupported,
+    #[cfg(feature = "server")]
+    WebAuthnRelyingPartyMismatch,
+    #[cfg(feature = "server")]
+    WebAuthnOriginNotAllowed,
+    #[cfg(feature = "server")]
+    Unauthorized,
+    #[cfg(feature = "server")]
+    UnsupportedTokenType,
+    #[cfg(feature = "server")]
+    ResourceConflict,
+    #[cfg(feature = "server")]
+    InvalidIdentityPoolConfiguration,
     /// Any other name, kept as Cognito sent it.
     Other(String),
 }
+
+/// The names only the emulator sends.
+#[cfg(feature = "server")]
+const SERVER_KNOWN: [Exception; 17] = [
+    Exception::Serialization,
+    Exception::UnknownOperation,
+    Exception::RequestEntityTooLarge,
+    Exception::UserLambdaValidation,
+    Exception::UnexpectedLambda,
+    Exception::InvalidLambdaResponse,
+    Exception::WebAuthnNotEnabled,
+    Exception::WebAuthnConfigurationMissing,
+    Exception::WebAuthnChallengeNotFound,
+    Exception::WebAuthnClientMismatch,
+    Exception::WebAuthnCredentialNotSupported,
+    Exception::WebAuthnRelyingPartyMismatch,
+    Exception::WebAuthnOriginNotAllowed,
+    Exception::Unauthorized,
+    Exception::UnsupportedTokenType,
+    Exception::ResourceConflict,
+    Exception::InvalidIdentityPoolConfiguration,
+];
 
 impl Exception {
     /// The exception's name as Cognito writes it (`NotAuthorizedException`).
@@ -188,6 +247,32 @@ impl Exception {
             Exception::UnsupportedOperation => "UnsupportedOperationException",
             Exception::InternalError => "InternalErrorException",
             Exception::Other(name) => name,
+            #[cfg(feature = "server")]
+            other => other.server_name(),
+        }
+    }
+
+    #[cfg(feature = "server")]
+    fn server_name(&self) -> &'static str {
+        match self {
+            Exception::Serialization => "SerializationException",
+            Exception::UnknownOperation => "UnknownOperationException",
+            Exception::RequestEntityTooLarge => "RequestEntityTooLargeException",
+            Exception::UserLambdaValidation => "UserLambdaValidationException",
+            Exception::UnexpectedLambda => "UnexpectedLambdaException",
+            Exception::InvalidLambdaResponse => "InvalidLambdaResponseException",
+            Exception::WebAuthnNotEnabled => "WebAuthnNotEnabledException",
+            Exception::WebAuthnConfigurationMissing => "WebAuthnConfigurationMissingException",
+            Exception::WebAuthnChallengeNotFound => "WebAuthnChallengeNotFoundException",
+            Exception::WebAuthnClientMismatch => "WebAuthnClientMismatchException",
+            Exception::WebAuthnCredentialNotSupported => "WebAuthnCredentialNotSupportedException",
+            Exception::WebAuthnRelyingPartyMismatch => "WebAuthnRelyingPartyMismatchException",
+            Exception::WebAuthnOriginNotAllowed => "WebAuthnOriginNotAllowedException",
+            Exception::Unauthorized => "UnauthorizedException",
+            Exception::UnsupportedTokenType => "UnsupportedTokenTypeException",
+            Exception::ResourceConflict => "ResourceConflictException",
+            Exception::InvalidIdentityPoolConfiguration => "InvalidIdentityPoolConfigurationException",
+            _ => "",
         }
     }
 
@@ -217,7 +302,10 @@ impl Exception {
             Exception::UnsupportedOperation,
             Exception::InternalError,
         ];
-        KNOWN.into_iter().find(|e| e.name() == name).unwrap_or_else(|| Exception::Other(name.to_string()))
+        let known = KNOWN.into_iter();
+        #[cfg(feature = "server")]
+        let known = known.chain(SERVER_KNOWN);
+        known.into_iter().find(|e| e.name() == name).unwrap_or_else(|| Exception::Other(name.to_string()))
     }
 
     /// The same call may succeed later, unchanged: throttling and service faults. (A 5xx with

@@ -13,6 +13,33 @@ pub fn base() -> &'static str {
     BASE.get_or_init(|| cognito_emulator::spawn(cognito_emulator::config::Config::default()).expect("emulator starts").0)
 }
 
+/// The emulator binary on a free port, started with `args`; killed when dropped (also when an
+/// assertion fails).
+pub struct Binary {
+    pub child: std::process::Child,
+    /// The ready line.
+    pub ready: Value,
+    pub endpoint: String,
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start_binary(args: &[&str]) -> Binary {
+    use std::io::BufRead;
+    let bin = env!("CARGO_BIN_EXE_cognito-emulator");
+    let mut child = std::process::Command::new(bin).args(["--port", "0"]).args(args).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let ready: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line {line:?}: {e}"));
+    let endpoint = ready["endpoint"].as_str().unwrap_or_default().to_string();
+    Binary { child, ready, endpoint }
+}
+
 pub struct Failure {
     pub status: u16,
     pub name: String,
@@ -32,7 +59,16 @@ pub fn call(op: &str, body: Value) -> Result<Value, Failure> {
 }
 
 pub fn raw(op: &str, body: &str, content_type: &str) -> Result<Value, Failure> {
-    let r = ureq::post(&format!("{}/", base()))
+    raw_at(&format!("{}/", base()), op, body, content_type)
+}
+
+/// Calls `AWSCognitoIdentityProviderService.<op>` of the emulator at `endpoint`.
+pub fn call_at(endpoint: &str, op: &str, body: Value) -> Result<Value, Failure> {
+    raw_at(endpoint, op, &body.to_string(), "application/x-amz-json-1.1")
+}
+
+pub fn raw_at(endpoint: &str, op: &str, body: &str, content_type: &str) -> Result<Value, Failure> {
+    let r = ureq::post(endpoint)
         .set("Content-Type", content_type)
         .set("X-Amz-Target", &format!("AWSCognitoIdentityProviderService.{op}"))
         .send_string(body);
@@ -52,7 +88,8 @@ pub fn raw(op: &str, body: &str, content_type: &str) -> Result<Value, Failure> {
                 error_type_header: header,
             })
         }
-        Err(e) => panic!("transport error: {e}"),
+        // No answer (the emulator was killed): status 0.
+        Err(e) => Err(Failure { status: 0, name: "TransportError".into(), message: e.to_string(), error_type_header: None }),
     }
 }
 
