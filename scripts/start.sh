@@ -18,7 +18,7 @@ trap cleanup EXIT INT TERM
 
 # The demo pool runs the example Lambda triggers (custom message link, legacy-user migration,
 # a token claim): emulator/examples/triggers/.
-./target/release/cognito-emulator --port "$EMULATOR_PORT" --triggers emulator/examples/triggers/triggers.json &
+./target/release/cognito-emulator --port "$EMULATOR_PORT" --triggers emulator/examples/triggers/triggers.json --quotas default &
 pids+=($!)
 node scripts/wait-for.mjs "http://127.0.0.1:$EMULATOR_PORT/_emulator/health"
 node scripts/serve.mjs --port "$WEB_PORT" --emulator "http://127.0.0.1:$EMULATOR_PORT/" &

@@ -263,6 +263,16 @@ fn throttling_is_retried_with_bounded_backoff_and_unsafe_calls_are_not_repeated(
     // Full jitter: each wait is within [50, 250·2^attempt] ms, and time moved by no more.
     let waited = w.now_ms() - start;
     assert!((100.0..=250.0 + 500.0 + 1000.0).contains(&waited), "{waited} ms");
+    // Each pause is announced (the demo's event log shows it): which call, which attempt, how long.
+    let retries: Vec<_> = a.env.events.borrow().iter().filter(|e| e.kind == EventKind::Retrying).map(|e| (e.retry, e.error.clone().map(|x| x.0))).collect();
+    assert_eq!(retries.len(), 2);
+    let paused: u32 = retries.iter().map(|(r, _)| r.map_or(0, |r| r.2)).sum();
+    // (the rest of the time: the three requests themselves)
+    assert!((0.0..=50.0).contains(&(waited - paused as f64)), "the announced pauses ({paused} ms) are the pauses taken ({waited} ms)");
+    for (i, (r, name)) in retries.iter().enumerate() {
+        let (op, attempt, _) = r.expect("retry details");
+        assert_eq!((op, attempt, name.as_deref()), ("InitiateAuth", i as u32 + 2, Some("TooManyRequestsException")));
+    }
     let c = a.clone();
     w.run(async move { c.sign_out(false, false).await.unwrap() });
 

@@ -93,12 +93,28 @@ setInterval(tick, 1000);
 auth.onAuthEvent((e) => {
   const li = document.createElement('li');
   const when = new Date().toLocaleTimeString();
-  li.textContent = `${when} ${e.type}${e.username ? ` (${e.username})` : ''}${e.fromOtherTab ? ' — from another tab' : ''}${e.error ? ` — ${e.error.name}: ${e.error.message}` : ''}`;
+  const retry = e.retry ? ` ${e.retry.operation}, attempt ${e.retry.attempt} in ${e.retry.delayMs} ms` : '';
+  li.textContent = `${when} ${e.type}${retry}${e.username ? ` (${e.username})` : ''}${e.fromOtherTab ? ' — from another tab' : ''}${e.error ? ` — ${e.error.name}: ${e.error.message}` : ''}`;
   li.dataset.type = e.type;
   if (e.fromOtherTab) li.dataset.other = 'true';
   $('events').prepend(li);
   refreshUi();
 });
+
+// The emulator's request-rate quotas (npm start runs it with --quotas default): a burst of
+// GetUser calls past the pool's UserRead rate. The throttled ones come back as
+// TooManyRequestsException, and the SDK retries them after a pause: the event log shows each.
+$('burst').addEventListener('click', () => act('burst-out', async () => {
+  if (!session) throw Object.assign(new Error('sign in first (GetUser needs an access token)'), { name: 'InvalidStateError' });
+  const quotas = emulator ? await fetch(`${emulator}_emulator/quotas?poolId=${encodeURIComponent(options.userPoolId)}`, { cache: 'no-store' }).then((r) => r.json()) : {};
+  const rate = quotas.UserRead;
+  if (!rate) return 'Quotas are off in this emulator: start it with --quotas default (npm start does).';
+  const n = Math.min(400, rate * 2);
+  const results = await Promise.allSettled(Array.from({ length: n }, () => auth.getUserAttributes()));
+  const failed = results.filter((r) => r.status === 'rejected');
+  const names = [...new Set(failed.map((r) => r.reason.name))].join(', ');
+  return `${n} GetUser calls at once (UserRead: ${rate}/s): ${n - failed.length} answered${failed.length ? `, ${failed.length} failed after every retry (${names})` : ''}.`;
+}));
 
 // --- sign-up ---------------------------------------------------------------------------------
 

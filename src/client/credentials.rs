@@ -58,7 +58,7 @@ impl<E: Env> Client<E> {
                 Err(e) => (EventKind::CredentialsRefreshFailure, Some((e.name().to_string(), e.message()))),
             };
             if r.as_ref().is_ok_and(Option::is_some) || error.is_some() {
-                self.env.emit(&super::AuthEvent { kind, username: user, error, from_other_tab: false });
+                self.env.emit(&super::AuthEvent { kind, username: user, error, from_other_tab: false, retry: None });
             }
             flight.finish(());
             r

@@ -327,8 +327,12 @@ impl<E: Env> Client<E> {
             };
             match result {
                 Err(e) if attempt < max_retries && retry_allowed(&e, req.op) => {
-                    self.env.sleep(self.backoff_ms(attempt)).await;
+                    let pause = self.backoff_ms(attempt);
                     attempt += 1;
+                    let error = Some((e.name().to_string(), e.message()));
+                    let retry = Some((req.op.name(), attempt + 1, pause));
+                    self.env.emit(&AuthEvent { kind: EventKind::Retrying, username: None, error, from_other_tab: false, retry });
+                    self.env.sleep(pause).await;
                 }
                 Err(e) if *e.kind() == ErrorKind::Network && !req.op.idempotent() => {
                     // Not repeated: the request may have been carried out.

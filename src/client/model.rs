@@ -171,6 +171,9 @@ pub enum EventKind {
     /// New AWS credentials (this tab only).
     CredentialsRefresh,
     CredentialsRefreshFailure,
+    /// A request was throttled or failed in transit and is tried again after a pause (this tab
+    /// only; `AuthEvent::retry` says which, when and why).
+    Retrying,
 }
 
 impl EventKind {
@@ -182,6 +185,7 @@ impl EventKind {
             EventKind::TokenRefreshFailure => "tokenRefreshFailure",
             EventKind::CredentialsRefresh => "credentialsRefresh",
             EventKind::CredentialsRefreshFailure => "credentialsRefreshFailure",
+            EventKind::Retrying => "retrying",
         }
     }
 
@@ -235,4 +239,7 @@ pub struct AuthEvent {
     /// `(name, message)` of the error, for failures.
     pub error: Option<(String, String)>,
     pub from_other_tab: bool,
+    /// For `Retrying`: the operation, the attempt about to be made (2 = the first retry) and
+    /// the pause before it, ms.
+    pub retry: Option<(&'static str, u32, u32)>,
 }

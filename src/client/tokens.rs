@@ -204,7 +204,7 @@ impl<E: Env> Client<E> {
     pub(crate) fn announce(&self, kind: EventKind, s: Option<&Session>, error: Option<&Error>) {
         let username = s.map(|s| s.username.clone());
         let error = error.map(|e| (e.name().to_string(), e.message()));
-        let event = AuthEvent { kind, username, error, from_other_tab: false };
+        let event = AuthEvent { kind, username, error, from_other_tab: false, retry: None };
         let mut msg = Writer::object();
         msg.str("type", kind.as_str()).opt("username", event.username.as_deref());
         if let Some((name, message)) = &event.error {
@@ -242,7 +242,7 @@ impl<E: Env> Client<E> {
         }
         // Listeners see the event without the tokens.
         let error = msg.get("error").map(|e| (e.str("name").unwrap_or_default(), e.str("message").unwrap_or_default()));
-        self.env.emit(&AuthEvent { kind, username, error, from_other_tab: true });
+        self.env.emit(&AuthEvent { kind, username, error, from_other_tab: true, retry: None });
     }
 }
 

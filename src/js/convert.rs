@@ -418,6 +418,9 @@ pub fn auth_event(e: &AuthEvent) -> String {
     if e.from_other_tab {
         w.bool("fromOtherTab", true);
     }
+    if let Some((operation, attempt, delay)) = e.retry {
+        w.raw("retry", &Writer::object().str("operation", operation).int("attempt", attempt as i64).int("delayMs", delay as i64).end());
+    }
     w.end()
 }
 

@@ -248,6 +248,9 @@ export interface PlainRequest {
 export interface AuthEventMap {
   session: "signedIn" | "signedOut" | "tokenRefresh" | "tokenRefreshFailure";
   credentials: "credentialsRefresh" | "credentialsRefreshFailure";
+  /** A request throttled (TooManyRequestsException) or failed in transit, tried again after
+   * `retry.delayMs` (this tab only; at most `maxRetries` times). */
+  network: "retrying";
 }
 
 export interface AuthEvent {
@@ -256,6 +259,9 @@ export interface AuthEvent {
   error?: { name: CognitoErrorName; message: string };
   /** Set when the event happened in another tab. */
   fromOtherTab?: true;
+  /** `retrying` only: the operation, the attempt about to be made (2: the first retry), and
+   * the pause before it. */
+  retry?: { operation: string; attempt: number; delayMs: number };
 }
 
 export type IdentityProvider = "COGNITO" | "Google" | "Facebook" | "LoginWithAmazon" | "SignInWithApple" | (string & {});

@@ -198,6 +198,38 @@ test('events reach the other tab, and two tabs refresh once', async () => {
   await s.server.close();
 });
 
+// Issue #25: the emulator's request-rate quotas, and the SDK backing off. The pool's own UserRead
+// rate is 4/s; the demo's burst button sends 8 GetUser calls at once. The emulator throttles the
+// excess (TooManyRequestsException), the SDK pauses and tries again (at most maxRetries = 3
+// times), and the event log shows each pause. Every throttled answer is followed by exactly one
+// announced retry, or is the last of a call's four attempts.
+test('the demo shows the SDK backing off when the emulator throttles a burst', async () => {
+  const s = await demoSite({ users: [DEMO_USER], quotas: { UserRead: 4 } });
+  const context = await browser.newContext();
+  const page = await openDemo(context, s.origin);
+  await page.fill('#signin-username', 'demo');
+  await page.fill('#signin-password', 'Passw0rd!');
+  await page.click('#signin-submit');
+  await waitText(page, '#status', /Signed in as demo/);
+  const gets = [];
+  page.on('response', (r) => r.request().headers()['x-amz-target']?.endsWith('.GetUser') && gets.push(r.status()));
+  await page.click('#burst');
+  await waitText(page, '#burst-out', /8 GetUser calls at once \(UserRead: 4\/s\): \d+ answered/);
+  const out = await page.textContent('#burst-out');
+  const answered = Number(out.match(/(\d+) answered/)[1]);
+  const failed = Number(out.match(/(\d+) failed after every retry \(TooManyRequestsException\)/)?.[1] ?? 0);
+  assert.equal(answered + failed, 8, out);
+  assert.ok(answered >= 4, out);
+  const retries = await page.$$eval('#events li[data-type=retrying]', (l) => l.map((li) => li.textContent));
+  assert.ok(retries.length >= 4, `the calls past the quota were retried: ${retries.length}`);
+  for (const r of retries) assert.match(r, /retrying GetUser, attempt [234] in \d+ ms — TooManyRequestsException: Rate exceeded/);
+  assert.equal(gets.filter((st) => st === 200).length, answered);
+  assert.equal(gets.filter((st) => st === 400).length, retries.length + failed, "each throttled answer: one retry, or a call's last attempt");
+  await shot(page, 'panel-events', 'backoff');
+  await context.close();
+  await s.server.close();
+});
+
 test('the script-tag page signs in with the global build', async () => {
   const s = await demoSite({ users: [DEMO_USER] });
   const context = await browser.newContext();
