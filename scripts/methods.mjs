@@ -56,7 +56,14 @@ export function withTable(readme, table = readmeTable()) {
 }
 
 // node scripts/methods.mjs --write-readme: rewrites README.md's method table.
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()) && process.argv.includes('--write-readme')) {
+// node scripts/methods.mjs --check: fails when README.md's table is not what the declarations give
+// (npm test runs it).
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
   const { writeFileSync } = await import('node:fs');
-  writeFileSync('README.md', withTable(readFileSync('README.md', 'utf8')));
+  const readme = readFileSync('README.md', 'utf8');
+  if (process.argv.includes('--write-readme')) writeFileSync('README.md', withTable(readme));
+  else if (process.argv.includes('--check') && withTable(readme) !== readme) {
+    console.error('README.md: the method table differs from src/js/types.d.ts; run node scripts/methods.mjs --write-readme');
+    process.exit(1);
+  }
 }

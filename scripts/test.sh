@@ -17,6 +17,9 @@ mkdir -p test-output
 
 step() { echo; echo "=== $* ==="; }
 
+step "README's method table is the declarations' (scripts/methods.mjs --check)"
+node scripts/methods.mjs --check
+
 step "native tests (cargo test --workspace)"
 cargo test --workspace
 
