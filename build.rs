@@ -127,7 +127,7 @@ fn generate(methods: &[Declared]) -> String {
     }
     o += "        }\n    }\n\n    pub fn parse(name: &str) -> Option<Part> {\n        Part::ALL.into_iter().find(|p| p.name() == name)\n    }\n}\n\n";
     for p in &parts {
-        let _ = writeln!(o, "/// The wasm methods of the `{p}` part.\npub mod {} {{\n    #[derive(Clone, Copy, Debug, PartialEq, Eq)]\n    pub enum Method {{", snake(p));
+        let _ = writeln!(o, "/// The wasm methods of the `{p}` part.\npub mod {} {{\n    #[derive(Clone, Copy, Debug, PartialEq, Eq)]\n    #[allow(clippy::enum_variant_names)]\n    pub enum Method {{", snake(p));
         for m in wasm.iter().filter(|m| m.part == *p) {
             let _ = writeln!(o, "        {},", camel(&m.name));
         }

@@ -19,7 +19,7 @@ use std::rc::Rc;
 type Task<T> = Pin<Box<dyn Future<Output = T>>>;
 
 fn input(user: &str) -> SignInInput {
-    SignInInput { username: Username::new(user), password: Some(Password::new("Passw0rd!")), flow: Flow::Srp, client_metadata: vec![] }
+    SignInInput { username: Username::new(user), password: Some(Password::new("Passw0rd!")), flow: Flow::Srp, client_metadata: vec![], add_account: false }
 }
 
 /// A user pool with two users and an identity pool trusting it; the tab options.

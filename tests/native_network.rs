@@ -24,7 +24,7 @@ const HOUR_MS: f64 = 3_600_000.0;
 const TIMEOUT: u32 = 1_000;
 
 fn input(user: &str) -> SignInInput {
-    SignInInput { username: Username::new(user), password: Some(Password::new("Passw0rd!")), flow: Flow::Srp, client_metadata: vec![] }
+    SignInInput { username: Username::new(user), password: Some(Password::new("Passw0rd!")), flow: Flow::Srp, client_metadata: vec![], add_account: false }
 }
 
 fn with(o: &serde_json::Value, extra: serde_json::Value) -> serde_json::Value {
@@ -226,7 +226,7 @@ fn a_failed_code_exchange_keeps_the_session_and_a_good_one_replaces_it() {
     sign_in(&w, &a, "bob");
     // A callback whose code was already used: the exchange fails, bob is still signed in.
     let c = a.clone();
-    let url = w.run(async move { c.authorize_url(None, &AuthorizeOptions::default()).await.unwrap() });
+    let url = w.run(async move { c.authorize_url(None, &AuthorizeOptions::default(), false).await.unwrap() });
     let callback = hosted_login(&w, &url, "alice");
     let code = callback.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string();
     w.emulator.db().runtime.auth_codes.remove(&code);
@@ -238,7 +238,7 @@ fn a_failed_code_exchange_keeps_the_session_and_a_good_one_replaces_it() {
     // went as RFC 6749 §2.3.1 Basic auth (each part form-encoded), which the emulator decodes.
     let listener = w.tab(&o);
     let c = a.clone();
-    let url = w.run(async move { c.authorize_url(None, &AuthorizeOptions::default()).await.unwrap() });
+    let url = w.run(async move { c.authorize_url(None, &AuthorizeOptions::default(), false).await.unwrap() });
     let callback = hosted_login(&w, &url, "alice");
     let c = a.clone();
     w.run(async move { c.handle_redirect_callback(Some(callback)).await.unwrap() });

@@ -25,11 +25,11 @@ fn pool() -> (Rc<World>, serde_json::Value) {
 }
 
 fn user_auth(preferred: Option<Factor>, password: Option<&str>) -> SignInInput {
-    SignInInput { username: Username::new("pk"), password: password.map(Password::new), flow: Flow::UserAuth(preferred), client_metadata: vec![] }
+    SignInInput { username: Username::new("pk"), password: password.map(Password::new), flow: Flow::UserAuth(preferred), client_metadata: vec![], add_account: false }
 }
 
 fn srp() -> SignInInput {
-    SignInInput { username: Username::new("pk"), password: Some(Password::new("Passw0rd!")), flow: Flow::Srp, client_metadata: vec![] }
+    SignInInput { username: Username::new("pk"), password: Some(Password::new("Passw0rd!")), flow: Flow::Srp, client_metadata: vec![], add_account: false }
 }
 
 fn next(o: SignInOutcome) -> NextStep {

@@ -20,7 +20,7 @@ use totp_impl::totp;
 const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 fn input(user: &str, password: &str) -> SignInInput {
-    SignInInput { username: Username::new(user), password: Some(Password::new(password)), flow: Flow::Srp, client_metadata: vec![] }
+    SignInInput { username: Username::new(user), password: Some(Password::new(password)), flow: Flow::Srp, client_metadata: vec![], add_account: false }
 }
 
 fn code(c: &str) -> Answer {
@@ -142,7 +142,7 @@ fn every_challenge_until_signed_in() {
 
     // CUSTOM_CHALLENGE, two rounds, starting without SRP; a wrong answer keeps the round.
     let c = a.clone();
-    let custom = SignInInput { username: Username::new("quiz"), password: None, flow: Flow::CustomWithoutSrp, client_metadata: vec![] };
+    let custom = SignInInput { username: Username::new("quiz"), password: None, flow: Flow::CustomWithoutSrp, client_metadata: vec![], add_account: false };
     let s = next(step(&w, Box::pin(async move { c.sign_in(custom).await.unwrap() })));
     assert!(matches!(&s, NextStep::CustomChallenge { parameters } if parameters.iter().any(|(k, v)| k == "question" && v == "2+2?")));
     let c = a.clone();

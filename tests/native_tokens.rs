@@ -25,6 +25,7 @@ fn signed_in(users: serde_json::Value) -> (Rc<World>, serde_json::Value, Rc<Clie
         password: Some(Password::new("Passw0rd!")),
         flow: Flow::Srp,
         client_metadata: vec![],
+        add_account: false,
     };
     assert_eq!(w.run(async move { c.sign_in(input).await.unwrap() }), SignInOutcome::SignedIn);
     (w, o, a)

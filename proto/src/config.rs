@@ -309,6 +309,12 @@ impl Config {
         opt(self.given(), "hostedUi").map(|h| hosted_ui(h, self.insecure)).transpose()
     }
 
+    /// `maxAccounts` (1–50, default 5): how many accounts may be signed in at once (the parts
+    /// that add or switch accounts read it).
+    pub fn max_accounts(&self) -> Result<usize, Error> {
+        Ok(number(self.given(), "maxAccounts", crate::session::MAX_ACCOUNTS as i64, 1, 50)? as usize)
+    }
+
     /// `identityPoolId`, `identityEndpoint`, `allowGuestAccess` (the aws part).
     pub fn identity_pool(&self) -> Result<Option<IdentityPoolConfig>, Error> {
         identity_pool(self.given(), self.insecure)
@@ -368,6 +374,7 @@ mod tests {
         let c = cfg(text)?;
         c.hosted_ui()?;
         c.identity_pool()?;
+        c.max_accounts()?;
         Ok(c)
     }
 
@@ -437,6 +444,7 @@ mod tests {
                 "allowedReturnPaths",
             ),
             (r#"{"userPoolId":"us-east-1_X1","clientId":"c","maxRetries":99}"#, "maxRetries"),
+            (r#"{"userPoolId":"us-east-1_X1","clientId":"c","maxAccounts":0}"#, "maxAccounts must be a whole number from 1 to 50"),
             (r#"{"userPoolId":"us-east-1_X1","clientId":"c","requestTimeoutMs":0}"#, "requestTimeoutMs must be a whole number from 100"),
             (r#"{"userPoolId":"us-east-1_X1","clientId":"c","issuer":[]}"#, "issuer must not be an empty list"),
             (r#"{"userPoolId":"us-east-1_X1","clientId":"c","issuer":5}"#, "issuer must be a URL"),

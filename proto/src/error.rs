@@ -362,6 +362,8 @@ pub enum ErrorKind {
     Storage,
     /// A passkey ceremony in the browser failed (`code` says how).
     Passkey(PasskeyCode),
+    /// Adding an account past `maxAccounts` (several accounts): nothing was dropped to make room.
+    AccountLimit,
 }
 
 /// The one error type: a kind and a message, boxed (a `Result` carrying it stays one pointer
@@ -426,6 +428,7 @@ impl Error {
             ErrorKind::InvalidReturnPath => "InvalidReturnPathError",
             ErrorKind::Storage => "StorageError",
             ErrorKind::Passkey(_) => "PasskeyError",
+            ErrorKind::AccountLimit => "AccountLimitError",
         }
     }
 

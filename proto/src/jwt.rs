@@ -90,7 +90,7 @@ fn fail(check: TokenCheck, msg: &str) -> Error {
 
 /// The claim checks (the signature is checked separately, before these are trusted).
 pub fn check_claims(c: Raw, e: &Expect) -> Result<TokenUse, Error> {
-    if !c.str("iss").is_some_and(|iss| e.issuers.iter().any(|i| *i == iss)) {
+    if !c.str("iss").is_some_and(|iss| e.issuers.contains(&iss)) {
         let expected = e.issuers.first().map(String::as_str).unwrap_or("");
         return Err(Error::token(TokenCheck::Issuer, String::from("iss is not this pool's issuer (") + expected + ")"));
     }

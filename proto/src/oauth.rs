@@ -83,6 +83,9 @@ pub struct Transaction {
     pub redirect_uri: String,
     pub created_ms: f64,
     pub expires_ms: f64,
+    /// `signInWithRedirect({addAccount: true})`: the account signing in joins the accounts
+    /// already signed in instead of taking the current one's place.
+    pub add_account: bool,
 }
 
 /// A redirect sign-in must come back within this time.
@@ -97,6 +100,7 @@ impl Transaction {
             ("redirectUri", Json::from(self.redirect_uri.as_str())),
             ("createdAt", Json::int(self.created_ms as i64)),
             ("expiresAt", Json::int(self.expires_ms as i64)),
+            ("addAccount", Json::Bool(self.add_account)),
         ])
         .to_text()
     }
@@ -110,6 +114,7 @@ impl Transaction {
             redirect_uri: v.str("redirectUri")?.to_string(),
             created_ms: v.get("createdAt")?.as_i64()? as f64,
             expires_ms: v.get("expiresAt")?.as_i64()? as f64,
+            add_account: v.get("addAccount").and_then(Json::as_bool).unwrap_or(false),
         })
     }
 }

@@ -12,6 +12,8 @@
 //! CognitoIdentityServiceProvider.<clientId>.<username>.deviceKey | deviceGroupKey | randomPasswordKey
 //! CognitoIdentityServiceProvider.<clientId>.<username>.signInMethod      = "hostedUI" | "api"   (ours)
 //! CognitoIdentityServiceProvider.<clientId>.pendingSignIn | autoSignIn | oauth.<nonce>          (ours)
+//! CognitoIdentityServiceProvider.<clientId>.accounts = [{"username", "lastUsedAt"}]  (ours: every
+//!                                                      signed-in account; LastAuthUser is the current one)
 //! ```
 //! Anything unreadable (corrupted, truncated, foreign) reads as signed out and is removed.
 
@@ -33,6 +35,10 @@ pub fn last_user_key(client: &ClientId) -> String {
 
 pub fn pending_key(client: &ClientId) -> String {
     base(client) + ".pendingSignIn"
+}
+
+pub fn accounts_key(client: &ClientId) -> String {
+    base(client) + ".accounts"
 }
 
 pub fn auto_sign_in_key(client: &ClientId) -> String {
@@ -201,6 +207,96 @@ pub fn clock_drift_secs(iat: i64, now_ms: f64) -> i64 {
 /// Errors that prove the session is over (clear it); anything else keeps the tokens.
 pub fn ends_session(e: &Error) -> bool {
     e.exception().is_some_and(Exception::ends_session) || matches!(e.kind(), ErrorKind::OAuth { error } if error == "invalid_grant")
+}
+
+/// The accounts signed in on this browser (several accounts, the way Gmail and GitHub switch
+/// between them): each with when it was last the current one. The current account is the one
+/// in `LastAuthUser`, as amazon-cognito-identity-js and Amplify read it, so they keep seeing the
+/// current user's tokens. Without a list (storage written by identity-js, Amplify, or
+/// cognito-wasm before it had accounts) the list is LastAuthUser alone: nobody is signed out by
+/// the change.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccountList {
+    /// `(username, lastUsedAt ms)`, in the order they were added.
+    pub entries: Vec<(String, f64)>,
+}
+
+/// Default of `maxAccounts`.
+pub const MAX_ACCOUNTS: usize = 5;
+
+impl AccountList {
+    /// The stored list, or (none stored, or unreadable) LastAuthUser's account alone.
+    pub fn read(stored: Option<&str>, last_user: Option<&str>) -> AccountList {
+        let parsed = stored.and_then(|t| Raw::parse(t).ok()).filter(|v| v.is_array()).map(|v| {
+            let mut entries: Vec<(String, f64)> = Vec::new();
+            for e in v.items() {
+                let (Some(u), at) = (e.str("username"), e.get("lastUsedAt").and_then(Raw::as_i64)) else { continue };
+                if !u.is_empty() && u.len() <= 256 && !entries.iter().any(|(x, _)| *x == u) {
+                    entries.push((u, at.unwrap_or(0) as f64));
+                }
+            }
+            AccountList { entries }
+        });
+        let mut list = parsed.unwrap_or_default();
+        if let Some(u) = last_user.filter(|u| !u.is_empty()) {
+            if !list.contains(u) {
+                list.entries.push((u.to_string(), 0.0));
+            }
+        }
+        list
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("[");
+        for (i, (u, at)) in self.entries.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&Writer::object().str("username", u).int("lastUsedAt", *at as i64).end());
+        }
+        out + "]"
+    }
+
+    pub fn contains(&self, username: &str) -> bool {
+        self.entries.iter().any(|(u, _)| u == username)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Room for `username` under `max`: it is signed in already, or there is a free place.
+    pub fn has_room_for(&self, username: &str, max: usize) -> bool {
+        self.contains(username) || self.len() < max
+    }
+
+    /// `username` becomes (or stays) signed in, used now.
+    pub fn touch(&mut self, username: &str, now_ms: f64) {
+        match self.entries.iter_mut().find(|(u, _)| u == username) {
+            Some(e) => e.1 = now_ms,
+            None => self.entries.push((username.to_string(), now_ms)),
+        }
+    }
+
+    pub fn remove(&mut self, username: &str) {
+        self.entries.retain(|(u, _)| u != username);
+    }
+
+    /// The most recently used account (the one that becomes current when the current one
+    /// signs out); among equals, the one added last.
+    pub fn most_recent(&self) -> Option<&str> {
+        let mut best: Option<&(String, f64)> = None;
+        for e in &self.entries {
+            if best.is_none_or(|b| e.1 >= b.1) {
+                best = Some(e);
+            }
+        }
+        best.map(|(u, _)| u.as_str())
+    }
 }
 
 /// Sign-ins live this long between steps (Cognito's AuthSessionValidity default).
@@ -474,5 +570,32 @@ mod tests {
     fn attributes_leave_out_registered_claims() {
         let c = Raw::parse(r#"{"sub":"s","email":"e","aud":"c","exp":1,"cognito:groups":["g"],"custom:team":"t"}"#).unwrap();
         assert_eq!(user_attributes(c), r#"{"sub":"s","email":"e","custom:team":"t"}"#);
+    }
+
+    #[test]
+    fn the_account_list_carries_single_user_storage_over_and_picks_the_most_recent() {
+        // identity-js / Amplify / cognito-wasm 0.1 storage: LastAuthUser alone is the list.
+        let l = AccountList::read(None, Some("ann"));
+        assert_eq!(l.entries, [("ann".to_string(), 0.0)]);
+        // A list that lost its current user (written by another writer) gets it back.
+        let mut l = AccountList::read(Some(r#"[{"username":"bo","lastUsedAt":5}]"#), Some("ann"));
+        assert_eq!(l.entries, [("bo".to_string(), 5.0), ("ann".to_string(), 0.0)]);
+        assert_eq!(l.most_recent(), Some("bo"));
+        l.touch("ann", 9.0);
+        assert_eq!(l.most_recent(), Some("ann"));
+        assert!(l.has_room_for("cy", 3) && !l.has_room_for("cy", 2) && l.has_room_for("bo", 2));
+        let text = l.to_json();
+        assert_eq!(text, r#"[{"username":"bo","lastUsedAt":5},{"username":"ann","lastUsedAt":9}]"#);
+        assert_eq!(AccountList::read(Some(&text), None), l);
+        l.remove("ann");
+        assert_eq!(l.most_recent(), Some("bo"));
+        l.remove("bo");
+        assert_eq!(l.most_recent(), None);
+        // Garbage, duplicates and foreign shapes read as what can be used.
+        for bad in ["nope", "{}", "[1,2]", r#"[{"username":""}]"#, "[{\"username\":\"a\"}"] {
+            assert_eq!(AccountList::read(Some(bad), None).entries, [], "{bad}");
+        }
+        let dup = AccountList::read(Some(r#"[{"username":"a","lastUsedAt":1},{"username":"a","lastUsedAt":2},{"username":"b"}]"#), None);
+        assert_eq!(dup.entries, [("a".to_string(), 1.0), ("b".to_string(), 0.0)]);
     }
 }

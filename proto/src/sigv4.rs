@@ -328,7 +328,8 @@ mod tests {
     fn the_aws_sigv4_test_suite() {
         // (case, method, path, query, headers, body, signed headers, signature), as published.
         #[rustfmt::skip]
-        let cases: [(&str, &str, &str, &str, &[(&str, &str)], &str, &str, &str); 14] = [
+        type Case<'a> = (&'a str, &'a str, &'a str, &'a str, &'a [(&'a str, &'a str)], &'a str, &'a str, &'a str);
+        let cases: [Case; 14] = [
             ("get-vanilla", "GET", "/", "", &[], "", "host;x-amz-date", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"),
             ("get-vanilla-query-order-key-case", "GET", "/", "Param2=value2&Param1=value1", &[], "", "host;x-amz-date", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"),
             ("get-vanilla-empty-query-key", "GET", "/", "Param1=value1", &[], "", "host;x-amz-date", "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb"),

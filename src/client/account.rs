@@ -144,6 +144,7 @@ impl<E: Env> Client<E> {
         nodrop(self.forget_local_device(&s.username)).await;
         nodrop(self.clear_local(Some(&s))).await;
         self.announce(EventKind::SignedOut, Some(&s), None);
+        nodrop(self.after_sign_out(&s.username)).await;
         Ok(())
     }
 

@@ -54,8 +54,13 @@ impl<E: Env> Client<E> {
 
     /// `authorizeUrl({provider, returnTo, loginHint, lang, prompt, idpIdentifier})`: stores the
     /// transaction and returns the `/oauth2/authorize` URL.
-    pub async fn authorize_url(&self, return_to: Option<&str>, opts: &AuthorizeOptions) -> Result<String, Error> {
+    /// `add_account`: the account that signs in joins the signed-in ones (room is checked now,
+    /// and again when the tokens arrive); else it takes the current one's place.
+    pub async fn authorize_url(&self, return_to: Option<&str>, opts: &AuthorizeOptions, add_account: bool) -> Result<String, Error> {
         let h = &self.hosted()?;
+        if add_account {
+            nodrop(self.check_room(None)).await?;
+        }
         let return_to = oauth::validate_return_path(return_to.unwrap_or("/"), &self.app_origin(h), &h.allowed_return_paths)?;
         let nonce = self.random_token(24)?;
         let oidc_nonce = self.random_token(24)?;
@@ -69,6 +74,7 @@ impl<E: Env> Client<E> {
             redirect_uri: h.redirect_sign_in.clone(),
             created_ms: now,
             expires_ms: now + TRANSACTION_TTL_MS,
+            add_account,
         };
         nodrop(self.put(&session::oauth_key(&self.cfg.client_id, &nonce), &txn.to_json())).await?;
         nodrop(self.sweep_transactions(Some((&nonce, txn.expires_ms)))).await?;
@@ -77,8 +83,8 @@ impl<E: Env> Client<E> {
     }
 
     /// `signInWithRedirect(options)`: stores the transaction and navigates.
-    pub async fn sign_in_with_redirect(&self, return_to: Option<&str>, opts: &AuthorizeOptions) -> Result<(), Error> {
-        let url = nodrop(self.authorize_url(return_to, opts)).await?;
+    pub async fn sign_in_with_redirect(&self, return_to: Option<&str>, opts: &AuthorizeOptions, add_account: bool) -> Result<(), Error> {
+        let url = nodrop(self.authorize_url(return_to, opts, add_account)).await?;
         self.env.navigate(&url)
     }
 
@@ -119,14 +125,10 @@ impl<E: Env> Client<E> {
         let before = nodrop(self.load_session()).await;
         let req = oauth::token_request(h, &self.cfg.client_id, self.cfg.client_secret.as_ref(), &code, &txn.redirect_uri, &txn.verifier);
         let tokens = oauth::parse_token_response(&nodrop(self.fetch(&req, true)).await?)?;
-        let s = nodrop(self.finish_sign_in(&tokens, SignInMethod::HostedUi, Some(&txn.oidc_nonce))).await?;
-        if let Some(old) = before.filter(|o| o.username != s.username) {
-            // Another user signed in: the previous one's tokens go (the new ones are stored under
-            // their own name, and LastAuthUser now names the new user).
-            for key in self.user_keys(&old.username).session_keys() {
-                self.env.remove(&key).await;
-            }
-        }
+        // Without addAccount another user who signs in takes the current one's place (whose
+        // tokens go); with it, the current one stays signed in beside the new one.
+        let replaces = before.as_ref().filter(|_| !txn.add_account).map(|o| o.username.as_str());
+        let s = nodrop(self.finish_sign_in(&tokens, SignInMethod::HostedUi, Some(&txn.oidc_nonce), replaces)).await?;
         self.announce(EventKind::SignedIn, Some(&s), None);
         Ok(RedirectOutcome { return_to })
     }

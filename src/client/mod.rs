@@ -13,6 +13,7 @@
 //! pool, and SigV4 signing with them), `hosted` (redirect sign-in).
 
 mod account;
+mod accounts;
 mod credentials;
 mod hosted;
 pub mod model;
@@ -177,6 +178,28 @@ pub(crate) async fn first<A: Future, B: Future>(a: A, b: B) -> First<A::Output, 
     .await
 }
 
+/// Runs futures side by side until every one has finished; their outputs in order. Nothing is
+/// dropped before it completes, so `nodrop` futures may be passed.
+pub(crate) async fn all<F: Future + Unpin>(mut fs: Vec<F>) -> Vec<F::Output> {
+    let mut out: Vec<Option<F::Output>> = fs.iter().map(|_| None).collect();
+    core::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, o) in fs.iter_mut().zip(out.iter_mut()).filter(|(_, o)| o.is_none()) {
+            match Pin::new(f).poll(cx) {
+                Poll::Ready(v) => *o = Some(v),
+                Poll::Pending => pending = true,
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
 /// A value computed once for every caller waiting on it (one refresh for N callers).
 pub(crate) struct Flight<T: Clone> {
     state: Rc<RefCell<(Option<T>, Vec<Waker>)>>,
@@ -231,13 +254,16 @@ pub struct Client<E: Env> {
     jwks: JwksCaches,
     /// Server clock minus local clock (ms), learned from `Date` headers.
     server_offset_ms: Cell<f64>,
-    refreshing: RefCell<Option<Flight<RefreshResult>>>,
+    /// The refresh running in this tab, per account.
+    refreshing: RefCell<Vec<(String, Flight<RefreshResult>)>>,
     prepared: RefCell<Option<ClientEphemeral>>,
     /// The last session this tab stored or heard of (other tabs broadcast theirs).
     latest: RefCell<Option<Session>>,
-    /// Sign-outs seen by this tab (its own and other tabs'). A refresh that started before one
-    /// must not store its tokens: that would sign the user back in.
+    /// Sign-outs seen by this tab (its own and other tabs'), of any account (AWS credentials
+    /// fetched across one are not kept) and per account: a refresh that started before its
+    /// account signed out must not store its tokens, that would sign the user back in.
     sign_outs: Cell<u32>,
+    account_sign_outs: RefCell<Vec<(String, u32)>>,
     /// AWS credentials, for the user they were fetched for (None: a guest).
     credentials: RefCell<Option<(Option<String>, Credentials)>>,
     fetching_credentials: RefCell<Option<Flight<()>>>,
@@ -261,10 +287,11 @@ impl<E: Env> Client<E> {
             me: RefCell::new(std::rc::Weak::new()),
             stored_access: RefCell::new(None),
             server_offset_ms: Cell::new(0.0),
-            refreshing: RefCell::new(None),
+            refreshing: RefCell::new(Vec::new()),
             prepared: RefCell::new(None),
             latest: RefCell::new(None),
             sign_outs: Cell::new(0),
+            account_sign_outs: RefCell::new(Vec::new()),
             credentials: RefCell::new(None),
             fetching_credentials: RefCell::new(None),
         }

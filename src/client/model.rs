@@ -44,6 +44,9 @@ pub struct SignInInput {
     /// Sent with each request of the sign-in the SDK makes itself (InitiateAuth, and the SRP and
     /// device steps it answers).
     pub client_metadata: Metadata,
+    /// `addAccount`: sign in another account while one is signed in (it becomes the current
+    /// one; the others stay signed in).
+    pub add_account: bool,
 }
 
 /// A step waiting for `confirmSignIn`, and when it stops being answerable.
@@ -161,6 +164,20 @@ pub struct CurrentUser {
     pub attributes: String,
 }
 
+/// A signed-in account (`listAccounts`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountInfo {
+    pub username: String,
+    pub sub: Option<String>,
+    pub email: Option<String>,
+    pub current: bool,
+    /// When its tokens expire (ms since the epoch, as `Session::expires_at_ms`).
+    pub expires_at_ms: f64,
+    /// When it was last made the current account (ms since the epoch; 0: before the SDK kept
+    /// the list).
+    pub last_used_at_ms: f64,
+}
+
 /// What happened to the session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
@@ -171,6 +188,9 @@ pub enum EventKind {
     /// New AWS credentials (this tab only).
     CredentialsRefresh,
     CredentialsRefreshFailure,
+    /// Another account became the current one (`switchAccount`, or the current one signed
+    /// out while others stay signed in): every tab hears it.
+    AccountSwitched,
     /// A request was throttled or failed in transit and is tried again after a pause (this tab
     /// only; `AuthEvent::retry` says which, when and why).
     Retrying,
@@ -185,13 +205,14 @@ impl EventKind {
             EventKind::TokenRefreshFailure => "tokenRefreshFailure",
             EventKind::CredentialsRefresh => "credentialsRefresh",
             EventKind::CredentialsRefreshFailure => "credentialsRefreshFailure",
+            EventKind::AccountSwitched => "accountSwitched",
             EventKind::Retrying => "retrying",
         }
     }
 
     /// A kind other tabs announce.
     pub fn parse(s: &str) -> Option<EventKind> {
-        [EventKind::SignedIn, EventKind::SignedOut, EventKind::TokenRefresh, EventKind::TokenRefreshFailure]
+        [EventKind::SignedIn, EventKind::SignedOut, EventKind::TokenRefresh, EventKind::TokenRefreshFailure, EventKind::AccountSwitched]
             .into_iter()
             .find(|k| k.as_str() == s)
     }

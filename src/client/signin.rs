@@ -52,8 +52,12 @@ impl<E: Env> Client<E> {
     }
 
     pub async fn sign_in(&self, input: SignInInput) -> Result<SignInOutcome, Error> {
-        if let Some(s) = nodrop(self.load_session()).await {
-            return Err(Error::invalid_state(String::from("already signed in as ") + &s.username + "; call signOut() first"));
+        if input.add_account {
+            nodrop(self.check_room(Some(input.username.as_str()))).await?;
+        } else if let Some(s) = nodrop(self.load_session()).await {
+            return Err(Error::invalid_state(
+                String::from("already signed in as ") + &s.username + "; call signOut() first, or signIn({ addAccount: true }) to add another account",
+            ));
         }
         self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
         self.prefetch_jwks();
@@ -187,7 +191,7 @@ impl<E: Env> Client<E> {
         loop {
             match step {
                 AuthStep::Tokens(t) => {
-                    let s = nodrop(self.finish_sign_in(&t, SignInMethod::Api, None)).await?;
+                    let s = nodrop(self.finish_sign_in(&t, SignInMethod::Api, None, None)).await?;
                     // NewDeviceMetadata comes with JSON API sign-ins only (not the hosted UI's).
                     if let Some((key, group)) = &t.new_device {
                         nodrop(self.confirm_new_device(&s.username, &t.access_token, key, group)).await;
@@ -403,9 +407,11 @@ impl<E: Env> Client<E> {
     /// Keeps the tokens of a sign-in (the JSON API, or the hosted UI's callback): their
     /// signatures checked first when the issuer's keys are at hand (they were fetched alongside
     /// the first request), else right after, in the background (see `verify`).
-    pub(crate) async fn finish_sign_in(&self, t: &Tokens, method: SignInMethod, nonce: Option<&str>) -> Result<Session, Error> {
+    /// They join the signed-in accounts as the current one (`replaces`: the account they take
+    /// the place of, see `keep_signed_in`).
+    pub(crate) async fn finish_sign_in(&self, t: &Tokens, method: SignInMethod, nonce: Option<&str>, replaces: Option<&str>) -> Result<Session, Error> {
         let later = self.cfg.verify_tokens && nodrop(self.verify_if_keys_at_hand(t)).await?;
-        let s = nodrop(self.keep_tokens(t, method, nonce, None)).await?;
+        let s = nodrop(self.keep_signed_in(t, method, nonce, replaces)).await?;
         if later {
             self.verify_later(&s);
         }

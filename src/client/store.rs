@@ -55,20 +55,30 @@ impl<E: Env> Client<E> {
         UserKeys::new(&self.cfg.client_id, username)
     }
 
-    /// The stored session of LastAuthUser; corrupted entries are removed and read as none.
+    /// The current account (LastAuthUser) as stored, if any.
+    pub(crate) async fn current_username(&self) -> Option<String> {
+        self.env.get(&session::last_user_key(&self.cfg.client_id)).await.filter(|u| !u.is_empty() && u.len() <= 256)
+    }
+
+    /// The stored session of LastAuthUser (the current account); corrupted entries are removed
+    /// and read as none.
     pub async fn load_session(&self) -> Option<Session> {
-        let last = session::last_user_key(&self.cfg.client_id);
-        let Some(user) = self.env.get(&last).await.filter(|u| !u.is_empty() && u.len() <= 256) else {
-            self.set_latest(None);
-            return None;
+        let s = match nodrop(self.current_username()).await {
+            Some(user) => nodrop(self.load_user(&user)).await,
+            None => None,
         };
-        let keys = self.user_keys(&user).session_keys();
+        self.set_latest(s.clone());
+        s
+    }
+
+    /// The stored session of one account (the current one or another); garbage or half a
+    /// session is removed (LastAuthUser too, when it names this account) and reads as none.
+    pub(crate) async fn load_user(&self, user: &str) -> Option<Session> {
+        let keys = self.user_keys(user).session_keys();
         let v = self.env.get_all(&keys).await;
         let get = |i: usize| v.get(i).and_then(|v| v.as_deref());
-        let Some(mut s) = Session::from_stored(&user, get(0), get(1), get(2), get(3), get(4)) else {
-            // Garbage or half a session: clean up, read as signed out.
-            self.env.remove_all(&[&keys[..], &[last]].concat()).await;
-            self.set_latest(None);
+        let Some(mut s) = Session::from_stored(user, get(0), get(1), get(2), get(3), get(4)) else {
+            nodrop(self.remove_account_keys(user)).await;
             return None;
         };
         // Another tab may have refreshed and told us before our storage shows it: use its newer
@@ -76,8 +86,16 @@ impl<E: Env> Client<E> {
         if let Some(l) = self.latest().filter(|l| l.username == s.username && l.exp() > s.exp()) {
             s.take_tokens(l);
         }
-        self.set_latest(Some(s.clone()));
         Some(s)
+    }
+
+    /// Removes an account's session keys, and LastAuthUser when it names that account.
+    pub(crate) async fn remove_account_keys(&self, user: &str) {
+        let mut keys = self.user_keys(user).session_keys().to_vec();
+        if nodrop(self.current_username()).await.as_deref() == Some(user) {
+            keys.push(session::last_user_key(&self.cfg.client_id));
+        }
+        self.env.remove_all(&keys).await;
     }
 
     /// What a token of this pool must claim, now (the server's clock).
@@ -92,13 +110,12 @@ impl<E: Env> Client<E> {
         }
     }
 
-    /// Keeps the tokens Cognito just issued (a sign-in or a refresh) as the signed-in session,
-    /// once their claims are checked (with `verifyTokens`): issuer, token_use, audience or
-    /// client_id, exp, iat, and the hosted UI's nonce. Received straight from Cognito over TLS,
-    /// they need no signature check to be trusted (OpenID Connect Core 1.0 §3.1.3.7 item 6);
-    /// sign-ins check signatures too (`verify`). A refresh passes the sign-out count it started
-    /// with: after a sign-out since, nothing is stored (InvalidStateError).
-    pub(crate) async fn keep_tokens(&self, t: &Tokens, method: SignInMethod, nonce: Option<&str>, sign_outs: Option<u32>) -> Result<Session, Error> {
+    /// Checks the claims of tokens Cognito just issued (a sign-in or a refresh), with
+    /// `verifyTokens`: issuer, token_use, audience or client_id, exp, iat, and the hosted UI's
+    /// nonce. Received straight from Cognito over TLS, they need no signature check to be
+    /// trusted (OpenID Connect Core 1.0 §3.1.3.7 item 6); sign-ins check signatures too
+    /// (`verify`). Returns the username and the clock drift.
+    pub(crate) fn check_received(&self, t: &Tokens, nonce: Option<&str>) -> Result<(String, i64), Error> {
         let (id, access) = (jwt::decode(t.id_token.expose())?, jwt::decode(t.access_token.expose())?);
         let (id, access) = (id.claims(), access.claims());
         if self.cfg.verify_tokens {
@@ -110,54 +127,70 @@ impl<E: Env> Client<E> {
         }
         let username = access.str("username").ok_or_else(|| Error::token(TokenCheck::Malformed, "access token without username"))?;
         let iat = access.get("iat").and_then(Raw::as_i64).unwrap_or(0);
-        let drift = session::clock_drift_secs(iat, self.env.now_ms());
-        if sign_outs.is_some_and(|n| n != self.sign_outs()) {
-            return Err(Error::invalid_state("signed out while the session was being refreshed"));
-        }
-        nodrop(self.store_session(&username, &t.id_token, &t.access_token, t.refresh_token.as_ref(), drift, method)).await
+        Ok((username, session::clock_drift_secs(iat, self.env.now_ms())))
     }
 
-    /// Stores checked tokens as the signed-in session and returns it.
-    pub(crate) async fn store_session(
-        &self,
-        username: &str,
-        id: &IdToken,
-        access: &AccessToken,
-        refresh: Option<&RefreshToken>,
-        drift_secs: i64,
-        method: SignInMethod,
-    ) -> Result<Session, Error> {
+    /// Keeps refreshed tokens for their account, once their claims are checked, unless that
+    /// account signed out since the refresh began (`sign_outs`, its count then:
+    /// InvalidStateError). The current account stays what it is: a refresh of another one
+    /// (the user switched meanwhile) changes nothing else.
+    pub(crate) async fn keep_refreshed(&self, t: &Tokens, method: SignInMethod, sign_outs: u32) -> Result<Session, Error> {
+        let (username, drift) = self.check_received(t, None)?;
+        if sign_outs != self.sign_outs_of(&username) {
+            return Err(Error::invalid_state("signed out while the session was being refreshed"));
+        }
+        let s = nodrop(self.write_tokens(&username, t, drift, method, vec![])).await?;
+        if self.latest().is_some_and(|l| l.username == username) {
+            self.set_latest(Some(s.clone()));
+        }
+        Ok(s)
+    }
+
+    /// Writes an account's tokens (then `extra`: the account list, LastAuthUser) and returns its
+    /// session. A write the storage refuses leaves no half session (an ID token without its
+    /// access token) behind.
+    pub(crate) async fn write_tokens(&self, username: &str, t: &Tokens, drift_secs: i64, method: SignInMethod, extra: Vec<(String, String)>) -> Result<Session, Error> {
         let k = self.user_keys(username);
         let drift = session::secs_text(drift_secs);
-        let last = session::last_user_key(&self.cfg.client_id);
-        let mut pairs = vec![(last.clone(), username.to_string()), (k.id_token(), id.expose().to_string()), (k.access_token(), access.expose().to_string())];
-        if let Some(r) = refresh {
+        let (id, access) = (t.id_token.expose(), t.access_token.expose());
+        let mut pairs = vec![(k.id_token(), id.to_string()), (k.access_token(), access.to_string())];
+        if let Some(r) = &t.refresh_token {
             pairs.push((k.refresh_token(), r.expose().to_string()));
         }
         pairs.push((k.clock_drift(), drift.clone()));
         pairs.push((k.sign_in_method(), method.as_str().to_string()));
+        pairs.extend(extra);
         if let Err(e) = self.env.set_all(&pairs).await {
-            // No half-stored session (an ID token without its access token) is left behind.
-            self.env.remove_all(&[&k.session_keys()[..], &[last]].concat()).await;
-            self.set_latest(None);
+            nodrop(self.remove_account_keys(username)).await;
+            if self.latest().is_some_and(|l| l.username == username) {
+                self.set_latest(None);
+            }
             return Err(e);
         }
-        *self.stored_access.borrow_mut() = Some(access.expose().to_string());
-        let s = Session::from_stored(username, Some(id.expose()), Some(access.expose()), refresh.map(|r| r.expose()), Some(&drift), Some(method.as_str()))
-            .ok_or_else(|| Error::token(TokenCheck::Malformed, "the tokens do not belong together"))?;
-        self.set_latest(Some(s.clone()));
-        Ok(s)
+        *self.stored_access.borrow_mut() = Some(access.to_string());
+        let refresh = match &t.refresh_token {
+            Some(r) => Some(r.expose().to_string()),
+            // A refresh without a new refresh token (no rotation) keeps the stored one.
+            None => self.env.get(&k.refresh_token()).await,
+        };
+        Session::from_stored(username, Some(id), Some(access), refresh.as_deref(), Some(&drift), Some(method.as_str()))
+            .ok_or_else(|| Error::token(TokenCheck::Malformed, "the tokens do not belong together"))
     }
 
-    /// Removes the session (not the remembered device) from storage; counts as a sign-out.
+    /// Removes an account's session (not its remembered device) from storage; counts as its
+    /// sign-out. The pending sign-in goes too when it was the current account.
     pub(crate) async fn clear_local(&self, s: Option<&Session>) {
-        let mut keys = vec![session::last_user_key(&self.cfg.client_id), session::pending_key(&self.cfg.client_id)];
-        if let Some(s) = s {
-            keys.extend(self.user_keys(&s.username).session_keys());
+        let Some(s) = s else {
+            self.env.remove_all(&[session::last_user_key(&self.cfg.client_id), session::pending_key(&self.cfg.client_id)]).await;
+            self.set_latest(None);
+            return;
+        };
+        nodrop(self.remove_account_keys(&s.username)).await;
+        if self.latest().is_none_or(|l| l.username == s.username) {
+            self.set_latest(None);
+            self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
         }
-        self.env.remove_all(&keys).await;
-        self.set_latest(None);
-        self.count_sign_out();
+        self.count_sign_out(&s.username);
     }
 
     /// The remembered device of `username` as stored. A pure read: a partial device is
@@ -190,10 +223,20 @@ impl<E: Env> Client<E> {
         self.env.remove_all(&self.user_keys(username).device_keys()).await;
     }
 
-    /// A sign-out, in this tab or another: AWS credentials go with the session.
-    pub(crate) fn count_sign_out(&self) {
+    /// A sign-out of `username`, in this tab or another: AWS credentials go with the session.
+    pub(crate) fn count_sign_out(&self, username: &str) {
         self.sign_outs.set(self.sign_outs.get().wrapping_add(1));
         self.credentials.take();
+        let mut all = self.account_sign_outs.borrow_mut();
+        match all.iter_mut().find(|(u, _)| u == username) {
+            Some(e) => e.1 = e.1.wrapping_add(1),
+            None => all.push((username.to_string(), 1)),
+        }
+    }
+
+    /// Sign-outs of `username` seen by this tab.
+    pub(crate) fn sign_outs_of(&self, username: &str) -> u32 {
+        self.account_sign_outs.borrow().iter().find(|(u, _)| u == username).map_or(0, |e| e.1)
     }
 
     pub(crate) fn sign_outs(&self) -> u32 {
@@ -222,7 +265,7 @@ impl<E: Env> Client<E> {
         };
         Some(CurrentUser {
             username: s.username.clone(),
-            sub: s.sub().map(String::from),
+            sub: s.sub(),
             attributes: session::user_attributes(s.id_claims()),
         })
     }

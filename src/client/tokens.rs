@@ -2,9 +2,10 @@
 //! and to the others by broadcast).
 //!
 //! ```text
-//! getSession ─ fresh? ─▶ tokens
-//!            └ stale ─▶ one refresh per tab, a task of its own (Flight) ─▶ Web Lock
-//!                        "cognito-wasm.refresh.<client>", waited for at most requestTimeoutMs
+//! getSession ─ fresh? ─▶ tokens                       (the current account's: LastAuthUser)
+//!            └ stale ─▶ one refresh per tab and account, a task of its own (Flight) ─▶ Web Lock
+//!                        "cognito-wasm.refresh.<client>.<username>" (per account: refreshing one
+//!                        never blocks or overwrites another), waited for at most requestTimeoutMs
 //!                        ─▶ re-read storage (another tab may have refreshed; if we had to wait,
 //!                           give its tokens HANDOFF_POLLS × HANDOFF_POLL_MS to arrive by storage
 //!                           or BroadcastChannel)
@@ -14,9 +15,11 @@
 //!            still valid (then it gets them, and the refresh goes on in the background), at
 //!            most requestTimeoutMs once they have expired (then a retryable NetworkError)
 //! failure: an exception that ends the session (Exception::ends_session, OAuth invalid_grant)
-//!          ─▶ clear, "tokenRefreshFailure" + "signedOut";
+//!          ─▶ clear that account (nobody is current when it was: other accounts stay signed in
+//!          and `switchAccount` picks one), "tokenRefreshFailure" + "signedOut";
 //!          anything else keeps the tokens (still valid ones are returned).
-//! signOut (`sign_out`) takes the same lock.
+//! A refresh finishes for the account it began with, also when the user switches meanwhile;
+//! it leaves the current account as it is. signOut (`sign_out`) takes the same lock.
 //! ```
 
 use super::store::SignInMethod;
@@ -40,8 +43,14 @@ const HANDOFF_POLL_MS: u32 = 25;
 const VALID_TOKENS_WAIT_MS: u32 = 3_000;
 
 impl<E: Env> Client<E> {
-    pub(crate) fn lock_name(&self) -> String {
-        String::from("cognito-wasm.refresh.") + self.cfg.client_id.as_str()
+    /// The cross-tab lock of one account's refresh.
+    pub(crate) fn lock_name(&self, username: &str) -> String {
+        String::from("cognito-wasm.refresh.") + self.cfg.client_id.as_str() + "." + username
+    }
+
+    /// The refresh of `username` running in this tab, if any.
+    pub(crate) fn refreshing(&self, username: &str) -> Option<Flight<super::RefreshResult>> {
+        self.refreshing.borrow().iter().find(|(u, _)| u == username).map(|(_, f)| f.clone())
     }
 
     /// `getSession({forceRefresh})`: current tokens, refreshed when they expire within the
@@ -75,28 +84,28 @@ impl<E: Env> Client<E> {
     /// The refresh running in this tab, or a new one: a task of its own, so that it goes on when
     /// its callers stop waiting (and releases the lock when it is done, not when they are).
     fn start_refresh(&self, s: &Session, force: bool, meta: &Metadata) -> Flight<super::RefreshResult> {
-        if let Some(f) = self.refreshing.borrow().clone() {
+        if let Some(f) = self.refreshing(&s.username) {
             return f;
         }
         let flight = Flight::new();
-        *self.refreshing.borrow_mut() = Some(flight.clone());
-        let (done, before, meta) = (flight.clone(), s.clone(), meta.clone());
         let Some(me) = self.me() else {
             // Made without new_rc: nothing to run the task; the callers see it as failed.
-            *self.refreshing.borrow_mut() = None;
-            done.finish(Err(Error::invalid_state("this client cannot refresh (it was not made with Client::new_rc)")));
+            flight.finish(Err(Error::invalid_state("this client cannot refresh (it was not made with Client::new_rc)")));
             return flight;
         };
+        self.refreshing.borrow_mut().push((s.username.clone(), flight.clone()));
+        let (done, before, meta) = (flight.clone(), s.clone(), meta.clone());
         self.env.spawn(Box::pin(async move {
             let r = nodrop(me.refresh_locked(&before, force, &meta)).await;
-            *me.refreshing.borrow_mut() = None;
+            me.refreshing.borrow_mut().retain(|(u, _)| *u != before.username);
             done.finish(r);
         }));
         flight
     }
 
     async fn refresh_locked(&self, before: &Session, force: bool, meta: &Metadata) -> Result<Option<Session>, Error> {
-        let Some((guard, waited)) = self.env.lock(&self.lock_name(), self.cfg.request_timeout_ms).await? else {
+        let user = before.username.as_str();
+        let Some((guard, waited)) = self.env.lock(&self.lock_name(user), self.cfg.request_timeout_ms).await? else {
             // Another tab held the lock all that time (a refresh on a stalled network): no second
             // refresh behind its back; the tokens we have, if they are still valid.
             if !force && !before.is_expired(self.env.now_ms()) {
@@ -107,7 +116,9 @@ impl<E: Env> Client<E> {
         let margin = self.cfg.refresh_margin_secs;
         let fresh = |s: &Session| !s.needs_refresh(self.env.now_ms(), margin);
         let changed = |s: &Session| s.access_token.expose() != before.access_token.expose();
-        let Some(mut s) = nodrop(self.load_session()).await else { return Ok(None) };
+        // This account's tokens as stored now (the user may have switched to another meanwhile:
+        // the refresh is still this account's).
+        let Some(mut s) = nodrop(self.load_user(user)).await else { return Ok(None) };
         if fresh(&s) && (!force || changed(&s)) {
             return Ok(Some(s));
         }
@@ -116,17 +127,17 @@ impl<E: Env> Client<E> {
             // by its broadcast, sometimes tens of ms after it let go.
             for _ in 0..HANDOFF_POLLS {
                 self.env.sleep(HANDOFF_POLL_MS).await;
-                match nodrop(self.load_session()).await {
+                match nodrop(self.load_user(user)).await {
                     None => return Ok(None),
                     Some(n) if fresh(&n) && (!force || changed(&n)) => return Ok(Some(n)),
                     Some(n) => s = n,
                 }
             }
         }
-        let sign_outs = self.sign_outs();
+        let sign_outs = self.sign_outs_of(user);
         let result = nodrop(self.refresh_now(&s, sign_outs, meta)).await;
         drop(guard);
-        if self.sign_outs() != sign_outs {
+        if self.sign_outs_of(user) != sign_outs {
             // Signed out while the refresh was in flight: its tokens were not stored.
             return Ok(None);
         }
@@ -181,7 +192,7 @@ impl<E: Env> Client<E> {
             }
         };
         let method = if s.hosted { SignInMethod::HostedUi } else { SignInMethod::Api };
-        nodrop(self.keep_tokens(&tokens, method, None, Some(sign_outs))).await
+        nodrop(self.keep_refreshed(&tokens, method, sign_outs)).await
     }
 
     /// The signed-in session with usable tokens, or InvalidStateError.
@@ -210,7 +221,7 @@ impl<E: Env> Client<E> {
         if let Some((name, message)) = &event.error {
             msg.raw("error", &Writer::object().str("name", name).str("message", message).end());
         }
-        if let Some(s) = s.filter(|_| kind == EventKind::SignedIn || kind == EventKind::TokenRefresh) {
+        if let Some(s) = s.filter(|_| matches!(kind, EventKind::SignedIn | EventKind::TokenRefresh | EventKind::AccountSwitched)) {
             msg.str("idToken", s.id_token.expose()).str("accessToken", s.access_token.expose()).int("clockDrift", s.clock_drift_ms / 1000);
         }
         self.env.emit(&event);
@@ -224,9 +235,13 @@ impl<E: Env> Client<E> {
         let Some(kind) = msg.str("type").as_deref().and_then(EventKind::parse) else { return };
         let username = msg.str("username");
         match kind {
-            EventKind::TokenRefresh | EventKind::SignedIn => {
-                // The other tab's fresh tokens, usable before our storage shows them.
-                if let (Some(u), Some(id), Some(at)) = (&username, msg.str("idToken"), msg.str("accessToken")) {
+            EventKind::TokenRefresh | EventKind::SignedIn | EventKind::AccountSwitched => {
+                // The other tab's fresh tokens, usable before our storage shows them. A sign-in
+                // or a switch makes that account the current one in every tab; a refresh only
+                // renews the account it is for.
+                let current = self.latest().map(|l| l.username);
+                let renews = kind != EventKind::TokenRefresh || current.is_some() && current == username;
+                if let (Some(u), Some(id), Some(at), true) = (&username, msg.str("idToken"), msg.str("accessToken"), renews) {
                     let drift = msg.get("clockDrift").and_then(Raw::as_i64).map(session::secs_text);
                     if let Some(s) = Session::from_stored(u, Some(&id), Some(&at), None, drift.as_deref(), None) {
                         self.set_latest(Some(s));
@@ -234,8 +249,12 @@ impl<E: Env> Client<E> {
                 }
             }
             EventKind::SignedOut => {
-                self.set_latest(None);
-                self.count_sign_out();
+                if let Some(u) = &username {
+                    if self.latest().is_none_or(|l| l.username == *u) {
+                        self.set_latest(None);
+                    }
+                    self.count_sign_out(u);
+                }
                 self.remove_own_late_store(username.as_deref());
             }
             _ => {}
@@ -258,10 +277,7 @@ impl<E: Env> Client<E> {
         self.env.spawn(Box::pin(async move {
             let k = me.user_keys(&user);
             if me.env.get(&k.access_token()).await.as_deref() == Some(ours.as_str()) {
-                for key in k.session_keys() {
-                    me.env.remove(&key).await;
-                }
-                me.env.remove(&session::last_user_key(&me.cfg.client_id)).await;
+                nodrop(me.remove_account_keys(&user)).await;
             }
         }));
     }

@@ -127,7 +127,7 @@ impl<E: Env> Client<E> {
         let mut refetched = false;
         for _ in 0..3 {
             let now = (self.server_now_ms() / 1000.0) as i64;
-            match self.with_jwks(&iss, |c| c.lookup(&kid, now)) {
+            match self.with_jwks(iss, |c| c.lookup(kid, now)) {
                 Lookup::Found(k) => return Ok(k),
                 Lookup::Unknown => break,
                 Lookup::Refetch if refetched => {

@@ -22,7 +22,7 @@ fn text<'a>(input: &'a Json, field: &str) -> Option<&'a str> {
     input.str(field).filter(|s| !s.is_empty())
 }
 
-fn flag(input: &Json, field: &str) -> Option<bool> {
+pub fn flag(input: &Json, field: &str) -> Option<bool> {
     input.get(field).and_then(Json::as_bool)
 }
 
@@ -81,7 +81,7 @@ pub fn sign_in_input(v: &Json, client_metadata: Metadata) -> Result<SignInInput,
         }
     };
     let password = if flow.needs_password() { Some(Password::new(required(v, "password")?)) } else { None };
-    Ok(SignInInput { username, password, flow, client_metadata })
+    Ok(SignInInput { username, password, flow, client_metadata, add_account: flag(v, "addAccount").unwrap_or(false) })
 }
 
 /// `confirmSignIn({...})`: which answer it is follows from the fields given.
@@ -201,6 +201,16 @@ pub fn session(s: Option<&Session>) -> String {
             .int("expiresAt", s.expires_at_ms() as i64)
             .end(),
     }
+}
+
+/// `listAccounts()`'s items.
+pub fn account(a: &AccountInfo) -> Json {
+    let mut fields = vec![("username", Json::from(a.username.as_str())), ("sub", Json::from(a.sub.as_deref()))];
+    if let Some(e) = &a.email {
+        fields.push(("email", Json::from(e.as_str())));
+    }
+    fields.extend([("current", Json::Bool(a.current)), ("expiresAt", Json::int(a.expires_at_ms as i64)), ("lastUsedAt", Json::int(a.last_used_at_ms as i64))]);
+    Json::object(fields)
 }
 
 pub fn sign_up_input(v: &Json, client_metadata: Metadata) -> Result<SignUpInput, Error> {

@@ -72,6 +72,8 @@ export interface CognitoAuthOptions {
   refreshMarginSeconds?: number;
   /** Retries for throttling, 5xx and network failures where safe (default 3, max 10). */
   maxRetries?: number;
+  /** How many accounts may be signed in at once (`signIn({ addAccount: true })`), 1–50. Default 5. */
+  maxAccounts?: number;
   /** Name for remembered devices (default: the browser's user agent). */
   deviceName?: string;
   /** Issuer shown by authenticator apps for TOTP (default: the pool name). */
@@ -92,6 +94,12 @@ export type AuthFactor = "PASSWORD" | "PASSWORD_SRP" | "EMAIL_OTP" | "SMS_OTP" |
 interface SignInBase {
   username: string;
   clientMetadata?: ClientMetadata;
+  /**
+   * Sign in another account while one is signed in: it becomes the current account and the
+   * others stay signed in (at most `maxAccounts`; past it, AccountLimitError before any request).
+   * Without it, signIn while signed in is an InvalidStateError.
+   */
+  addAccount?: boolean;
 }
 
 export type SignInOptions = SignInBase &
@@ -201,10 +209,25 @@ export interface Session {
 }
 
 export interface SignOutOptions {
-  /** GlobalSignOut: revoke every session of the user. */
+  /** GlobalSignOut: revoke every session of the current account's user. */
   global?: boolean;
   /** Hosted-UI sessions: go to the hosted UI's /logout afterwards (default true). */
   redirect?: boolean;
+  /** End every signed-in account, not only the current one. */
+  allAccounts?: boolean;
+}
+
+/** A signed-in account (`listAccounts`). */
+export interface AccountSummary {
+  username: string;
+  sub: string | null;
+  email?: string;
+  /** The account `getSession()` and every account method act for. */
+  current: boolean;
+  /** When its tokens expire, local clock (ms since the epoch). */
+  expiresAt: number;
+  /** When it was last made the current account (ms since the epoch; 0 before the SDK kept the list). */
+  lastUsedAt: number;
 }
 
 export interface CurrentUser {
@@ -215,7 +238,7 @@ export interface CurrentUser {
 }
 
 /** The parts of the package (see `preload`). */
-export type PartName = "main" | "signIn" | "signOut" | "account" | "hosted" | "verify" | "aws";
+export type PartName = "main" | "signIn" | "accounts" | "account" | "hosted" | "verify" | "aws";
 
 /** Temporary AWS credentials of the identity pool. */
 export interface AwsCredentials {
@@ -246,7 +269,8 @@ export interface PlainRequest {
 
 /** Event types by group. */
 export interface AuthEventMap {
-  session: "signedIn" | "signedOut" | "tokenRefresh" | "tokenRefreshFailure";
+  /** `accountSwitched`: another signed-in account became the current one (every tab hears it). */
+  session: "signedIn" | "signedOut" | "tokenRefresh" | "tokenRefreshFailure" | "accountSwitched";
   credentials: "credentialsRefresh" | "credentialsRefreshFailure";
   /** A request throttled (TooManyRequestsException) or failed in transit, tried again after
    * `retry.delayMs` (this tab only; at most `maxRetries` times). */
@@ -274,6 +298,8 @@ export interface AuthorizeOptions {
   lang?: string;
   prompt?: "none" | "login" | "consent" | "select_account";
   idpIdentifier?: string;
+  /** `signInWithRedirect`: the account that signs in joins the signed-in ones (see `signIn`'s `addAccount`). */
+  addAccount?: boolean;
 }
 
 export interface RedirectResult {
@@ -337,6 +363,7 @@ export type CognitoErrorName =
   | "NetworkError"
   | "ProtocolError"
   | "PasskeyError"
+  | "AccountLimitError"
   | "WebAuthnNotEnabledException"
   | "WebAuthnConfigurationMissingException"
   | "WebAuthnChallengeNotFoundException"
@@ -419,11 +446,21 @@ export interface CognitoAuth {
   /** Signs in after `confirmSignUp` of a `signUp({ autoSignIn: true })`. @part signIn */
   autoSignIn(options?: { clientMetadata?: ClientMetadata }): Promise<SignInResult>;
   /**
-   * Revokes the refresh token (or every session with `global`), clears the session in every
-   * tab, and for hosted-UI sessions goes to the hosted UI's /logout unless `redirect: false`.
-   * @part signOut
+   * Ends the current account (every account with `allAccounts`): revokes its refresh token
+   * (or every session of the user with `global`), clears it in every tab, and for hosted-UI
+   * sessions goes to the hosted UI's /logout unless `redirect: false`. The most recently used
+   * other account, if any, becomes current (`accountSwitched`).
+   * @part accounts
    */
   signOut(options?: SignOutOptions): Promise<{ redirecting?: true }>;
+  /** The signed-in accounts (several accounts: `signIn({ addAccount: true })`). @part accounts */
+  listAccounts(): Promise<AccountSummary[]>;
+  /**
+   * Makes a signed-in account (by username or sub) the current one in every tab
+   * (`accountSwitched`); calls already running finish for the account they began with.
+   * @part accounts
+   */
+  switchAccount(usernameOrSub: string): Promise<Session>;
   /** Registers a user (without `password`: a passwordless user). @part account */
   signUp(options: SignUpOptions): Promise<SignUpResult>;
   /** Confirms a sign-up with the code sent to the user. @part account */

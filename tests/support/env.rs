@@ -35,6 +35,9 @@ pub const PASSKEY_ORIGIN: &str = "http://localhost:5173";
 /// What the network adds to every answer unless a rule says otherwise.
 pub const LATENCY_MS: u32 = 5;
 
+/// A storage write on its way to the other tabs: (visible at, from tab, key, value or removal).
+type InFlight = (f64, usize, String, Option<String>);
+
 /// What a rule does to the requests it matches.
 #[derive(Clone, Debug)]
 pub enum Action {
@@ -80,7 +83,7 @@ pub struct World {
     /// `storage_lag_ms` later (in Chromium one page's write can reach another tens of ms late).
     views: RefCell<Vec<BTreeMap<String, String>>>,
     /// Writes on their way to the other tabs: (visible at, from tab, key, value or removal).
-    in_flight: RefCell<Vec<(f64, usize, String, Option<String>)>>,
+    in_flight: RefCell<Vec<InFlight>>,
     pub storage_lag_ms: Cell<u32>,
     /// The storage refuses longer values (a cookie store's 4 KB, a full quota) when set.
     pub max_value_len: Cell<Option<usize>>,

@@ -18,14 +18,16 @@ pub(super) fn enter(call: PartCall) -> Result<Task, Error> {
     Ok(match m {
         Method::SignInWithRedirect => {
             let (return_to, opts) = cv::authorize(&input);
+            let add = cv::flag(&input, "addAccount").unwrap_or(false);
             task(async move {
-                c.sign_in_with_redirect(return_to.as_deref(), &opts).await?;
+                c.sign_in_with_redirect(return_to.as_deref(), &opts, add).await?;
                 Ok(Json::object(vec![("redirecting", Json::Bool(true))]))
             })
         }
         Method::AuthorizeUrl => {
             let (return_to, opts) = cv::authorize(&input);
-            task(async move { Ok(Json::Str(c.authorize_url(return_to.as_deref(), &opts).await?)) })
+            let add = cv::flag(&input, "addAccount").unwrap_or(false);
+            task(async move { Ok(Json::Str(c.authorize_url(return_to.as_deref(), &opts, add).await?)) })
         }
         Method::HandleRedirectCallback => {
             let url = input.as_str().map(String::from);

@@ -24,7 +24,7 @@ pub(super) fn enter(call: PartCall) -> Result<Task, Error> {
         }
         Method::Preload => {
             let part = raw.as_str().as_deref().and_then(Part::parse).ok_or_else(|| {
-                Error::config("preload needs a part: 'signIn', 'signOut', 'account', 'hosted', 'verify' or 'aws'")
+                Error::config("preload needs a part: 'signIn', 'accounts', 'account', 'hosted', 'verify' or 'aws'")
             })?;
             let ready = warm(c, part)?;
             text_task(async move {

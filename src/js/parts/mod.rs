@@ -19,7 +19,7 @@ mod aws;
 mod hosted;
 mod main;
 mod sign_in;
-mod sign_out;
+mod accounts;
 mod verify;
 
 use super::methods::{Method, Part};
@@ -110,6 +110,8 @@ macro_rules! entry_points {
         mod entry {
             $(pub(super) mod $module {
                 use super::super::{Entered, PartCall};
+                // Boxed as across the split (one pointer), so both builds share the signature.
+                #[allow(clippy::boxed_local)]
                 pub(in super::super) fn call(call: Box<PartCall>) -> Entered {
                     Box::new(super::super::$module::enter(*call))
                 }
@@ -120,7 +122,7 @@ macro_rules! entry_points {
 
 entry_points! {
     SignIn => sign_in: "5369676e496e00000000000000000000",
-    SignOut => sign_out: "5369676e4f7574000000000000000000",
+    Accounts => accounts: "4163636f756e74730000000000000000",
     Account => account: "4163636f756e74000000000000000000",
     Hosted => hosted: "486f7374656400000000000000000000",
     Verify => verify: "56657269667900000000000000000000",
