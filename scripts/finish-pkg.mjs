@@ -163,6 +163,10 @@ function mergeModules(files, out) {
   }
 }
 
+// The JS half of the aws part (signRequest, fetchSigned, presignUrl), imported on their first
+// use; built first, for its hash in the loader.
+buildSync({ entryPoints: ['src/js/aws.js'], outfile: at('cognito_wasm_aws.js'), format: 'esm', minify: true, logLevel: 'error' });
+
 // The loader that ships: the modules with the parts each needs loaded first, and the main
 // module's export names (shortened by wasm-opt) of what the parts import.
 const fileOf = (part) => `cognito_wasm_${part}.wasm`;
@@ -171,7 +175,7 @@ const fileOf = (part) => `cognito_wasm_${part}.wasm`;
   const renamed = Object.fromEntries(names.exports);
   const modules = Object.fromEntries(Object.entries(groups).filter(([p]) => p !== 'shared').map(([p, g]) => [p, [fileOf(p), ...g.needs.map(fileOf)]]));
   const sharedNames = Object.fromEntries(parts.shared.map((n) => [n, renamed[n] || n]));
-  const integrity = Object.fromEntries([...new Set(Object.values(modules).flat())].map((f) => [f, sri(f)]));
+  const integrity = Object.fromEntries([...new Set([...Object.values(modules).flat(), 'cognito_wasm_aws.js'])].map((f) => [f, sri(f)]));
   const template = readFileSync('src/js/loader.js', 'utf8');
   const filled = template
     .replace('/*@parts*/ {}', JSON.stringify(modules))
@@ -239,9 +243,6 @@ buildSync({
   logLevel: 'error',
 });
 
-// The JS half of the aws part (signRequest, fetchSigned, presignUrl), imported on their first
-// use.
-buildSync({ entryPoints: ['src/js/aws.js'], outfile: at('cognito_wasm_aws.js'), format: 'esm', minify: true, logLevel: 'error' });
 
 rmSync(at('snippets'), { recursive: true, force: true });
 rmSync(at('__wasm_split.js'), { force: true });

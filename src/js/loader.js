@@ -57,6 +57,26 @@ function fromFile(url) {
   return import('node:fs/promises').then((fs) => fs.readFile(url));
 }
 
+/**
+ * A JS module of the package (the aws part's), verified like the wasm: a `modulepreload` link
+ * with its hash puts it in the page's module map, and `import()` then takes it from there. (A
+ * page's own modulepreload hint of the file should carry the same `integrity`.)
+ */
+export function importVerified(file) {
+  const url = new URL(file, import.meta.url).href;
+  if (typeof document === 'undefined' || url.startsWith('file:')) return import(url);
+  return new Promise((ok, fail) => {
+    const link = Object.assign(document.createElement('link'), { rel: 'modulepreload', href: url, integrity: INTEGRITY[file] || '' });
+    link.crossOrigin = 'anonymous';
+    link.onload = () => ok(import(url));
+    link.onerror = () => {
+      link.remove();
+      fail(new Error(`${file} could not be fetched, or failed its integrity check`));
+    };
+    document.head.append(link);
+  });
+}
+
 /** A part's modules, all at once (each fills only its own slots, so the order does not matter). */
 export function loadPart(part) {
   return Promise.all((PARTS[part] || []).map(instantiate));

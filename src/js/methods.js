@@ -5,7 +5,7 @@
 // per method. A part's modules are fetched before its first call (loader.js), then the wasm is
 // told (`preload`). The list is the declarations' (the CognitoAuth interface of
 // src/js/types.d.ts), written in by scripts/finish-pkg.mjs: [name, index, part].
-import { loadPart } from './__wasm_split.js';
+import { importVerified, loadPart } from './__wasm_split.js';
 
 const METHODS = /*@methods*/ [];
 const PRELOAD = METHODS.find(([n]) => n === 'preload')[1];
@@ -85,20 +85,24 @@ function sdkError(name, message) {
 
 // signRequest, fetchSigned and presignUrl take the request apart in JS (the body's SHA-256 by
 // WebCrypto) around the wasm's signing: src/js/aws.js, a module of its own fetched with the
-// aws part on first use, so that the other pages do not load it.
+// aws part on first use (with its integrity, like the wasm), so that the other pages do not load it.
 let awsModule;
 for (const m of ['signRequest', 'fetchSigned', 'presignUrl']) {
   Object.defineProperty(CognitoAuth.prototype, m, {
     value: { async [m](...args) {
       if (!(this instanceof CognitoAuth)) throw sdkError('ConfigError', `${m} was called without its CognitoAuth (a detached method?)`);
       if (!this.__wbg_ptr) throw sdkError('InvalidStateError', `${m} was called after free()`);
-      awsModule ||= import(new URL('./cognito_wasm_aws.js', import.meta.url).href).catch((e) => {
+      // Kept in a local: a failed load resets awsModule (the next call tries again) before
+      // this call gets to await it.
+      const mod = (awsModule ||= importVerified('cognito_wasm_aws.js').catch((e) => {
         awsModule = undefined;
         throw Object.assign(sdkError('NetworkError', `cannot load the aws part of cognito-wasm (cognito_wasm_aws.js): ${e.message}`), { retryable: true });
-      });
+      }));
+      // An unhandled rejection until awaited below (after the wasm half): say it is handled.
+      mod.catch(() => {});
       await enter(this, 'aws');
       const call = (name, input) => this.__call(METHODS.find(([n]) => n === name)[1], input);
-      return (await awsModule)[m](this, call, sdkError, ...args);
+      return (await mod)[m](this, call, sdkError, ...args);
     } }[m],
     writable: true,
     configurable: true,

@@ -106,3 +106,25 @@ test('a part whose bytes are not those of its SRI hash is refused, and nothing i
   await ctx.close();
   await s.server.close();
 });
+
+test("the aws part's JS module is verified too: a tampered one is refused, the real one loads", async () => {
+  const file = 'cognito_wasm_aws.js';
+  const text = readFileSync(new URL(`../../pkg/${file}`, import.meta.url), 'utf8');
+  const presign = (a) => a.presignUrl('https://bucket.s3.us-east-1.amazonaws.com/k', { service: 's3', region: 'us-east-1' });
+  for (const [body, expect] of [
+    [text.replace('e3b0c442', 'e3b0c443'), (e) => e.name === 'NetworkError' && /cannot load the aws part.*integrity/.test(e.message) && e.retryable],
+    // Untouched, it loads; without an identity pool the call is then a ConfigError.
+    [text, (e) => e.name === 'ConfigError' && /identityPoolId/.test(e.message)],
+  ]) {
+    const s = await site(USERS, { files: { [`/pkg/${file}`]: body, '/__test__/page.html': PAGE } });
+    const ctx = await browser.newContext();
+    const page = await strictPage(ctx);
+    await page.goto(`${s.origin}__test__/page.html`);
+    await sdk(page, s.config());
+    const e = await call(page, presign);
+    assert.ok(expect(e), JSON.stringify(e));
+    if (body === text) page.check(); // no CSP violation, no console error
+    await ctx.close();
+    await s.server.close();
+  }
+});
