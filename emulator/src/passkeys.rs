@@ -10,10 +10,12 @@
 //! DeleteWebAuthnCredential {AccessToken, CredentialId} → {}
 //! GetUserAuthFactors {AccessToken} → {Username, PreferredMfaSetting, UserMFASettingList, ConfiguredUserAuthFactors}
 //! ```
+//! Passkey MFA: `passkey_mfa.rs`.
 
 use crate::access::{authenticate, Caller};
 use crate::call::Call;
-use crate::config::{ClientConfig, FirstFactor, MfaConfiguration};
+use crate::config::{ClientConfig, FirstFactor};
+use crate::passkey_mfa;
 use crate::error::*;
 use crate::shared::Tx;
 use crate::state::*;
@@ -80,18 +82,21 @@ pub fn user_verification_required(pool: &Pool) -> bool {
 }
 
 /// The challenges USER_AUTH offers this user, in Cognito's order: what the pool allows and the
-/// user has set up. Users with MFA configured are offered passwords only (passwordless factors
-/// and MFA do not combine).
+/// user has set up. Where MFA applies, passwords only (passwordless factors and MFA do not
+/// combine), and passkeys when they count as MFA (`passkey_mfa.rs`).
 pub fn first_factors(pool: &Pool, u: &User) -> Vec<&'static str> {
     let mut v = vec![];
     if allows(pool, FirstFactor::Password) && u.verifier_hex.is_some() {
         v.extend(["PASSWORD", "PASSWORD_SRP"]);
     }
-    let mfa = pool.config.mfa_configuration == MfaConfiguration::On || !u.mfa_factors(&pool.config).is_empty();
-    if mfa {
+    let passkey = allows(pool, FirstFactor::WebAuthn) && !u.passkeys.is_empty();
+    if passkey_mfa::mfa_applies(pool, u) {
+        if passkey && passkey_mfa::offered_under_mfa(pool, u) {
+            v.push("WEB_AUTHN");
+        }
         return v;
     }
-    if allows(pool, FirstFactor::WebAuthn) && !u.passkeys.is_empty() {
+    if passkey {
         v.push("WEB_AUTHN");
     }
     if allows(pool, FirstFactor::EmailOtp) && u.attr("email").is_some() && u.verified("email") {
