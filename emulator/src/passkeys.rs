@@ -10,11 +10,12 @@
 //! DeleteWebAuthnCredential {AccessToken, CredentialId} → {}
 //! GetUserAuthFactors {AccessToken} → {Username, PreferredMfaSetting, UserMFASettingList, ConfiguredUserAuthFactors}
 //! ```
-//! Passkey MFA: `passkey_mfa.rs`.
+//! ConfiguredUserAuthFactors: the first factors USER_AUTH offers (PASSWORD for both password
+//! challenges), then `SOFTWARE_TOKEN` for a user with TOTP MFA. Passkey MFA: `passkey_mfa.rs`.
 
 use crate::access::{authenticate, Caller};
 use crate::call::Call;
-use crate::config::{ClientConfig, FirstFactor};
+use crate::config::{ClientConfig, FirstFactor, MfaFactor};
 use crate::passkey_mfa;
 use crate::error::*;
 use crate::shared::Tx;
@@ -237,8 +238,14 @@ pub fn get_user_auth_factors(tx: &mut Tx, call: &Call, r: ByToken) -> ApiResult<
     let c = authenticate(tx, &call.base, &r.access_token)?;
     let pool = tx.pool(&c.pool)?;
     let u = pool.user(&c.username)?;
-    let factors: Vec<&str> = first_factors(pool, u).into_iter().filter(|f| *f != "PASSWORD_SRP").collect();
-    let mut out = json!({"Username": u.username, "UserMFASettingList": u.mfa_factors(&pool.config), "ConfiguredUserAuthFactors": factors});
+    let mfa = u.mfa_factors(&pool.config);
+    let mut factors: Vec<&str> = first_factors(pool, u).into_iter().filter(|f| *f != "PASSWORD_SRP").collect();
+    // "SOFTWARE_TOKEN can only be used as an MFA factor" (API reference, GetUserAuthFactors,
+    // ConfiguredUserAuthFactors; in AuthFactorType since the 2026-07 model).
+    if mfa.contains(&MfaFactor::Totp) {
+        factors.push("SOFTWARE_TOKEN");
+    }
+    let mut out = json!({"Username": u.username, "UserMFASettingList": mfa, "ConfiguredUserAuthFactors": factors});
     if let Some(p) = u.preferred_mfa {
         out["PreferredMfaSetting"] = json!(p);
     }
