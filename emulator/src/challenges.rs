@@ -17,8 +17,8 @@ use crate::issue::tokens_response;
 use crate::request::parse;
 use crate::shared::Tx;
 use crate::signin::{
-    after_first_factor, after_multi_factor, after_password, challenge, custom_challenge, custom_trigger_step, fail_sign_in, issue_mfa_challenge, open_session,
-    Flow, Params,
+    after_first_factor, after_multi_factor, after_password, challenge, custom_challenge, custom_trigger_step, fail_sign_in,
+    issue_mfa_challenge, open_session, Flow, Params,
 };
 use crate::state::*;
 use crate::triggers::TokenSource;

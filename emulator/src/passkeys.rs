@@ -16,8 +16,8 @@
 use crate::access::{authenticate, Caller};
 use crate::call::Call;
 use crate::config::{ClientConfig, FirstFactor, MfaFactor};
-use crate::passkey_mfa;
 use crate::error::*;
+use crate::passkey_mfa;
 use crate::shared::Tx;
 use crate::state::*;
 use crate::util::*;

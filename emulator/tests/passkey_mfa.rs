@@ -40,8 +40,11 @@ fn access_token(pool: &str, client: &str, username: &str) -> String {
     let mut r = srp_sign_in(pool, client, username, "Passw0rd!").unwrap();
     if r["ChallengeName"] == "SOFTWARE_TOKEN_MFA" {
         let responses = json!({"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": totp(SECRET, now_unix())});
-        r = call("RespondToAuthChallenge", json!({"ClientId": client, "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": r["Session"], "ChallengeResponses": responses}))
-            .unwrap();
+        r = call(
+            "RespondToAuthChallenge",
+            json!({"ClientId": client, "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": r["Session"], "ChallengeResponses": responses}),
+        )
+        .unwrap();
     }
     r["AuthenticationResult"]["AccessToken"].as_str().unwrap_or_else(|| panic!("tokens: {r}")).to_string()
 }
@@ -108,8 +111,11 @@ fn passkey_mfa(token: &str, enabled: bool) -> Result<Value, Failure> {
 }
 
 fn set_pool_factor(pool: &str, factor: &str) -> Value {
-    call("SetUserPoolMfaConfig", json!({"UserPoolId": pool, "WebAuthnConfiguration": {"RelyingPartyId": "localhost", "FactorConfiguration": factor}}))
-        .unwrap()
+    call(
+        "SetUserPoolMfaConfig",
+        json!({"UserPoolId": pool, "WebAuthnConfiguration": {"RelyingPartyId": "localhost", "FactorConfiguration": factor}}),
+    )
+    .unwrap()
 }
 
 fn factors(token: &str) -> Value {
@@ -135,7 +141,10 @@ fn the_pool_factor_configuration_is_set_and_read_back() {
     let s = set_pool_factor(&p, MULTI);
     assert_eq!(s["WebAuthnConfiguration"]["FactorConfiguration"], MULTI, "{s}");
     let g = get();
-    assert_eq!(g["WebAuthnConfiguration"], json!({"RelyingPartyId": "localhost", "UserVerification": "preferred", "FactorConfiguration": MULTI}));
+    assert_eq!(
+        g["WebAuthnConfiguration"],
+        json!({"RelyingPartyId": "localhost", "UserVerification": "preferred", "FactorConfiguration": MULTI})
+    );
     assert_eq!(g["MfaConfiguration"], "OPTIONAL", "a member left out keeps its value");
 
     let bad = call("SetUserPoolMfaConfig", json!({"UserPoolId": p, "WebAuthnConfiguration": {"FactorConfiguration": "MULTI_FACTOR"}}));
@@ -196,7 +205,8 @@ fn passkey_mfa_needs_another_mfa_method() {
     expect_err(set_preference(&token, json!({"SoftwareTokenMfaSettings": totp_off})), "InvalidParameterException");
     // Both off together: allowed.
     set_preference(&token, json!({"SoftwareTokenMfaSettings": totp_off, "WebAuthnMfaSettings": {"Enabled": false}})).unwrap();
-    let admin = json!({"UserPoolId": p, "Username": "pk", "SoftwareTokenMfaSettings": {"Enabled": true}, "WebAuthnMfaSettings": {"Enabled": true}});
+    let admin =
+        json!({"UserPoolId": p, "Username": "pk", "SoftwareTokenMfaSettings": {"Enabled": true}, "WebAuthnMfaSettings": {"Enabled": true}});
     call("AdminSetUserMFAPreference", admin).unwrap();
 }
 

@@ -208,7 +208,8 @@ fn passkey_mfa_settings_are_kept() {
     let pool = e.ready["userPoolId"].as_str().unwrap().to_string();
     let factor = json!({"RelyingPartyId": "localhost", "FactorConfiguration": "MULTI_FACTOR_WITH_USER_VERIFICATION"});
     api(&e.endpoint, "SetUserPoolMfaConfig", json!({"UserPoolId": pool, "WebAuthnConfiguration": factor})).unwrap();
-    let on = json!({"UserPoolId": pool, "Username": "demo", "EmailMfaSettings": {"Enabled": true}, "WebAuthnMfaSettings": {"Enabled": true}});
+    let on =
+        json!({"UserPoolId": pool, "Username": "demo", "EmailMfaSettings": {"Enabled": true}, "WebAuthnMfaSettings": {"Enabled": true}});
     api(&e.endpoint, "AdminSetUserMFAPreference", on).unwrap();
     e.child.kill().unwrap();
     e.child.wait().unwrap();

@@ -103,11 +103,7 @@ fn apply(cfg: &mut PoolConfig, mode: Option<&str>, r: &SetPoolMfa) -> ApiResult<
 fn apply_web_authn(cfg: &mut PoolConfig, w: &WebAuthnIn) -> ApiResult<()> {
     let factor = match w.factor_configuration.as_deref() {
         None => FactorConfiguration::SingleFactor,
-        Some(f) => enum_value(
-            "webAuthnConfiguration.factorConfiguration",
-            f,
-            "SINGLE_FACTOR, MULTI_FACTOR_WITH_USER_VERIFICATION",
-        )?,
+        Some(f) => enum_value("webAuthnConfiguration.factorConfiguration", f, "SINGLE_FACTOR, MULTI_FACTOR_WITH_USER_VERIFICATION")?,
     };
     let uv = w.user_verification.as_deref().unwrap_or("preferred");
     if !matches!(uv, "required" | "preferred") {
