@@ -17,8 +17,8 @@ use crate::issue::tokens_response;
 use crate::request::parse;
 use crate::shared::Tx;
 use crate::signin::{
-    after_first_factor, after_password, challenge, custom_challenge, custom_trigger_step, fail_sign_in, issue_mfa_challenge, open_session,
-    Flow, Params,
+    after_first_factor, after_multi_factor, after_password, challenge, custom_challenge, custom_trigger_step, fail_sign_in,
+    issue_mfa_challenge, open_session, Flow, Params,
 };
 use crate::state::*;
 use crate::triggers::TokenSource;
@@ -192,19 +192,21 @@ fn answer_otp_sign_in(tx: &mut Tx, f: &Flow, s: AuthSession, r: &Params, sms: bo
 }
 
 /// WEB_AUTHN: the assertion (AuthenticationResponseJSON, as a JSON string) for the issued
-/// challenge; any refusal is NotAuthorizedException and ends the session.
+/// challenge; any refusal is NotAuthorizedException and ends the session. With passkey MFA on
+/// (`passkey_mfa.rs`) the assertion must carry user verification and is the second factor too.
 fn answer_web_authn(tx: &mut Tx, f: &Flow, s: &AuthSession, r: &Params, challenge_b64: &str) -> ApiResult<Value> {
     let credential: Value = serde_json::from_str(r.need("CREDENTIAL")?)
         .map_err(|_| invalid_param("CREDENTIAL must be an AuthenticationResponseJSON document as a string"))?;
     let pl = tx.pool(f.pool)?;
+    let u = pl.user(&s.username)?;
     let origins = crate::passkeys::allowed_origins(pl, f.client);
     let e = crate::webauthn::Expect {
         challenge: challenge_b64,
         rp_id: &pl.config.web_authn.relying_party_id,
         origins: &origins,
-        user_verification_required: crate::passkeys::user_verification_required(pl),
+        user_verification_required: crate::passkey_mfa::user_verification_required(pl, u),
     };
-    let u = pl.user(&s.username)?;
+    let multi_factor = crate::passkey_mfa::on(pl, u);
     let (i, count) = crate::webauthn::verify_assertion(&credential, &e, &u.passkeys, u.sub.as_bytes()).map_err(|e| {
         if e.is(&Exception::NotAuthorized) {
             e
@@ -214,6 +216,9 @@ fn answer_web_authn(tx: &mut Tx, f: &Flow, s: &AuthSession, r: &Params, challeng
     })?;
     if let Some(p) = tx.user_mut(f.pool, &s.username)?.passkeys.get_mut(i) {
         p.sign_count = count;
+    }
+    if multi_factor {
+        return after_multi_factor(tx, f, &s.username, s.device_key.clone());
     }
     after_first_factor(tx, f, &s.username, s.device_key.clone(), false)
 }

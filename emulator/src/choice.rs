@@ -55,15 +55,10 @@ pub fn start_factor(tx: &mut Tx, f: &Flow, username: &str, factor: &str, params:
         }
         _ => {
             let pl = tx.pool(f.pool)?;
-            let cfg = &pl.config.web_authn;
+            let (cfg, u) = (&pl.config.web_authn, pl.user(username)?);
             let challenge_b64 = cognito_proto::codec::base64url_encode(&random_bytes::<32>());
-            let options = crate::webauthn::request_options(
-                &challenge_b64,
-                &cfg.relying_party_id,
-                &pl.user(username)?.passkeys,
-                &cfg.user_verification,
-                cfg.timeout_ms,
-            );
+            let uv = crate::passkey_mfa::user_verification(pl, u);
+            let options = crate::webauthn::request_options(&challenge_b64, &cfg.relying_party_id, &u.passkeys, uv, cfg.timeout_ms);
             let session = open_session(tx, f, username, device, Awaiting::WebAuthn { challenge: challenge_b64 });
             Ok(challenge("WEB_AUTHN", Some(session), json!({"USERNAME": username, "CREDENTIAL_REQUEST_OPTIONS": options.to_string()})))
         }

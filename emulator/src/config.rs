@@ -81,6 +81,31 @@ impl Default for SignInPolicy {
     }
 }
 
+/// `WebAuthnConfiguration.FactorConfiguration`: whether a passkey sign-in with user
+/// verification counts as MFA (API reference, WebAuthnConfigurationType and
+/// WebAuthnFactorConfigurationType: "When set to `SINGLE_FACTOR` or not set, passkeys are a
+/// single authentication factor"). The rules it drives are in `passkey_mfa.rs`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FactorConfiguration {
+    #[default]
+    SingleFactor,
+    MultiFactorWithUserVerification,
+}
+
+impl FactorConfiguration {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FactorConfiguration::SingleFactor => "SINGLE_FACTOR",
+            FactorConfiguration::MultiFactorWithUserVerification => "MULTI_FACTOR_WITH_USER_VERIFICATION",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FactorConfiguration> {
+        [FactorConfiguration::SingleFactor, FactorConfiguration::MultiFactorWithUserVerification].into_iter().find(|f| f.as_str() == s)
+    }
+}
+
 /// `WebAuthnConfiguration` of a pool, plus the origins allowed to run passkey ceremonies.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
@@ -94,6 +119,8 @@ pub struct WebAuthnConfig {
     pub allowed_origins: Vec<String>,
     /// The `timeout` of the options (ms): how long the browser lets the user take.
     pub timeout_ms: u32,
+    /// `SINGLE_FACTOR` (default) or `MULTI_FACTOR_WITH_USER_VERIFICATION` (passkey MFA).
+    pub factor_configuration: FactorConfiguration,
 }
 
 impl Default for WebAuthnConfig {
@@ -103,6 +130,7 @@ impl Default for WebAuthnConfig {
             user_verification: "preferred".into(),
             allowed_origins: vec![],
             timeout_ms: 60_000,
+            factor_configuration: FactorConfiguration::SingleFactor,
         }
     }
 }

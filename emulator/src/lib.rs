@@ -40,6 +40,7 @@ pub mod identity;
 pub mod issue;
 pub mod lambda;
 pub mod legacy;
+pub mod passkey_mfa;
 pub mod passkeys;
 pub mod policy;
 pub mod quotas;

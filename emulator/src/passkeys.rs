@@ -10,11 +10,14 @@
 //! DeleteWebAuthnCredential {AccessToken, CredentialId} → {}
 //! GetUserAuthFactors {AccessToken} → {Username, PreferredMfaSetting, UserMFASettingList, ConfiguredUserAuthFactors}
 //! ```
+//! ConfiguredUserAuthFactors: the first factors USER_AUTH offers (PASSWORD for both password
+//! challenges), then `SOFTWARE_TOKEN` for a user with TOTP MFA. Passkey MFA: `passkey_mfa.rs`.
 
 use crate::access::{authenticate, Caller};
 use crate::call::Call;
-use crate::config::{ClientConfig, FirstFactor, MfaConfiguration};
+use crate::config::{ClientConfig, FirstFactor, MfaFactor};
 use crate::error::*;
+use crate::passkey_mfa;
 use crate::shared::Tx;
 use crate::state::*;
 use crate::util::*;
@@ -80,18 +83,21 @@ pub fn user_verification_required(pool: &Pool) -> bool {
 }
 
 /// The challenges USER_AUTH offers this user, in Cognito's order: what the pool allows and the
-/// user has set up. Users with MFA configured are offered passwords only (passwordless factors
-/// and MFA do not combine).
+/// user has set up. Where MFA applies, passwords only (passwordless factors and MFA do not
+/// combine), and passkeys when they count as MFA (`passkey_mfa.rs`).
 pub fn first_factors(pool: &Pool, u: &User) -> Vec<&'static str> {
     let mut v = vec![];
     if allows(pool, FirstFactor::Password) && u.verifier_hex.is_some() {
         v.extend(["PASSWORD", "PASSWORD_SRP"]);
     }
-    let mfa = pool.config.mfa_configuration == MfaConfiguration::On || !u.mfa_factors(&pool.config).is_empty();
-    if mfa {
+    let passkey = allows(pool, FirstFactor::WebAuthn) && !u.passkeys.is_empty();
+    if passkey_mfa::mfa_applies(pool, u) {
+        if passkey && passkey_mfa::offered_under_mfa(pool, u) {
+            v.push("WEB_AUTHN");
+        }
         return v;
     }
-    if allows(pool, FirstFactor::WebAuthn) && !u.passkeys.is_empty() {
+    if passkey {
         v.push("WEB_AUTHN");
     }
     if allows(pool, FirstFactor::EmailOtp) && u.attr("email").is_some() && u.verified("email") {
@@ -232,8 +238,14 @@ pub fn get_user_auth_factors(tx: &mut Tx, call: &Call, r: ByToken) -> ApiResult<
     let c = authenticate(tx, &call.base, &r.access_token)?;
     let pool = tx.pool(&c.pool)?;
     let u = pool.user(&c.username)?;
-    let factors: Vec<&str> = first_factors(pool, u).into_iter().filter(|f| *f != "PASSWORD_SRP").collect();
-    let mut out = json!({"Username": u.username, "UserMFASettingList": u.mfa_factors(&pool.config), "ConfiguredUserAuthFactors": factors});
+    let mfa = u.mfa_factors(&pool.config);
+    let mut factors: Vec<&str> = first_factors(pool, u).into_iter().filter(|f| *f != "PASSWORD_SRP").collect();
+    // "SOFTWARE_TOKEN can only be used as an MFA factor" (API reference, GetUserAuthFactors,
+    // ConfiguredUserAuthFactors; in AuthFactorType since the 2026-07 model).
+    if mfa.contains(&MfaFactor::Totp) {
+        factors.push("SOFTWARE_TOKEN");
+    }
+    let mut out = json!({"Username": u.username, "UserMFASettingList": mfa, "ConfiguredUserAuthFactors": factors});
     if let Some(p) = u.preferred_mfa {
         out["PreferredMfaSetting"] = json!(p);
     }

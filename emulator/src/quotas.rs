@@ -134,7 +134,8 @@ impl Category {
             | Op::CompleteWebAuthnRegistration
             | Op::DeleteWebAuthnCredential => UserResourceUpdate,
             Op::ListUsers => UserList,
-            Op::DescribeUserPool => UserPoolRead,
+            Op::DescribeUserPool | Op::GetUserPoolMfaConfig => UserPoolRead,
+            Op::SetUserPoolMfaConfig => UserPoolUpdate,
             Op::DescribeUserPoolClient => UserPoolClientRead,
             Op::GetId => GetId,
             Op::GetOpenIdToken => GetOpenIdToken,

@@ -7,7 +7,8 @@
 //!   → account state (disabled, unconfirmed, reset required, NEW_PASSWORD_REQUIRED)
 //!   → custom challenges (CUSTOM_AUTH)
 //!   → remembered device (DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER; skips MFA)
-//!   → MFA (SMS_MFA | EMAIL_OTP | SOFTWARE_TOKEN_MFA | SELECT_MFA_TYPE | MFA_SETUP)
+//!   → MFA (SMS_MFA | EMAIL_OTP | SOFTWARE_TOKEN_MFA | SELECT_MFA_TYPE | MFA_SETUP; none after
+//!     a passkey that counts as MFA, `passkey_mfa.rs`)
 //!   → tokens (+ NewDeviceMetadata when device tracking is on)
 //! ```
 //! Each step is a session that awaits one answer ([`Awaiting`]). SRP starts here too (B is a
@@ -176,11 +177,25 @@ pub fn custom_challenge(db: &mut Db, f: &Flow, username: &str, round: usize, att
     Ok(challenge("CUSTOM_CHALLENGE", Some(session), params))
 }
 
+/// Whether the sign-in still owes its MFA step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mfa {
+    Due,
+    /// The first factor was multi-factor itself (a passkey under passkey MFA, `passkey_mfa.rs`).
+    Satisfied,
+}
+
+/// A proven first factor clears the failed sign-ins.
+fn clear_failures(db: &mut Db, pool: &str, username: &str) -> ApiResult<()> {
+    if db.user(pool, username)?.failed_sign_ins != 0 {
+        db.user_mut(pool, username)?.failed_sign_ins = 0;
+    }
+    Ok(())
+}
+
 /// After the first factor: password change, custom rounds, device, MFA, tokens.
 pub fn after_first_factor(tx: &mut Tx, f: &Flow, username: &str, device_key: Option<String>, custom: bool) -> ApiResult<Value> {
-    if tx.user(f.pool, username)?.failed_sign_ins != 0 {
-        tx.user_mut(f.pool, username)?.failed_sign_ins = 0;
-    }
+    clear_failures(tx, f.pool, username)?;
     if must_change_password(tx, f.pool, username)? {
         return new_password_challenge(tx, f, username, device_key);
     }
@@ -191,18 +206,38 @@ pub fn after_first_factor(tx: &mut Tx, f: &Flow, username: &str, device_key: Opt
     after_password(tx, f, username, device_key, TokenSource::Authentication)
 }
 
+/// After a first factor that counts as MFA too: as [`after_first_factor`], with no MFA step.
+pub fn after_multi_factor(tx: &mut Tx, f: &Flow, username: &str, device_key: Option<String>) -> ApiResult<Value> {
+    clear_failures(tx, f.pool, username)?;
+    if must_change_password(tx, f.pool, username)? {
+        return new_password_challenge(tx, f, username, device_key);
+    }
+    device_step(tx, f, username, device_key, TokenSource::Authentication, Mfa::Satisfied)
+}
+
 /// Device check, then MFA, then tokens.
 pub fn after_password(tx: &mut Tx, f: &Flow, username: &str, device_key: Option<String>, source: TokenSource) -> ApiResult<Value> {
+    device_step(tx, f, username, device_key, source, Mfa::Due)
+}
+
+fn device_step(tx: &mut Tx, f: &Flow, username: &str, device_key: Option<String>, source: TokenSource, mfa: Mfa) -> ApiResult<Value> {
     let p = tx.pool(f.pool)?;
-    let (true, Some(key)) = (p.device_tracking(), device_key) else { return mfa_step(tx, f, username, None, source) };
+    let (true, Some(key)) = (p.device_tracking(), device_key) else { return mfa_or_tokens(tx, f, username, None, source, mfa) };
     match p.devices.get(&key) {
         Some(d) if d.username == username && d.confirmed() && d.remembered => {
             let session = open_session(tx, f, username, Some(key), Awaiting::DeviceSrp);
             Ok(challenge("DEVICE_SRP_AUTH", Some(session), json!({"USERNAME": username})))
         }
         // Known but not remembered: no MFA skip, no new device either.
-        Some(d) if d.username == username && d.confirmed() => mfa_step(tx, f, username, Some(key), source),
+        Some(d) if d.username == username && d.confirmed() => mfa_or_tokens(tx, f, username, Some(key), source, mfa),
         _ => Err(fail(Exception::ResourceNotFound, "Device does not exist.")),
+    }
+}
+
+fn mfa_or_tokens(tx: &mut Tx, f: &Flow, username: &str, device_key: Option<String>, source: TokenSource, mfa: Mfa) -> ApiResult<Value> {
+    match mfa {
+        Mfa::Due => mfa_step(tx, f, username, device_key, source),
+        Mfa::Satisfied => tokens_response(tx, f.call, f.pool, f.client, username, device_key, source),
     }
 }
 

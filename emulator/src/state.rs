@@ -46,6 +46,9 @@ pub struct User {
     /// Registered passkeys.
     #[serde(default)]
     pub passkeys: Vec<crate::webauthn::Passkey>,
+    /// `WebAuthnMfaSettings.Enabled` (SetUserMFAPreference): passkey MFA (`passkey_mfa.rs`).
+    #[serde(default)]
+    pub web_authn_mfa: bool,
 }
 
 /// A password's SRP salt and verifier, computed away from the state (a 3072-bit modular
@@ -109,6 +112,7 @@ impl User {
             failed_sign_ins: 0,
             identities: vec![],
             passkeys: vec![],
+            web_authn_mfa: false,
         }
     }
 

@@ -196,3 +196,28 @@ fn the_data_keeps_what_is_live_and_tokens_only_by_hash() {
     drop(e);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Passkey MFA survives a restart: the pool's FactorConfiguration (SetUserPoolMfaConfig) and the
+/// user's WebAuthnMfaSettings (seen through the refusal to turn the user's last other MFA method
+/// off, WebAuthnMfaSettingsType).
+#[test]
+fn passkey_mfa_settings_are_kept() {
+    let dir = temp_dir("passkey-mfa");
+    let data = dir.join("state.db");
+    let mut e = start(&data);
+    let pool = e.ready["userPoolId"].as_str().unwrap().to_string();
+    let factor = json!({"RelyingPartyId": "localhost", "FactorConfiguration": "MULTI_FACTOR_WITH_USER_VERIFICATION"});
+    api(&e.endpoint, "SetUserPoolMfaConfig", json!({"UserPoolId": pool, "WebAuthnConfiguration": factor})).unwrap();
+    let on =
+        json!({"UserPoolId": pool, "Username": "demo", "EmailMfaSettings": {"Enabled": true}, "WebAuthnMfaSettings": {"Enabled": true}});
+    api(&e.endpoint, "AdminSetUserMFAPreference", on).unwrap();
+    e.child.kill().unwrap();
+    e.child.wait().unwrap();
+
+    let e = start(&data);
+    let g = api(&e.endpoint, "GetUserPoolMfaConfig", json!({"UserPoolId": pool})).unwrap();
+    assert_eq!(g["WebAuthnConfiguration"]["FactorConfiguration"], "MULTI_FACTOR_WITH_USER_VERIFICATION", "{g}");
+    let email_off = json!({"UserPoolId": pool, "Username": "demo", "EmailMfaSettings": {"Enabled": false}});
+    let r = api(&e.endpoint, "AdminSetUserMFAPreference", email_off);
+    assert_eq!(r.unwrap_err().name, "InvalidParameterException", "passkey MFA is still on");
+}

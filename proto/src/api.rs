@@ -90,6 +90,10 @@ pub enum Op {
     DescribeUserPool,
     #[cfg(feature = "server")]
     DescribeUserPoolClient,
+    #[cfg(feature = "server")]
+    SetUserPoolMfaConfig,
+    #[cfg(feature = "server")]
+    GetUserPoolMfaConfig,
     /// Identity pools, classic flow and identity management.
     #[cfg(feature = "server")]
     GetOpenIdToken,
@@ -136,7 +140,7 @@ const SDK_OPS: [Op; 31] = [
 
 /// The operations only the emulator answers.
 #[cfg(feature = "server")]
-const SERVER_OPS: [Op; 19] = [
+const SERVER_OPS: [Op; 21] = [
     Op::GetDevice,
     Op::AdminCreateUser,
     Op::AdminGetUser,
@@ -153,6 +157,8 @@ const SERVER_OPS: [Op; 19] = [
     Op::ListUsers,
     Op::DescribeUserPool,
     Op::DescribeUserPoolClient,
+    Op::SetUserPoolMfaConfig,
+    Op::GetUserPoolMfaConfig,
     Op::GetOpenIdToken,
     Op::UnlinkIdentity,
     Op::DescribeIdentity,
@@ -216,6 +222,8 @@ impl Op {
             Op::ListUsers => "ListUsers",
             Op::DescribeUserPool => "DescribeUserPool",
             Op::DescribeUserPoolClient => "DescribeUserPoolClient",
+            Op::SetUserPoolMfaConfig => "SetUserPoolMfaConfig",
+            Op::GetUserPoolMfaConfig => "GetUserPoolMfaConfig",
             Op::GetOpenIdToken => "GetOpenIdToken",
             Op::UnlinkIdentity => "UnlinkIdentity",
             Op::DescribeIdentity => "DescribeIdentity",

@@ -1,6 +1,7 @@
 //! The signed-in user's own account, by access token: GetUser, UpdateUserAttributes,
 //! DeleteUserAttributes, GetUserAttributeVerificationCode, VerifyUserAttribute, DeleteUser,
-//! GlobalSignOut, SetUserMFAPreference; and RevokeToken (by refresh token).
+//! GlobalSignOut, SetUserMFAPreference (with passkey MFA, `passkey_mfa.rs`); and RevokeToken (by
+//! refresh token).
 
 use crate::access::{authenticate, Caller};
 use crate::call::Call;
@@ -229,6 +230,16 @@ pub struct MfaPreference {
     #[serde(rename = "SMSMfaSettings")]
     sms_mfa_settings: Option<MfaSetting>,
     email_mfa_settings: Option<MfaSetting>,
+    /// Passkey MFA (`passkey_mfa.rs`): `Enabled` only, no `PreferredMfa`.
+    web_authn_mfa_settings: Option<WebAuthnMfaSetting>,
+}
+
+/// `WebAuthnMfaSettingsType` (API reference): `{Enabled}`.
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(rename_all = "PascalCase")]
+pub struct WebAuthnMfaSetting {
+    #[serde(default)]
+    enabled: bool,
 }
 
 impl MfaPreference {
@@ -257,12 +268,28 @@ fn can_enable(user: &User, factor: MfaFactor) -> ApiResult<()> {
     }
 }
 
+/// SetUserMFAPreference and AdminSetUserMFAPreference: every setting is checked on a copy of the
+/// user, which replaces the user only when all of them hold (a refusal changes nothing).
 pub fn set_mfa(db: &mut Db, pool_id: &str, username: &str, r: &MfaPreference) -> ApiResult<Value> {
-    let offered = db.pool(pool_id)?.config.mfa_methods.clone();
-    let user = db.user_mut(pool_id, username)?;
+    let pool = db.pool(pool_id)?;
+    let mut user = pool.user(username)?.clone();
+    apply_factors(pool, &mut user, r)?;
+    if let Some(w) = r.web_authn_mfa_settings {
+        if w.enabled {
+            crate::passkey_mfa::check_enable(pool)?;
+        }
+        user.web_authn_mfa = w.enabled;
+    }
+    crate::passkey_mfa::check_other_factor(pool, &user)?;
+    *db.user_mut(pool_id, username)? = user;
+    Ok(json!({}))
+}
+
+/// The SMS, TOTP and e-mail settings of the request, on `user`.
+fn apply_factors(pool: &Pool, user: &mut User, r: &MfaPreference) -> ApiResult<()> {
     for (factor, setting) in r.settings() {
         let Some(s) = setting else { continue };
-        if s.enabled && !offered.contains(&factor) {
+        if s.enabled && !pool.config.mfa_methods.contains(&factor) {
             return Err(invalid_param(format!("{} is not enabled for this user pool", factor.as_str())));
         }
         if s.enabled {
@@ -279,5 +306,5 @@ pub fn set_mfa(db: &mut Db, pool_id: &str, username: &str, r: &MfaPreference) ->
             user.preferred_mfa = None;
         }
     }
-    Ok(json!({}))
+    Ok(())
 }

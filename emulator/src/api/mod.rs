@@ -2,11 +2,13 @@
 //! members and errors of the Amazon Cognito user pools API reference (and the identity pools
 //! API reference for `AWSCognitoIdentityService`). Each reads its typed input
 //! (`request::parse`), decides over the state and answers; sign-in lives in `auth.rs`,
-//! `challenges.rs` and `choice.rs`, passkeys in `passkeys.rs`, identity pools in `identity.rs`.
+//! `challenges.rs` and `choice.rs`, passkeys in `passkeys.rs` (as MFA: `passkey_mfa.rs`), the
+//! pool's MFA settings in `pool_mfa.rs`, identity pools in `identity.rs`.
 
 mod account;
 mod admin;
 mod devices;
+mod pool_mfa;
 mod signup;
 
 use crate::call::Call;
@@ -52,6 +54,8 @@ pub fn dispatch(tx: &mut Tx, call: &Call, op: Op, body: Value) -> ApiResult<Valu
         Op::ListWebAuthnCredentials => crate::passkeys::list(tx, call, parse(body)?),
         Op::DeleteWebAuthnCredential => crate::passkeys::delete(tx, call, parse(body)?),
         Op::GetUserAuthFactors => crate::passkeys::get_user_auth_factors(tx, call, parse(body)?),
+        Op::SetUserPoolMfaConfig => pool_mfa::set(tx, parse(body)?),
+        Op::GetUserPoolMfaConfig => pool_mfa::get(tx, parse(body)?),
         Op::GetId | Op::GetCredentialsForIdentity | Op::GetOpenIdToken | Op::UnlinkIdentity | Op::DescribeIdentity => {
             crate::identity::dispatch(tx, call, op, body)
         }
