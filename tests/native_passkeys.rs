@@ -13,6 +13,8 @@ use cognito_wasm::proto::challenge::{Answer, Factor, NextStep};
 use cognito_wasm::proto::error::{ErrorKind, PasskeyCode};
 use cognito_wasm::proto::types::{Password, Username};
 use env::{World, PASSKEY_ORIGIN};
+#[path = "support/totp.rs"]
+mod totp_impl;
 use serde_json::json;
 use std::rc::Rc;
 
@@ -212,4 +214,80 @@ fn passwordless_sign_up_confirm_and_auto_sign_in() {
     });
     assert_eq!(out, SignInOutcome::SignedIn);
     assert_eq!(a.current_user().unwrap().username, "nopw");
+}
+
+/// Passkeys as MFA (issue #26; API reference: WebAuthnMfaSettingsType, WebAuthnConfigurationType,
+/// SetUserMFAPreference, GetUserAuthFactors): in a pool whose FactorConfiguration is
+/// MULTI_FACTOR_WITH_USER_VERIFICATION and MFA is required, a user with TOTP turns passkey MFA on;
+/// a passkey sign-in with user verification then needs no second factor, one without it is
+/// refused and nobody is signed in. A user with no other MFA method is refused (Cognito's
+/// exception, explained); fetchAuthFactors lists SOFTWARE_TOKEN.
+#[test]
+fn passkey_mfa_a_verified_passkey_is_the_second_factor_and_nothing_else_is() {
+    const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    let (w, o) = World::new(json!({
+        "mfaConfiguration": "ON",
+        "mfaMethods": ["SOFTWARE_TOKEN_MFA"],
+        "signInPolicy": {"allowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]},
+        "webAuthn": {"relyingPartyId": "localhost", "allowedOrigins": [PASSKEY_ORIGIN], "factorConfiguration": "MULTI_FACTOR_WITH_USER_VERIFICATION"},
+        "users": [
+            {"username": "pk", "password": "Passw0rd!", "totpSecret": SECRET, "attributes": {"email": "pk@example.com", "email_verified": "true"}},
+            {"username": "plain", "password": "Passw0rd!", "attributes": {"email": "plain@example.com", "email_verified": "true"}},
+        ],
+    }));
+    let a = w.tab(&o);
+    *w.authenticator.borrow_mut() = Some(Authenticator::es256());
+    let totp_now = |w: &World| totp_impl::totp(SECRET, (w.now_ms() / 1000.0) as i64);
+    let c = a.clone();
+    let code = totp_now(&w);
+    let (before, factors) = w.run(async move {
+        assert!(matches!(next(c.sign_in(srp()).await.unwrap()), NextStep::SoftwareTokenMfa { .. }));
+        c.confirm_sign_in(Answer::Code { code, device_name: None }, &vec![]).await.unwrap();
+        c.register_passkey().await.unwrap();
+        (c.fetch_mfa_preference().await.unwrap(), c.fetch_auth_factors().await.unwrap())
+    });
+    assert!(!before.web_authn);
+    assert!(factors.configured.contains(&"SOFTWARE_TOKEN".to_string()), "{:?}", factors.configured);
+    assert!(!factors.configured.contains(&"WEB_AUTHN".to_string()), "under MFA, not offered while passkey MFA is off");
+    let c = a.clone();
+    let on = MfaPreferenceUpdate { web_authn: Some(true), ..Default::default() };
+    let pref = w.run(async move {
+        c.update_mfa_preference(on).await.unwrap();
+        c.fetch_mfa_preference().await.unwrap()
+    });
+    assert!(pref.web_authn && pref.enabled == [cognito_wasm::proto::challenge::MfaType::Totp]);
+
+    // Signed out, a passkey sign-in with user verification: tokens, no second factor.
+    let c = a.clone();
+    w.run(async move {
+        c.sign_out(false, false).await.unwrap();
+        assert_eq!(c.sign_in(user_auth(Some(Factor::WebAuthn), None)).await.unwrap(), SignInOutcome::SignedIn);
+        c.sign_out(false, false).await.unwrap();
+    });
+    // Without user verification (UP only): refused, nothing stored, still signed out.
+    w.authenticator.borrow_mut().as_mut().unwrap().flags = 0x01;
+    let c = a.clone();
+    let (e, s) = w.run(async move { (c.sign_in(user_auth(Some(Factor::WebAuthn), None)).await.unwrap_err(), c.get_session(false).await.unwrap()) });
+    assert_eq!(e.name(), "NotAuthorizedException");
+    assert!(s.is_none());
+
+    // A user with no other MFA method cannot turn it on (MFA optional here, so that one can
+    // sign in without any): Cognito's exception, and the SDK says why; nothing changes.
+    let (w, o) = World::new(json!({
+        "mfaConfiguration": "OPTIONAL",
+        "mfaMethods": ["SOFTWARE_TOKEN_MFA"],
+        "signInPolicy": {"allowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]},
+        "webAuthn": {"relyingPartyId": "localhost", "allowedOrigins": [PASSKEY_ORIGIN], "factorConfiguration": "MULTI_FACTOR_WITH_USER_VERIFICATION"},
+        "users": [{"username": "pk", "password": "Passw0rd!"}],
+    }));
+    let b = w.tab(&o);
+    let c = b.clone();
+    let (e, pref) = w.run(async move {
+        c.sign_in(srp()).await.unwrap();
+        let e = c.update_mfa_preference(MfaPreferenceUpdate { web_authn: Some(true), ..Default::default() }).await.unwrap_err();
+        (e, c.fetch_mfa_preference().await.unwrap())
+    });
+    assert_eq!(e.name(), "InvalidParameterException");
+    assert!(e.message().contains("passkey MFA needs another MFA method"), "{}", e.message());
+    assert!(!pref.web_authn && pref.enabled.is_empty());
 }

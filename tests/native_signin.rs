@@ -194,7 +194,7 @@ fn mfa_setup_by_totp_and_by_email() {
     assert_eq!(w.run(async move { c.confirm_sign_in(code(&sent), &vec![]).await.unwrap() }), SignInOutcome::SignedIn);
     let c = a.clone();
     let pref = w.run(async move { c.fetch_mfa_preference().await.unwrap() });
-    assert_eq!(pref, MfaPreference { enabled: vec![MfaType::Email], preferred: Some(MfaType::Email) });
+    assert_eq!(pref, MfaPreference { enabled: vec![MfaType::Email], preferred: Some(MfaType::Email), web_authn: false });
 }
 
 #[test]

@@ -611,12 +611,16 @@ pub fn verify_software_token(auth: TotpAuth, code: &str, device_name: Option<&st
 }
 
 /// SetUserMFAPreference: for each factor, `Some(enabled)` to change it; `preferred` names one.
+/// SetUserMFAPreference. `web_authn`: passkey MFA (`WebAuthnMfaSettings {Enabled}`, no
+/// `PreferredMfa`: "passkey MFA applies only when passkey is the first authentication factor",
+/// API reference, WebAuthnMfaSettingsType).
 pub fn set_user_mfa_preference(
     t: &AccessToken,
     sms: Option<bool>,
     totp: Option<bool>,
     email: Option<bool>,
     preferred: Option<&str>,
+    web_authn: Option<bool>,
 ) -> ApiRequest {
     let mut m = vec![];
     for (member, factor, v) in
@@ -628,6 +632,9 @@ pub fn set_user_mfa_preference(
                 Json::object(vec![("Enabled", Json::Bool(enabled)), ("PreferredMfa", Json::Bool(enabled && preferred == Some(factor)))]),
             ));
         }
+    }
+    if let Some(enabled) = web_authn {
+        m.push(("WebAuthnMfaSettings", Json::object(vec![("Enabled", Json::Bool(enabled))])));
     }
     m.push(access(t));
     req(Op::SetUserMFAPreference, m)
@@ -957,9 +964,14 @@ mod tests {
                 r#"{"AccessToken":"AT","UserCode":"123456","FriendlyDeviceName":"phone"}"#,
             ),
             (
-                set_user_mfa_preference(&at, None, Some(true), Some(false), Some("TOTP")),
+                set_user_mfa_preference(&at, None, Some(true), Some(false), Some("TOTP"), None),
                 "SetUserMFAPreference",
                 r#"{"SoftwareTokenMfaSettings":{"Enabled":true,"PreferredMfa":true},"EmailMfaSettings":{"Enabled":false,"PreferredMfa":false},"AccessToken":"AT"}"#,
+            ),
+            (
+                set_user_mfa_preference(&at, None, None, None, None, Some(true)),
+                "SetUserMFAPreference",
+                r#"{"WebAuthnMfaSettings":{"Enabled":true},"AccessToken":"AT"}"#,
             ),
             (
                 confirm_device(&at, &dk, "V", "S", Some("Chrome")),

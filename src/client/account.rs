@@ -6,7 +6,8 @@ use super::{
     nodrop, Client, ConfirmSignUpOutcome, DeviceInfo, Env, EventKind, Metadata, MfaChoice, MfaPreference, MfaPreferenceUpdate, SignUpInput,
     SignUpOutcome,
 };
-use cognito_proto::api::{self, TotpAuth};
+use cognito_proto::api::{self, Op, TotpAuth};
+use super::passkeys::strings;
 use cognito_proto::challenge::{CodeDelivery, MfaType, TotpSetup};
 use cognito_proto::error::{Error, Exception};
 use cognito_proto::json::Json;
@@ -173,8 +174,13 @@ impl<E: Env> Client<E> {
             .into_iter()
             .find(|(_, c)| *c == Some(MfaChoice::Preferred))
             .map(|(f, _)| f);
-        nodrop(self.as_user(&|t| api::set_user_mfa_preference(t, enabled(u.sms), enabled(u.totp), enabled(u.email), preferred))).await?;
-        Ok(())
+        let r = nodrop(self.as_user(&|t| api::set_user_mfa_preference(t, enabled(u.sms), enabled(u.totp), enabled(u.email), preferred, u.web_authn))).await;
+        r.map(|_| ()).map_err(|e| match e.exception() {
+            Some(Exception::InvalidParameter) if u.web_authn == Some(true) => e.explain(|m| {
+                m + " — passkey MFA needs another MFA method (SMS, TOTP or e-mail) turned on for the user, so that nobody is locked out, and the pool's WebAuthnConfiguration.FactorConfiguration set to MULTI_FACTOR_WITH_USER_VERIFICATION"
+            }),
+            _ => e,
+        })
     }
 
     /// `fetchMfaPreference()` from GetUser's `UserMFASettingList` and `PreferredMfaSetting`.
@@ -187,7 +193,16 @@ impl<E: Env> Client<E> {
             .iter()
             .filter_map(|m| m.as_str().and_then(MfaType::parse))
             .collect();
-        Ok(MfaPreference { enabled, preferred: v.str("PreferredMfaSetting").and_then(MfaType::parse) })
+        let enabled: Vec<MfaType> = enabled;
+        // Only a user with another MFA method can have passkey MFA on: then ask which factors
+        // are available to them.
+        let web_authn = if enabled.is_empty() {
+            false
+        } else {
+            let (f, _) = nodrop(self.as_user(&|t| api::with_token(Op::GetUserAuthFactors, t))).await?;
+            strings(f.get("ConfiguredUserAuthFactors")).iter().any(|x| x == "WEB_AUTHN")
+        };
+        Ok(MfaPreference { enabled, preferred: v.str("PreferredMfaSetting").and_then(MfaType::parse), web_authn })
     }
 
     /// `rememberDevice()`: marks this browser's device as remembered (skips MFA next time).

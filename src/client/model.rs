@@ -103,6 +103,8 @@ pub struct MfaPreferenceUpdate {
     pub sms: Option<MfaChoice>,
     pub totp: Option<MfaChoice>,
     pub email: Option<MfaChoice>,
+    /// Passkey MFA (`webAuthn: 'enabled' | 'disabled'`).
+    pub web_authn: Option<bool>,
 }
 
 /// `fetchMfaPreference`.
@@ -110,6 +112,11 @@ pub struct MfaPreferenceUpdate {
 pub struct MfaPreference {
     pub enabled: Vec<MfaType>,
     pub preferred: Option<MfaType>,
+    /// Passkey MFA in effect: Cognito reports no per-user setting, so this is what
+    /// GetUserAuthFactors shows: for a user with MFA, WEB_AUTHN is an available factor only
+    /// with passkey MFA on ("WEB_AUTHN is available as an MFA factor only when passkey MFA is
+    /// enabled", API reference, GetUserAuthFactors).
+    pub web_authn: bool,
 }
 
 /// A remembered device of the user (ListDevices).

@@ -264,6 +264,12 @@ pub fn mfa_update(v: &Json) -> Result<MfaPreferenceUpdate, Error> {
         sms: mfa_choice(v.get("sms"), "sms")?,
         totp: mfa_choice(v.get("totp"), "totp")?,
         email: mfa_choice(v.get("email"), "email")?,
+        web_authn: match v.get("webAuthn").and_then(Json::as_str) {
+            None => None,
+            Some("enabled" | "ENABLED") => Some(true),
+            Some("disabled" | "DISABLED") => Some(false),
+            Some(_) => return Err(Error::config("webAuthn must be 'enabled' or 'disabled' (passkey MFA has no PREFERRED: it applies when a passkey is the first factor)")),
+        },
     })
 }
 
@@ -280,6 +286,7 @@ pub fn mfa_preference(p: &MfaPreference) -> Json {
     Json::object(vec![
         ("enabled", Json::Arr(p.enabled.iter().map(|t| Json::from(factor(*t))).collect())),
         ("preferred", Json::from(p.preferred.map(factor))),
+        ("webAuthn", Json::from(if p.web_authn { "enabled" } else { "disabled" })),
     ])
 }
 

@@ -319,11 +319,24 @@ export interface MfaPreferenceUpdate {
   sms?: MfaSetting;
   totp?: MfaSetting;
   email?: MfaSetting;
+  /**
+   * Passkey MFA (Cognito, 2026-04): a passkey sign-in with user verification then counts as
+   * MFA. Needs the pool's WebAuthnConfiguration.FactorConfiguration =
+   * MULTI_FACTOR_WITH_USER_VERIFICATION and another MFA method on for the user (else Cognito's
+   * InvalidParameterException, explained).
+   */
+  webAuthn?: "enabled" | "disabled";
 }
 
 export interface MfaPreference {
   enabled: ("SMS" | "TOTP" | "EMAIL")[];
   preferred: "SMS" | "TOTP" | "EMAIL" | null;
+  /**
+   * Passkey MFA in effect: a passkey sign-in with user verification counts as MFA. Cognito
+   * reports no per-user setting; this is what GetUserAuthFactors shows (for a user with another
+   * MFA method, WEB_AUTHN is available only with passkey MFA on, and a passkey registered).
+   */
+  webAuthn: "enabled" | "disabled";
 }
 
 export interface Device {
@@ -409,8 +422,11 @@ export interface Passkey {
 }
 
 export interface AuthFactors {
-  /** First factors for `flow: 'USER_AUTH'`. */
-  configured: ("PASSWORD" | "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN")[];
+  /**
+   * The factors available to the user (GetUserAuthFactors): first factors for
+   * `flow: 'USER_AUTH'`, and SOFTWARE_TOKEN (TOTP), which is only ever an MFA factor.
+   */
+  configured: ("PASSWORD" | "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN" | "SOFTWARE_TOKEN")[];
   /** MFA factors enabled. */
   mfa: MfaType[];
   preferredMfa: MfaType | null;
