@@ -35,14 +35,15 @@ const USER = { username: 'pk', password: 'Passw0rd!', attributes: { email: 'pk@e
 
 /** A pool with passkeys and e-mail codes, a page on http://localhost:<port> with the SDK, and a
  * virtual authenticator. */
-async function start({ timeoutMs = 60_000, authenticator = true } = {}) {
+async function start({ timeoutMs = 60_000, authenticator = true, pool: extra = {}, webAuthn = {}, users = [USER] } = {}) {
   const s = await site({});
   const origin = `http://localhost:${new URL(s.origin).port}`;
   const { createPool } = await import('../node/emulator.mjs');
   const pool = await createPool({
     signInPolicy: { allowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP', 'WEB_AUTHN'] },
-    webAuthn: { relyingPartyId: 'localhost', allowedOrigins: [origin], timeoutMs },
-    users: [USER],
+    webAuthn: { relyingPartyId: 'localhost', allowedOrigins: [origin], timeoutMs, ...webAuthn },
+    users,
+    ...extra,
   });
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -281,4 +282,62 @@ test('the demo\'s passkey panel: add a passkey, list it, sign in with it, sign i
   await out(/Passkey deleted/);
   assert.equal(await page.locator('#passkeys li').count(), 0);
   await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+});
+
+// Passkeys as MFA (issue #26). API reference, WebAuthnMfaSettingsType: "When activated, the
+// user's passkey authentication requires user verification, and passkey sign-in is available
+// when MFA is required"; WebAuthnConfigurationType: with MULTI_FACTOR_WITH_USER_VERIFICATION
+// "passkey authentication with user verification satisfies MFA requirements". A pool with MFA
+// required and a user with TOTP: with passkey MFA on, a passkey sign-in with user verification
+// gives tokens and no second factor; the same authenticator without user verification is
+// refused, and the page stays signed out.
+test('passkey MFA: a verified passkey signs in without a second factor, an unverified one is refused', async () => {
+  const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+  const { createHmac } = await import('node:crypto');
+  const totp = () => {
+    const key = Buffer.from('48656c6c6f21deadbeef48656c6c6f21deadbeef', 'hex'); // SECRET, base32-decoded
+    const counter = Buffer.alloc(8);
+    counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+    const h = createHmac('sha1', key).update(counter).digest();
+    const o = h[19] & 15;
+    return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
+  };
+  const t = await start({
+    pool: { mfaConfiguration: 'ON', mfaMethods: ['SOFTWARE_TOKEN_MFA'] },
+    webAuthn: { factorConfiguration: 'MULTI_FACTOR_WITH_USER_VERIFICATION' },
+    users: [{ ...USER, totpSecret: SECRET }],
+  });
+  try {
+    const first = await call(t.page, signIn, { username: 'pk', password: 'Passw0rd!' });
+    assert.equal(first.value?.nextStep?.challenge, 'SOFTWARE_TOKEN_MFA', JSON.stringify(first));
+    assert.deepEqual((await call(t.page, (a, code) => a.confirmSignIn({ code }), totp())).value, { signedIn: true });
+    assert.ok((await call(t.page, (a) => a.registerPasskey())).ok);
+    assert.equal((await call(t.page, (a) => a.fetchMfaPreference())).value.webAuthn, 'disabled');
+    assert.ok((await call(t.page, (a) => a.updateMfaPreference({ webAuthn: 'enabled' }))).ok);
+    const pref = (await call(t.page, (a) => a.fetchMfaPreference())).value;
+    assert.deepEqual(pref, { enabled: ['TOTP'], preferred: 'TOTP', webAuthn: 'enabled' });
+    assert.ok((await call(t.page, (a) => a.fetchAuthFactors())).value.configured.includes('SOFTWARE_TOKEN'));
+    await call(t.page, (a) => a.signOut());
+
+    // With user verification: signed in by the passkey alone.
+    const before = t.traffic.length;
+    assert.deepEqual((await call(t.page, signIn, { username: 'pk', flow: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' })).value, { signedIn: true });
+    await t.settled();
+    const ops = t.traffic.slice(before).map((x) => x.op);
+    assert.deepEqual(ops.slice(0, 2), ['InitiateAuth', 'RespondToAuthChallenge'], 'no second-factor step');
+    assert.equal(t.traffic.slice(before)[0].answer.ChallengeName, 'WEB_AUTHN');
+    const options = JSON.parse(t.traffic.slice(before)[0].answer.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS);
+    assert.equal(options.userVerification, 'required');
+    await call(t.page, (a) => a.signOut());
+
+    // The same authenticator, no longer verifying the user: refused, still signed out.
+    await t.cdp.send('WebAuthn.setUserVerified', { authenticatorId: t.authenticatorId, isUserVerified: false });
+    const r = await call(t.page, signIn, { username: 'pk', flow: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' });
+    assert.equal(r.ok, false);
+    assert.match(`${r.name} ${r.message}`, /NotAuthorizedException|PasskeyError/);
+    assert.equal((await call(t.page, (a) => a.getSession())).value, null);
+  } finally {
+    await t.context.close();
+    await t.server.close();
+  }
 });
