@@ -235,3 +235,30 @@ fn past_max_accounts_adding_is_refused_and_nothing_is_dropped() {
     assert_eq!(w.count("RevokeToken"), revoked + 1);
     assert_eq!(accounts(&w, &a).len(), 2);
 }
+
+#[test]
+fn a_switch_reaches_the_other_tab_before_its_storage_does() {
+    let (w, o) = World::new(users());
+    let (a, b) = (w.tab(&o), w.tab(&o));
+    sign_in(&w, &a, "alice", false).unwrap();
+    sign_in(&w, &a, "bob", true).unwrap();
+    // In Chromium one page's storage write can reach another tens of ms late; the message
+    // carries the tokens, so the other tab acts for the new account at once.
+    w.storage_lag_ms.set(300);
+    let c = a.clone();
+    w.run(async move { c.switch_account("alice").await.unwrap() });
+    assert_eq!(session(&w, &b).as_deref(), Some("alice"), "getSession in the other tab, storage not caught up");
+    assert_eq!(b.current_user().map(|u| u.username).as_deref(), Some("alice"), "currentUser too");
+    // This tab's own switch back is its own at once, whatever it was told a moment ago (once
+    // the first write has landed: two tabs writing within the lag is another matter).
+    w.advance(400.0);
+    let c = b.clone();
+    w.run(async move { c.switch_account("bob").await.unwrap() });
+    assert_eq!(session(&w, &b).as_deref(), Some("bob"));
+    w.advance(2_000.0);
+    assert_eq!((session(&w, &a).as_deref(), session(&w, &b).as_deref()), (Some("bob"), Some("bob")));
+    // A sign-out told before storage shows it: signed out at once.
+    let c = a.clone();
+    w.run(async move { c.sign_out_with(false, false, true).await.unwrap() });
+    assert_eq!(session(&w, &b), None);
+}

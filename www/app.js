@@ -76,7 +76,39 @@ async function refreshUi() {
   $('id-claims').textContent = session ? JSON.stringify(decode(session.idToken), null, 2) : '';
   $('access-claims').textContent = session ? JSON.stringify(decode(session.accessToken), null, 2) : '';
   tick();
+  await renderAccounts();
 }
+
+// --- several accounts -----------------------------------------------------------------------
+
+/** The signed-in accounts, each with a switch and (the current one) a sign-out. */
+async function renderAccounts() {
+  const list = await auth.listAccounts().catch(() => []);
+  $('accounts').replaceChildren(...list.map((a) => {
+    const li = document.createElement('li');
+    li.dataset.username = a.username;
+    if (a.current) li.dataset.current = 'true';
+    const name = document.createElement('span');
+    name.textContent = `${a.current ? '● ' : ''}${a.username}${a.email ? ` <${a.email}>` : ''}`;
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = a.current ? 'Sign out' : 'Switch';
+    b.addEventListener('click', () => act('accounts-out', async () => {
+      if (a.current) {
+        await auth.signOut({ redirect: false });
+        return `${a.username} signed out.`;
+      }
+      await auth.switchAccount(a.username);
+      return `Now acting as ${a.username}.`;
+    }));
+    li.append(name, ' ', b);
+    return li;
+  }));
+}
+$('accounts-signout-all').addEventListener('click', () => act('accounts-out', async () => {
+  await auth.signOut({ allAccounts: true, redirect: false });
+  return 'Every account signed out.';
+}));
 
 function tick() {
   if (!session) {
@@ -98,7 +130,7 @@ auth.onAuthEvent((e) => {
   li.dataset.type = e.type;
   if (e.fromOtherTab) li.dataset.other = 'true';
   $('events').prepend(li);
-  refreshUi();
+  if (e.type !== 'retrying') refreshUi();
 });
 
 // The emulator's request-rate quotas (npm start runs it with --quotas default): a burst of
@@ -325,7 +357,8 @@ $('signin-form').addEventListener('submit', (ev) => {
   const f = new FormData(ev.target);
   const flow = f.get('flow');
   const preferredChallenge = flow === 'USER_AUTH' ? f.get('preferredChallenge') || undefined : undefined;
-  act('signin-out', async () => finishSignIn(await auth.signIn({ username: f.get('username'), password: f.get('password') || undefined, flow, preferredChallenge })));
+  const addAccount = f.get('addAccount') === 'on';
+  act('signin-out', async () => finishSignIn(await auth.signIn({ username: f.get('username'), password: f.get('password') || undefined, flow, preferredChallenge, addAccount })));
 });
 
 $('challenge-form').addEventListener('submit', (ev) => {
@@ -533,8 +566,14 @@ $('mfa-off').addEventListener('click', () => act('mfa-out', async () => {
 }));
 $('mfa-load').addEventListener('click', () => act('mfa-out', async () => {
   const p = await auth.fetchMfaPreference();
-  return `Enabled: ${p.enabled.join(', ') || 'none'}; preferred: ${p.preferred || 'none'}.`;
+  return `Enabled: ${p.enabled.join(', ') || 'none'}; preferred: ${p.preferred || 'none'}; passkey as MFA: ${p.webAuthn}.`;
 }));
+for (const [id, webAuthn] of [['mfa-passkey-on', 'enabled'], ['mfa-passkey-off', 'disabled']]) {
+  $(id).addEventListener('click', () => act('mfa-out', async () => {
+    await auth.updateMfaPreference({ webAuthn });
+    return webAuthn === 'enabled' ? 'Passkey MFA on: a passkey sign-in with user verification now counts as MFA.' : 'Passkey MFA off.';
+  }));
+}
 $('device-remember').addEventListener('click', () => act('mfa-out', async () => {
   await auth.rememberDevice();
   return 'This device is remembered: MFA is skipped here next time.';

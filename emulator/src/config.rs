@@ -508,7 +508,12 @@ pub fn default_config() -> Config {
             sign_in_policy: SignInPolicy {
                 allowed_first_auth_factors: vec![FirstFactor::Password, FirstFactor::EmailOtp, FirstFactor::WebAuthn],
             },
-            web_authn: WebAuthnConfig { allowed_origins: vec!["http://localhost:8080".into()], ..WebAuthnConfig::default() },
+            // Passkeys count as MFA here (the demo's passkey-MFA switch; #26).
+            web_authn: WebAuthnConfig {
+                allowed_origins: vec!["http://localhost:8080".into()],
+                factor_configuration: FactorConfiguration::MultiFactorWithUserVerification,
+                ..WebAuthnConfig::default()
+            },
             identity_providers: vec![idp("Google"), idp("Facebook"), idp("LoginWithAmazon"), idp("SignInWithApple")],
             clients: vec![client],
             users: vec![

@@ -97,6 +97,7 @@ impl<E: Env> Client<E> {
             self.count_sign_out(r);
         }
         drop(guard);
+        self.tell_current(None);
         self.set_latest(Some(s.clone()));
         Ok(s)
     }
@@ -136,6 +137,7 @@ impl<E: Env> Client<E> {
         list.touch(&s.username, self.env.now_ms());
         let pairs = [(session::accounts_key(&self.cfg.client_id), list.to_json()), (session::last_user_key(&self.cfg.client_id), s.username.clone())];
         self.env.set_all(&pairs).await?;
+        self.tell_current(None);
         self.set_latest(Some(s.clone()));
         self.announce(EventKind::AccountSwitched, Some(s), None);
         Ok(())

@@ -259,6 +259,9 @@ pub struct Client<E: Env> {
     prepared: RefCell<Option<ClientEphemeral>>,
     /// The last session this tab stored or heard of (other tabs broadcast theirs).
     latest: RefCell<Option<Session>>,
+    /// When another tab last said who is current (a sign-in, a switch, a sign-out), and who:
+    /// for a moment this tab's storage may not show it yet (see `store::load_session`).
+    told: RefCell<Option<(f64, Option<String>)>>,
     /// Sign-outs seen by this tab (its own and other tabs'), of any account (AWS credentials
     /// fetched across one are not kept) and per account: a refresh that started before its
     /// account signed out must not store its tokens, that would sign the user back in.
@@ -290,6 +293,7 @@ impl<E: Env> Client<E> {
             refreshing: RefCell::new(Vec::new()),
             prepared: RefCell::new(None),
             latest: RefCell::new(None),
+            told: RefCell::new(None),
             sign_outs: Cell::new(0),
             account_sign_outs: RefCell::new(Vec::new()),
             credentials: RefCell::new(None),

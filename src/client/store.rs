@@ -10,6 +10,10 @@ use cognito_proto::jwt::{self, Expect, TokenUse};
 use cognito_proto::session::{self, Session, UserKeys};
 use cognito_proto::types::*;
 
+/// How long another tab's word on who is current wins over this tab's view of the storage (in
+/// Chromium one page's write can reach another page tens of ms late).
+const HANDOFF_MS: f64 = 1_000.0;
+
 /// Clock skew allowed when checking `exp` and `iat`.
 const SKEW_SECS: i64 = 60;
 
@@ -61,14 +65,34 @@ impl<E: Env> Client<E> {
     }
 
     /// The stored session of LastAuthUser (the current account); corrupted entries are removed
-    /// and read as none.
+    /// and read as none. Just after another tab said who is current, its message wins over a
+    /// storage that does not show it yet.
     pub async fn load_session(&self) -> Option<Session> {
-        let s = match nodrop(self.current_username()).await {
+        let stored = nodrop(self.current_username()).await;
+        if let Some(told) = self.told_current().filter(|t| *t != stored) {
+            return match told {
+                Some(u) => self.latest().filter(|l| l.username == u),
+                None => None,
+            };
+        }
+        let s = match stored {
             Some(user) => nodrop(self.load_user(&user)).await,
             None => None,
         };
         self.set_latest(s.clone());
         s
+    }
+
+    /// Who another tab said is current, if it said so within the last HANDOFF_MS.
+    pub(crate) fn told_current(&self) -> Option<Option<String>> {
+        let told = self.told.borrow();
+        told.as_ref().filter(|(at, _)| self.env.now_ms() - at < HANDOFF_MS).map(|(_, u)| u.clone())
+    }
+
+    /// Another tab says `current` is now the current account (None: nobody); `None`: this tab
+    /// just changed it itself (its storage shows it at once).
+    pub(crate) fn tell_current(&self, current: Option<Option<String>>) {
+        *self.told.borrow_mut() = current.map(|c| (self.env.now_ms(), c));
     }
 
     /// The stored session of one account (the current one or another); garbage or half a
@@ -186,6 +210,7 @@ impl<E: Env> Client<E> {
             return;
         };
         nodrop(self.remove_account_keys(&s.username)).await;
+        self.tell_current(None);
         if self.latest().is_none_or(|l| l.username == s.username) {
             self.set_latest(None);
             self.env.remove(&session::pending_key(&self.cfg.client_id)).await;
@@ -254,7 +279,9 @@ impl<E: Env> Client<E> {
     /// `currentUser()`: synchronous, from storage when it is synchronous, else from memory.
     pub fn current_user(&self) -> Option<CurrentUser> {
         let last = session::last_user_key(&self.cfg.client_id);
+        let told = self.told_current();
         let s = match self.env.get_sync(&last) {
+            Some(user) if told.as_ref().is_some_and(|t| *t != user) => self.latest().filter(|l| told.flatten().as_ref() == Some(&l.username))?,
             Some(user) => {
                 let user = user?;
                 let k = self.user_keys(&user);

@@ -245,6 +245,9 @@ impl<E: Env> Client<E> {
                     let drift = msg.get("clockDrift").and_then(Raw::as_i64).map(session::secs_text);
                     if let Some(s) = Session::from_stored(u, Some(&id), Some(&at), None, drift.as_deref(), None) {
                         self.set_latest(Some(s));
+                        if kind != EventKind::TokenRefresh {
+                            self.tell_current(Some(Some(u.clone())));
+                        }
                     }
                 }
             }
@@ -252,6 +255,7 @@ impl<E: Env> Client<E> {
                 if let Some(u) = &username {
                     if self.latest().is_none_or(|l| l.username == *u) {
                         self.set_latest(None);
+                        self.tell_current(Some(None));
                     }
                     self.count_sign_out(u);
                 }

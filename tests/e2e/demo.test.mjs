@@ -230,6 +230,45 @@ test('the demo shows the SDK backing off when the emulator throttles a burst', a
   await s.server.close();
 });
 
+// Issue #26: the demo's account switcher. Two accounts signed in (the second with "Add as another
+// account"), a switch from the list (the other tab follows), the current one signed out (the
+// other takes over), and the passkey-MFA switch refused with Cognito's exception, explained, for
+// a user with no other MFA method.
+test("the demo's account switcher: add an account, switch, sign out one; passkey MFA needs another method", async () => {
+  const second = { username: 'second', password: 'Passw0rd!', attributes: { email: 'second@example.com' } };
+  const s = await demoSite({ users: [DEMO_USER, second], webAuthn: { factorConfiguration: 'MULTI_FACTOR_WITH_USER_VERIFICATION' } });
+  const context = await browser.newContext();
+  const page = await openDemo(context, s.origin);
+  const other = await openDemo(context, s.origin);
+  for (const [u, add] of [['demo', false], ['second', true]]) {
+    await page.fill('#signin-username', u);
+    await page.fill('#signin-password', 'Passw0rd!');
+    await page.setChecked('#signin-add', add);
+    await page.click('#signin-submit');
+    await waitText(page, '#status', new RegExp(`Signed in as ${u}`));
+  }
+  await page.waitForSelector('#accounts li[data-username=demo] >> text=Switch');
+  assert.deepEqual(await page.$$eval('#accounts li', (l) => l.map((li) => [li.dataset.username, !!li.dataset.current])), [['demo', false], ['second', true]]);
+  await shot(page, 'panel-accounts', 'accounts');
+  await page.click('#accounts li[data-username=demo] button');
+  await waitText(page, '#status', /Signed in as demo/);
+  await waitText(other, '#status', /Signed in as demo/);
+  await other.waitForSelector('#events li[data-type=accountSwitched][data-other]');
+  // Passkey MFA for demo, who has no other MFA method: Cognito refuses, the SDK says why.
+  await page.click('#mfa-passkey-on');
+  await waitText(page, '#mfa-out', /InvalidParameterException.*passkey MFA needs another MFA method/);
+  // Signing out the current one (demo): second takes over, in both tabs.
+  await page.click('#accounts li[data-username=demo] button');
+  await waitText(page, '#status', /Signed in as second/);
+  await waitText(other, '#status', /Signed in as second/);
+  assert.deepEqual(await page.$$eval('#accounts li', (l) => l.map((li) => li.dataset.username)), ['second']);
+  await page.click('#accounts-signout-all');
+  await waitText(page, '#status', /Signed out/);
+  await waitText(other, '#status', /Signed out/);
+  await context.close();
+  await s.server.close();
+});
+
 test('the script-tag page signs in with the global build', async () => {
   const s = await demoSite({ users: [DEMO_USER] });
   const context = await browser.newContext();
