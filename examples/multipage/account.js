@@ -1,20 +1,22 @@
 // A protected page: signed out, it sends the user to the login page, which brings them back
 // here. Shows the user and their attributes, changes the password, signs out (this tab and the
 // site's other tabs follow: the SDK tells them) or everywhere (GlobalSignOut).
-import { auth, $, say, sayError } from './auth.js';
+import { auth, $, say, sayError, accountMenu } from './auth.js';
 
 const toLogin = () => location.replace(`login.html?next=${encodeURIComponent(location.pathname)}`);
 
-// Signed out in another tab (or here): leave the protected page.
+// Signed out in another tab (or here): leave the protected page, unless another signed-in
+// account took over (its "accountSwitched" comes first): then show that account.
 auth.onAuthEvent((e) => {
-  if (e.type === 'signedOut' || e.type === 'tokenRefreshFailure') toLogin();
+  if (e.type === 'accountSwitched') location.reload();
+  if ((e.type === 'signedOut' || e.type === 'tokenRefreshFailure') && !auth.currentUser()) toLogin();
 });
 
 const user = auth.currentUser();
 if (!user) {
   toLogin();
 } else {
-  $('who').textContent = user.username;
+  await accountMenu($('account-menu'));
   try {
     // getUserAttributes asks Cognito: the attributes as they are now, not as the ID token saw them.
     const attrs = await auth.getUserAttributes();

@@ -38,3 +38,29 @@ export function nextPage() {
   const url = next && new URL(next, location.href);
   return url && url.origin === location.origin ? url.pathname + url.search : new URL('account.html', base).pathname;
 }
+
+/**
+ * The header's account switcher (several accounts, like Gmail): the signed-in accounts, a switch
+ * to each, "Add another account" (the login page with ?add=1) and "Sign out" of the current one
+ * (the most recently used other account takes over). Every tab of the site follows a switch.
+ */
+export async function accountMenu(el) {
+  const list = await auth.listAccounts();
+  const current = list.find((a) => a.current);
+  const menu = document.createElement('details');
+  menu.className = 'accounts';
+  const summary = document.createElement('summary');
+  summary.id = 'who';
+  summary.textContent = current ? current.username : 'Accounts';
+  const items = list.filter((a) => !a.current).map((a) => {
+    const b = Object.assign(document.createElement('button'), { type: 'button', className: 'secondary', textContent: `Switch to ${a.username}` });
+    b.dataset.switch = a.username;
+    b.addEventListener('click', () => auth.switchAccount(a.username).catch((e) => sayError('msg', e)));
+    return b;
+  });
+  const add = Object.assign(document.createElement('a'), { id: 'add-account', href: `login.html?add=1&next=${encodeURIComponent(location.pathname)}`, textContent: 'Add another account' });
+  const out = Object.assign(document.createElement('button'), { type: 'button', id: 'signout-current', className: 'secondary', textContent: `Sign out ${current ? current.username : ''}` });
+  out.addEventListener('click', () => auth.signOut().catch((e) => sayError('msg', e)));
+  menu.append(summary, ...items, add, out);
+  el.replaceChildren(menu);
+}

@@ -8,6 +8,8 @@ function show(panel) {
   for (const p of panels) $(p).hidden = p !== panel;
 }
 const done = () => location.assign(nextPage());
+// "Add another account" (the account switcher): sign in beside the accounts already signed in.
+const addAccount = new URLSearchParams(location.search).get('add') === '1';
 
 async function run(fn) {
   say('msg', '');
@@ -26,9 +28,10 @@ if (params.has('state') && (params.has('code') || params.has('error'))) {
     const r = await auth.handleRedirectCallback();
     location.assign(r.returnTo);
   });
-} else if (auth.currentUser()) {
+} else if (auth.currentUser() && !addAccount) {
   done();
 } else {
+  if (addAccount) $('signin-title').textContent = 'Add another account';
   // The sign-in part (fetched ahead by the page's preload hints) gets ready while the user
   // types: compiled, and its SRP values computed at idle time.
   auth.preload('signIn').catch(() => {});
@@ -40,7 +43,7 @@ if (params.has('state') && (params.has('code') || params.has('error'))) {
 
 $('signin-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  run(async () => result(await auth.signIn({ username: $('username').value, password: $('password').value })));
+  run(async () => result(await auth.signIn({ username: $('username').value, password: $('password').value, addAccount })));
 });
 
 function result(r) {
@@ -118,14 +121,14 @@ if (auth.isPasskeySupported()) {
   $('passkey').addEventListener('click', () =>
     run(async () => {
       if (!$('username').value) throw Object.assign(new Error('enter your username first'), { name: 'Username needed' });
-      result(await auth.signIn({ username: $('username').value, flow: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' }));
+      result(await auth.signIn({ username: $('username').value, flow: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN', addAccount }));
     }),
   );
 }
 if (hasHostedUi) {
   $('hosted').hidden = false;
   for (const b of $('hosted').querySelectorAll('button')) {
-    b.addEventListener('click', () => run(() => auth.signInWithRedirect({ provider: b.dataset.provider, returnTo: nextPage() })));
+    b.addEventListener('click', () => run(() => auth.signInWithRedirect({ provider: b.dataset.provider, returnTo: nextPage(), addAccount })));
   }
 }
 

@@ -144,8 +144,8 @@ impl<E: Env> Client<E> {
         let (_, s) = nodrop(self.as_user(&api::delete_user)).await?;
         nodrop(self.forget_local_device(&s.username)).await;
         nodrop(self.clear_local(Some(&s))).await;
-        self.announce(EventKind::SignedOut, Some(&s), None);
         nodrop(self.after_sign_out(&s.username)).await;
+        self.announce(EventKind::SignedOut, Some(&s), None);
         Ok(())
     }
 

@@ -7,8 +7,9 @@
 //!         ─▶ clear, counted as its sign-out ─▶ release ─▶ "signedOut"; a refresh begun before the
 //!         count changed stores nothing and gives null, and a tab whose refresh stored tokens
 //!         just after another tab signed out removes them again (`tokens::on_broadcast`).
-//! signOut() ends the current account, and the most recently used other one becomes current
-//! ("accountSwitched"); signOut({allAccounts}) ends every account, side by side.
+//! signOut() ends the current account, and the most recently used other one becomes current:
+//! "accountSwitched" comes first, so that when "signedOut" arrives the current account is
+//! already the new one (or nobody); signOut({allAccounts}) ends every account, side by side.
 //! ```
 
 use super::{all, first, nodrop, Client, Env, EventKind};
@@ -50,14 +51,20 @@ impl<E: Env> Client<E> {
             (_, true) => {
                 let (_, sessions) = nodrop(self.live_accounts()).await;
                 let ends = sessions.iter().map(|s| self.end_account(&s.username, revoke || Some(&s.username) != current.as_ref().map(|c| &c.username), hosted_ui.as_ref()));
-                let ended = all(ends.map(|f| Box::pin(nodrop(f))).collect()).await;
+                let ended: Vec<Session> = all(ends.map(|f| Box::pin(nodrop(f))).collect()).await.into_iter().flatten().collect();
                 self.env.remove(&session::accounts_key(&self.cfg.client_id)).await;
                 nodrop(self.clear_local(None)).await;
-                ended.into_iter().flatten().find(|s| current.as_ref().is_some_and(|c| c.username == s.username))
+                for s in &ended {
+                    self.announce(EventKind::SignedOut, Some(s), None);
+                }
+                ended.into_iter().find(|s| current.as_ref().is_some_and(|c| c.username == s.username))
             }
             (Some(c), false) => {
                 let s = nodrop(self.end_account(&c.username, revoke, hosted_ui.as_ref())).await;
                 nodrop(self.after_sign_out(&c.username)).await;
+                if s.is_some() {
+                    self.announce(EventKind::SignedOut, s.as_ref(), None);
+                }
                 s
             }
             (None, false) => {
@@ -74,7 +81,8 @@ impl<E: Env> Client<E> {
 
     /// Ends one account in this browser: after its refresh in flight (bounded), under its
     /// refresh lock (bounded), its refresh token revoked (`revoke`; best effort, one attempt)
-    /// and its tokens cleared; "signedOut". The session it ended, if it was still stored.
+    /// and its tokens cleared. The session it ended, if it was still stored (the caller
+    /// announces "signedOut").
     async fn end_account(&self, user: &str, revoke: bool, hosted_ui: Option<&HostedUiConfig>) -> Option<Session> {
         let timeout = self.cfg.request_timeout_ms;
         if let Some(f) = self.refreshing(user) {
@@ -100,9 +108,6 @@ impl<E: Env> Client<E> {
             nodrop(self.clear_local(Some(s))).await;
         }
         drop(guard);
-        if s.is_some() {
-            self.announce(EventKind::SignedOut, s.as_ref(), None);
-        }
         s
     }
 }

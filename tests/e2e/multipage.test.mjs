@@ -91,6 +91,50 @@ test('a protected page, sign-in with a challenge, attributes, password change, s
   await finish();
 });
 
+// Issue #26: the header's account switcher. Add a second account from the account page, switch
+// back from the menu (a second tab follows), sign out the current one (the other takes over,
+// no trip to the login page), then the last one (to the login page).
+test("the header's account switcher: add an account, switch, sign out one", async () => {
+  const { s, open, finish, app } = await start();
+  const page = await open('login.html');
+  await signIn(page, 'pat', 'Passw0rd!');
+  await page.waitForURL(`${app}account.html`);
+  await ready(page);
+  await text(page, '#who', /pat/);
+  await page.click('#who');
+  await page.click('#add-account');
+  await page.waitForURL(/login\.html\?add=1/);
+  await text(page, '#signin-title', /Add another account/);
+  await signIn(page, 'mfa', 'Passw0rd!');
+  await page.waitForSelector('#challenge:not([hidden])');
+  await page.fill('#challenge-code', await lastCode(s.pool.userPoolId, 'mfa'));
+  await page.click('#challenge-submit');
+  await page.waitForURL(`${app}account.html`);
+  await ready(page);
+  await text(page, '#who', /mfa/);
+  await text(page, 'dd[data-attribute=email]', /mfa@example\.com/);
+  const second = await open('account.html');
+  await ready(second);
+  await text(second, '#who', /mfa/);
+  // Switch to pat from the menu: both tabs show pat.
+  await page.click('#who');
+  await page.click('button[data-switch=pat]');
+  await text(page, 'dd[data-attribute=email]', /pat@example\.com/);
+  await text(second, 'dd[data-attribute=email]', /pat@example\.com/);
+  // Sign pat out: mfa takes over, in both tabs, without the login page.
+  await page.click('#who');
+  await page.click('#signout-current');
+  await text(page, 'dd[data-attribute=email]', /mfa@example\.com/);
+  await text(second, '#who', /mfa/);
+  assert.match(page.url(), /account\.html$/);
+  // The last one: to the login page.
+  await page.click('#who');
+  await page.click('#signout-current');
+  await page.waitForURL(/login\.html/);
+  await second.waitForURL(/login\.html/);
+  await finish();
+});
+
 test('an e-mail code step, sign-up with confirmation, password reset', async () => {
   const { s, open, finish, app } = await start();
   const page = await open('login.html');
