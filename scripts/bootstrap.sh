@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need — only what is missing, so a second run is quick.
 #   rust wasm32 target · (optional) a nightly with rust-src · wasm-bindgen-cli (the exact version in Cargo.lock) · wasm-pack ·
+#   wasm-split-cli (the package's parts) ·
 #   Debian's chromium + chromium-driver · npm dev dependencies (incl. a current wasm-opt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +40,15 @@ fi
 if ! command -v wasm-pack >/dev/null; then
   log "installing wasm-pack (about 4 minutes)"
   cargo install wasm-pack
+fi
+
+# The module splitter behind the package's parts (scripts/build-pkg.sh): wasm-split-cli of the
+# wasm_split_cli_support crate, at the version the build was made with.
+split_version=0.2.4
+if ! wasm-split-cli --help >/dev/null 2>&1 || [ "$(cat "$HOME/.cargo/wasm-split-cli.version" 2>/dev/null)" != "$split_version" ]; then
+  log "installing wasm-split-cli $split_version (about 3 minutes)"
+  cargo install wasm_split_cli_support --version "$split_version" --features build-binary --force
+  echo "$split_version" > "$HOME/.cargo/wasm-split-cli.version"
 fi
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then

@@ -29,8 +29,10 @@ import { readModule } from './wasm-module.mjs';
 
 /** The budgets of issue #24, gzip -9 bytes (not met yet: reported, not enforced). */
 export const TARGETS = { returning: 30 * 1024, signIn: 60 * 1024, every: 120 * 1024 };
-/** The gates npm test enforces, gzip -9 bytes: today's sizes plus about 1 KB. */
-export const GATES = { returning: 57 * 1024, signIn: 104.5 * 1024, every: 149 * 1024 };
+/** The gates npm test enforces, gzip -9 bytes: today's sizes plus about 1 KB (raised once, by
+ * #26: several accounts and passkey MFA cost 1.7 KB on a returning user's page, 5.8 KB on a
+ * sign-in, 10.7 KB in all). */
+export const GATES = { returning: 58.5 * 1024, signIn: 110 * 1024, every: 160 * 1024 };
 
 const args = process.argv.slice(2);
 const jsonAt = args.indexOf('--json');
