@@ -193,3 +193,53 @@ fn a_rotated_key_is_refetched_once_bypassing_the_http_cache_and_unknown_kids_coo
     w.run(async move { c.verify(&t).await.unwrap_err() });
     assert_eq!(w.count("jwks.json"), 4, "after the cool-down, one refetch again");
 }
+
+/// A sign-in whose token signatures the issuer's keys refuse (here: a JWKS whose modulus was
+/// altered, as a key substituted in transit would be) keeps nothing. With the keys at hand when
+/// the tokens arrive (the JWKS fetched alongside InitiateAuth) the sign-in is refused before
+/// anything is stored; with the keys arriving later, the sign-in resolves at once and the check
+/// runs in the background: the tokens are then removed and `signedOut` says why.
+#[test]
+fn a_sign_in_whose_signatures_are_refused_keeps_nothing() {
+    let (w, o) = World::new(json!({"users": alice()}));
+    let pool = o["userPoolId"].as_str().unwrap().to_string();
+    let jwks = w.emulator_call("GET", &format!("/{pool}/.well-known/jwks.json"), "");
+    let mut v: serde_json::Value = serde_json::from_slice(&jwks.body).unwrap();
+    let n = v["keys"][0]["n"].as_str().unwrap().to_string();
+    let flipped = if n.as_bytes()[10] == b'A' { 'B' } else { 'A' };
+    v["keys"][0]["n"] = json!(format!("{}{}{}", &n[..10], flipped, &n[11..]));
+    let forged = v.to_string();
+    let tokens_stored = |w: &World| w.storage().keys().filter(|k| k.ends_with("Token")).count();
+    let input = || SignInInput {
+        username: Username::new("alice"),
+        password: Some(Password::new("Passw0rd!")),
+        flow: Flow::Srp,
+        client_metadata: vec![],
+        add_account: false,
+    };
+
+    // Keys at hand: refused before anything is kept.
+    let a = w.tab(&o);
+    w.rule("jwks.json", 5, Action::Reply(200, forged.clone()));
+    let c = a.clone();
+    let e = w.run(async move { c.sign_in(input()).await.unwrap_err() });
+    assert_eq!(e.name(), "TokenVerificationError");
+    assert_eq!(e.kind(), &cognito_wasm::proto::error::ErrorKind::TokenVerification(cognito_wasm::proto::error::TokenCheck::Signature));
+    assert_eq!(tokens_stored(&w), 0);
+    assert!(a.env.events.borrow().iter().all(|e| e.kind != EventKind::SignedIn));
+
+    // Keys later (a fresh page: its own JWKS cache): signed in without waiting, then undone.
+    let b = w.tab(&o);
+    w.rules.borrow_mut().clear();
+    w.rule("jwks.json", 5, Action::ReplyAfter(3_000, 200, forged));
+    let (c, start) = (b.clone(), w.now_ms());
+    assert_eq!(w.run(async move { c.sign_in(input()).await.unwrap() }), SignInOutcome::SignedIn);
+    assert!(w.now_ms() - start < 3_000.0, "the sign-in did not wait for the JWKS");
+    assert!(tokens_stored(&w) >= 2);
+    w.idle(5_000);
+    assert_eq!(tokens_stored(&w), 0, "the refused tokens are gone: {:?}", w.storage());
+    let c = b.clone();
+    assert!(w.run(async move { c.get_session(false).await.unwrap() }).is_none());
+    let last = b.env.events.borrow().last().cloned().unwrap();
+    assert_eq!((last.kind, last.error.as_ref().map(|e| e.0.as_str())), (EventKind::SignedOut, Some("TokenVerificationError")));
+}

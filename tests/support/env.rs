@@ -45,6 +45,8 @@ pub enum Action {
     Delay(u32),
     /// This answer instead of the emulator's.
     Reply(u16, String),
+    /// This answer instead of the emulator's, `ms` later.
+    ReplyAfter(u32, u16, String),
     /// A Cognito exception instead of the emulator's answer.
     Exception(&'static str, u16),
     /// No answer at all: a network error (offline, reset).
@@ -661,6 +663,10 @@ impl TestEnv {
             }
             Some(Action::Reply(status, body)) => {
                 self.world.sleep_until(start + LATENCY_MS as f64).await;
+                Ok(HttpResponse { status, body, ..Default::default() })
+            }
+            Some(Action::ReplyAfter(ms, status, body)) => {
+                self.world.sleep_until(start + ms as f64).await;
                 Ok(HttpResponse { status, body, ..Default::default() })
             }
             Some(Action::Exception(name, status)) => {
