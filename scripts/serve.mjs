@@ -100,7 +100,7 @@ export function demoConfig(ready, origin) {
     },
     // The demo pool's userMigration trigger needs the password: retry SRP's UserNotFound once.
     migrateUsers: true,
-    // For a package built with AWS credentials (PKG_FEATURES=heap,aws npm start).
+    // The emulator's identity pool (the demo's AWS credentials panel).
     ...(ready.identityPoolId ? { identityPoolId: ready.identityPoolId, identityEndpoint: ready.endpoint, allowGuestAccess: true } : {}),
     emulator: ready.endpoint,
   };

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # npm start: set up, build pkg/, start the emulator (default pool, ready for the demo) and
 # serve the demo on http://127.0.0.1:8080/. Ctrl-C stops everything this script started.
-# PKG_FEATURES=heap,aws npm start builds the package with AWS credentials (the demo's panel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh

@@ -429,7 +429,7 @@ $('passkey-list').addEventListener('click', () => act('passkey-out', listPasskey
 // --- AWS credentials (a package built with the aws feature) ------------------------------------
 
 let awsCreds = null;
-const hasAws = typeof auth.getCredentials === 'function' && options.identityPoolId;
+const hasAws = Boolean(options.identityPoolId);
 $('aws-hint').hidden = !!hasAws;
 for (const id of ['aws-get', 'aws-call']) $(id).disabled = !hasAws;
 

@@ -26,7 +26,7 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
     // The files of every part (pkg/parts.json), each with its SRI hash in integrity.json.
     const parts = JSON.parse(readFileSync(join(ROOT, 'pkg/parts.json'), 'utf8'));
     const partFiles = [...new Set([...parts.main, ...Object.values(parts.parts).flat()])];
-    assert.deepEqual(Object.keys(parts.parts).sort(), ['account', 'aws', 'hosted', 'signIn', 'signOut', 'verify']);
+    assert.deepEqual(Object.keys(parts.parts).sort(), ['account', 'accounts', 'aws', 'hosted', 'signIn', 'verify']);
     const own = ['LICENSE', 'README.md', 'cognito_wasm.d.ts', 'cognito_wasm.global.js', 'cognito_wasm.js.map', 'cognito_wasm_bg.wasm.d.ts', 'integrity.json', 'package.json', 'parts.json'];
     assert.deepEqual(packed, [...new Set([...own, ...partFiles])].sort());
     const sri = JSON.parse(readFileSync(join(ROOT, 'pkg/integrity.json'), 'utf8'));
@@ -65,7 +65,7 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
     writeFileSync(
       join(dir, 'check.ts'),
       `import init, { CognitoAuth } from 'cognito-wasm';
-       import type { SignInResult, CognitoError, AuthEvent, NextStep, AuthFactor, Passkey } from 'cognito-wasm';
+       import type { SignInResult, CognitoError, AuthEvent, NextStep, AuthFactor, Passkey, AccountSummary, Session } from 'cognito-wasm';
        await init();
        const auth = new CognitoAuth({ userPoolId: 'us-east-1_X1', clientId: 'c', storage: 'sessionStorage', hostedUi: { domain: 'd.example', redirectSignIn: 'https://a.example/' } });
        const r: SignInResult = await auth.signIn({ username: 'a', password: 'b' });
@@ -76,7 +76,7 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
        }
        const s = await auth.getSession();
        const at: string | undefined = s?.accessToken;
-       const off: () => void = auth.onAuthEvent((e: AuthEvent) => { const t: 'signedIn' | 'signedOut' | 'tokenRefresh' | 'tokenRefreshFailure' | 'credentialsRefresh' | 'credentialsRefreshFailure' = e.type; void t; });
+       const off: () => void = auth.onAuthEvent((e: AuthEvent) => { const t: 'signedIn' | 'signedOut' | 'tokenRefresh' | 'tokenRefreshFailure' | 'accountSwitched' | 'credentialsRefresh' | 'credentialsRefreshFailure' | 'retrying' = e.type; const r: number | undefined = e.retry?.delayMs; void t; void r; });
        off();
        try { await auth.signOut({ global: true }); } catch (e) { const err = e as CognitoError; const retry: boolean = err.retryable; void retry; }
        const fromAmplify: CognitoAuth = CognitoAuth.fromAmplifyConfig({ auth: { user_pool_id: 'us-east-1_X1', user_pool_client_id: 'c' } }, { storage: 'memory' });
@@ -104,6 +104,18 @@ test('npm pack → install from the tarball → import, sign in, type-check', as
        // @ts-expect-error no such factor
        await auth.signIn({ username: 'a', flow: 'USER_AUTH', preferredChallenge: 'MAGIC_LINK' });
        await auth.preload('signIn');
+       // Several accounts and passkey MFA (#26).
+       await auth.signIn({ username: 'b', password: 'p', addAccount: true });
+       const accounts: AccountSummary[] = await auth.listAccounts();
+       const cur: boolean = accounts[0].current; void cur;
+       const switched: Session = await auth.switchAccount(accounts[0].sub ?? accounts[0].username); void switched;
+       await auth.signOut({ allAccounts: true });
+       await auth.signInWithRedirect({ provider: 'Google', addAccount: true });
+       await auth.updateMfaPreference({ webAuthn: 'enabled' });
+       const wa: 'enabled' | 'disabled' = (await auth.fetchMfaPreference()).webAuthn; void wa;
+       // @ts-expect-error passkey MFA has no PREFERRED
+       await auth.updateMfaPreference({ webAuthn: 'PREFERRED' });
+       await auth.preload('accounts');
        // @ts-expect-error no such part
        await auth.preload('everything');
        // @ts-expect-error storage must be a known kind or a store object
