@@ -16,53 +16,51 @@ export function fetchText(url, method, headers, body, timeoutMs, noStore) {
   if (timeoutMs > 0) init.signal = AbortSignal.timeout(timeoutMs);
   return fetch(url, init).then((r) =>
     r.text().then(
-      (text) => [r.status, text, r.headers.get('x-amzn-errortype'), r.headers.get('cache-control'), Date.parse(r.headers.get('date'))],
+      (text) => ({ status: r.status, body: text, errorType: r.headers.get('x-amzn-errortype'), cacheControl: r.headers.get('cache-control'), date: Date.parse(r.headers.get('date')) }),
       (cut) => Promise.reject({ cut }),
     ),
   );
 }
 
 /** An exclusive Web Lock: at once if free, else waited for at most waitMs. Resolves
- * [release, waited] (release() frees it), [undefined, false] where there are no Web Locks, or
+ * {release, waited} (release() frees it), {waited: false} where there are no Web Locks, or
  * null when another holder kept it all that time. A closed tab's locks are released by the
  * browser. */
 export function lock(name, waitMs) {
   const locks = globalThis.navigator && navigator.locks;
-  if (!locks) return Promise.resolve([undefined, false]);
+  if (!locks) return Promise.resolve({ waited: false });
   const ask = (options, waited) =>
     new Promise((granted) =>
       locks
-        .request(name, options, (held) => (held ? new Promise((release) => granted([release, waited])) : granted(null)))
+        .request(name, options, (held) => (held ? new Promise((release) => granted({ release, waited })) : granted(null)))
         .catch(() => granted(null)),
     );
   return ask({ ifAvailable: true }, false).then((g) => g || ask({ signal: AbortSignal.timeout(waitMs) }, true));
 }
 
 /** navigator.credentials.create / get with these publicKey options, given up after timeoutMs.
- * Resolves the credential's parts: [id, rawId, authenticatorAttachment, clientExtensionResults
- * (JSON text), clientDataJSON, authenticatorData, attestationObject, transports, publicKey,
- * publicKeyAlgorithm, signature, userHandle], bytes as Uint8Array or null; rejects with the
- * browser's DOMException. */
+ * Resolves the credential's parts, bytes as Uint8Array or null (clientExtensionResults as JSON
+ * text); rejects with the browser's DOMException. */
 export async function passkey(create, publicKey, timeoutMs) {
   const c = await navigator.credentials[create ? 'create' : 'get']({ publicKey, signal: AbortSignal.timeout(timeoutMs) });
   if (!c) throw new DOMException('no credential', 'NotAllowedError');
   const r = c.response;
   const bytes = (b) => (b ? new Uint8Array(b) : null);
   const call = (o, m) => (typeof o[m] === 'function' ? o[m]() : undefined);
-  return [
-    c.id,
-    bytes(c.rawId),
-    c.authenticatorAttachment || null,
-    JSON.stringify(call(c, 'getClientExtensionResults') || {}),
-    bytes(r.clientDataJSON),
-    bytes(create ? call(r, 'getAuthenticatorData') : r.authenticatorData),
-    bytes(r.attestationObject),
-    call(r, 'getTransports') || [],
-    bytes(call(r, 'getPublicKey')),
-    call(r, 'getPublicKeyAlgorithm'),
-    bytes(r.signature),
-    bytes(r.userHandle),
-  ];
+  return {
+    id: c.id,
+    rawId: bytes(c.rawId),
+    attachment: c.authenticatorAttachment || null,
+    extensions: JSON.stringify(call(c, 'getClientExtensionResults') || {}),
+    clientDataJSON: bytes(r.clientDataJSON),
+    authenticatorData: bytes(create ? call(r, 'getAuthenticatorData') : r.authenticatorData),
+    attestationObject: bytes(r.attestationObject),
+    transports: call(r, 'getTransports') || [],
+    publicKey: bytes(call(r, 'getPublicKey')),
+    publicKeyAlgorithm: call(r, 'getPublicKeyAlgorithm'),
+    signature: bytes(r.signature),
+    userHandle: bytes(r.userHandle),
+  };
 }
 
 /** HMAC-SHA256 of the message with the key (WebCrypto): the MAC's bytes. */

@@ -293,13 +293,13 @@ impl Env for WebEnv {
                 String::from(what) + &req.url + ": " + &js_message(&e)
             })
         })?;
-        let at = |i: u32| Reflect::get_u32(&a, i).ok().and_then(|v| v.as_string());
+        let text = |k: &str| get(&a, k).as_string();
         Ok(HttpResponse {
-            status: Reflect::get_u32(&a, 0).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u16,
-            body: at(1).unwrap_or_default(),
-            error_type: at(2),
-            cache_control: at(3),
-            date_secs: Reflect::get_u32(&a, 4).ok().and_then(|v| v.as_f64()).filter(|d| d.is_finite()).map(|d| (d / 1000.0) as i64),
+            status: get(&a, "status").as_f64().unwrap_or(0.0) as u16,
+            body: text("body").unwrap_or_default(),
+            error_type: text("errorType"),
+            cache_control: text("cacheControl"),
+            date_secs: get(&a, "date").as_f64().filter(|d| d.is_finite()).map(|d| (d / 1000.0) as i64),
         })
     }
 
@@ -397,8 +397,8 @@ impl Env for WebEnv {
         if !g.is_object() {
             return Ok(None);
         }
-        let release = Reflect::get_u32(&g, 0).ok().and_then(|f| f.dyn_into::<Function>().ok());
-        Ok(Some((LockGuard(release), Reflect::get_u32(&g, 1).is_ok_and(|w| w.is_truthy()))))
+        let release = get(&g, "release").dyn_into::<Function>().ok();
+        Ok(Some((LockGuard(release), get(&g, "waited").is_truthy())))
     }
 
     fn spawn(&self, task: core::pin::Pin<Box<dyn core::future::Future<Output = ()>>>) {
@@ -450,21 +450,21 @@ impl Env for WebEnv {
         let c = JsFuture::from(passkey_ceremony(creating, &pk, o.timeout_ms))
             .await
             .map_err(|e| webauthn::failure(&get(&e, "name").as_string().unwrap_or_default(), &js_message(&e), creating))?;
-        let at = |i: u32| Reflect::get_u32(&c, i).unwrap_or(JsValue::NULL);
-        let data = |i: u32| at(i).dyn_into::<Uint8Array>().ok().map(|a| a.to_vec());
+        let at = |k: &str| get(&c, k);
+        let data = |k: &str| at(k).dyn_into::<Uint8Array>().ok().map(|a| a.to_vec());
         Ok(PasskeyCredential {
-            id: at(0).as_string().unwrap_or_default(),
-            raw_id: data(1).unwrap_or_default(),
-            attachment: at(2).as_string(),
-            extensions: at(3).as_string().and_then(|t| Json::parse(&t).ok()).unwrap_or_default(),
-            client_data: data(4).unwrap_or_default(),
-            authenticator_data: data(5).unwrap_or_default(),
-            attestation_object: data(6).unwrap_or_default(),
-            transports: at(7).dyn_into::<Array>().map(|a| a.iter().filter_map(|t| t.as_string()).collect()).unwrap_or_default(),
-            public_key: data(8),
-            public_key_alg: at(9).as_f64().map(|a| a as i64),
-            signature: data(10).unwrap_or_default(),
-            user_handle: data(11),
+            id: at("id").as_string().unwrap_or_default(),
+            raw_id: data("rawId").unwrap_or_default(),
+            attachment: at("attachment").as_string(),
+            extensions: at("extensions").as_string().and_then(|t| Json::parse(&t).ok()).unwrap_or_default(),
+            client_data: data("clientDataJSON").unwrap_or_default(),
+            authenticator_data: data("authenticatorData").unwrap_or_default(),
+            attestation_object: data("attestationObject").unwrap_or_default(),
+            transports: at("transports").dyn_into::<Array>().map(|a| a.iter().filter_map(|t| t.as_string()).collect()).unwrap_or_default(),
+            public_key: data("publicKey"),
+            public_key_alg: at("publicKeyAlgorithm").as_f64().map(|a| a as i64),
+            signature: data("signature").unwrap_or_default(),
+            user_handle: data("userHandle"),
         })
     }
 
