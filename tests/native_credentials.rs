@@ -1,4 +1,4 @@
-//! AWS credentials from an identity pool natively, over `TestEnv` (feature `aws`): a guest who
+//! AWS credentials from an identity pool natively, over `TestEnv`: a guest who
 //! signs in keeps the identity; concurrent callers share one request; the cache and its renewal
 //! 5 minutes before expiry; sign-out in another tab drops them; another user gets another
 //! identity; requests signed with them pass the emulator's SigV4 check.

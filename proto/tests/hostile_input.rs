@@ -140,14 +140,44 @@ fn json_parser_survives_and_round_trips() {
     .map(String::from)
     .to_vec();
     hammer("json", &samples, CASES * 3, |s| {
+        let raw = cognito_proto::json::Raw::parse(s);
+        assert_eq!(Json::parse(s).is_ok(), raw.is_ok(), "{s:?}: the tree and the scanning reader disagree");
         if let Ok(v) = Json::parse(s) {
             let text = v.to_text();
             assert_eq!(Json::parse(&text).as_ref(), Ok(&v), "{s:?} → {text:?} does not parse back to the same value");
+            same_as_raw(&v, raw.unwrap());
         }
     });
-    // Deep nesting is refused, not a stack overflow.
-    assert!(Json::parse(&"[".repeat(100_000)).is_err());
-    assert!(Json::parse(&("{\"a\":".repeat(50_000) + "1" + &"}".repeat(50_000))).is_err());
+    // Deep nesting is refused, not a stack overflow (by both readers).
+    for deep in ["[".repeat(100_000), "{\"a\":".repeat(50_000) + "1" + &"}".repeat(50_000)] {
+        assert!(Json::parse(&deep).is_err());
+        assert!(cognito_proto::json::Raw::parse(&deep).is_err());
+    }
+}
+
+/// The scanning reader (`Raw`, the main module's) reads what the tree holds, all the way down.
+fn same_as_raw(tree: &Json, raw: cognito_proto::json::Raw) {
+    match tree {
+        Json::Obj(members) => {
+            let read: Vec<_> = raw.members().collect();
+            assert_eq!(read.len(), members.len(), "{}", raw.text());
+            for ((k, v), (rk, rv)) in members.iter().zip(read) {
+                assert_eq!(*k, rk);
+                same_as_raw(v, rv);
+            }
+        }
+        Json::Arr(items) => {
+            let read: Vec<_> = raw.items().collect();
+            assert_eq!(read.len(), items.len(), "{}", raw.text());
+            for (v, rv) in items.iter().zip(read) {
+                same_as_raw(v, rv);
+            }
+        }
+        Json::Str(s) => assert_eq!(raw.as_str().as_deref(), Some(s.as_str())),
+        Json::Num(_) => assert_eq!(raw.as_i64(), tree.as_i64(), "{}", raw.text()),
+        Json::Bool(b) => assert_eq!(raw.as_bool(), Some(*b)),
+        Json::Null => assert!(raw.is_null()),
+    }
 }
 
 #[test]

@@ -9,8 +9,9 @@
 //! refresh, sign-out, the cross-tab hand-off), `store` (what is kept in storage, and how it is
 //! read back), `verify` (JWT signatures and the JWKS cache), `account` (sign-up, passwords,
 //! attributes, MFA, devices), `passkeys` (registering, listing and deleting passkeys; sign-in
-//! with one is in `signin`), `credentials` (feature `aws`: AWS credentials from an identity
-//! pool, and SigV4 signing with them), `hosted` (redirect sign-in).
+//! with one is in `signin`), `credentials` (AWS credentials from an identity pool, and SigV4
+//! signing with them: the aws part), `hosted` (redirect sign-in), `accounts` (several accounts:
+//! the list, switching), `sign_out`.
 
 mod account;
 mod accounts;

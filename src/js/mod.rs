@@ -127,9 +127,10 @@ impl CognitoAuth {
         crate::web::passkeys_supported()
     }
 
-    /// Calls `listener(event)` for signedIn, signedOut, tokenRefresh and tokenRefreshFailure
-    /// (and credentialsRefresh, credentialsRefreshFailure), in this tab and from other tabs.
-    /// Returns the function that unsubscribes.
+    /// Calls `listener(event)` for signedIn, signedOut, tokenRefresh, tokenRefreshFailure and
+    /// accountSwitched, in this tab and from other tabs, and for credentialsRefresh,
+    /// credentialsRefreshFailure and retrying in this tab. Returns the function that
+    /// unsubscribes.
     #[wasm_bindgen(js_name = onAuthEvent, unchecked_return_type = "() => void")]
     pub fn on_auth_event(
         &self,
