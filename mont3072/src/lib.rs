@@ -650,6 +650,29 @@ mod tests {
         assert_eq!(big(&comb.pow(&[0, 0, 0, 1]).unwrap()), BigUint::from(2u8));
     }
 
+    /// The table built a slice at a time (as the SDK does at idle time) is the table built at
+    /// once: the same powers, however small the slices.
+    #[test]
+    fn a_comb_built_in_slices_is_the_comb_built_at_once() {
+        let whole = Comb2::new();
+        for slice in [1usize, 7, 40] {
+            let mut b = CombBuilder::new();
+            let mut steps = 1;
+            let sliced = loop {
+                if let Some(c) = b.step(slice) {
+                    break c;
+                }
+                steps += 1;
+            };
+            assert!(steps > 300 / slice / 2, "slice {slice}: built in {steps} steps, not at once");
+            let mut seed = slice as u64;
+            for len in [1usize, 20, 36] {
+                let e = rnd(&mut seed, len);
+                assert_eq!(sliced.pow(&e).map(|x| big(&x)), whole.pow(&e).map(|x| big(&x)), "slice {slice}, len {len}");
+            }
+        }
+    }
+
     #[test]
     fn byte_round_trip_and_limits() {
         let mut bytes = [0u8; 385];
