@@ -66,7 +66,8 @@ export async function passkey(create, publicKey, timeoutMs) {
 /** HMAC-SHA256 of the message with the key (WebCrypto): the MAC's bytes. */
 export function hmacSha256(key, message) {
   const alg = { name: 'HMAC', hash: 'SHA-256' };
-  return crypto.subtle.importKey('raw', key, alg, false, ['sign']).then((k) => crypto.subtle.sign(alg, k, message)).then((m) => new Uint8Array(m));
+  const msg = message.slice(); // see verifyRs256
+  return crypto.subtle.importKey('raw', key, alg, false, ['sign']).then((k) => crypto.subtle.sign(alg, k, msg)).then((m) => new Uint8Array(m));
 }
 
 /** Fills the buffer from the CSPRNG (at most 64 KB per call; the SDK asks for a few bytes). */
@@ -82,9 +83,13 @@ export function passkeysSupported() {
 /** RSASSA-PKCS1-v1_5 / SHA-256 with the JWK's n and e (WebCrypto). */
 export function verifyRs256(n, e, signature, data) {
   const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  // The byte arguments are views into the wasm memory, valid only during this call: a later
+  // memory.grow detaches them (verify would see no bytes) and freed memory is reused. Copy
+  // them now, since verify runs after importKey settles.
+  const [sig, bytes] = [signature.slice(), data.slice()];
   return crypto.subtle
     .importKey('jwk', { kty: 'RSA', n, e, alg: 'RS256', ext: true }, alg, false, ['verify'])
-    .then((key) => crypto.subtle.verify(alg, key, signature, data));
+    .then((key) => crypto.subtle.verify(alg, key, sig, bytes));
 }
 
 /** getItem of each key (a JSON array of strings), of a Storage or of the app's store
