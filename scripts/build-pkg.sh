@@ -36,6 +36,10 @@ export PKG_DIR
 # 0 (and no MIR inlining) keeps them shared: 0.5 KB gzipped. -100 (no inlining at all) is 16 KB
 # worse. --emit-relocs keeps the relocations the splitter reads to know what refers to what.
 LINK="-Clink-arg=--emit-relocs"
+# wasm SIMD (simd128: Chrome 91, Firefox 89, Safari 16.4, Node 16.4) for the SRP kernel
+# (mont3072/src/simd.rs: 2x faster products). .cargo/config.toml sets it for other wasm builds
+# (wasm-pack test); RUSTFLAGS here replaces that, so it is repeated.
+SIMD="-Ctarget-feature=+simd128"
 INLINING="-Zinline-mir=no -Cllvm-args=-inline-threshold=0"
 
 small_build() {
@@ -45,7 +49,7 @@ small_build() {
     local sysroot
     sysroot=$(rustup run "$tc" rustc --print sysroot 2>/dev/null) || continue
     [ -d "$sysroot/lib/rustlib/src/rust/library" ] || continue
-    if RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none $INLINING $LINK" cargo "+$tc" build --release --target wasm32-unknown-unknown \
+    if RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none $INLINING $LINK $SIMD" cargo "+$tc" build --release --target wasm32-unknown-unknown \
       -p cognito-wasm --features "$FEATURES" -Z build-std=std,panic_abort --target-dir target/small --quiet; then
       echo "[build-pkg] std rebuilt with panic=immediate-abort ($tc)" >&2
       wasm=target/small/wasm32-unknown-unknown/release/cognito_wasm.wasm
@@ -57,7 +61,7 @@ small_build() {
 
 if ! small_build; then
   echo "[build-pkg] no nightly toolchain with rust-src: stable build (about 12 KB gzipped larger)" >&2
-  RUSTFLAGS="$LINK" cargo build --release --target wasm32-unknown-unknown -p cognito-wasm --features "$FEATURES" --quiet
+  RUSTFLAGS="$LINK $SIMD" cargo build --release --target wasm32-unknown-unknown -p cognito-wasm --features "$FEATURES" --quiet
   wasm=target/wasm32-unknown-unknown/release/cognito_wasm.wasm
 fi
 
@@ -67,7 +71,7 @@ wasm-split-cli "$wasm" "$split" --out-name cognito_wasm
 # Kept for scripts/size-report.mjs (npm run size): the main module and the parts, unoptimised.
 [ "$PKG_DIR" = pkg ] && rm -rf target/pkg-input && cp -r "$split" target/pkg-input
 wasm-bindgen --target web --keep-lld-exports --out-dir "$PKG_DIR" --out-name cognito_wasm "$split/cognito_wasm.wasm"
-features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --enable-mutable-globals --enable-multivalue"
+features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-simd"
 # -Os rather than -Oz, and what holds for the main module (its memory is its own, zero-filled
 # at start, and its first KB is never used: the stack sits below the data and never gets that
 # deep): 0.8 KB gzipped less than plain -Oz. (--traps-never-happen would be 0.1 KB more, but a

@@ -136,7 +136,7 @@ function mergeGroups({ loaders }) {
  * imports each once. Then the usual optimisation. */
 function mergeModules(files, out) {
   const bin = 'node_modules/.bin/';
-  const FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-reference-types', '--enable-sign-ext', '--enable-mutable-globals', '--enable-multivalue'];
+  const FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-reference-types', '--enable-sign-ext', '--enable-mutable-globals', '--enable-multivalue', '--enable-simd'];
   if (!files.length) {
     writeFileSync(out, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
     return;

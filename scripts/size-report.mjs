@@ -50,7 +50,7 @@ export function paths(dir = pkgDir) {
 }
 
 const FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-reference-types',
-  '--enable-sign-ext', '--enable-mutable-globals', '--enable-multivalue'];
+  '--enable-sign-ext', '--enable-mutable-globals', '--enable-multivalue', '--enable-simd'];
 
 /** The main module with names, optimised as the package's is. */
 function namedMain(input) {

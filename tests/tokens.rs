@@ -274,8 +274,20 @@ async fn key_rotation_is_followed_and_unknown_kids_are_refused() {
     ok(a.sign_out(Some(obj("{}")))).await;
     let fetches = stat(&p, "jwks").await;
     ok(a.sign_in(obj(r#"{"username":"k","password":"Passw0rd!"}"#))).await;
+    // The cached keys lack the new kid, so the signatures are checked in the background (the
+    // sign-in does not wait on the JWKS): give that refetch time to reach the emulator.
+    let mut seen = stat(&p, "jwks").await;
+    for _ in 0..30 {
+        if seen > fetches {
+            break;
+        }
+        sleep(100).await;
+        seen = stat(&p, "jwks").await;
+    }
+    sleep(300).await;
     assert_eq!(stat(&p, "jwks").await, fetches + 1.0, "one refetch for the new kid");
     let new = get_str(&ok(a.get_session(Some(obj("{}")))).await, "idToken");
+    assert!(new.len() > 100, "the background check kept the tokens (the new kid verified)");
     assert_ne!(old.split('.').next(), new.split('.').next(), "a different kid");
     ok(a.verify_token(old.clone())).await;
     // Kids that are in no JWKS: refused, and a burst of them costs one refetch at most.

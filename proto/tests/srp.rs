@@ -337,3 +337,24 @@ fn fresh<const N: usize>() -> [u8; N] {
     getrandom::getrandom(&mut b).unwrap();
     b
 }
+
+/// The wasm SIMD kernel (mont3072/src/simd.rs, what the package runs) against the portable
+/// one, which the native tests hold to num-bigint: random values, and the edges of the
+/// carries (0, 1, N - 1, all limbs ones below N, R mod N).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[wasm_bindgen_test]
+fn the_simd_kernel_equals_the_portable_kernel() {
+    let n_minus_1 = mont::sub_mod(&U3072::ZERO, &U3072::from_u32(1));
+    let mut ones = [0xffu8; 384];
+    ones[0] = 0xfe; // below N, whose top 64 bits are ones
+    let mut edges = vec![U3072::ZERO, U3072::from_u32(1), n_minus_1, U3072::from_be_bytes(&ones).unwrap().reduce()];
+    edges.push(mont::to_mont(&U3072::from_u32(1)));
+    let mut rng = Rng(0x5eed_3072);
+    let random = (0..300).map(|_| U3072::from_be_bytes(&rng.bytes(384)).unwrap().reduce());
+    let values: Vec<U3072> = edges.into_iter().chain(random).collect();
+    for (i, a) in values.iter().enumerate() {
+        let b = &values[(i * 7 + 3) % values.len()];
+        assert_eq!(mont::mont_mul(a, b), mont::portable_mont_mul(a, b), "a·b, case {i}");
+        assert_eq!(mont::mont_sqr(a), mont::portable_mont_sqr(a), "a², case {i}");
+    }
+}
