@@ -16,7 +16,7 @@
 //! `the_simd_kernel_equals_the_portable_kernel` in `proto/tests/srp.rs`, and by the SRP vectors
 //! there, both run in Chromium by `wasm-pack test` (`.cargo/config.toml` enables simd128).
 
-use super::{final_sub, LIMBS, N, U3072};
+use super::{final_sub, Acc, LIMBS, N, U3072};
 use core::arch::wasm32::{
     u64x2_add, u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4, u64x2_extract_lane, u64x2_shr, u64x2_splat, v128, v128_and, v128_load,
 };
@@ -95,27 +95,6 @@ impl Lanes {
     }
 }
 
-/// The running column value `lo + hi·2^32` (as in the portable kernel).
-#[derive(Default)]
-struct Acc {
-    lo: u64,
-    hi: u64,
-}
-
-impl Acc {
-    #[inline(always)]
-    fn add(&mut self, x: u32, y: u32) {
-        let p = x as u64 * y as u64;
-        self.lo += p & 0xffff_ffff;
-        self.hi += p >> 32;
-    }
-    #[inline(always)]
-    fn shift(&mut self) {
-        self.lo = (self.lo >> 32) + self.hi;
-        self.hi = 0;
-    }
-}
-
 /// The reduction half of column `i < LIMBS` (`lanes`: the column's other terms): `Σ_{j<i} m_j·N_(i-j)`, then `m_i` (the column's
 /// low limb, since `-N^-1 ≡ 1 mod 2^32`) and its term `m_i·N_0`.
 #[inline(always)]
@@ -129,7 +108,7 @@ fn reduce_low(i: usize, lanes: Lanes, m: &mut [u32; LIMBS + PAD], acc: &mut Acc)
         j += 4;
     }
     lanes.into(mn, acc);
-    let mi = acc.lo as u32;
+    let mi = acc.low();
     m[i] = mi;
     acc.add(mi, N.0[0]);
 }
@@ -176,7 +155,7 @@ pub fn mont_mul(a: &U3072, b: &U3072) -> U3072 {
         }
         reduce_high(i, &m, &mut mn);
         ab.into(mn, &mut acc);
-        r[i - LIMBS] = acc.lo as u32;
+        r[i - LIMBS] = acc.low();
         acc.shift();
     }
     final_sub(&mut r, acc.lo as u32);
@@ -215,7 +194,7 @@ pub fn mont_sqr(a: &U3072) -> U3072 {
             let mut mn = Lanes::new();
             reduce_high(i, &m, &mut mn);
             mn.into(Lanes::new(), &mut acc);
-            r[i - LIMBS] = acc.lo as u32;
+            r[i - LIMBS] = acc.low();
         }
         acc.shift();
     }

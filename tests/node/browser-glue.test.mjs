@@ -14,11 +14,16 @@ function view(memory, offset, bytes) {
   return v;
 }
 
-test('verifyRs256 uses the bytes it was called with, though the memory is reused right after', async () => {
+/** A fresh RSA key (its JWK n and e), a JWT's signing input and its RS256 signature. */
+function signed() {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const { n, e } = publicKey.export({ format: 'jwk' });
   const data = Buffer.from('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0');
-  const signature = createSign('RSA-SHA256').update(data).sign(privateKey);
+  return { n, e, data, signature: createSign('RSA-SHA256').update(data).sign(privateKey) };
+}
+
+test('verifyRs256 uses the bytes it was called with, though the memory is reused right after', async () => {
+  const { n, e, data, signature } = signed();
   const memory = new ArrayBuffer(4096);
   const pending = verifyRs256(n, e, view(memory, 0, signature), view(memory, 1024, data));
   new Uint8Array(memory).fill(0x41); // the next allocation overwrites both
@@ -29,10 +34,7 @@ test('verifyRs256 uses the bytes it was called with, though the memory is reused
 });
 
 test('verifyRs256 uses the bytes it was called with, though the memory grows (detaching the views) right after', async () => {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const { n, e } = publicKey.export({ format: 'jwk' });
-  const data = Buffer.from('header.payload');
-  const signature = createSign('RSA-SHA256').update(data).sign(privateKey);
+  const { n, e, data, signature } = signed();
   const memory = new ArrayBuffer(4096);
   const pending = verifyRs256(n, e, view(memory, 0, signature), view(memory, 1024, data));
   structuredClone(memory, { transfer: [memory] }); // detaches, as memory.grow does
