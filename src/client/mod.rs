@@ -56,6 +56,8 @@ pub trait Env: 'static {
     /// Resolves once the page is idle (soon at the latest): for work kept off the critical
     /// path, in slices short enough not to delay input.
     async fn idle(&self);
+    /// A hint that requests to `url` will follow soon: open the connection (DNS, TCP, TLS) now.
+    fn preconnect(&self, _url: &str) {}
     /// Fills `buf` from a CSPRNG.
     fn random(&self, buf: &mut [u8]) -> Result<(), Error>;
     /// Reads never fail: an unreadable store reads as empty.

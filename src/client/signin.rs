@@ -51,6 +51,13 @@ impl<E: Env> Client<E> {
         }));
     }
 
+    /// Opens the connection to the user-pool endpoint ahead of a sign-in (the page loaded the
+    /// sign-in part early): on a phone, TCP and TLS are two round trips the first request then
+    /// does not wait for.
+    pub fn preconnect(&self) {
+        self.env.preconnect(&self.cfg.endpoint);
+    }
+
     pub async fn sign_in(&self, input: SignInInput) -> Result<SignInOutcome, Error> {
         if input.add_account {
             nodrop(self.check_room(Some(input.username.as_str()))).await?;

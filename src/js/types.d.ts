@@ -448,7 +448,8 @@ export interface CognitoAuth {
   getSession(options?: { forceRefresh?: boolean; clientMetadata?: ClientMetadata }): Promise<Session | null>;
   /**
    * Fetches and compiles a part before its first use (a login page: `preload('signIn')` while
-   * the user types; the sign-in part then also computes its SRP values ahead, at idle time).
+   * the user types; the sign-in part then also opens the connection to the endpoint and
+   * computes its SRP values ahead, at idle time).
    * Rejects with a retryable NetworkError when the part cannot be fetched.
    * @part main
    */

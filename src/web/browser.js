@@ -70,6 +70,20 @@ export function hmacSha256(key, message) {
   return crypto.subtle.importKey('raw', key, alg, false, ['sign']).then((k) => crypto.subtle.sign(alg, k, msg)).then((m) => new Uint8Array(m));
 }
 
+const preconnected = new Set();
+/** A <link rel="preconnect" crossorigin> to the URL's origin, once per origin: the connection
+ * (DNS, TCP, TLS) opens while the user types, not when the first request goes. crossorigin
+ * (anonymous) because the SDK's requests carry no credentials: a connection opened for a
+ * credentialed request would not be reused. */
+export function preconnect(url) {
+  try {
+    const origin = new URL(url).origin;
+    if (typeof document === 'undefined' || preconnected.has(origin)) return;
+    preconnected.add(origin);
+    document.head.append(Object.assign(document.createElement('link'), { rel: 'preconnect', href: origin, crossOrigin: 'anonymous' }));
+  } catch {}
+}
+
 /** Fills the buffer from the CSPRNG (at most 64 KB per call; the SDK asks for a few bytes). */
 export function fillRandom(buffer) {
   crypto.getRandomValues(buffer);

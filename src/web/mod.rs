@@ -51,6 +51,8 @@ extern "C" {
     fn sleep_ms(ms: u32) -> Promise;
     #[wasm_bindgen(js_name = idle)]
     fn idle_js() -> Promise;
+    #[wasm_bindgen(js_name = preconnect)]
+    fn preconnect_js(url: &str);
     #[wasm_bindgen(js_name = userAgent)]
     pub fn user_agent() -> Option<String>;
     fn cookies() -> Option<String>;
@@ -313,6 +315,10 @@ impl Env for WebEnv {
 
     async fn idle(&self) {
         let _ = JsFuture::from(idle_js()).await;
+    }
+
+    fn preconnect(&self, url: &str) {
+        preconnect_js(url);
     }
 
     fn random(&self, buf: &mut [u8]) -> Result<(), Error> {

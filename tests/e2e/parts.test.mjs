@@ -21,6 +21,10 @@ function pkgRequests(page, origin) {
   return seen;
 }
 
+/** The page's <link rel="preconnect"> elements. */
+const preconnects = (page) =>
+  page.evaluate(() => [...document.querySelectorAll('link[rel=preconnect]')].map((l) => ({ href: l.href, crossOrigin: l.crossOrigin })));
+
 test("a returning user's page fetches the main module only; the first sign-in fetches its part", async () => {
   const s = await site(USERS, { files: { '/__test__/page.html': PAGE } });
   const ctx = await browser.newContext();
@@ -38,6 +42,7 @@ test("a returning user's page fetches the main module only; the first sign-in fe
   const session = await call(again, (a) => a.getSession());
   assert.equal(session.value.username, 'ann');
   assert.deepEqual(seen2.sort(), [...PARTS.main].sort());
+  assert.deepEqual(await preconnects(again), [], 'a returning user opens no connection ahead');
   page.check();
   again.check();
   await ctx.close();
@@ -55,6 +60,11 @@ test('a login page with the preload hints fetches each file once, and preload re
   await page.goto(`${s.origin}__test__/login.html`);
   await sdk(page, s.config());
   assert.equal((await call(page, (a) => a.preload('signIn'))).ok, true);
+  // A sign-in is coming: the connection to the user-pool endpoint opens now, once.
+  const endpoint = new URL(s.config().endpoint).origin;
+  assert.deepEqual(await preconnects(page), [{ href: `${endpoint}/`, crossOrigin: 'anonymous' }]);
+  assert.equal((await call(page, (a) => a.preload('signIn'))).ok, true);
+  assert.equal((await preconnects(page)).length, 1);
   const r = await call(page, (a) => a.signIn({ username: 'ann', password: 'Passw0rd!' }));
   assert.equal(r.value.signedIn, true);
   // Every file once: the hints' fetches were the ones the page used.

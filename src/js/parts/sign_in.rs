@@ -14,6 +14,8 @@ pub(super) fn enter(call: PartCall) -> Result<Task, Error> {
         Some(AnyMethod::SignIn(m)) => m,
         Some(_) => return super::misrouted(),
         None => {
+            // Loaded ahead (`preload('signIn')`, a login page): a sign-in is coming.
+            c.preconnect();
             c.prepare_soon();
             return super::ready();
         }
