@@ -708,11 +708,17 @@ impl Db {
     }
 }
 
+/// Seconds expired AWS credentials are kept after their expiration: AWS reads an expired
+/// session token as ExpiredToken (the caller should renew), not as a key it never issued, and
+/// so does the emulator for a day, whenever pruning runs.
+const EXPIRED_CREDENTIALS_KEPT: i64 = 86_400;
+
 impl Db {
     /// Removes what has expired: refresh tokens (and those bound to a device that is gone),
     /// codes, revoked token families, devices never confirmed once no access token that could
     /// confirm them is valid, sign-in sessions, the hosted UI's sessions and pages, authorization
-    /// codes, passkey registrations and AWS credentials. The data keeps what is live.
+    /// codes, passkey registrations and AWS credentials (a day after they expire). The data keeps
+    /// what is live.
     pub fn prune(&mut self) {
         for pool in self.pools.values_mut() {
             let now = pool.now();
@@ -744,6 +750,6 @@ impl Db {
         rt.auth_codes.retain(|_, c| alive(&c.pool, c.expires));
         rt.registrations.retain(|key, r| key.split('\u{1f}').next().is_some_and(|pool| alive(pool, r.expires)));
         let now = system_now();
-        rt.aws_credentials.retain(|_, c| c.expiration > now);
+        rt.aws_credentials.retain(|_, c| c.expiration + EXPIRED_CREDENTIALS_KEPT > now);
     }
 }
