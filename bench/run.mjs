@@ -10,6 +10,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createPool, emulator } from '../tests/node/emulator.mjs';
+import { paths } from '../scripts/size-report.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'bench/dist');
@@ -33,11 +34,11 @@ for (const e of entries) {
   });
 }
 const gz = async (f) => gzipSync(await readFile(f), { level: 9 }).length;
-// What a page loads to sign in with SRP: the main module and the sign-in part (pkg/parts.json).
-const parts = JSON.parse(await readFile(join(ROOT, 'pkg/parts.json'), 'utf8'));
-const signInFiles = [...new Set([...parts.main, ...parts.parts.signIn])];
-let ours = 0;
-for (const f of signInFiles) ours += await gz(join(ROOT, 'pkg', f));
+// What a page loads to sign in with SRP: the main module and the sign-in part (pkg/parts.json),
+// each file once, as npm run size counts them.
+const pkgPaths = paths(join(ROOT, 'pkg'));
+const signInFiles = [...new Set(pkgPaths.files.signIn)];
+const ours = signInFiles.reduce((a, f) => a + pkgPaths.size[f], 0);
 const size = {
   'cognito-wasm': ours,
   'amazon-cognito-identity-js': await gz(join(DIST, 'identity-js-signin.js')),
@@ -79,6 +80,15 @@ function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
   return { median: q(0.5), p10: q(0.1), p90: q(0.9), min: s[0], max: s[s.length - 1], runs: s.length };
+}
+
+/** A CDP session on page `p` and a reader of its renderer's main-thread CPU so far, in seconds
+ * (Performance.getMetrics TaskDuration). */
+async function taskDuration(p) {
+  const session = await p.context().newCDPSession(p);
+  await session.send('Performance.enable', { timeDomain: 'timeTicks' });
+  const seconds = async () => (await session.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
+  return { session, seconds };
 }
 
 const page = await browser.newPage();
@@ -134,9 +144,7 @@ const srp = await page.evaluate(
 //    the token signatures then), and the longest main-thread task (a MessageChannel ticker: the
 //    largest gap between ticks).
 log(`signIn latency and main-thread CPU, ${RUNS} runs each`);
-const cdp = await page.context().newCDPSession(page);
-await cdp.send('Performance.enable', { timeDomain: 'timeTicks' });
-const taskSeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
+const { seconds: taskSeconds } = await taskDuration(page);
 await page.evaluate((o) => {
   window.benchImpls = {
     'cognito-wasm': {
@@ -209,9 +217,7 @@ for (let i = 0; i < 8; i++) {
   for (const variant of Object.keys(firstSignIn)) {
     const p = await browser.newPage();
     await p.goto(origin);
-    const c = await p.context().newCDPSession(p);
-    await c.send('Performance.enable', { timeDomain: 'timeTicks' });
-    const secs = async () => (await c.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
+    const { session: c, seconds: secs } = await taskDuration(p);
     await p.evaluate(
       async ([v, o]) => {
         if (v.startsWith('cognito-wasm')) {

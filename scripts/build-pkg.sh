@@ -71,7 +71,9 @@ wasm-split-cli "$wasm" "$split" --out-name cognito_wasm
 # Kept for scripts/size-report.mjs (npm run size): the main module and the parts, unoptimised.
 [ "$PKG_DIR" = pkg ] && rm -rf target/pkg-input && cp -r "$split" target/pkg-input
 wasm-bindgen --target web --keep-lld-exports --out-dir "$PKG_DIR" --out-name cognito_wasm "$split/cognito_wasm.wasm"
-features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-simd"
+# The wasm features the package uses, for binaryen (one list: finish-pkg.mjs and size-report.mjs
+# read it too).
+features=$(cat scripts/wasm-features)
 # -Os rather than -Oz, and what holds for the main module (its memory is its own, zero-filled
 # at start, and its first KB is never used: the stack sits below the data and never gets that
 # deep): 0.8 KB gzipped less than plain -Oz. (--traps-never-happen would be 0.1 KB more, but a

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readModule } from './wasm-module.mjs';
+import { readModule, WASM_FEATURES as FEATURES } from './wasm-module.mjs';
 import { declaredMethods, wasmMethods } from './methods.mjs';
 
 const cargo = readFileSync('Cargo.toml', 'utf8');
@@ -136,7 +136,6 @@ function mergeGroups({ loaders }) {
  * imports each once. Then the usual optimisation. */
 function mergeModules(files, out) {
   const bin = 'node_modules/.bin/';
-  const FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-reference-types', '--enable-sign-ext', '--enable-mutable-globals', '--enable-multivalue', '--enable-simd'];
   if (!files.length) {
     writeFileSync(out, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
     return;
@@ -170,15 +169,16 @@ buildSync({ entryPoints: ['src/js/aws.js'], outfile: at('cognito_wasm_aws.js'), 
 // The loader that ships: the modules with the parts each needs loaded first, and the main
 // module's export names (shortened by wasm-opt) of what the parts import.
 const fileOf = (part) => `cognito_wasm_${part}.wasm`;
+// Each part's modules: its own first, then those it needs loaded before it.
+const partModules = Object.fromEntries(Object.entries(groups).filter(([p]) => p !== 'shared').map(([p, g]) => [p, [fileOf(p), ...g.needs.map(fileOf)]]));
 {
   const names = namesFile && existsSync(namesFile) ? JSON.parse(readFileSync(namesFile, 'utf8')) : { exports: [] };
   const renamed = Object.fromEntries(names.exports);
-  const modules = Object.fromEntries(Object.entries(groups).filter(([p]) => p !== 'shared').map(([p, g]) => [p, [fileOf(p), ...g.needs.map(fileOf)]]));
   const sharedNames = Object.fromEntries(parts.shared.map((n) => [n, renamed[n] || n]));
-  const integrity = Object.fromEntries([...new Set([...Object.values(modules).flat(), 'cognito_wasm_aws.js'])].map((f) => [f, sri(f)]));
+  const integrity = Object.fromEntries([...new Set([...Object.values(partModules).flat(), 'cognito_wasm_aws.js'])].map((f) => [f, sri(f)]));
   const template = readFileSync('src/js/loader.js', 'utf8');
   const filled = template
-    .replace('/*@parts*/ {}', JSON.stringify(modules))
+    .replace('/*@parts*/ {}', JSON.stringify(partModules))
     .replace('/*@shared*/ {}', JSON.stringify(sharedNames))
     .replace('/*@integrity*/ {}', JSON.stringify(integrity));
   if ([...filled.matchAll(/\/\*@\w+\*\//g)].length) fail('src/js/loader.js has a placeholder this script does not fill');
@@ -250,8 +250,7 @@ rmSync(at('__wasm_split.js'), { force: true });
 // pkg/parts.json: the files each part needs (its own module first, then the modules it needs
 // loaded first), and the main module's. A page's preload hints name what its path needs
 // (README, "Preload hints").
-const partFiles = { main: ['cognito_wasm.js', 'cognito_wasm_bg.wasm'], parts: {} };
-for (const [p, g] of Object.entries(groups)) if (p !== 'shared') partFiles.parts[p] = [fileOf(p), ...g.needs.map(fileOf)];
+const partFiles = { main: ['cognito_wasm.js', 'cognito_wasm_bg.wasm'], parts: { ...partModules } };
 partFiles.parts.aws = ['cognito_wasm_aws.js', ...(partFiles.parts.aws || [])];
 for (const m of methods) {
   if (m.part !== 'main' && !partFiles.parts[m.part]) fail(`no module for the ${m.part} part (${m.name})`);
@@ -283,10 +282,7 @@ for (const f of [...wasmFiles, 'cognito_wasm_aws.js']) pkg.exports[`./${f}`] = `
 // Subresource Integrity: the sha384 of each file a page loads from a CDN (a script tag's
 // `integrity`, and fetch's or a preload hint's for the .wasm files), written after the files
 // are final.
-const integrity = {};
-for (const f of [...jsFiles, ...wasmFiles]) {
-  integrity[f] = 'sha384-' + createHash('sha384').update(readFileSync(at(f))).digest('base64');
-}
+const integrity = Object.fromEntries([...jsFiles, ...wasmFiles].map((f) => [f, sri(f)]));
 writeFileSync(at('integrity.json'), JSON.stringify(integrity, null, 2) + '\n');
 pkg.exports['./integrity.json'] = './integrity.json';
 writeFileSync(at('package.json'), JSON.stringify(pkg, null, 2) + '\n');

@@ -1,5 +1,10 @@
 // The little of the wasm binary format the build scripts read: scripts/finish-pkg.mjs (the
-// import module's name) and scripts/size-report.mjs (function bodies and names).
+// import module's name) and scripts/size-report.mjs (function bodies and names); and the wasm
+// features binaryen's tools are told the package uses (scripts/wasm-features, which
+// scripts/build-pkg.sh reads too).
+import { readFileSync } from 'node:fs';
+
+export const WASM_FEATURES = readFileSync(new URL('./wasm-features', import.meta.url), 'utf8').trim().split(/\s+/);
 
 /** A module's import module names, function bodies with their names (from the name section)
  * and its other sections (not code, not custom). */

@@ -9,8 +9,8 @@ mod env;
 
 use cognito_wasm::client::*;
 use cognito_wasm::proto::session::{accounts_key, last_user_key};
-use cognito_wasm::proto::types::{ClientId, Password, Username};
-use env::{Action, TestEnv, World};
+use cognito_wasm::proto::types::ClientId;
+use env::{srp_input, Action, TestEnv, World};
 use serde_json::json;
 use std::rc::Rc;
 
@@ -27,7 +27,7 @@ fn users() -> serde_json::Value {
 }
 
 fn input(user: &str, add: bool) -> SignInInput {
-    SignInInput { username: Username::new(user), password: Some(Password::new("Passw0rd!")), flow: Flow::Srp, client_metadata: vec![], add_account: add }
+    SignInInput { add_account: add, ..srp_input(user, "Passw0rd!") }
 }
 
 fn sign_in(w: &Rc<World>, t: &Tab, user: &str, add: bool) -> Result<SignInOutcome, cognito_wasm::proto::Error> {

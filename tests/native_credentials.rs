@@ -9,8 +9,7 @@ mod env;
 
 use cognito_wasm::client::*;
 use cognito_wasm::proto::http::HttpRequest;
-use cognito_wasm::proto::types::{Password, Username};
-use env::World;
+use env::{srp_input, World};
 use serde_json::json;
 use std::future::Future;
 use std::pin::Pin;
@@ -19,7 +18,7 @@ use std::rc::Rc;
 type Task<T> = Pin<Box<dyn Future<Output = T>>>;
 
 fn input(user: &str) -> SignInInput {
-    SignInInput { username: Username::new(user), password: Some(Password::new("Passw0rd!")), flow: Flow::Srp, client_metadata: vec![], add_account: false }
+    srp_input(user, "Passw0rd!")
 }
 
 /// A user pool with two users and an identity pool trusting it; the tab options.

@@ -11,8 +11,7 @@ mod env;
 use cognito_wasm::client::*;
 use cognito_wasm::proto::challenge::Answer;
 use cognito_wasm::proto::oauth::AuthorizeOptions;
-use cognito_wasm::proto::types::{Password, Username};
-use env::{Action, World};
+use env::{srp_input, Action, World};
 use serde_json::json;
 use std::future::Future;
 use std::pin::Pin;
@@ -24,7 +23,7 @@ const HOUR_MS: f64 = 3_600_000.0;
 const TIMEOUT: u32 = 1_000;
 
 fn input(user: &str) -> SignInInput {
-    SignInInput { username: Username::new(user), password: Some(Password::new("Passw0rd!")), flow: Flow::Srp, client_metadata: vec![], add_account: false }
+    srp_input(user, "Passw0rd!")
 }
 
 fn with(o: &serde_json::Value, extra: serde_json::Value) -> serde_json::Value {

@@ -12,7 +12,7 @@ use cognito_wasm::client::*;
 use cognito_wasm::proto::challenge::{Answer, Factor, NextStep};
 use cognito_wasm::proto::error::{ErrorKind, PasskeyCode};
 use cognito_wasm::proto::types::{Password, Username};
-use env::{World, PASSKEY_ORIGIN};
+use env::{srp_input, World, PASSKEY_ORIGIN};
 #[path = "support/totp.rs"]
 mod totp_impl;
 use serde_json::json;
@@ -31,7 +31,7 @@ fn user_auth(preferred: Option<Factor>, password: Option<&str>) -> SignInInput {
 }
 
 fn srp() -> SignInInput {
-    SignInInput { username: Username::new("pk"), password: Some(Password::new("Passw0rd!")), flow: Flow::Srp, client_metadata: vec![], add_account: false }
+    srp_input("pk", "Passw0rd!")
 }
 
 fn next(o: SignInOutcome) -> NextStep {

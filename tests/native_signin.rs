@@ -13,15 +13,11 @@ use cognito_wasm::client::*;
 use cognito_wasm::proto::challenge::{Answer, MfaType, NextStep};
 use cognito_wasm::proto::json::Raw;
 use cognito_wasm::proto::types::{Password, Username};
-use env::{Action, World};
+use env::{srp_input, Action, World};
 use serde_json::json;
 use totp_impl::totp;
 
 const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-
-fn input(user: &str, password: &str) -> SignInInput {
-    SignInInput { username: Username::new(user), password: Some(Password::new(password)), flow: Flow::Srp, client_metadata: vec![], add_account: false }
-}
 
 fn code(c: &str) -> Answer {
     Answer::Code { code: c.to_string(), device_name: None }
@@ -43,10 +39,10 @@ fn srp_sign_in_stores_the_session_and_names_errors() {
     let (w, o) = World::new(json!({"users": [{"username": "alice", "password": "Passw0rd!", "attributes": {"email": "a@example.com"}}]}));
     let a = w.tab(&o);
     let c = a.clone();
-    let e = w.run(async move { c.sign_in(input("alice", "wrong")).await.unwrap_err() });
+    let e = w.run(async move { c.sign_in(srp_input("alice", "wrong")).await.unwrap_err() });
     assert_eq!((e.name(), e.message().as_str()), ("NotAuthorizedException", "Incorrect username or password."));
     let c = a.clone();
-    assert_eq!(w.run(async move { c.sign_in(input("alice", "Passw0rd!")).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.sign_in(srp_input("alice", "Passw0rd!")).await.unwrap() }), SignInOutcome::SignedIn);
     assert_eq!(w.count("InitiateAuth"), 2);
     assert_eq!(w.count("RespondToAuthChallenge"), 2);
     assert!(w.storage().contains_key(&format!("CognitoIdentityServiceProvider.{}.alice.idToken", o["clientId"].as_str().unwrap())));
@@ -57,7 +53,7 @@ fn srp_sign_in_stores_the_session_and_names_errors() {
     assert_eq!(events, [EventKind::SignedIn]);
     // Signed in: a second sign-in is refused without a request.
     let c = a.clone();
-    let e = w.run(async move { c.sign_in(input("alice", "Passw0rd!")).await.unwrap_err() });
+    let e = w.run(async move { c.sign_in(srp_input("alice", "Passw0rd!")).await.unwrap_err() });
     assert_eq!(e.name(), "InvalidStateError");
     assert_eq!(w.count("InitiateAuth"), 2);
 }
@@ -82,7 +78,7 @@ fn every_challenge_until_signed_in() {
 
     // NEW_PASSWORD_REQUIRED, then signed in; sign out for the next user.
     let c = a.clone();
-    let s = next(step(&w, Box::pin(async move { c.sign_in(input("newhire", "TempPassw0rd!")).await.unwrap() })));
+    let s = next(step(&w, Box::pin(async move { c.sign_in(srp_input("newhire", "TempPassw0rd!")).await.unwrap() })));
     assert!(matches!(&s, NextStep::NewPasswordRequired { user_attributes, .. } if user_attributes.str("email") == Some("n@example.com")));
     let c = a.clone();
     let np = Answer::NewPassword { password: Password::new("N3wPassw0rd!"), attributes: vec![] };
@@ -95,7 +91,7 @@ fn every_challenge_until_signed_in() {
 
     // SMS_MFA with the texted code (a wrong one first: the step survives it).
     let c = a.clone();
-    let s = next(step(&w, Box::pin(async move { c.sign_in(input("sms", "Passw0rd!")).await.unwrap() })));
+    let s = next(step(&w, Box::pin(async move { c.sign_in(srp_input("sms", "Passw0rd!")).await.unwrap() })));
     let NextStep::SmsMfa { delivery } = s else { panic!("{s:?}") };
     assert_eq!((delivery.destination.as_deref(), delivery.medium.as_deref()), (Some("+*******1111"), Some("SMS")));
     let c = a.clone();
@@ -108,7 +104,7 @@ fn every_challenge_until_signed_in() {
     // EMAIL_OTP: 8 digits.
     let c = a.clone();
     assert!(matches!(
-        next(step(&w, Box::pin(async move { c.sign_in(input("mail", "Passw0rd!")).await.unwrap() }))),
+        next(step(&w, Box::pin(async move { c.sign_in(srp_input("mail", "Passw0rd!")).await.unwrap() }))),
         NextStep::EmailOtp { .. }
     ));
     let sent = w.last_code("mail");
@@ -119,7 +115,7 @@ fn every_challenge_until_signed_in() {
 
     // SELECT_MFA_TYPE → EMAIL_OTP.
     let c = a.clone();
-    let s = next(step(&w, Box::pin(async move { c.sign_in(input("both", "Passw0rd!")).await.unwrap() })));
+    let s = next(step(&w, Box::pin(async move { c.sign_in(srp_input("both", "Passw0rd!")).await.unwrap() })));
     assert_eq!(s, NextStep::SelectMfaType { allowed: vec![MfaType::Sms, MfaType::Email] });
     let c = a.clone();
     assert!(matches!(
@@ -133,7 +129,7 @@ fn every_challenge_until_signed_in() {
     // SOFTWARE_TOKEN_MFA with a code computed from the virtual clock.
     let c = a.clone();
     assert!(matches!(
-        next(step(&w, Box::pin(async move { c.sign_in(input("app", "Passw0rd!")).await.unwrap() }))),
+        next(step(&w, Box::pin(async move { c.sign_in(srp_input("app", "Passw0rd!")).await.unwrap() }))),
         NextStep::SoftwareTokenMfa { .. }
     ));
     let (c, t) = (a.clone(), totp(SECRET, now_unix(&w)));
@@ -158,7 +154,7 @@ fn every_challenge_until_signed_in() {
     // Wrong kinds of answer are the SDK's own ConfigError, sent nowhere.
     sign_out(&w);
     let c = a.clone();
-    next(step(&w, Box::pin(async move { c.sign_in(input("sms", "Passw0rd!")).await.unwrap() })));
+    next(step(&w, Box::pin(async move { c.sign_in(srp_input("sms", "Passw0rd!")).await.unwrap() })));
     let before = w.count("RespondToAuthChallenge");
     let c = a.clone();
     let e = w.run(async move { c.confirm_sign_in(Answer::Custom("4".into()), &vec![]).await.unwrap_err() });
@@ -173,7 +169,7 @@ fn mfa_setup_by_totp_and_by_email() {
     );
     let a = w.tab(&json!({"appName": "Demo App", "userPoolId": o["userPoolId"], "clientId": o["clientId"], "endpoint": o["endpoint"]}));
     let c = a.clone();
-    let s = w.run(async move { next(c.sign_in(input("t", "Passw0rd!")).await.unwrap()) });
+    let s = w.run(async move { next(c.sign_in(srp_input("t", "Passw0rd!")).await.unwrap()) });
     let NextStep::MfaSetup { allowed, totp: Some(setup) } = s else { panic!("{s:?}") };
     assert_eq!(allowed, [MfaType::Totp, MfaType::Email]);
     assert!(setup.uri.starts_with("otpauth://totp/Demo%20App:t?secret="), "{}", setup.uri);
@@ -186,7 +182,7 @@ fn mfa_setup_by_totp_and_by_email() {
     w.run(async move { c.sign_out(false, false).await.unwrap() });
 
     let c = a.clone();
-    assert!(matches!(w.run(async move { next(c.sign_in(input("e", "Passw0rd!")).await.unwrap()) }), NextStep::MfaSetup { .. }));
+    assert!(matches!(w.run(async move { next(c.sign_in(srp_input("e", "Passw0rd!")).await.unwrap()) }), NextStep::MfaSetup { .. }));
     let c = a.clone();
     let s = w.run(async move { next(c.confirm_sign_in(Answer::Email("e@example.com".into()), &vec![]).await.unwrap()) });
     assert!(matches!(s, NextStep::EmailOtp { .. }));
@@ -205,7 +201,7 @@ fn a_remembered_device_skips_mfa_and_an_unknown_one_is_forgotten_and_retried() {
     }));
     let a = w.tab(&o);
     let c = a.clone();
-    assert!(matches!(w.run(async move { next(c.sign_in(input("d", "Passw0rd!")).await.unwrap()) }), NextStep::EmailOtp { .. }));
+    assert!(matches!(w.run(async move { next(c.sign_in(srp_input("d", "Passw0rd!")).await.unwrap()) }), NextStep::EmailOtp { .. }));
     let (c, sent) = (a.clone(), w.last_code("d"));
     assert_eq!(w.run(async move { c.confirm_sign_in(code(&sent), &vec![]).await.unwrap() }), SignInOutcome::SignedIn);
     assert_eq!(w.count("ConfirmDevice"), 1);
@@ -219,7 +215,7 @@ fn a_remembered_device_skips_mfa_and_an_unknown_one_is_forgotten_and_retried() {
 
     // The device answers DEVICE_SRP_AUTH itself: no MFA step this time.
     let c = a.clone();
-    assert_eq!(w.run(async move { c.sign_in(input("d", "Passw0rd!")).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.sign_in(srp_input("d", "Passw0rd!")).await.unwrap() }), SignInOutcome::SignedIn);
     assert_eq!(
         w.count("RespondToAuthChallenge"),
         5,
@@ -234,7 +230,7 @@ fn a_remembered_device_skips_mfa_and_an_unknown_one_is_forgotten_and_retried() {
     w.emulator.db().pools.get_mut(&pool).unwrap().devices.clear();
     let initiate = w.count("InitiateAuth");
     let c = a.clone();
-    assert!(matches!(w.run(async move { next(c.sign_in(input("d", "Passw0rd!")).await.unwrap()) }), NextStep::EmailOtp { .. }));
+    assert!(matches!(w.run(async move { next(c.sign_in(srp_input("d", "Passw0rd!")).await.unwrap()) }), NextStep::EmailOtp { .. }));
     assert_eq!(w.count("InitiateAuth") - initiate, 2, "one attempt with the device, one without");
     assert!(!w.storage().contains_key(&format!("CognitoIdentityServiceProvider.{client}.d.deviceKey")));
 
@@ -245,7 +241,7 @@ fn a_remembered_device_skips_mfa_and_an_unknown_one_is_forgotten_and_retried() {
     w.run(async move { c.sign_out(false, false).await.unwrap() });
     w.store(&format!("CognitoIdentityServiceProvider.{client}.d.randomPasswordKey"), None);
     let c = a.clone();
-    w.run(async move { c.sign_in(input("d", "Passw0rd!")).await.unwrap() });
+    w.run(async move { c.sign_in(srp_input("d", "Passw0rd!")).await.unwrap() });
     let first = w.requests.borrow().iter().rev().find(|r| env::target(r) == "InitiateAuth").unwrap().body.clone().unwrap();
     assert!(!first.contains("DEVICE_KEY"), "{first}");
     assert!(!w.storage().contains_key(&format!("CognitoIdentityServiceProvider.{client}.d.deviceKey")));
@@ -258,7 +254,7 @@ fn throttling_is_retried_with_bounded_backoff_and_unsafe_calls_are_not_repeated(
     w.rule("InitiateAuth", 2, Action::Exception("TooManyRequestsException", 400));
     let start = w.now_ms();
     let c = a.clone();
-    assert_eq!(w.run(async move { c.sign_in(input("alice", "Passw0rd!")).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.sign_in(srp_input("alice", "Passw0rd!")).await.unwrap() }), SignInOutcome::SignedIn);
     assert_eq!(w.count("InitiateAuth"), 3);
     // Full jitter: each wait is within [50, 250·2^attempt] ms, and time moved by no more.
     let waited = w.now_ms() - start;
@@ -279,13 +275,13 @@ fn throttling_is_retried_with_bounded_backoff_and_unsafe_calls_are_not_repeated(
     // A 5xx on RespondToAuthChallenge may have been carried out: not repeated.
     w.rule("RespondToAuthChallenge", 1, Action::Exception("InternalErrorException", 500));
     let c = a.clone();
-    let e = w.run(async move { c.sign_in(input("alice", "Passw0rd!")).await.unwrap_err() });
+    let e = w.run(async move { c.sign_in(srp_input("alice", "Passw0rd!")).await.unwrap_err() });
     assert_eq!((e.name(), e.retryable()), ("InternalErrorException", true));
     assert_eq!(w.count("RespondToAuthChallenge"), 2);
     // maxRetries bounds everything.
     w.rule("InitiateAuth", 10, Action::Exception("TooManyRequestsException", 400));
     let c = a.clone();
-    let e = w.run(async move { c.sign_in(input("alice", "Passw0rd!")).await.unwrap_err() });
+    let e = w.run(async move { c.sign_in(srp_input("alice", "Passw0rd!")).await.unwrap_err() });
     assert_eq!(e.name(), "TooManyRequestsException");
     assert_eq!(w.count("InitiateAuth"), 3 + 1 + 4, "one attempt plus maxRetries (3)");
 }
@@ -303,7 +299,7 @@ fn migrate_users_retries_once_with_the_password_flow() {
         "clients": [{"explicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
     }));
     let plain = w.tab(&o);
-    let e = w.run(async move { plain.sign_in(input("legacy", "Legacy1!pw")).await.unwrap_err() });
+    let e = w.run(async move { plain.sign_in(srp_input("legacy", "Legacy1!pw")).await.unwrap_err() });
     assert_eq!(e.name(), "UserNotFoundException");
     assert_eq!(w.count_body("\"USER_PASSWORD_AUTH\""), 0);
     let mut opts = o.clone();
@@ -311,22 +307,22 @@ fn migrate_users_retries_once_with_the_password_flow() {
     let a = w.tab(&opts);
     // A wrong legacy password: the trigger's error, after exactly one retry.
     let c = a.clone();
-    let e = w.run(async move { c.sign_in(input("legacy", "wrong")).await.unwrap_err() });
+    let e = w.run(async move { c.sign_in(srp_input("legacy", "wrong")).await.unwrap_err() });
     assert_eq!((e.name(), e.message().as_str()), ("UserLambdaValidationException", "UserMigration failed with error Bad password."));
     assert_eq!(w.count_body("\"USER_PASSWORD_AUTH\""), 1);
     let c = a.clone();
-    assert_eq!(w.run(async move { c.sign_in(input("legacy", "Legacy1!pw")).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.sign_in(srp_input("legacy", "Legacy1!pw")).await.unwrap() }), SignInOutcome::SignedIn);
     assert_eq!(w.count_body("\"USER_PASSWORD_AUTH\""), 2);
     assert_eq!(Raw::parse(&a.current_user().unwrap().attributes).unwrap().str("email").as_deref(), Some("legacy@example.com"));
     let c = a.clone();
     w.run(async move { c.sign_out(false, false).await.unwrap() });
     let c = a.clone();
-    assert_eq!(w.run(async move { c.sign_in(input("legacy", "Legacy1!pw")).await.unwrap() }), SignInOutcome::SignedIn);
+    assert_eq!(w.run(async move { c.sign_in(srp_input("legacy", "Legacy1!pw")).await.unwrap() }), SignInOutcome::SignedIn);
     assert_eq!(w.count_body("\"USER_PASSWORD_AUTH\""), 2, "once migrated, SRP");
     // A wrong password of a known user is not retried.
     let c = a.clone();
     w.run(async move { c.sign_out(false, false).await.unwrap() });
     let c = a.clone();
-    assert_eq!(w.run(async move { c.sign_in(input("legacy", "nope")).await.unwrap_err() }).name(), "NotAuthorizedException");
+    assert_eq!(w.run(async move { c.sign_in(srp_input("legacy", "nope")).await.unwrap_err() }).name(), "NotAuthorizedException");
     assert_eq!(w.count_body("\"USER_PASSWORD_AUTH\""), 2);
 }

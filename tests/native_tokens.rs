@@ -7,8 +7,7 @@
 mod env;
 
 use cognito_wasm::client::*;
-use cognito_wasm::proto::types::{Password, Username};
-use env::{Action, World};
+use env::{srp_input, Action, World};
 use serde_json::json;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,13 +19,7 @@ fn signed_in(users: serde_json::Value) -> (Rc<World>, serde_json::Value, Rc<Clie
     let (w, o) = World::new(json!({"users": users}));
     let a = w.tab(&o);
     let c = a.clone();
-    let input = SignInInput {
-        username: Username::new("alice"),
-        password: Some(Password::new("Passw0rd!")),
-        flow: Flow::Srp,
-        client_metadata: vec![],
-        add_account: false,
-    };
+    let input = srp_input("alice", "Passw0rd!");
     assert_eq!(w.run(async move { c.sign_in(input).await.unwrap() }), SignInOutcome::SignedIn);
     (w, o, a)
 }
@@ -210,13 +203,7 @@ fn a_sign_in_whose_signatures_are_refused_keeps_nothing() {
     v["keys"][0]["n"] = json!(format!("{}{}{}", &n[..10], flipped, &n[11..]));
     let forged = v.to_string();
     let tokens_stored = |w: &World| w.storage().keys().filter(|k| k.ends_with("Token")).count();
-    let input = || SignInInput {
-        username: Username::new("alice"),
-        password: Some(Password::new("Passw0rd!")),
-        flow: Flow::Srp,
-        client_metadata: vec![],
-        add_account: false,
-    };
+    let input = || srp_input("alice", "Passw0rd!");
 
     // Keys at hand: refused before anything is kept.
     let a = w.tab(&o);

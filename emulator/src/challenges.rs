@@ -18,7 +18,7 @@ use crate::request::parse;
 use crate::shared::Tx;
 use crate::signin::{
     after_first_factor, after_multi_factor, after_password, challenge, custom_challenge, custom_trigger_step, fail_sign_in,
-    issue_mfa_challenge, open_session, Flow, Params,
+    issue_mfa_challenge, new_verifier, open_session, Flow, Params,
 };
 use crate::state::*;
 use crate::triggers::TokenSource;
@@ -159,8 +159,7 @@ fn answer_new_password(tx: &mut Tx, f: &Flow, s: AuthSession, r: &Params) -> Api
         let e = invalid_param(format!("Invalid attributes given, {a} is missing"));
         return Ok(Outcome::Retry(Box::new(s), e));
     }
-    let (name, username) = (pl.name().to_string(), s.username.clone());
-    let v = tx.compute(move || PasswordVerifier::compute(&name, &username, &pw));
+    let v = new_verifier(tx, f.pool, &s.username, &pw)?;
     let u = tx.user_mut(f.pool, &s.username)?;
     u.set_verifier(v);
     u.status = UserStatus::Confirmed;

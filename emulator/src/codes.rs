@@ -8,7 +8,7 @@ use crate::config::MfaFactor;
 use crate::error::*;
 use crate::shared::Tx;
 use crate::state::*;
-use crate::triggers::{custom_message, MessageFor, MessageSource, Text};
+use crate::triggers::{custom_message, MessageFor, MessageSource};
 use crate::util::*;
 use cognito_proto::api::Op;
 use cognito_proto::crypto::ct_eq;
@@ -114,19 +114,7 @@ pub fn send_code(tx: &mut Tx, call: &Call, c: CodeFor) -> ApiResult<Value> {
     let expires = now + c.purpose.ttl();
     tx.pool_mut(c.pool)?.codes.insert(c.purpose.key(c.username), Code { code: code.clone(), expires, attempts: 0 });
     let details = json!({"Destination": mask_destination(&to), "DeliveryMedium": medium.as_str(), "AttributeName": attr});
-    tx.deliver(Message {
-        id: 0,
-        pool_id: c.pool.into(),
-        username: c.username.into(),
-        destination: to,
-        medium,
-        kind: c.kind,
-        code,
-        text: text.text,
-        link: text.link,
-        subject: text.subject,
-        time: now,
-    });
+    tx.send_message(c.pool, c.username, to, medium, c.kind, code, text, now);
     Ok(details)
 }
 
@@ -175,18 +163,6 @@ pub fn send_mfa_code(
     let m = MessageFor { pool, username, source: MessageSource::Authentication, sms: medium == Medium::Sms, code: &code };
     let text = custom_message(tx, call, m, default)?;
     let params = json!({"CODE_DELIVERY_DELIVERY_MEDIUM": medium.as_str(), "CODE_DELIVERY_DESTINATION": mask_destination(&dest), "USERNAME": username});
-    tx.deliver(Message {
-        id: 0,
-        pool_id: pool.into(),
-        username: username.into(),
-        destination: dest,
-        medium,
-        kind: MessageKind::Mfa,
-        code: code.clone(),
-        text: text.text,
-        link: text.link,
-        subject: text.subject,
-        time: now,
-    });
+    tx.send_message(pool, username, dest, medium, MessageKind::Mfa, code.clone(), text, now);
     Ok((code, params))
 }

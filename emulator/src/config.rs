@@ -100,10 +100,6 @@ impl FactorConfiguration {
             FactorConfiguration::MultiFactorWithUserVerification => "MULTI_FACTOR_WITH_USER_VERIFICATION",
         }
     }
-
-    pub fn parse(s: &str) -> Option<FactorConfiguration> {
-        [FactorConfiguration::SingleFactor, FactorConfiguration::MultiFactorWithUserVerification].into_iter().find(|f| f.as_str() == s)
-    }
 }
 
 /// `WebAuthnConfiguration` of a pool, plus the origins allowed to run passkey ceremonies.

@@ -12,6 +12,7 @@ use crate::call::Call;
 use crate::config::ClientConfig;
 use crate::error::*;
 use crate::shared::Tx;
+use crate::staging::DEFAULT_SCOPES;
 use crate::state::*;
 use crate::triggers::{Claims, TokenSource};
 use crate::util::*;
@@ -102,6 +103,19 @@ fn access_claims(b: &Basis, expires: i64, device_key: Option<&str>) -> Value {
     access
 }
 
+/// Whether OAuth `scopes` grant an attribute (other than `sub`): `email*` with `email`,
+/// `phone_number*` with `phone`, custom attributes always, the others with `profile`.
+pub fn scope_grants<S: AsRef<str>>(scopes: &[S], attr: &str) -> bool {
+    let has = |s: &str| scopes.iter().any(|x| x.as_ref() == s);
+    if attr.starts_with("email") {
+        has("email")
+    } else if attr.starts_with("phone_number") {
+        has("phone")
+    } else {
+        has("profile") || attr.starts_with("custom:")
+    }
+}
+
 /// The ID token's claims: with OAuth scopes, only the attributes they grant.
 fn id_claims(b: &Basis, expires: i64, nonce: Option<&str>) -> Value {
     let mut id = json!({
@@ -117,17 +131,8 @@ fn id_claims(b: &Basis, expires: i64, nonce: Option<&str>) -> Value {
         "iat": b.now,
         "jti": uuid(),
     });
-    let has = |s: &str| b.scopes.iter().any(|x| x == s);
     for (k, v) in b.user.attributes.iter().filter(|(k, _)| *k != "sub") {
-        let allowed = !b.hosted
-            || if k.starts_with("email") {
-                has("email")
-            } else if k.starts_with("phone_number") {
-                has("phone")
-            } else {
-                has("profile") || k.starts_with("custom:")
-            };
-        if allowed {
+        if !b.hosted || scope_grants(b.scopes, k) {
             id[k.as_str()] = attribute_claim(k, v);
         }
     }
@@ -180,7 +185,7 @@ pub fn issue_tokens(tx: &mut Tx, call: &Call, pool_id: &str, client: &ClientConf
     let (id_key, access_key) = (tx.key(&p.id_kid)?, tx.key(&p.access_kid)?);
     let new = (tracking && opts.new_device && opts.device_key.is_none()).then(|| new_device_keys(pool_id));
     let device_key = new.as_ref().map(|(k, _)| k.clone()).or(opts.device_key.clone());
-    let scopes = opts.scopes.clone().unwrap_or_else(|| vec!["aws.cognito.signin.user.admin".into()]);
+    let scopes = opts.scopes.clone().unwrap_or_else(|| vec![DEFAULT_SCOPES.into()]);
     let (origin_jti, auth_time) = opts.origin.clone().unwrap_or_else(|| (uuid(), now));
     let user = tx.user(pool_id, username)?.clone();
     let b = Basis {

@@ -62,11 +62,6 @@ pub fn mfa_applies(pool: &Pool, u: &User) -> bool {
     pool.config.mfa_configuration == MfaConfiguration::On || !u.mfa_factors(&pool.config).is_empty()
 }
 
-/// USER_AUTH may offer WEB_AUTHN to this user where MFA applies.
-pub fn offered_under_mfa(pool: &Pool, u: &User) -> bool {
-    on(pool, u)
-}
-
 /// The assertion must carry user verification: the pool requires it, or passkey MFA is on.
 pub fn user_verification_required(pool: &Pool, u: &User) -> bool {
     crate::passkeys::user_verification_required(pool) || on(pool, u)

@@ -92,7 +92,7 @@ pub fn first_factors(pool: &Pool, u: &User) -> Vec<&'static str> {
     }
     let passkey = allows(pool, FirstFactor::WebAuthn) && !u.passkeys.is_empty();
     if passkey_mfa::mfa_applies(pool, u) {
-        if passkey && passkey_mfa::offered_under_mfa(pool, u) {
+        if passkey && passkey_mfa::on(pool, u) {
             v.push("WEB_AUTHN");
         }
         return v;

@@ -95,6 +95,13 @@ pub fn password_matches(tx: &mut Tx, pool: &str, username: &str, password: &str)
     Ok(tx.compute(move || check.matches(&password)))
 }
 
+/// A new password's verifier, computed with the state let go (as [`password_matches`]).
+pub fn new_verifier(tx: &mut Tx, pool: &str, username: &str, password: &str) -> ApiResult<PasswordVerifier> {
+    let name = tx.pool(pool)?.name().to_string();
+    let (username, password) = (username.to_string(), password.to_string());
+    Ok(tx.compute(move || PasswordVerifier::compute(&name, &username, &password)))
+}
+
 /// Account-state checks once the first factor is proven; `true` when the user must set a new
 /// password.
 pub fn must_change_password(db: &Db, pool: &str, username: &str) -> ApiResult<bool> {

@@ -7,6 +7,7 @@
 
 use crate::state::*;
 use crate::table::Table;
+use crate::util::format_uuid;
 use rusqlite::types::Value;
 use std::collections::HashMap;
 
@@ -367,11 +368,6 @@ pub fn id_value(s: &str, prefix: &str) -> Value {
         Some(b) => Value::Blob(b.to_vec()),
         None => Value::Text(s.to_string()),
     }
-}
-
-pub fn format_uuid(b: &[u8]) -> String {
-    let h = cognito_proto::codec::hex_encode(b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
 /// The 16 bytes of a lowercase canonical UUID (only what prints back the same).

@@ -680,6 +680,19 @@ impl Db {
         self.revoked_origins.insert(origin_jti.to_string(), until);
     }
 
+    /// Revokes a refresh token issued to `client`, with its token family; `false` (nothing
+    /// revoked) when it was issued to another client. An unknown token is `true`: nothing to do.
+    pub fn revoke_refresh_token(&mut self, token: &str, client: &str) -> bool {
+        let Some(r) = self.refresh_tokens.get_mut(&TokenHash::of(token)) else { return true };
+        if r.client != client {
+            return false;
+        }
+        r.revoked = true;
+        let (pool, origin) = (r.pool.clone(), r.origin_jti.clone());
+        self.revoke_origin(&pool, &origin);
+        true
+    }
+
     /// Revokes every refresh token (and the tokens derived from it) of a user.
     pub fn revoke_user(&mut self, pool: &str, username: &str) {
         let mut origins = vec![];
@@ -706,6 +719,43 @@ impl Db {
             self.messages.drain(..1_000);
         }
     }
+
+    /// Records a message about `username` of `pool`, sent to `destination` at `time` (see
+    /// [`Db::deliver`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn send_message(
+        &mut self,
+        pool: &str,
+        username: &str,
+        destination: String,
+        medium: Medium,
+        kind: MessageKind,
+        code: String,
+        text: Text,
+        time: i64,
+    ) {
+        let Text { text, link, subject } = text;
+        self.deliver(Message {
+            id: 0,
+            pool_id: pool.into(),
+            username: username.into(),
+            destination,
+            medium,
+            kind,
+            code,
+            text,
+            link,
+            subject,
+            time,
+        });
+    }
+}
+
+/// A message's words: its text, the first link in it, and the e-mail subject.
+pub struct Text {
+    pub text: String,
+    pub link: Option<String>,
+    pub subject: Option<String>,
 }
 
 /// Seconds expired AWS credentials are kept after their expiration: AWS reads an expired

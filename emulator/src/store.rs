@@ -14,10 +14,11 @@
 //! ```
 //! A data file of the JSON format of earlier versions is imported on first start (`legacy.rs`).
 
-use crate::staging::{format_uuid, region_prefix, Clients, Staged, Staging, DEFAULT_SCOPES};
+use crate::staging::{region_prefix, Clients, Staged, Staging, DEFAULT_SCOPES};
 use crate::state::*;
 use crate::table::Table;
 use crate::tokens::StoredKey;
+use crate::util::format_uuid;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::BTreeMap;

@@ -159,13 +159,6 @@ impl MessageSource {
     }
 }
 
-/// A message's words: its text, the first link in it, and the e-mail subject.
-pub struct Text {
-    pub text: String,
-    pub link: Option<String>,
-    pub subject: Option<String>,
-}
-
 /// What a customMessage call is about.
 pub struct MessageFor<'a> {
     pub pool: &'a str,
@@ -383,8 +376,8 @@ fn create_migrated(tx: &mut Tx, pool: &str, typed: &str, password: Option<&str>,
     let cfg = UserConfig { username: username.clone(), attributes, status: Some(m.status), ..Default::default() };
     let mut user = seed_user(p, cfg)?;
     if let (Some(pw), UserStatus::Confirmed) = (password, m.status) {
-        let (name, u) = (p.name().to_string(), username.clone());
-        let pw = pw.to_string();
+        // As signin::new_verifier (not called: signin depends on this module).
+        let (name, u, pw) = (p.name().to_string(), username.clone(), pw.to_string());
         user.set_verifier(tx.compute(move || PasswordVerifier::compute(&name, &u, &pw)));
     }
     let p = tx.pool_mut(pool)?;
@@ -407,19 +400,8 @@ fn welcome(tx: &mut Tx, pool: &str, username: &str, typed: &str, mediums: &[Medi
         })
         .collect();
     for (destination, medium) in targets {
-        tx.deliver(Message {
-            id: 0,
-            pool_id: pool.into(),
-            username: username.into(),
-            destination,
-            medium,
-            kind: MessageKind::Welcome,
-            code: String::new(),
-            text: format!("Welcome: your account {typed} has moved to this sign-in service."),
-            link: None,
-            subject: None,
-            time: now,
-        });
+        let text = Text { text: format!("Welcome: your account {typed} has moved to this sign-in service."), link: None, subject: None };
+        tx.send_message(pool, username, destination, medium, MessageKind::Welcome, String::new(), text, now);
     }
     Ok(())
 }

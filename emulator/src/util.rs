@@ -17,7 +17,12 @@ pub fn uuid() -> String {
     let mut b = random_bytes::<16>();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex_encode(&b);
+    format_uuid(&b)
+}
+
+/// 16 bytes as a lowercase canonical UUID (`8-4-4-4-12` hex digits).
+pub fn format_uuid(b: &[u8]) -> String {
+    let h = hex_encode(b);
     format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 

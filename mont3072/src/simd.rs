@@ -95,8 +95,9 @@ impl Lanes {
     }
 }
 
-/// The reduction half of column `i < LIMBS` (`lanes`: the column's other terms): `Σ_{j<i} m_j·N_(i-j)`, then `m_i` (the column's
-/// low limb, since `-N^-1 ≡ 1 mod 2^32`) and its term `m_i·N_0`.
+/// The reduction half of column `i < LIMBS` (`lanes`: the column's other terms):
+/// `Σ_{j<i} m_j·N_(i-j)`, then `m_i` (the column's low limb, since `-N^-1 ≡ 1 mod 2^32`) and its
+/// term `m_i·N_0`.
 #[inline(always)]
 fn reduce_low(i: usize, lanes: Lanes, m: &mut [u32; LIMBS + PAD], acc: &mut Acc) {
     let mut mn = Lanes::new();
@@ -113,15 +114,16 @@ fn reduce_low(i: usize, lanes: Lanes, m: &mut [u32; LIMBS + PAD], acc: &mut Acc)
     acc.add(mi, N.0[0]);
 }
 
-/// `Σ_j m_j·N_(i-j)` over `j` from `i - LIMBS + 1` (rounded down to a group of four) for a
-/// column `i ≥ LIMBS`.
+/// `Σ_j x_j·y_(i-j)` over `j` from `i - LIMBS + 1` (rounded down to a group of four) for a
+/// column `i ≥ LIMBS`, `y` given reversed: the upper columns of `a·b` and of `m·N`.
 #[inline(always)]
-fn reduce_high(i: usize, m: &[u32; LIMBS + PAD], lanes: &mut Lanes) {
+fn high_terms(i: usize, x: &[u32], y_rev: &Reversed, lanes: &mut Lanes) {
+    let x = &x[..LIMBS];
     let mut j = (i + 1 - LIMBS) & !3;
     while j < LIMBS {
-        // SAFETY: 4 | j < LIMBS, so j + 4 ≤ LIMBS; j ≥ i + 1 - LIMBS - 3 and i ≥ LIMBS, so
-        // 1 ≤ partner(i, j) ≤ 95 (no underflow) and partner(i, j) + 4 ≤ N_REV.len() = 104.
-        unsafe { lanes.dot(m, j, &N_REV, partner(i, j)) };
+        // SAFETY: 4 | j < LIMBS, so j + 4 ≤ LIMBS = x.len(); j ≥ i + 1 - LIMBS - 3 and i ≥ LIMBS,
+        // so 1 ≤ partner(i, j) ≤ 95 (no underflow) and partner(i, j) + 4 ≤ y_rev.len() = 104.
+        unsafe { lanes.dot(x, j, y_rev, partner(i, j)) };
         j += 4;
     }
 }
@@ -147,13 +149,8 @@ pub fn mont_mul(a: &U3072, b: &U3072) -> U3072 {
     }
     for i in LIMBS..2 * LIMBS {
         let (mut ab, mut mn) = (Lanes::new(), Lanes::new());
-        let mut j = (i + 1 - LIMBS) & !3;
-        while j < LIMBS {
-            // SAFETY: as in `reduce_high` (a.len() = LIMBS, b_rev.len() = N_REV.len()).
-            unsafe { ab.dot(a, j, &b_rev, partner(i, j)) };
-            j += 4;
-        }
-        reduce_high(i, &m, &mut mn);
+        high_terms(i, a, &b_rev, &mut ab);
+        high_terms(i, &m, &N_REV, &mut mn);
         ab.into(mn, &mut acc);
         r[i - LIMBS] = acc.low();
         acc.shift();
@@ -192,7 +189,7 @@ pub fn mont_sqr(a: &U3072) -> U3072 {
             reduce_low(i, Lanes::new(), &mut m, &mut acc);
         } else {
             let mut mn = Lanes::new();
-            reduce_high(i, &m, &mut mn);
+            high_terms(i, &m, &N_REV, &mut mn);
             mn.into(Lanes::new(), &mut acc);
             r[i - LIMBS] = acc.low();
         }

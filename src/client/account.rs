@@ -6,8 +6,7 @@ use super::{
     nodrop, Client, ConfirmSignUpOutcome, DeviceInfo, Env, EventKind, Metadata, MfaChoice, MfaPreference, MfaPreferenceUpdate, SignUpInput,
     SignUpOutcome,
 };
-use cognito_proto::api::{self, Op, TotpAuth};
-use super::passkeys::strings;
+use cognito_proto::api::{self, TotpAuth};
 use cognito_proto::challenge::{CodeDelivery, MfaType, TotpSetup};
 use cognito_proto::error::{Error, Exception};
 use cognito_proto::json::Json;
@@ -186,22 +185,16 @@ impl<E: Env> Client<E> {
     /// `fetchMfaPreference()` from GetUser's `UserMFASettingList` and `PreferredMfaSetting`.
     pub async fn fetch_mfa_preference(&self) -> Result<MfaPreference, Error> {
         let (v, _) = nodrop(self.as_user(&api::get_user)).await?;
-        let enabled = v
+        let enabled: Vec<MfaType> = v
             .get("UserMFASettingList")
             .and_then(Json::as_array)
             .unwrap_or(&[])
             .iter()
             .filter_map(|m| m.as_str().and_then(MfaType::parse))
             .collect();
-        let enabled: Vec<MfaType> = enabled;
         // Only a user with another MFA method can have passkey MFA on: then ask which factors
         // are available to them.
-        let web_authn = if enabled.is_empty() {
-            false
-        } else {
-            let (f, _) = nodrop(self.as_user(&|t| api::with_token(Op::GetUserAuthFactors, t))).await?;
-            strings(f.get("ConfiguredUserAuthFactors")).iter().any(|x| x == "WEB_AUTHN")
-        };
+        let web_authn = !enabled.is_empty() && nodrop(self.fetch_auth_factors()).await?.configured.iter().any(|x| x == "WEB_AUTHN");
         Ok(MfaPreference { enabled, preferred: v.str("PreferredMfaSetting").and_then(MfaType::parse), web_authn })
     }
 

@@ -42,8 +42,9 @@ impl<E: Env> Client<E> {
                 None => list.remove(&user),
             }
         }
-        if stored.is_some() && stored.as_deref() != Some(list.to_json().as_str()) {
-            let _ = self.env.set(&key, &list.to_json()).await;
+        let text = list.to_json();
+        if stored.is_some() && stored.as_deref() != Some(text.as_str()) {
+            let _ = self.env.set(&key, &text).await;
         }
         (list, sessions)
     }

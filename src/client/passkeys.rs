@@ -13,7 +13,7 @@ use cognito_proto::webauthn;
 /// per user, 20 per page).
 const PASSKEY_PAGES: usize = 10;
 
-pub(crate) fn strings(v: Option<&Json>) -> Vec<String> {
+fn strings(v: Option<&Json>) -> Vec<String> {
     v.and_then(Json::as_array).unwrap_or(&[]).iter().filter_map(|s| s.as_str().map(String::from)).collect()
 }
 

@@ -40,7 +40,10 @@ function install(m, i, part) {
       if (!this.__wbg_ptr) throw sdkError('InvalidStateError', `${m} was called after free()`);
       if (m === 'preload') {
         const p = typeof input === 'string' && METHODS.some(([, , q]) => q === input) ? input : 'main';
-        return p === 'main' ? this.__call(i, input) : enter(this, p).then(() => this.__call(i, p)).then(() => undefined);
+        if (p === 'main') return this.__call(i, input);
+        // The part's first load tells this client (enter); later, this client is told here.
+        const loaded = ready.has(p);
+        return enter(this, p).then(() => (loaded ? this.__call(i, p) : undefined)).then(() => undefined);
       }
       if (!SHARED.has(m)) return enter(this, part).then(() => this.__call(i, input));
       let calls = running.get(this);

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { build } from 'esbuild';
 import { launch, site, sdk, call } from './support.mjs';
-import { emulator } from '../node/emulator.mjs';
+import { fault } from '../node/emulator.mjs';
 
 const USERS = { users: ['alice', 'bob', 'carol'].map((u) => ({ username: u, password: 'Passw0rd!', attributes: { email: `${u}@example.com` } })) };
 const signIn = (auth, [username, addAccount]) => auth.signIn({ username, password: 'Passw0rd!', addAccount });
@@ -86,8 +86,7 @@ test('a switch while a refresh is in flight: the refresh finishes for its accoun
   const prefix = `CognitoIdentityServiceProvider.${s.pool.clientId}`;
   // Alice's tokens look an hour old; her refresh answer will take 1.5 s to arrive.
   await page.evaluate((p) => localStorage.setItem(`${p}.alice.clockDrift`, '-3590'), prefix);
-  const base = await emulator();
-  await fetch(`${base}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ poolId: s.pool.userPoolId, target: 'InitiateAuth', delayMs: 1500, count: 1 }) });
+  await fault(s.pool.userPoolId, { target: 'InitiateAuth', delayMs: 1500, count: 1 });
   const old = await page.evaluate((p) => localStorage.getItem(`${p}.alice.accessToken`), prefix);
   const result = await page.evaluate(async () => {
     const refreshing = window.auth.getSession({ forceRefresh: true });

@@ -4,9 +4,8 @@
 // and a phone-sized screen. Screenshots of the main panels go to test-output/.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import jsQR from 'jsqr';
-import { launch, site, OUT, exampleTriggers, triggerLog, strictPage } from './support.mjs';
+import { launch, site, OUT, exampleTriggers, triggerLog, strictPage, totp } from './support.mjs';
 import { messages } from '../node/emulator.mjs';
 import { stats } from '../node/emulator.mjs';
 
@@ -23,18 +22,6 @@ after(async () => {
 });
 
 const DEMO_USER = { username: 'demo', password: 'Passw0rd!', attributes: { email: 'demo@example.com', email_verified: 'true', name: 'Demo User' } };
-
-function totp(secret, unix = Math.floor(Date.now() / 1000)) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unix / 30)));
-  const h = createHmac('sha1', key).update(counter).digest();
-  const o = h[19] & 15;
-  return String(((h.readUInt32BE(o) & 0x7fffffff) % 1e6)).padStart(6, '0');
-}
 
 /** The demo's pool: callbacks at the demo's own root, as `npm start` configures it. */
 // The demo pages are served with the strict CSP of scripts/serve.mjs (as npm start serves them),

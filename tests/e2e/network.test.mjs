@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { launch, site, sdk, call } from './support.mjs';
-import { emulator } from '../node/emulator.mjs';
+import { emulator, fault } from '../node/emulator.mjs';
 
 let browser;
 before(async () => {
@@ -157,11 +157,6 @@ test('an answer after twice the timeout: the call has settled, a late answer cha
 });
 
 
-async function fault(poolId, f) {
-  const r = await fetch(`${await emulator()}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ poolId, ...f }) });
-  assert.ok(r.ok);
-}
-
 /** Two pages of one browser context (shared storage, BroadcastChannel, Web Locks). */
 async function twoPages(s) {
   const context = await browser.newContext();
@@ -177,7 +172,7 @@ test('a slow refresh in one page while another reads the session and signs out: 
   await sdk(b, { ...s.config(), requestTimeoutMs: TIMEOUT, maxRetries: 0 });
   assert.deepEqual((await call(a, signIn)).value, { signedIn: true });
   // A's refresh is carried out at once and answered after 4 s: A holds the refresh lock 4 s.
-  await fault(s.pool.userPoolId, { target: 'InitiateAuth', delayMs: 4000 });
+  assert.ok((await fault(s.pool.userPoolId, { target: 'InitiateAuth', delayMs: 4000 })).ok);
   const aRefresh = timed(a, (auth) => auth.getSession({ forceRefresh: true }));
   await b.waitForTimeout(300);
   const read = await timed(b, (auth) => auth.getSession());
@@ -203,7 +198,7 @@ test('a page closed in the middle of a refresh releases the refresh lock: the ot
   await sdk(b, s.config());
   assert.deepEqual((await call(a, signIn)).value, { signedIn: true });
   const before = (await call(b, (auth) => auth.getSession())).value.accessToken;
-  await fault(s.pool.userPoolId, { target: 'InitiateAuth', delayMs: 10_000 });
+  assert.ok((await fault(s.pool.userPoolId, { target: 'InitiateAuth', delayMs: 10_000 })).ok);
   call(a, (auth) => auth.getSession({ forceRefresh: true })).catch(() => {}); // the page closes under it
   await a.waitForTimeout(500);
   await a.close();

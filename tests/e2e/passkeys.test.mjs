@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { build } from 'esbuild';
 import { verifyRegistrationResponse, verifyAuthenticationResponse } from '@simplewebauthn/server';
-import { launch, site, sdk, call } from './support.mjs';
+import { launch, site, sdk, call, totp } from './support.mjs';
 import { lastCode } from '../node/emulator.mjs';
 
 let browser;
@@ -301,15 +301,6 @@ test('the demo\'s passkey panel: add a passkey, list it, sign in with it, sign i
 // refused, and the page stays signed out.
 test('passkey MFA: a verified passkey signs in without a second factor, an unverified one is refused', async () => {
   const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
-  const { createHmac } = await import('node:crypto');
-  const totp = () => {
-    const key = Buffer.from('48656c6c6f21deadbeef48656c6c6f21deadbeef', 'hex'); // SECRET, base32-decoded
-    const counter = Buffer.alloc(8);
-    counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
-    const h = createHmac('sha1', key).update(counter).digest();
-    const o = h[19] & 15;
-    return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
-  };
   const t = await start({
     pool: { mfaConfiguration: 'ON', mfaMethods: ['SOFTWARE_TOKEN_MFA'] },
     webAuthn: { factorConfiguration: 'MULTI_FACTOR_WITH_USER_VERIFICATION' },
@@ -318,7 +309,7 @@ test('passkey MFA: a verified passkey signs in without a second factor, an unver
   try {
     const first = await call(t.page, signIn, { username: 'pk', password: 'Passw0rd!' });
     assert.equal(first.value?.nextStep?.challenge, 'SOFTWARE_TOKEN_MFA', JSON.stringify(first));
-    assert.deepEqual((await call(t.page, (a, code) => a.confirmSignIn({ code }), totp())).value, { signedIn: true });
+    assert.deepEqual((await call(t.page, (a, code) => a.confirmSignIn({ code }), totp(SECRET))).value, { signedIn: true });
     assert.ok((await call(t.page, (a) => a.registerPasskey())).ok);
     assert.equal((await call(t.page, (a) => a.fetchMfaPreference())).value.webAuthn, 'disabled');
     assert.ok((await call(t.page, (a) => a.updateMfaPreference({ webAuthn: 'enabled' }))).ok);

@@ -3,6 +3,7 @@
 import { chromium } from 'playwright-core';
 import { after } from 'node:test';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, strictCsp } from '../../scripts/serve.mjs';
@@ -129,4 +130,17 @@ export async function strictPage(context) {
     if (problems.length) throw new Error(`the page reported:\n${problems.join('\n')}`);
   };
   return page;
+}
+
+/** The RFC 6238 code (SHA-1, 30 s, 6 digits) of a base32 TOTP secret at `unix` seconds. */
+export function totp(secret, unix = Math.floor(Date.now() / 1000)) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unix / 30)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[19] & 15;
+  return String(((h.readUInt32BE(o) & 0x7fffffff) % 1e6)).padStart(6, '0');
 }

@@ -53,3 +53,9 @@ export async function advance(poolId, seconds) {
   const base = await emulator();
   await fetch(`${base}/_emulator/pools/${poolId}/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: seconds }) });
 }
+
+/** Sets a fault (`{ target, exception?, delayMs?, count? }`) on the pool; returns the Response. */
+export async function fault(poolId, f) {
+  const base = await emulator();
+  return fetch(`${base}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ poolId, ...f }) });
+}

@@ -12,11 +12,12 @@
 use cognito_emulator::authenticator::Authenticator;
 use cognito_emulator::server::{Answer, Request};
 use cognito_emulator::InProcess;
-use cognito_wasm::client::{AuthEvent, Client, Env};
+use cognito_wasm::client::{AuthEvent, Client, Env, Flow, SignInInput};
 use cognito_wasm::proto::config::Config;
 use cognito_wasm::proto::error::Error;
 use cognito_wasm::proto::http::{HttpRequest, HttpResponse};
 use cognito_wasm::proto::jwt::Jwk;
+use cognito_wasm::proto::types::{Password, Username};
 use cognito_wasm::proto::webauthn::{self, PasskeyCredential, PasskeyOptions};
 use futures::executor::{LocalPool, LocalSpawner};
 use futures::task::LocalSpawnExt;
@@ -422,6 +423,11 @@ impl World {
             }
         }
     }
+}
+
+/// An SRP sign-in of `username` with `password`: no client metadata, not an added account.
+pub fn srp_input(username: &str, password: &str) -> SignInInput {
+    SignInInput { username: Username::new(username), password: Some(Password::new(password)), flow: Flow::Srp, client_metadata: vec![], add_account: false }
 }
 
 /// What a request is for: the JSON API operation, or the URL path.

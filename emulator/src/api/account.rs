@@ -203,13 +203,9 @@ pub fn revoke_token(tx: &mut Tx, r: RevokeToken) -> ApiResult<Value> {
     if r.token.split('.').count() == 3 {
         return Err(fail(Exception::UnsupportedTokenType, "Only refresh tokens can be revoked"));
     }
-    let Some(rec) = tx.refresh_tokens.get_mut(&TokenHash::of(&r.token)) else { return Ok(json!({})) };
-    if rec.client != r.client_id {
+    if !tx.revoke_refresh_token(&r.token, &r.client_id) {
         return Err(fail(Exception::Unauthorized, "The token was not issued to this client"));
     }
-    rec.revoked = true;
-    let (pool, origin) = (rec.pool.clone(), rec.origin_jti.clone());
-    tx.revoke_origin(&pool, &origin);
     Ok(json!({}))
 }
 

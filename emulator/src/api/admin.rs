@@ -13,8 +13,9 @@ use crate::config::{UserConfig, UserStatus};
 use crate::error::*;
 use crate::request::{attributes, attributes_json, parse, validation_map, AttributeType};
 use crate::shared::Tx;
+use crate::signin::new_verifier;
 use crate::state::*;
-use crate::triggers::{Confirmed, MessageFor, MessageSource, SignUpSource, Text};
+use crate::triggers::{Confirmed, MessageFor, MessageSource, SignUpSource};
 use crate::util::*;
 use cognito_proto::api::Op;
 use serde::Deserialize;
@@ -126,9 +127,7 @@ pub fn admin_create_user(tx: &mut Tx, call: &Call, r: AdminCreateUser) -> ApiRes
         Ok(cfg) => cfg.username.clone(),
         Err(u) => u.clone(),
     };
-    let p = tx.pool(&r.user_pool_id)?;
-    let (name, u, pw) = (p.name().to_string(), canonical.clone(), temp.clone());
-    let v = tx.compute(move || PasswordVerifier::compute(&name, &u, &pw));
+    let v = new_verifier(tx, &r.user_pool_id, &canonical, &temp)?;
     let p = tx.pool_mut(&r.user_pool_id)?;
     let mut user = match invited {
         Ok(cfg) if !p.users.contains_key(&canonical) => seed_user(p, cfg)?,
@@ -171,19 +170,7 @@ fn send_temporary_password(tx: &mut Tx, call: &Call, pool_id: &str, canonical: &
     let Some(dest) = p.user(canonical)?.attr("email").map(String::from) else { return Ok(()) };
     let m = MessageFor { pool: pool_id, username: canonical, source: MessageSource::AdminCreateUser, sms: false, code: temp };
     let t = crate::triggers::custom_message(tx, call, m, Text { text, link: None, subject: None })?;
-    tx.deliver(Message {
-        id: 0,
-        pool_id: pool_id.into(),
-        username: canonical.into(),
-        destination: dest,
-        medium: Medium::Email,
-        kind: MessageKind::TemporaryPassword,
-        code: temp.into(),
-        text: t.text,
-        link: t.link,
-        subject: t.subject,
-        time: now,
-    });
+    tx.send_message(pool_id, canonical, dest, Medium::Email, MessageKind::TemporaryPassword, temp.into(), t, now);
     Ok(())
 }
 
@@ -210,8 +197,7 @@ fn admin_set_user_password(tx: &mut Tx, r: AdminSetUserPassword) -> ApiResult<Va
     let (pool_id, username) = admin_pool_user(tx, &target)?;
     let pool = tx.pool(&pool_id)?;
     pool.check_password_policy(&r.password)?;
-    let (name, u, pw) = (pool.name().to_string(), username.clone(), r.password);
-    let v = tx.compute(move || PasswordVerifier::compute(&name, &u, &pw));
+    let v = new_verifier(tx, &pool_id, &username, &r.password)?;
     let user = tx.user_mut(&pool_id, &username)?;
     user.set_verifier(v);
     user.status = if r.permanent { UserStatus::Confirmed } else { UserStatus::ForceChangePassword };

@@ -8,6 +8,7 @@ use crate::config::{FirstFactor, PoolConfig, UserStatus};
 use crate::error::*;
 use crate::request::{attributes, validation_map, AttributeType};
 use crate::shared::Tx;
+use crate::signin::new_verifier;
 use crate::state::*;
 use crate::triggers::{Confirmed, SignUpSource};
 use crate::util::*;
@@ -91,9 +92,8 @@ pub fn sign_up(tx: &mut Tx, call: &Call, r: SignUp) -> ApiResult<Value> {
     user.attributes = plan.attributes;
     user.attributes.insert("sub".into(), user.sub.clone());
     decision.mark_verified(&mut user.attributes);
-    if let Some(password) = r.password.clone() {
-        let (name, username) = (pool.name().to_string(), plan.username.clone());
-        user.set_verifier(tx.compute(move || PasswordVerifier::compute(&name, &username, &password)));
+    if let Some(password) = &r.password {
+        user.set_verifier(new_verifier(tx, &pool_id, &plan.username, password)?);
     }
     if decision.auto_confirm {
         user.status = UserStatus::Confirmed;
@@ -230,8 +230,7 @@ pub fn confirm_forgot_password(tx: &mut Tx, call: &Call, r: ConfirmForgotPasswor
     let username = resolve(tx, &pool_id, &r.username)?;
     let pool = tx.pool(&pool_id)?;
     pool.check_password_policy(&r.password)?;
-    let (name, u, pw) = (pool.name().to_string(), username.clone(), r.password.clone());
-    let v = tx.compute(move || PasswordVerifier::compute(&name, &u, &pw));
+    let v = new_verifier(tx, &pool_id, &username, &r.password)?;
     check_code(tx, &pool_id, &username, &Purpose::ForgotPassword, &r.confirmation_code)?;
     let now = tx.now_of(&pool_id);
     let user = tx.user_mut(&pool_id, &username)?;
@@ -267,8 +266,7 @@ pub fn change_password(tx: &mut Tx, call: &Call, r: ChangePassword) -> ApiResult
     }
     let pool = tx.pool(&c.pool)?;
     pool.check_password_policy(&r.proposed_password)?;
-    let (name, username, proposed) = (pool.name().to_string(), c.username.clone(), r.proposed_password);
-    let v = tx.compute(move || PasswordVerifier::compute(&name, &username, &proposed));
+    let v = new_verifier(tx, &c.pool, &c.username, &r.proposed_password)?;
     tx.user_mut(&c.pool, &c.username)?.set_verifier(v);
     Ok(json!({}))
 }

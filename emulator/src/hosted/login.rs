@@ -11,6 +11,7 @@ use crate::codes::{check_code, Purpose};
 use crate::config::{IdentityProvider, MfaConfiguration, MfaFactor, UserStatus};
 use crate::error::ApiResult;
 use crate::shared::Tx;
+use crate::signin::new_verifier;
 use crate::state::*;
 use crate::triggers::{Confirmed, SignUpDecision, SignUpSource};
 use crate::util::*;
@@ -145,8 +146,7 @@ fn new_password(tx: &mut Tx, call: &Call, ans: &Answer, step: Step) -> Reply {
     if let Err(e) = pool.check_password_policy(&pw) {
         return step.retry(tx, a, HostedPage::NewPassword, &e.message);
     }
-    let (name, u) = (pool.name().to_string(), username.clone());
-    let v = tx.compute(move || PasswordVerifier::compute(&name, &u, &pw));
+    let Ok(v) = new_verifier(tx, &a.pool, &username, &pw) else { return error_page_redirect("server_error", &a.client.id) };
     if let Ok(u) = tx.user_mut(&a.pool, &username) {
         u.set_verifier(v);
         u.status = UserStatus::Confirmed;

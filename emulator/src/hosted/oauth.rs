@@ -5,7 +5,7 @@
 use super::common::{cookie_of, error_page_redirect, param, validate, Reply, SESSION_COOKIE};
 use crate::call::Call;
 use crate::config::ClientConfig;
-use crate::issue::{issue_tokens, refresh_tokens, Issue};
+use crate::issue::{issue_tokens, refresh_tokens, scope_grants, Issue};
 use crate::shared::Tx;
 use crate::state::*;
 use crate::triggers::TokenSource;
@@ -19,11 +19,7 @@ fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
 }
 
 /// Client authentication at /oauth2/token and /oauth2/revoke: Basic or form fields.
-fn client_auth<'a>(
-    db: &'a Db,
-    authorization: Option<&str>,
-    form: &[(String, String)],
-) -> Result<(&'a Pool, &'a ClientConfig, bool), Reply> {
+fn client_auth<'a>(db: &'a Db, authorization: Option<&str>, form: &[(String, String)]) -> Result<(&'a Pool, &'a ClientConfig), Reply> {
     let (id, secret, basic) = match authorization.and_then(|h| h.strip_prefix("Basic ")) {
         Some(b) => {
             // RFC 6749 §2.3.1: both parts are form-encoded before they are joined.
@@ -42,7 +38,7 @@ fn client_auth<'a>(
             return Err(oauth_error(if basic { 401 } else { 400 }, "invalid_client", "client authentication failed"));
         }
     }
-    Ok((pool, client, basic))
+    Ok((pool, client))
 }
 
 pub fn token(tx: &mut Tx, call: &Call, content_type: &str, authorization: Option<&str>, form_body: &str) -> Reply {
@@ -51,7 +47,7 @@ pub fn token(tx: &mut Tx, call: &Call, content_type: &str, authorization: Option
     }
     let f = form_decode(form_body);
     let (pool_id, client) = match client_auth(tx, authorization, &f) {
-        Ok((p, c, _)) => (p.config.id.clone(), c.clone()),
+        Ok((p, c)) => (p.config.id.clone(), c.clone()),
         Err(r) => return r,
     };
     let call = Call { client: Some(client.id.clone()), ..call.clone() };
@@ -156,15 +152,8 @@ pub fn user_info(db: &Db, call: &Call, authorization: Option<&str>) -> Reply {
     }
     let Some(user) = claims["username"].as_str().and_then(|u| pool.users.get(u)) else { return bad("User does not exist") };
     let mut out = json!({"sub": user.sub, "username": user.username});
-    for (k, v) in &user.attributes {
-        let ok = if k.starts_with("email") {
-            scopes.contains(&"email")
-        } else if k.starts_with("phone_number") {
-            scopes.contains(&"phone")
-        } else {
-            k != "sub" && (scopes.contains(&"profile") || k.starts_with("custom:"))
-        };
-        if ok {
+    for (k, v) in user.attributes.iter().filter(|(k, _)| *k != "sub") {
+        if scope_grants(&scopes, k) {
             out[k.as_str()] = json!(v); // *_verified stay strings here, as Cognito does.
         }
     }
@@ -174,7 +163,7 @@ pub fn user_info(db: &Db, call: &Call, authorization: Option<&str>) -> Reply {
 pub fn revoke(db: &mut Db, authorization: Option<&str>, form_body: &str) -> Reply {
     let f = form_decode(form_body);
     let client = match client_auth(db, authorization, &f) {
-        Ok((_, c, _)) => c.clone(),
+        Ok((_, c)) => c.clone(),
         Err(r) => return r,
     };
     let Some(token) = param(&f, "token") else { return oauth_error(400, "invalid_request", "token is required") };
@@ -184,11 +173,8 @@ pub fn revoke(db: &mut Db, authorization: Option<&str>, form_body: &str) -> Repl
     if token.split('.').count() == 3 {
         return oauth_error(400, "unsupported_token_type", "only refresh tokens can be revoked");
     }
-    if let Some(r) = db.refresh_tokens.get_mut(&TokenHash::of(token)).filter(|r| r.client == client.id) {
-        r.revoked = true;
-        let (pool, origin) = (r.pool.clone(), r.origin_jti.clone());
-        db.revoke_origin(&pool, &origin);
-    }
+    // A token of another client is left as it is, with the same answer.
+    db.revoke_refresh_token(token, &client.id);
     Reply::Empty(200)
 }
 

@@ -17,9 +17,9 @@ pub(super) fn enter(call: PartCall) -> Result<Task, Error> {
     };
     Ok(match m {
         Method::SignOut => {
-            let global = input.get("global").and_then(Json::as_bool).unwrap_or(false);
-            let redirect = input.get("redirect").and_then(Json::as_bool).unwrap_or(true);
-            let all = input.get("allAccounts").and_then(Json::as_bool).unwrap_or(false);
+            let global = cv::flag(&input, "global").unwrap_or(false);
+            let redirect = cv::flag(&input, "redirect").unwrap_or(true);
+            let all = cv::flag(&input, "allAccounts").unwrap_or(false);
             task(async move { Ok(cv::sign_out_outcome(c.sign_out_with(global, redirect, all).await?)) })
         }
         Method::ListAccounts => task(async move { Ok(Json::Arr(c.list_accounts().await.iter().map(cv::account).collect())) }),
